@@ -1,0 +1,59 @@
+/**
+ * `deno task demo`: runs the example issue end to end on this machine.
+ * Starts the GitHub stand-in (seeded with examples/task_service and issue #12),
+ * the Anthropic stand-in playing the scripted engineer (or the real API when
+ * ANTHROPIC_API_KEY is set), and the service; submits the issue over HTTP,
+ * prints progress, then the pull request it opened.
+ */
+import { startHarness, waitForJob } from "../tests/e2e/harness.ts";
+import { taskStatsScenario as scenario } from "./scenarios/task_stats.ts";
+
+const realKey = Deno.env.get("ANTHROPIC_API_KEY");
+const say = (line: string) => console.log(line);
+
+say(`demo: ${scenario.name} — ${scenario.repo.fullName} issue #${scenario.jobIssue}`);
+say(
+  `demo: model: ${
+    realKey ? "the real Anthropic API (ANTHROPIC_API_KEY is set)" : "scripted (Anthropic stand-in)"
+  }`,
+);
+const harness = await startHarness(scenario, realKey ? { realAnthropicKey: realKey } : {});
+let exitCode = 1;
+try {
+  say(`demo: GitHub stand-in ${harness.github.url}, service ${harness.apiUrl}`);
+  const response = await fetch(`${harness.apiUrl}/v1/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
+  });
+  const accepted = await response.json() as { id: string; status: string };
+  say(`demo: POST /v1/jobs → ${response.status} ${JSON.stringify(accepted)}`);
+  const started = Date.now();
+  const job = await waitForJob(harness.apiUrl, accepted.id, {
+    onEvent: (e) =>
+      say(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${e.kind.padEnd(5)} ${e.message}`),
+  });
+  say(`demo: job ${job.status}${job.reason ? `: ${job.reason}` : ""}`);
+  const base = harness.github.branchFiles(scenario.repo.fullName, scenario.repo.defaultBranch)!;
+  for (const pr of harness.github.pulls(scenario.repo.fullName)) {
+    const head = harness.github.branchFiles(scenario.repo.fullName, pr.head) ?? new Map();
+    const changed = [...head.keys()].filter((p) => !base.has(p) || !equal(base.get(p)!, head.get(p)!));
+    const deleted = [...base.keys()].filter((p) => !head.has(p));
+    say("");
+    say(`──── pull request #${pr.number}${pr.draft ? " (draft)" : ""}: ${pr.title}`);
+    say(`     ${pr.head} → ${pr.base}   ${pr.html_url}`);
+    say("──── changed files");
+    for (const p of changed) say(`  ${base.has(p) ? "M" : "A"} ${p}`);
+    for (const p of deleted) say(`  D ${p}`);
+    say("──── body");
+    say(pr.body);
+  }
+  exitCode = job.status === "succeeded" ? 0 : 1;
+} finally {
+  await harness.close();
+}
+Deno.exit(exitCode);
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the sandbox image without a container registry: a minimal Debian root
+# filesystem from a Debian mirror (debootstrap) with Debian's own Python
+# packages, turned into an image with `docker import`. Same user, paths, env
+# and command as the Dockerfile (the registry build).
+#
+# Usage: build_airgapped.sh <image-tag> <inputs-hash>
+# Env:   DEBIAN_MIRROR (default http://deb.debian.org/debian)
+#        DEBIAN_SUITE  (default trixie: Python 3.13, pydantic 2, FastAPI 0.115)
+#        TMPDIR        where the root filesystem is assembled (default /var/tmp)
+# Needs: root, debootstrap, chroot, a reachable Docker engine.
+set -euo pipefail
+
+tag=${1:?image tag required}
+inputs_hash=${2:?inputs hash required}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+suite=${DEBIAN_SUITE:-trixie}
+here=$(cd "$(dirname "$0")" && pwd)
+export PATH="$PATH:/usr/sbin:/sbin"
+
+fail() {
+  echo "sandbox image: $*" >&2
+  exit 1
+}
+[[ $(id -u) == 0 ]] || fail "the air-gapped build needs root (debootstrap, chroot)"
+command -v debootstrap >/dev/null || fail "debootstrap is not installed (apt-get install -y debootstrap)"
+
+packages=$(sed 's/#.*//' "$here/debian_packages.txt" | tr -s ' \t\n' ',' | sed 's/^,//;s/,$//')
+
+# Not /tmp: it is often a noexec/nodev tmpfs, and debootstrap runs binaries there.
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/sandbox-rootfs.XXXXXX")
+rootfs="$work/rootfs"
+cleanup() {
+  # An interrupted debootstrap can leave /proc or /sys mounted in the target.
+  for mount_point in "$rootfs/proc" "$rootfs/sys" "$rootfs/dev/pts"; do
+    mountpoint -q "$mount_point" 2>/dev/null && umount -l "$mount_point" || true
+  done
+  rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
+
+started=$SECONDS
+echo "sandbox image: debootstrap $suite from $mirror (packages: $packages)"
+debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+  tail -n 30 "$work/debootstrap.log" >&2
+  fail "debootstrap failed (is $mirror reachable?)"
+}
+echo "sandbox image: root filesystem ready after $((SECONDS - started)) s"
+
+# The unprivileged user every command runs as.
+chroot "$rootfs" groupadd --gid 1000 sandbox
+chroot "$rootfs" useradd --uid 1000 --gid 1000 --create-home --home-dir /home/sandbox --shell /bin/bash sandbox
+mkdir -p "$rootfs/workspace"
+chown 1000:1000 "$rootfs/workspace"
+
+# No way back to root from inside: no sudo (never installed), no setuid/setgid
+# bit; and no package caches, manuals or docs (copyright files stay).
+find "$rootfs" -xdev -type f -perm /6000 -exec chmod a-s {} +
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/man/*
+find "$rootfs/usr/share/doc" -xdev -type f ! -name copyright -delete
+[[ ! -e "$rootfs/usr/bin/sudo" ]] || fail "sudo ended up in the image"
+[[ -z $(find "$rootfs" -xdev -type f -perm /6000 -print -quit) ]] || fail "a setuid/setgid file is left"
+
+tar --numeric-owner -C "$rootfs" -c . | docker import \
+  --change 'USER 1000:1000' \
+  --change 'WORKDIR /workspace' \
+  --change 'ENV HOME=/home/sandbox' \
+  --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+  --change 'ENV LANG=C.UTF-8' \
+  --change 'ENV PYTHONDONTWRITEBYTECODE=1' \
+  --change 'ENV PYTHONUNBUFFERED=1' \
+  --change 'CMD ["sleep", "infinity"]' \
+  --change "LABEL dev.backend-agent.image-inputs=$inputs_hash" \
+  --change 'LABEL dev.backend-agent.image-build=airgapped' \
+  - "$tag" >/dev/null
+echo "sandbox image: built $tag in $((SECONDS - started)) s"

@@ -1,0 +1,52 @@
+/** One file that goes into the sandbox image. */
+export interface InputFile {
+  /** Path relative to the image directory, with `/` separators. */
+  path: string;
+  content: Uint8Array;
+}
+
+/**
+ * The SHA-256 (hex) of a set of files: sorted by path, each framed as
+ * `path NUL byte-length NUL content`, so renaming or moving bytes between
+ * files changes the hash and the order the files were listed in does not.
+ */
+export async function hashInputFiles(files: readonly InputFile[]): Promise<string> {
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const file of sorted) {
+    parts.push(encoder.encode(`${file.path}\0${file.content.byteLength}\0`), file.content);
+  }
+  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  const buffer = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    buffer.set(part, offset);
+    offset += part.byteLength;
+  }
+  const digest = await crypto.subtle.digest("SHA-256", buffer);
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Every regular file under `dir` (recursively), with paths relative to it. Needs `--allow-read`. */
+export async function readInputFiles(dir: string): Promise<InputFile[]> {
+  const files: InputFile[] = [];
+  async function walk(relative: string): Promise<void> {
+    for await (const entry of Deno.readDir(relative === "" ? dir : `${dir}/${relative}`)) {
+      const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (entry.isFile) files.push({ path, content: await Deno.readFile(`${dir}/${path}`) });
+    }
+  }
+  await walk("");
+  return files;
+}
+
+/**
+ * The inputs hash of the image directory `dir`: {@link hashInputFiles} over
+ * {@link readInputFiles}. Images carry it in the `dev.backend-agent.image-inputs`
+ * label, so an unchanged directory needs no rebuild. Needs `--allow-read`.
+ */
+export async function computeImageInputsHash(dir: string): Promise<string> {
+  return hashInputFiles(await readInputFiles(dir));
+}

@@ -1,0 +1,222 @@
+/**
+ * Budgets for one agent run: turns, tokens, dollars and wall clock, checked
+ * before every model call against what that call could cost at `max_tokens`.
+ *
+ * @module
+ */
+import { ConfigError } from "../errors.ts";
+
+/** The limits of one run. */
+export interface BudgetLimits {
+  /** Most model calls in the run. */
+  maxTurns: number;
+  /** `max_tokens` of each call. Keep it at most ~21,000: the SDK refuses longer non-streaming calls. */
+  maxOutputTokensPerCall: number;
+  /** Most tokens in the run: input + cache writes + cache reads + output. */
+  maxTotalTokens: number;
+  /** Most dollars in the run, at {@link ModelPrice} rates. */
+  maxUsd: number;
+  /** Most milliseconds from the start of the run to the start of any model call or tool call. */
+  maxWallClockMs: number;
+}
+
+/** Dollars per million tokens of one model. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  /** Writing the prompt cache (5-minute entries). */
+  cacheWrite: number;
+  /** Reading the prompt cache. */
+  cacheRead: number;
+}
+
+/** Token and dollar totals of a run so far. */
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+  /** Sum of the four token counts. */
+  totalTokens: number;
+  costUsd: number;
+}
+
+/** The `usage` fields of a Messages API response that the budget reads. */
+export interface ResponseUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+function price(input: number, output: number, cacheRead = input * 0.1): ModelPrice {
+  return { input, output, cacheWrite: input * 1.25, cacheRead };
+}
+
+/**
+ * List prices in USD per million tokens (Anthropic's pricing page, autumn
+ * 2026), matched by the longest model-id prefix, so `claude-sonnet-4-5-20250929`
+ * uses `claude-sonnet-4`. Tiered prices use the higher tier: this table caps
+ * spending, it does not bill it.
+ */
+export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
+  "claude-fable-5-1": price(10, 50, 0.25),
+  "claude-mythos-5-1": price(10, 50, 0.25),
+  "claude-fable-5": price(10, 50),
+  "claude-mythos-5": price(10, 50),
+  "claude-opus-5-5": price(4, 20, 0.2),
+  "claude-opus-5": price(5, 25),
+  "claude-opus-4-5": price(5, 25),
+  "claude-opus-4-6": price(5, 25),
+  "claude-opus-4-7": price(5, 25),
+  "claude-opus-4-8": price(5, 25),
+  "claude-opus-4": price(15, 75),
+  "claude-sonnet-5-5": price(2, 10, 0.1),
+  "claude-sonnet-5": price(2, 10),
+  "claude-sonnet-4": price(3, 15),
+  "claude-3-7-sonnet": price(3, 15),
+  "claude-haiku-5-5": price(0.5, 2.5),
+  "claude-haiku-4-5": price(1, 5),
+  "claude-3-5-haiku": price(0.8, 4),
+};
+
+/**
+ * Finds the price of `model` by longest prefix in `prices`.
+ *
+ * @throws {ConfigError} when no entry matches: a run without a price could not be capped in dollars.
+ */
+export function priceOf(model: string, prices: Readonly<Record<string, ModelPrice>>): ModelPrice {
+  const key = Object.keys(prices)
+    .filter((prefix) => model.startsWith(prefix))
+    .sort((a, b) => b.length - a.length)[0];
+  const found = key === undefined ? undefined : prices[key];
+  if (found === undefined) {
+    throw new ConfigError(`No price is known for model "${model}": add it to the pricing table`);
+  }
+  return found;
+}
+
+/** Why the next model call may not start, or `undefined` when it may. */
+export type BudgetStop = { kind: "budget_exceeded" | "timeout"; reason: string } | undefined;
+
+/** Tracks one run's spending; see {@link createBudget}. */
+export interface Budget {
+  /** Checks the turn, token, dollar and clock limits for a call whose input is about `inputTokens`. */
+  checkCall(inputTokens: number): BudgetStop;
+  /** Checks the wall clock only (before a tool call). */
+  checkClock(): BudgetStop;
+  /** Counts a response's usage; a message id already counted is ignored. Returns the new totals. */
+  record(messageId: string, usage: ResponseUsage): UsageTotals;
+  /** Counts one model call about to start. */
+  startTurn(): void;
+  /** Milliseconds left on the wall clock (at least 0). */
+  remainingMs(): number;
+  readonly turns: number;
+  readonly totals: UsageTotals;
+}
+
+/** Options for {@link createBudget}. */
+export interface BudgetOptions {
+  /** Model id, used to find its price. */
+  model: string;
+  /** Milliseconds since an epoch. Default: `Date.now`. */
+  clock?: () => number;
+  /** Price overrides merged over {@link DEFAULT_PRICES}. */
+  prices?: Readonly<Record<string, ModelPrice>>;
+}
+
+/**
+ * Creates the budget of one run; the wall clock starts now.
+ *
+ * @throws {ConfigError} when a limit is not a positive number or the model has no price.
+ */
+export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budget {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!(typeof value === "number" && value > 0)) {
+      throw new ConfigError(`Budget limit "${name}" must be a positive number, got ${String(value)}`);
+    }
+  }
+  const rate = priceOf(options.model, { ...DEFAULT_PRICES, ...options.prices });
+  const clock = options.clock ?? Date.now;
+  const startedAt = clock();
+  const counted = new Set<string>();
+  const totals: UsageTotals = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheReadInputTokens: 0,
+    totalTokens: 0,
+    costUsd: 0,
+  };
+  let turns = 0;
+
+  const usd = (tokens: number, perMillion: number) => tokens * perMillion / 1_000_000;
+  const dollars = (n: number) => `$${n.toFixed(4)}`;
+
+  function checkClock(): BudgetStop {
+    const elapsed = clock() - startedAt;
+    if (elapsed >= limits.maxWallClockMs) {
+      return {
+        kind: "timeout",
+        reason: `Wall-clock budget of ${limits.maxWallClockMs} ms used up after ${elapsed} ms`,
+      };
+    }
+    return undefined;
+  }
+
+  return {
+    checkClock,
+    checkCall(inputTokens) {
+      const late = checkClock();
+      if (late) return late;
+      if (turns >= limits.maxTurns) {
+        return { kind: "budget_exceeded", reason: `Turn budget of ${limits.maxTurns} model calls used up` };
+      }
+      const maxOut = limits.maxOutputTokensPerCall;
+      const projectedTokens = inputTokens + maxOut;
+      if (totals.totalTokens + projectedTokens > limits.maxTotalTokens) {
+        return {
+          kind: "budget_exceeded",
+          reason: `Token budget of ${limits.maxTotalTokens} would be exceeded: ${totals.totalTokens} used, ` +
+            `next call could use ${projectedTokens} (~${inputTokens} in + ${maxOut} out)`,
+        };
+      }
+      const projectedUsd = usd(inputTokens, rate.input) + usd(maxOut, rate.output);
+      if (totals.costUsd + projectedUsd > limits.maxUsd) {
+        return {
+          kind: "budget_exceeded",
+          reason:
+            `Dollar budget of ${dollars(limits.maxUsd)} would be exceeded: ${dollars(totals.costUsd)} ` +
+            `spent, next call could cost ${dollars(projectedUsd)}`,
+        };
+      }
+      return undefined;
+    },
+    record(messageId, usage) {
+      if (counted.has(messageId)) return { ...totals };
+      counted.add(messageId);
+      const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+      const cacheRead = usage.cache_read_input_tokens ?? 0;
+      totals.inputTokens += usage.input_tokens;
+      totals.outputTokens += usage.output_tokens;
+      totals.cacheCreationInputTokens += cacheWrite;
+      totals.cacheReadInputTokens += cacheRead;
+      totals.totalTokens += usage.input_tokens + usage.output_tokens + cacheWrite + cacheRead;
+      totals.costUsd += usd(usage.input_tokens, rate.input) + usd(usage.output_tokens, rate.output) +
+        usd(cacheWrite, rate.cacheWrite) + usd(cacheRead, rate.cacheRead);
+      return { ...totals };
+    },
+    startTurn() {
+      turns += 1;
+    },
+    remainingMs() {
+      return Math.max(0, limits.maxWallClockMs - (clock() - startedAt));
+    },
+    get turns() {
+      return turns;
+    },
+    get totals() {
+      return { ...totals };
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The Docker implementation of {@link SandboxFactory}: a hardened container
+ * around a tmpfs-backed workspace volume.
+ *
+ * Seeding: the engine's archive API is never used. A tmpfs volume is mounted
+ * only while a container uses it, so anything the archive API writes into it
+ * before start is gone at start; and against a running container the archive
+ * API is the CVE-2018-15664 class of risk (the root daemon resolving paths the
+ * container controls). Instead the seed tar is streamed to `tar` running
+ * inside the started container as the unprivileged sandbox user, before any
+ * tool call; the tmpfs size caps what it can write.
+ */
+import type Docker from "dockerode";
+import type { Container } from "dockerode";
+import { SandboxError } from "../errors.ts";
+import { execInContainer } from "./docker_exec.ts";
+import { buildCreateBody, buildVolumeBody } from "./hardening.ts";
+import { LABELS, type SandboxLimits } from "./limits.ts";
+import {
+  type BashOptions,
+  type ExecResult,
+  type RunOptions,
+  type Sandbox,
+  type SandboxFactory,
+  type SandboxSpec,
+  WORKSPACE,
+} from "./sandbox.ts";
+import { ShellSession } from "./shell_session.ts";
+
+/** Options for {@link createDockerSandboxFactory}. */
+export interface DockerSandboxOptions {
+  /** Limits and image for every sandbox (from config). */
+  limits: SandboxLimits;
+  /** Largest seed archive accepted, bytes. Default 100 MiB. */
+  maxSeedBytes?: number;
+}
+
+/**
+ * Builds a factory for hardened per-issue containers on `docker`.
+ * Needs: access to the Docker socket (Deno: `--allow-read` and `--allow-write` on it, or `--allow-net` for `DOCKER_HOST=tcp://…`).
+ */
+export function createDockerSandboxFactory(docker: Docker, options: DockerSandboxOptions): SandboxFactory {
+  const maxSeedBytes = options.maxSeedBytes ?? 100 * 1024 * 1024;
+  return {
+    async create(spec: SandboxSpec): Promise<Sandbox> {
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/.test(spec.name)) {
+        throw new SandboxError(
+          `Cannot create sandbox "${spec.name}": the name must be a Docker-safe identifier`,
+        );
+      }
+      if (spec.seed.byteLength > maxSeedBytes) {
+        throw new SandboxError(
+          `Cannot seed sandbox "${spec.name}": archive is ${spec.seed.byteLength} bytes, over the ${maxSeedBytes}-byte cap`,
+        );
+      }
+      const labels = { ...spec.labels, [LABELS.createdAt]: String(Date.now()) };
+      const volumeName = `${spec.name}-workspace`;
+      let container: Container | undefined;
+      let volumeCreated = false;
+      try {
+        await docker.createVolume(buildVolumeBody(volumeName, options.limits, labels));
+        volumeCreated = true;
+        container = await docker.createContainer(
+          buildCreateBody({ name: spec.name, volume: volumeName, labels }, options.limits),
+        );
+        await container.start();
+        await seedWorkspace(container, spec.seed);
+        return new DockerSandbox(docker, container, volumeName, spec.name, options.limits);
+      } catch (error) {
+        if (container) await container.remove({ force: true, v: true }).catch(() => undefined);
+        if (volumeCreated) await docker.getVolume(volumeName).remove({ force: true }).catch(() => undefined);
+        throw new SandboxError(`Cannot create sandbox "${spec.name}": ${describe(error)}`, { cause: error });
+      }
+    },
+  };
+}
+
+/** Unpacks the seed tar into /workspace as the sandbox user. */
+async function seedWorkspace(container: Container, seed: Uint8Array): Promise<void> {
+  const result = await execInContainer(
+    container,
+    [
+      "tar",
+      "-x",
+      "--no-same-owner",
+      "--no-same-permissions",
+      "--no-overwrite-dir",
+      "-C",
+      WORKSPACE,
+      "-f",
+      "-",
+    ],
+    { stdin: seed, timeoutMs: 60_000, maxOutputBytes: 8192, cwd: WORKSPACE },
+  );
+  if (result.exitCode !== 0) {
+    const why = result.timedOut ? "tar timed out" : result.stderr.trim() || `tar exited ${result.exitCode}`;
+    throw new SandboxError(`the seed archive did not unpack: ${why}`);
+  }
+}
+
+class DockerSandbox implements Sandbox {
+  #shell: ShellSession | undefined;
+  #disposed: Promise<void> | undefined;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly container: Container,
+    private readonly volumeName: string,
+    readonly name: string,
+    private readonly limits: SandboxLimits,
+  ) {}
+
+  run(argv: string[], options: RunOptions = {}): Promise<ExecResult> {
+    this.#assertLive();
+    const stdin = typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
+    return execInContainer(this.container, argv, {
+      ...(stdin ? { stdin } : {}),
+      timeoutMs: options.timeoutMs ?? this.limits.commandTimeoutMs,
+      maxOutputBytes: options.maxOutputBytes ?? this.limits.maxOutputBytes,
+      cwd: options.cwd ?? WORKSPACE,
+    });
+  }
+
+  async bash(command: string, options: BashOptions = {}): Promise<ExecResult> {
+    this.#assertLive();
+    if (!this.#shell || this.#shell.closed) this.#shell = await ShellSession.open(this.container);
+    return this.#shell.run(command, {
+      timeoutMs: options.timeoutMs ?? this.limits.commandTimeoutMs,
+      maxOutputBytes: this.limits.maxOutputBytes,
+    });
+  }
+
+  async restartBash(): Promise<void> {
+    this.#assertLive();
+    await this.#shell?.close();
+    this.#shell = undefined;
+  }
+
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#remove();
+    return this.#disposed;
+  }
+
+  async #remove(): Promise<void> {
+    await this.#shell?.close().catch(() => undefined);
+    await this.container.remove({ force: true, v: true }).catch((e) => ignoreMissing(e));
+    await this.docker.getVolume(this.volumeName).remove({ force: true }).catch((e) => ignoreMissing(e));
+  }
+
+  #assertLive(): void {
+    if (this.#disposed) throw new SandboxError(`Sandbox "${this.name}" has been disposed`);
+  }
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as { statusCode?: number }).statusCode === 404) return;
+  throw new SandboxError("Cannot remove sandbox resources", { cause: error });
+}
+
+function describe(error: unknown): string {
+  const e = error as { statusCode?: number; json?: { message?: string }; message?: string };
+  return e.json?.message ?? e.message ?? String(error);
+}

@@ -1,0 +1,66 @@
+/**
+ * File tools with the semantics of Anthropic's text editor tool (`view`,
+ * `create`, `str_replace`, `insert`), confined to /workspace and run inside
+ * the container as the sandbox user.
+ */
+import { SandboxError, ToolError } from "../errors.ts";
+import { EDITOR_PROGRAM } from "./editor_program.ts";
+import { checkToolPath } from "./path_jail.ts";
+import type { Sandbox } from "./sandbox.ts";
+
+/** One editor operation, as the model sends it. */
+export interface EditorCommand {
+  command: string;
+  path: string;
+  view_range?: number[];
+  file_text?: string;
+  old_str?: string;
+  new_str?: string;
+  insert_line?: number;
+  insert_text?: string;
+}
+
+/** Options for {@link runEditor}. */
+export interface EditorOptions {
+  /** Largest file `view`/`str_replace`/`insert` will read. Default 256 KiB. */
+  maxReadBytes?: number;
+  /** Largest file `create`/`str_replace`/`insert` will write. Default 1 MiB. */
+  maxWriteBytes?: number;
+}
+
+/**
+ * Performs one editor operation and returns the tool's text output.
+ * @throws ToolError when the operation is refused or fails (the message is for the model).
+ * @throws SandboxError when the container could not run it.
+ */
+export async function runEditor(
+  sandbox: Sandbox,
+  input: EditorCommand,
+  options: EditorOptions = {},
+): Promise<string> {
+  const path = checkToolPath(input.path);
+  const request = {
+    ...input,
+    path,
+    max_read_bytes: options.maxReadBytes ?? 256 * 1024,
+    max_write_bytes: options.maxWriteBytes ?? 1024 * 1024,
+  };
+  const result = await sandbox.run(["python3", "-I", "-c", EDITOR_PROGRAM], {
+    stdin: JSON.stringify(request),
+    timeoutMs: 30_000,
+    maxOutputBytes: 4 * 1024 * 1024,
+  });
+  let reply: { ok: boolean; output?: string; error?: string };
+  try {
+    reply = JSON.parse(result.stdout);
+  } catch (error) {
+    throw new SandboxError(
+      `The editor did not answer (exit ${result.exitCode}): ${result.stderr.slice(0, 500)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (!reply.ok) throw new ToolError(reply.error ?? "The edit failed");
+  return reply.output ?? "";
+}

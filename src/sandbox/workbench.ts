@@ -1,0 +1,62 @@
+/**
+ * The model's tools on top of a {@link Sandbox}: Anthropic's bash tool through
+ * the persistent session, and the text editor tool through the jailed editor.
+ * Structurally it is the agent's `Workbench`; it knows nothing of the agent.
+ */
+import { ToolError } from "../errors.ts";
+import { type EditorCommand, type EditorOptions, runEditor } from "./editor.ts";
+import type { ExecResult, Sandbox } from "./sandbox.ts";
+
+/** What one tool call produced, for the model. */
+export interface ToolResultText {
+  text: string;
+  isError: boolean;
+}
+
+/** Options for {@link createWorkbench}. */
+export interface WorkbenchOptions extends EditorOptions {
+  /** Per-command timeout of the bash tool. Default: the sandbox's. */
+  commandTimeoutMs?: number;
+}
+
+/** Builds the tool executor for one sandbox. */
+export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions = {}) {
+  return {
+    async bash(input: { command?: string; restart?: boolean }): Promise<ToolResultText> {
+      if (input.restart) {
+        await sandbox.restartBash();
+        return { text: "The bash session was restarted.", isError: false };
+      }
+      if (typeof input.command !== "string" || input.command.trim() === "") {
+        return { text: "bash needs a command (or restart: true)", isError: true };
+      }
+      const result = await sandbox.bash(
+        input.command,
+        options.commandTimeoutMs ? { timeoutMs: options.commandTimeoutMs } : {},
+      );
+      return formatBash(result);
+    },
+    async editor(input: EditorCommand): Promise<ToolResultText> {
+      try {
+        return { text: await runEditor(sandbox, input, options), isError: false };
+      } catch (error) {
+        if (error instanceof ToolError) return { text: error.message, isError: true };
+        throw error;
+      }
+    },
+  };
+}
+
+/** Renders a bash result the way the model expects: stdout, stderr, and the exit status when not 0. */
+export function formatBash(result: ExecResult): ToolResultText {
+  const parts: string[] = [];
+  if (result.stdout) parts.push(result.stdout.replace(/\n$/, ""));
+  if (result.stderr) parts.push(result.stderr.replace(/\n$/, ""));
+  if (result.timedOut) {
+    parts.push("[the command timed out and was killed]");
+    return { text: parts.join("\n"), isError: true };
+  }
+  if (result.exitCode !== 0) parts.push(`[exit code ${result.exitCode}]`);
+  if (parts.length === 0) parts.push("(no output)");
+  return { text: parts.join("\n"), isError: false };
+}

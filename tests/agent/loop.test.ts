@@ -1,0 +1,361 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ScriptedTurn } from "../../examples/scenario.ts";
+import type { BudgetLimits } from "../../src/agent/budget.ts";
+import type { AgentEvent } from "../../src/agent/events.ts";
+import { type AgentDeps, NUDGE_TEXT, runAgent, type RunAgentOptions } from "../../src/agent/loop.ts";
+import { buildSystemPrompt, buildTaskPrompt } from "../../src/agent/prompt.ts";
+import type { Workbench } from "../../src/agent/workbench.ts";
+import { SandboxError, ToolError } from "../../src/errors.ts";
+import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
+import { recordingWorkbench } from "./recording_workbench.ts";
+import {
+  bashTurn,
+  editorTurn,
+  OVERLOADED,
+  submitTurn,
+  textTurn,
+  VALID_SUBMISSION,
+} from "./scripted_turns.ts";
+
+// These tests are about the loop; they run tools through a recording workbench
+// (tests/agent/recording_workbench.ts). loop_sandbox.test.ts runs the loop
+// against the real Docker sandbox.
+
+const MODEL = "claude-sonnet-5-5";
+const SECRET_KEY = "sk-ant-api03-never-in-a-prompt-0123456789";
+const TASK = buildTaskPrompt({
+  repo: "acme/api",
+  issue: {
+    number: 7,
+    title: "[dev] Add health endpoint",
+    body: "Add GET /v1/health.",
+    url: "https://example.test/7",
+  },
+  acceptanceCriteria: ["GET /v1/health returns 200"],
+});
+const BUDGET: BudgetLimits = {
+  maxTurns: 20,
+  maxOutputTokensPerCall: 4096,
+  maxTotalTokens: 1_000_000,
+  maxUsd: 10,
+  maxWallClockMs: 60_000,
+};
+
+let standIn: AnthropicStandIn | undefined;
+afterEach(async () => {
+  await standIn?.close();
+  standIn = undefined;
+});
+
+async function run(
+  turns: ScriptedTurn[],
+  options: { workbench?: Workbench; deps?: Partial<AgentDeps>; run?: Partial<RunAgentOptions> } = {},
+) {
+  standIn = await startAnthropicStandIn({
+    scripts: [{ match: "[dev] Add health endpoint", turns }],
+    apiKey: SECRET_KEY,
+    retryAfterMs: 5,
+    minCacheTokens: 100,
+  });
+  const client = new Anthropic({ apiKey: standIn.apiKey, baseURL: standIn.url, maxRetries: 2 });
+  const workbench = options.workbench ?? recordingWorkbench();
+  const outcome = await runAgent(
+    { messages: client.messages, workbench, ...options.deps },
+    { model: MODEL, system: buildSystemPrompt(), task: TASK, budget: BUDGET, ...options.run },
+  );
+  return {
+    outcome,
+    requests: standIn.requests as Anthropic.Messages.MessageCreateParamsNonStreaming[],
+    client,
+  };
+}
+
+function lastBlock(request: Anthropic.Messages.MessageCreateParamsNonStreaming | undefined) {
+  const content = request?.messages.at(-1)?.content;
+  return Array.isArray(content) ? content.at(-1) : undefined;
+}
+
+describe("runAgent", () => {
+  it("runs the model's tools through the workbench and ends when submit_work is valid", async () => {
+    const workbench = recordingWorkbench();
+    const { outcome, requests } = await run([
+      bashTurn("ls /workspace"),
+      editorTurn({ command: "create", path: "/workspace/app/health.py", file_text: "x = 1\n" }),
+      submitTurn(),
+    ], { workbench });
+
+    expect(outcome.status).toBe("submitted");
+    if (outcome.status !== "submitted") return;
+    expect(outcome.submission).toEqual(VALID_SUBMISSION);
+    expect(outcome.turns).toBe(3);
+    expect(workbench.calls).toEqual([
+      { tool: "bash", input: { command: "ls /workspace" } },
+      {
+        tool: "editor",
+        input: { command: "create", path: "/workspace/app/health.py", file_text: "x = 1\n" },
+      },
+    ]);
+    expect(requests).toHaveLength(3);
+    const firstToolUse = outcome.trajectory[0]?.response?.content[0] as Anthropic.Messages.ToolUseBlock;
+    expect(lastBlock(requests[1])).toMatchObject({
+      type: "tool_result",
+      tool_use_id: firstToolUse.id,
+      content: "ok: ls /workspace",
+    });
+    expect(outcome.trajectory.map((entry) => entry.tools.map((tool) => tool.name))).toEqual([
+      ["bash"],
+      ["str_replace_based_edit_tool"],
+      ["submit_work"],
+    ]);
+    expect(outcome.trajectory[0]?.tools[0]).toMatchObject({ output: "ok: ls /workspace", isError: false });
+    expect(outcome.usage.totalTokens).toBeGreaterThan(0);
+    expect(outcome.usage.costUsd).toBeGreaterThan(0);
+  });
+
+  it("marks the system prompt, the last tool and the last message as cache breakpoints, and reads the cache", async () => {
+    const { outcome, requests } = await run([bashTurn("ls"), bashTurn("pwd"), submitTurn()]);
+
+    for (const request of requests) {
+      const system = request.system as Anthropic.Messages.TextBlockParam[];
+      expect(system.at(-1)?.cache_control).toEqual({ type: "ephemeral" });
+      const tools = request.tools as Array<{ cache_control?: unknown }>;
+      expect(tools.at(-1)?.cache_control).toEqual({ type: "ephemeral" });
+      expect(tools.slice(0, -1).every((tool) => tool.cache_control === undefined)).toBe(true);
+      expect(lastBlock(request)).toHaveProperty("cache_control", { type: "ephemeral" });
+      expect(JSON.stringify(request.messages).match(/cache_control/g)).toHaveLength(1);
+    }
+    expect(outcome.usage.cacheCreationInputTokens).toBeGreaterThan(0);
+    expect(outcome.usage.cacheReadInputTokens).toBeGreaterThan(0);
+  });
+
+  it("answers invalid submit_work input with an is_error tool_result naming the problems, and carries on", async () => {
+    const { outcome, requests } = await run([
+      submitTurn({ summary: "", api_changes: "x", auth_and_validation: "y", acceptance_criteria: [] }),
+      submitTurn(),
+    ]);
+
+    expect(outcome.status).toBe("submitted");
+    expect(outcome.turns).toBe(2);
+    const rejected = lastBlock(requests[1]) as Anthropic.Messages.ToolResultBlockParam;
+    expect(rejected).toMatchObject({ type: "tool_result", is_error: true });
+    expect(rejected.content).toContain("summary");
+    expect(rejected.content).toContain("acceptance_criteria");
+  });
+
+  it("reminds the model once when it ends its turn without calling submit_work", async () => {
+    const { outcome, requests } = await run([textTurn("I think I am done."), submitTurn()]);
+
+    expect(outcome.status).toBe("submitted");
+    expect(lastBlock(requests[1])).toMatchObject({ type: "text", text: NUDGE_TEXT });
+    expect(outcome.trajectory[1]?.request.nudge).toBe(true);
+  });
+
+  it("ends with no_submission when the model ends its turn again after the reminder", async () => {
+    const { outcome } = await run([textTurn("Done."), textTurn("Really done.")]);
+
+    expect(outcome).toMatchObject({ status: "no_submission", turns: 2 });
+    if (outcome.status === "submitted") return;
+    expect(outcome.reason).toMatch(/without calling submit_work, even after a reminder/);
+  });
+
+  it("gets past a 529 through the SDK's own retry, and the run goes on", async () => {
+    const { outcome } = await run([bashTurn("ls"), OVERLOADED, submitTurn()]);
+
+    expect(outcome).toMatchObject({ status: "submitted", turns: 2 });
+    expect(standIn?.requests).toHaveLength(3);
+    expect(outcome.trajectory).toHaveLength(2);
+  });
+
+  it("ends with model_error, status and request id when errors outlast the SDK's retries", async () => {
+    const { outcome } = await run([bashTurn("ls"), OVERLOADED, OVERLOADED, OVERLOADED, submitTurn()]);
+
+    expect(outcome).toMatchObject({ status: "model_error", turns: 2 });
+    if (outcome.status === "submitted") return;
+    expect(outcome.reason).toMatch(/HTTP 529 \(overloaded_error\): Overloaded \[request-id req_\w+\]/);
+    expect(outcome.trajectory[1]?.error).toBe(outcome.reason);
+  });
+
+  it("stops before a call whose worst case would pass the token budget", async () => {
+    const maxTotalTokens = 15_000;
+    const { outcome } = await run(Array.from({ length: 10 }, (_, i) => bashTurn(`echo ${i}`)), {
+      run: { budget: { ...BUDGET, maxTotalTokens } },
+    });
+
+    expect(outcome.status).toBe("budget_exceeded");
+    if (outcome.status === "submitted") return;
+    expect(outcome.reason).toMatch(/Token budget of 15000 would be exceeded/);
+    expect(outcome.turns).toBeGreaterThan(1);
+    expect(outcome.turns).toBeLessThan(10);
+    expect(outcome.usage.totalTokens).toBeLessThanOrEqual(maxTotalTokens);
+    expect(standIn?.requests).toHaveLength(outcome.turns);
+  });
+
+  it("stops before a call whose worst case would pass the dollar budget", async () => {
+    // Worst case per call: ~1.8k input + 4096 output tokens at $2/$10 per million, about $0.045;
+    // a call actually costs under $0.01, so a few calls fit before the worst case would not.
+    const maxUsd = 0.05;
+    const { outcome } = await run(Array.from({ length: 10 }, (_, i) => bashTurn(`echo ${i}`)), {
+      run: { budget: { ...BUDGET, maxUsd } },
+    });
+
+    expect(outcome.status).toBe("budget_exceeded");
+    if (outcome.status === "submitted") return;
+    expect(outcome.reason).toMatch(/Dollar budget of \$0\.0500 would be exceeded/);
+    expect(outcome.turns).toBeGreaterThan(1);
+    expect(outcome.turns).toBeLessThan(10);
+    expect(outcome.usage.costUsd).toBeLessThanOrEqual(maxUsd);
+    expect(standIn?.requests).toHaveLength(outcome.turns);
+  });
+
+  it("stops at the turn budget", async () => {
+    const { outcome } = await run([bashTurn("a"), bashTurn("b"), bashTurn("c")], {
+      run: { budget: { ...BUDGET, maxTurns: 2 } },
+    });
+
+    expect(outcome).toMatchObject({ status: "budget_exceeded", turns: 2 });
+    expect(standIn?.requests).toHaveLength(2);
+  });
+
+  it("times out on the wall clock before the next tool call or model call", async () => {
+    let now = 1_000;
+    const workbench = recordingWorkbench({
+      answer: () => {
+        now += 40_000;
+        return { text: "slow", isError: false };
+      },
+    });
+    const { outcome } = await run([bashTurn("pytest"), bashTurn("pytest again"), submitTurn()], {
+      workbench,
+      deps: { clock: () => now },
+    });
+
+    expect(outcome.status).toBe("timeout");
+    if (outcome.status === "submitted") return;
+    expect(outcome.reason).toMatch(/Wall-clock budget of 60000 ms used up after 80000 ms/);
+    expect(workbench.calls).toHaveLength(2);
+    expect(outcome.trajectory[0]?.tools[0]?.durationMs).toBe(40_000);
+  });
+
+  it("cuts long tool outputs to the cap, keeping head and tail, with a note", async () => {
+    const workbench = recordingWorkbench({
+      answer: () => ({ text: `HEAD${"x".repeat(50_000)}TAIL`, isError: false }),
+    });
+    const { outcome, requests } = await run([bashTurn("pytest -q"), submitTurn()], {
+      workbench,
+      run: { maxToolOutputChars: 1_000 },
+    });
+
+    const sent = (lastBlock(requests[1]) as Anthropic.Messages.ToolResultBlockParam).content as string;
+    expect(sent.length).toBeLessThan(1_200);
+    expect(sent.startsWith("HEAD")).toBe(true);
+    expect(sent.endsWith("TAIL")).toBe(true);
+    expect(sent).toMatch(/\[\.\.\. 49008 characters cut/);
+    expect(outcome.trajectory[0]?.tools[0]?.truncated).toBe(true);
+  });
+
+  it("counts the usage of a message id only once", async () => {
+    standIn = undefined;
+    const seen: Anthropic.Messages.Message[] = [];
+    const { outcome } = await run([bashTurn("a"), bashTurn("b"), submitTurn()], {
+      deps: {
+        messages: {
+          // Replays every response under one id, as a duplicated delivery would.
+          create: async (params: Anthropic.Messages.MessageCreateParamsNonStreaming, opts?: unknown) => {
+            const client = new Anthropic({ apiKey: SECRET_KEY, baseURL: standIn!.url, maxRetries: 0 });
+            const message = await client.messages.create(params, opts as Anthropic.RequestOptions);
+            seen.push(message);
+            return { ...message, id: "msg_same" };
+          },
+        } as unknown as AgentDeps["messages"],
+      },
+    });
+
+    const first = seen[0]!.usage;
+    expect(seen).toHaveLength(3);
+    expect(outcome.usage.inputTokens).toBe(first.input_tokens);
+    expect(outcome.usage.outputTokens).toBe(first.output_tokens);
+    expect(outcome.usage.totalTokens).toBe(
+      first.input_tokens + first.output_tokens + (first.cache_creation_input_tokens ?? 0) +
+        (first.cache_read_input_tokens ?? 0),
+    );
+  });
+
+  it("returns a ToolError from the workbench to the model as an is_error tool_result", async () => {
+    const workbench = recordingWorkbench({
+      answer: () => {
+        throw new ToolError("Path /etc/passwd is outside /workspace");
+      },
+    });
+    const { outcome, requests } = await run([
+      editorTurn({ command: "view", path: "/etc/passwd" }),
+      submitTurn(),
+    ], {
+      workbench,
+    });
+
+    expect(outcome.status).toBe("submitted");
+    expect(lastBlock(requests[1])).toMatchObject({
+      type: "tool_result",
+      is_error: true,
+      content: "Path /etc/passwd is outside /workspace",
+    });
+  });
+
+  it("ends the run by throwing when the workbench itself breaks", async () => {
+    const workbench = recordingWorkbench({
+      answer: () => {
+        throw new SandboxError('Cannot exec in sandbox "job-7": container is gone');
+      },
+    });
+
+    await expect(run([bashTurn("ls"), submitTurn()], { workbench })).rejects.toThrow(SandboxError);
+  });
+
+  it("refuses unknown tools and invalid editor input before the workbench sees them", async () => {
+    const workbench = recordingWorkbench();
+    const { outcome, requests } = await run([
+      { content: [{ type: "tool_use", name: "python", input: { code: "1" } }] },
+      editorTurn({ command: "undo_edit", path: "/workspace/a.py" }),
+      submitTurn(),
+    ], { workbench });
+
+    expect(outcome.status).toBe("submitted");
+    expect(workbench.calls).toEqual([]);
+    expect(lastBlock(requests[1])).toMatchObject({
+      is_error: true,
+      content: expect.stringContaining("Unknown tool"),
+    });
+    expect(lastBlock(requests[2])).toMatchObject({
+      is_error: true,
+      content: expect.stringContaining("command"),
+    });
+  });
+
+  it("puts no secret into any request: the API key appears in no body", async () => {
+    await run([bashTurn("env"), submitTurn()]);
+
+    expect(standIn?.requests.length).toBeGreaterThan(0);
+    expect(JSON.stringify(standIn?.requests)).not.toContain(SECRET_KEY);
+  });
+
+  it("reports turns, tool calls and usage as progress events", async () => {
+    const events: AgentEvent[] = [];
+    await run([bashTurn("ls   /workspace\n"), submitTurn()], {
+      run: { onEvent: (event) => events.push(event) },
+    });
+
+    expect(events.map((event) => event.type)).toEqual([
+      "turn_started",
+      "usage",
+      "tool_call",
+      "tool_result",
+      "turn_started",
+      "usage",
+      "tool_call",
+      "tool_result",
+    ]);
+    expect(events[2]).toEqual({ type: "tool_call", turn: 1, name: "bash", summary: "bash: ls /workspace" });
+    expect(events[1]).toMatchObject({ type: "usage", turn: 1, usage: { totalTokens: expect.any(Number) } });
+  });
+});

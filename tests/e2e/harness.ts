@@ -1,0 +1,102 @@
+/**
+ * Starts what one scenario needs, all real but the two protocol stand-ins:
+ * the GitHub stand-in seeded from the scenario, the Anthropic stand-in playing
+ * its scripts (or the real API), and the service itself on loopback HTTP.
+ * Used by the end-to-end tests and by `deno task demo`.
+ */
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../../src/config.ts";
+import { buildService, type Service } from "../../src/service.ts";
+import type { Scenario } from "../../examples/scenario.ts";
+import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
+import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
+
+/** The project root (where deno.json is). */
+export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A running scenario environment. */
+export interface Harness {
+  github: GitHubStandIn;
+  /** Undefined when the real Anthropic API is used. */
+  anthropic?: AnthropicStandIn;
+  service: Service;
+  /** Base URL of the service's HTTP API. */
+  apiUrl: string;
+  /** Stops everything; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link startHarness}. */
+export interface HarnessOptions {
+  /** Use the real Anthropic API with this key instead of the stand-in. */
+  realAnthropicKey?: string;
+  /** Extra settings (same names as the environment variables). */
+  env?: Record<string, string>;
+}
+
+/** Starts the stand-ins and the service for `scenario`. */
+export async function startHarness(scenario: Scenario, options: HarnessOptions = {}): Promise<Harness> {
+  const github = await startGitHubStandIn();
+  await seedFromScenario(github, scenario, PROJECT_ROOT);
+  const anthropic = options.realAnthropicKey
+    ? undefined
+    : await startAnthropicStandIn({ scripts: scenario.scripts });
+  const dataDir = await Deno.makeTempDir({ prefix: "backend-agent-" });
+  const config = loadConfig({
+    GITHUB_TOKEN: github.token,
+    GITHUB_API_URL: github.url,
+    ANTHROPIC_API_KEY: options.realAnthropicKey ?? anthropic!.apiKey,
+    ...(anthropic ? { ANTHROPIC_BASE_URL: anthropic.url } : {}),
+    JOBS_DB_PATH: `${dataDir}/jobs.sqlite`,
+    ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
+    ...options.env,
+  });
+  const service = await buildService(config);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, service.app.fetch);
+  let closed: Promise<void> | undefined;
+  return {
+    github,
+    ...(anthropic ? { anthropic } : {}),
+    service,
+    apiUrl: `http://127.0.0.1:${server.addr.port}`,
+    close() {
+      closed ??= (async () => {
+        await server.shutdown();
+        await service.close();
+        await github.close();
+        await anthropic?.close();
+        await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Polls `GET /v1/jobs/{id}` until the job is final; `onEvent` gets each new progress event. */
+export async function waitForJob(
+  apiUrl: string,
+  id: string,
+  options: { onEvent?: (e: { seq: number; kind: string; message: string }) => void; timeoutMs?: number } = {},
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  let after = 0;
+  while (Date.now() < deadline) {
+    const events = await (await fetch(`${apiUrl}/v1/jobs/${id}/events?after=${after}`)).json() as {
+      events: Array<{ seq: number; kind: string; message: string }>;
+    };
+    for (const e of events.events) {
+      options.onEvent?.(e);
+      after = e.seq;
+    }
+    const job = await (await fetch(`${apiUrl}/v1/jobs/${id}`)).json() as Record<string, unknown>;
+    if (["succeeded", "failed", "cancelled"].includes(String(job.status))) {
+      const rest = await (await fetch(`${apiUrl}/v1/jobs/${id}/events?after=${after}`)).json() as {
+        events: Array<{ seq: number; kind: string; message: string }>;
+      };
+      for (const e of rest.events) options.onEvent?.(e);
+      return job;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${id} did not finish in time`);
+}

@@ -1,0 +1,237 @@
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type GitHubStandIn, startGitHubStandIn } from "./github_server.ts";
+import { loadOpenApiValidator, type OpenApiValidator } from "./github/openapi_validator.ts";
+
+const REPO = "/repos/acme/tasks";
+
+describe("every GitHub stand-in response matches GitHub's OpenAPI description", () => {
+  let standIn: GitHubStandIn;
+  let spec: OpenApiValidator;
+  let baseSha: string;
+
+  async function call(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${standIn.url}${path}`, {
+      method,
+      redirect: "manual",
+      headers: {
+        authorization: `token ${standIn.token}`,
+        accept: "application/vnd.github+json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const isJson = response.headers.get("content-type")?.startsWith("application/json") ?? false;
+    return { status: response.status, headers: response.headers, json: isJson ? JSON.parse(text) : text };
+  }
+
+  /** Calls the route and checks the body against the documented response for the status it got. */
+  async function conforms(method: string, template: string, path: string, expected: number, body?: unknown) {
+    const response = await call(method, path, body);
+    expect(response.status, JSON.stringify(response.json)).toBe(expected);
+    expect(spec.validateResponse(method, template, response.status, response.json)).toEqual([]);
+    return response.json;
+  }
+
+  beforeAll(async () => {
+    spec = loadOpenApiValidator();
+    standIn = await startGitHubStandIn();
+    standIn.addRepo("acme/tasks", {
+      defaultBranch: "main",
+      files: new Map([["app/main.py", new TextEncoder().encode("app = None\n")], [
+        "run.sh",
+        new Uint8Array([35, 33]),
+      ]]),
+      modes: new Map([["run.sh", "100755"]]),
+    });
+    standIn.addIssue("acme/tasks", { number: 7, title: "Parent", body: "", subIssues: [12] });
+    standIn.addIssue("acme/tasks", { number: 12, title: "[dev] Child", body: "Body" });
+    baseSha = standIn.branchSha("acme/tasks", "main") ?? "";
+  }, 60_000);
+
+  afterAll(() => standIn.close());
+
+  test("the validator rejects a body that breaks the schema", () => {
+    expect(spec.validateSchema("git-ref", { ref: "refs/heads/main" }).join("\n")).toContain(
+      "must have required property",
+    );
+    expect(spec.validateSchema("short-blob", { url: "x", sha: 1 }).join("\n")).toContain("must be string");
+  });
+
+  test("repository, issues and sub-issues", async () => {
+    const repo = await conforms("GET", "/repos/{owner}/{repo}", REPO, 200);
+    expect(repo).toMatchObject({ full_name: "acme/tasks", default_branch: "main" });
+    const { default_branch: _, ...withoutDefault } = repo;
+    expect(spec.validateResponse("GET", "/repos/{owner}/{repo}", 200, withoutDefault)).toEqual([
+      "/ must have required property 'default_branch'",
+    ]);
+    const badOwner = { ...repo, owner: { ...repo.owner, html_url: "not a uri", id: "1" } };
+    expect(spec.validateResponse("GET", "/repos/{owner}/{repo}", 200, badOwner).sort()).toEqual([
+      '/owner/html_url must match format "uri"',
+      "/owner/id must be integer",
+    ]);
+    await conforms("GET", "/repos/{owner}/{repo}/issues/{issue_number}", `${REPO}/issues/7`, 200);
+    const child = await conforms(
+      "GET",
+      "/repos/{owner}/{repo}/issues/{issue_number}",
+      `${REPO}/issues/12`,
+      200,
+    );
+    expect(child.parent_issue_url).toBe(`${standIn.url}${REPO}/issues/7`);
+    await conforms("GET", "/repos/{owner}/{repo}/issues/{issue_number}", `${REPO}/issues/404`, 404);
+    const subs = await conforms(
+      "GET",
+      "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+      `${REPO}/issues/7/sub_issues`,
+      200,
+    );
+    expect(subs.map((issue: { number: number }) => issue.number)).toEqual([12]);
+  });
+
+  test("refs, branches and the tarball redirect", async () => {
+    const ref = await conforms(
+      "GET",
+      "/repos/{owner}/{repo}/git/ref/{ref}",
+      `${REPO}/git/ref/heads/main`,
+      200,
+    );
+    expect(ref.object.sha).toBe(baseSha);
+    await conforms("GET", "/repos/{owner}/{repo}/git/ref/{ref}", `${REPO}/git/ref/heads/missing`, 404);
+    await conforms("GET", "/repos/{owner}/{repo}/branches/{branch}", `${REPO}/branches/main`, 200);
+    await conforms(
+      "GET",
+      "/repos/{owner}/{repo}/git/commits/{commit_sha}",
+      `${REPO}/git/commits/${baseSha}`,
+      200,
+    );
+    const redirect = await call("GET", `${REPO}/tarball/${baseSha}`);
+    expect(redirect.status).toBe(302);
+    expect(spec.documents("GET", "/repos/{owner}/{repo}/tarball/{ref}", 302)).toBe(true);
+    const location = redirect.headers.get("location") ?? "";
+    expect(location).toContain(`/acme/tasks/legacy.tar.gz/${baseSha}?token=`);
+    const archive = await fetch(location);
+    expect(archive.headers.get("content-type")).toBe("application/x-gzip");
+    const tar = gunzipSync(new Uint8Array(await archive.arrayBuffer()));
+    expect(new TextDecoder().decode(tar.subarray(1024, 1024 + 19))).toBe(
+      `acme-tasks-${baseSha.slice(0, 7)}/`,
+    );
+  });
+
+  test("Git Data: blobs, trees, commits, refs, and their 422s", async () => {
+    const blobPath = "/repos/{owner}/{repo}/git/blobs";
+    const utf8 = await conforms("POST", blobPath, `${REPO}/git/blobs`, 201, {
+      content: "hello\n",
+      encoding: "utf-8",
+    });
+    expect(utf8.sha).toBe("ce013625030ba8dba906f756967f9e9ca394464a"); // `git hash-object` of "hello\n"
+    const b64 = await conforms("POST", blobPath, `${REPO}/git/blobs`, 201, {
+      content: "aGVsbG8K",
+      encoding: "base64",
+    });
+    expect(b64.sha).toBe(utf8.sha);
+    await conforms("POST", blobPath, `${REPO}/git/blobs`, 422, { encoding: "utf-8" });
+
+    const commit = await conforms(
+      "GET",
+      "/repos/{owner}/{repo}/git/commits/{commit_sha}",
+      `${REPO}/git/commits/${baseSha}`,
+      200,
+    );
+    const tree = await conforms("POST", "/repos/{owner}/{repo}/git/trees", `${REPO}/git/trees`, 201, {
+      base_tree: commit.tree.sha,
+      tree: [
+        { path: "app/new.py", mode: "100644", type: "blob", sha: utf8.sha },
+        { path: "notes.txt", mode: "100644", type: "blob", content: "inline" },
+        { path: "run.sh", mode: "100755", type: "blob", sha: null },
+      ],
+    });
+    expect(tree.tree.map((entry: { path: string }) => entry.path)).toEqual(["app", "notes.txt"]);
+    await conforms("POST", "/repos/{owner}/{repo}/git/trees", `${REPO}/git/trees`, 422, {
+      tree: [{ path: "../escape", mode: "100644", type: "blob", content: "x" }],
+    });
+
+    const created = await conforms("POST", "/repos/{owner}/{repo}/git/commits", `${REPO}/git/commits`, 201, {
+      message: "Add new.py",
+      tree: tree.sha,
+      parents: [baseSha],
+    });
+    expect(created.parents[0].sha).toBe(baseSha);
+    await conforms("POST", "/repos/{owner}/{repo}/git/commits", `${REPO}/git/commits`, 422, {
+      message: "x",
+      tree: "0".repeat(40),
+      parents: [],
+    });
+
+    const refs = "/repos/{owner}/{repo}/git/refs";
+    await conforms("POST", refs, `${REPO}/git/refs`, 201, { ref: "refs/heads/feature", sha: created.sha });
+    const exists = await conforms("POST", refs, `${REPO}/git/refs`, 422, {
+      ref: "refs/heads/feature",
+      sha: baseSha,
+    });
+    expect(exists.message).toBe("Reference already exists");
+    const update = "/repos/{owner}/{repo}/git/refs/{ref}";
+    const notFastForward = await conforms("PATCH", update, `${REPO}/git/refs/heads/feature`, 422, {
+      sha: baseSha,
+    });
+    expect(notFastForward.message).toBe("Update is not a fast forward");
+    await conforms("PATCH", update, `${REPO}/git/refs/heads%2Ffeature`, 200, { sha: baseSha, force: true });
+    await conforms("PATCH", update, `${REPO}/git/refs/heads/feature`, 200, { sha: created.sha });
+  });
+
+  test("pull requests: create (draft), list with filters, get, update, and a duplicate's 422", async () => {
+    const commit = await call("POST", `${REPO}/git/commits`, {
+      message: "pr work",
+      tree: (await call("GET", `${REPO}/git/commits/${baseSha}`)).json.tree.sha,
+      parents: [baseSha],
+    });
+    await call("POST", `${REPO}/git/refs`, { ref: "refs/heads/agent/issue-12-child", sha: commit.json.sha });
+    const input = {
+      title: "Child",
+      head: "acme:agent/issue-12-child",
+      base: "main",
+      body: "Closes #12",
+      draft: true,
+    };
+    const pull = await conforms("POST", "/repos/{owner}/{repo}/pulls", `${REPO}/pulls`, 201, input);
+    expect(pull).toMatchObject({
+      draft: true,
+      number: 13,
+      head: { ref: "agent/issue-12-child" },
+      commits: 1,
+    });
+    const duplicate = await conforms("POST", "/repos/{owner}/{repo}/pulls", `${REPO}/pulls`, 422, input);
+    expect(duplicate.errors[0].message).toContain("A pull request already exists");
+    const listed = await conforms(
+      "GET",
+      "/repos/{owner}/{repo}/pulls",
+      `${REPO}/pulls?head=${encodeURIComponent("acme:agent/issue-12-child")}&state=open`,
+      200,
+    );
+    expect(listed.map((item: { number: number }) => item.number)).toEqual([13]);
+    expect((await call("GET", `${REPO}/pulls?head=acme:other`)).json).toEqual([]);
+    await conforms("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", `${REPO}/pulls/13`, 200);
+    const updated = await conforms(
+      "PATCH",
+      "/repos/{owner}/{repo}/pulls/{pull_number}",
+      `${REPO}/pulls/13`,
+      200,
+      {
+        body: "Closes #12\n\nMore",
+      },
+    );
+    expect(updated.body).toBe("Closes #12\n\nMore");
+    await conforms("GET", "/repos/{owner}/{repo}/issues/{issue_number}", `${REPO}/issues/13`, 200);
+  });
+
+  test("auth failures and unknown routes use GitHub's error bodies", async () => {
+    const bad = await fetch(`${standIn.url}${REPO}`, { headers: { authorization: "Bearer nope" } });
+    expect(bad.status).toBe(401);
+    const badBody = await bad.json();
+    expect(badBody.message).toBe("Bad credentials");
+    expect(spec.validateSchema("basic-error", badBody)).toEqual([]);
+    const missing = await call("GET", "/repos/acme/nothing");
+    expect(missing.json).toMatchObject({ message: "Not Found", status: "404" });
+    expect(spec.validateSchema("basic-error", missing.json)).toEqual([]);
+  });
+});

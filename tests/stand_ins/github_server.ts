@@ -1,0 +1,265 @@
+/**
+ * A GitHub REST stand-in: an HTTP server on 127.0.0.1 (ephemeral port) with
+ * in-memory repositories, speaking api.github.com's wire format for exactly the
+ * routes the service uses. Object ids are real git SHA-1s. Tests point the real
+ * Octokit client at `url` (the same setting GitHub Enterprise Server users need).
+ *
+ * Routes: repo, issue, sub-issues, branch, `git/ref/heads/…`, tarball (302 to a
+ * codeload URL on the same server), Git Data (blobs, trees, commits, refs), pulls.
+ */
+import { join } from "node:path";
+import type { Scenario, ScenarioIssue } from "../../examples/scenario.ts";
+import { codeload } from "./github/codeload.ts";
+import type { GitMode } from "./github/git_objects.ts";
+import { gitRoutes } from "./github/git_routes.ts";
+import { issueRoutes } from "./github/issue_routes.ts";
+import { pullRoutes } from "./github/pull_routes.ts";
+import { repoRoutes } from "./github/repo_routes.ts";
+import { errorResponse, injectedFailure, notFound } from "./github/responses.ts";
+import { matchRoute, type Route } from "./github/router.ts";
+import { readFolder } from "./github/read_folder.ts";
+import { StandInState } from "./github/state.ts";
+import { buildTree, flattenTree, type PathEntry } from "./github/tree_paths.ts";
+
+/** One request the stand-in received; `headers` never include `authorization`. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, e.g. `/repos/acme/tasks/pulls?state=open`. */
+  path: string;
+  headers: Record<string, string>;
+  /** Parsed JSON body, the raw text when it is not JSON, or undefined when empty. */
+  body: unknown;
+}
+
+/** A pull request as tests inspect it. */
+export interface StandInPull {
+  number: number;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  draft: boolean;
+  state: "open" | "closed";
+  html_url: string;
+}
+
+/** Options for {@link GitHubStandIn.addRepo}. */
+export interface AddRepoOptions {
+  defaultBranch: string;
+  /** Path (with `/`) → content of the default branch's first commit. */
+  files: Map<string, Uint8Array>;
+  /** Git modes by path; default `100644`. */
+  modes?: Map<string, "100644" | "100755" | "120000">;
+  /** Whether draft pull requests are allowed (GitHub Free private repos: no); default true. */
+  allowDrafts?: boolean;
+}
+
+/** A running stand-in. */
+export interface GitHubStandIn {
+  /** Base URL for Octokit's `baseUrl`, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** The only token accepted. */
+  token: string;
+  /** Stops the server; idempotent. */
+  close(): Promise<void>;
+  /** Creates `owner/name` with one commit on `defaultBranch`; throws if it exists. */
+  addRepo(fullName: string, options: AddRepoOptions): void;
+  /** Adds (or replaces) an issue; `subIssues` are issue numbers in the same repo. */
+  addIssue(fullName: string, issue: ScenarioIssue): void;
+  /** The files of `branch`'s head commit (path → bytes), or undefined when the branch does not exist. */
+  branchFiles(fullName: string, branch: string): Map<string, Uint8Array> | undefined;
+  /** The files' git modes of `branch`'s head commit, or undefined when the branch does not exist. */
+  branchModes(fullName: string, branch: string): Map<string, string> | undefined;
+  /** The head commit sha of `branch`, if it exists. */
+  branchSha(fullName: string, branch: string): string | undefined;
+  /** Pull requests of the repo, in creation order. */
+  pulls(fullName: string): StandInPull[];
+  /** Every request received, in order (failed and unauthorised ones included). */
+  requests: RecordedRequest[];
+  /** Makes the next `count` (default 1) requests matching `method` and `pathPrefix` fail with `status`. */
+  failNext(method: string, pathPrefix: string, status: number, count?: number): void;
+}
+
+const SEED_DATE = "2024-01-01T00:00:00Z";
+const SKIPPED = new Set([".git", "__pycache__", ".pytest_cache"]);
+const ROUTES: Route[] = [...repoRoutes, ...issueRoutes, ...gitRoutes, ...pullRoutes];
+
+async function readBody(request: Request): Promise<{ body: unknown; malformed: boolean }> {
+  const text = await request.text();
+  if (text === "") return { body: undefined, malformed: false };
+  try {
+    return { body: JSON.parse(text), malformed: false };
+  } catch {
+    return { body: text, malformed: true };
+  }
+}
+
+function authorised(header: string | null, token: string): "ok" | "missing" | "bad" {
+  if (header === null) return "missing";
+  const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
+  return match?.[1] === token ? "ok" : "bad";
+}
+
+/**
+ * Starts the stand-in on 127.0.0.1 with an ephemeral port.
+ * @param options.token the accepted token; default a random `ghs_…` value.
+ * Needs `--allow-net` (listen on loopback).
+ */
+export function startGitHubStandIn(options: { token?: string } = {}): Promise<GitHubStandIn> {
+  const token = options.token ?? `ghs_${crypto.randomUUID().replaceAll("-", "")}`;
+  const requests: RecordedRequest[] = [];
+  const failures: Array<{ method: string; prefix: string; status: number; left: number }> = [];
+  const world = new StandInState();
+
+  const handle = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const { body, malformed } = await readBody(request);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of request.headers) {
+      if (!["authorization", "proxy-authorization", "cookie"].includes(name)) headers[name] = value;
+    }
+    requests.push({ method: request.method, path: url.pathname + url.search, headers, body });
+    const failure = failures.find((rule) =>
+      rule.left > 0 && rule.method === request.method && url.pathname.startsWith(rule.prefix)
+    );
+    if (failure) {
+      failure.left--;
+      return injectedFailure(failure.status);
+    }
+    const download = codeload(world, url);
+    if (download) return download;
+    const auth = authorised(request.headers.get("authorization"), token);
+    if (auth !== "ok") {
+      return errorResponse(401, auth === "missing" ? "Requires authentication" : "Bad credentials");
+    }
+    if (malformed) return errorResponse(400, "Problems parsing JSON");
+    const scoped = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    if (!scoped) return notFound();
+    const repo = world.repo(decodeURIComponent(scoped[1] ?? ""), decodeURIComponent(scoped[2] ?? ""));
+    const match = repo && matchRoute(ROUTES, request.method, scoped[3] ?? "");
+    if (!repo || !match) return notFound();
+    try {
+      return await match.route.handle({
+        state: world,
+        repo,
+        params: match.params,
+        query: url.searchParams,
+        body,
+      });
+    } catch (error) {
+      console.error("GitHub stand-in route failed", error);
+      return errorResponse(500, "Server Error");
+    }
+  };
+
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handle);
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  world.baseUrl = url;
+  let closing: Promise<void> | undefined;
+
+  const repoOf = (fullName: string) => {
+    const [owner = "", name = ""] = fullName.split("/");
+    const repo = world.repo(owner, name);
+    if (!repo) throw new Error(`GitHub stand-in has no repository "${fullName}"`);
+    return repo;
+  };
+  const headTree = (fullName: string, branch: string) => {
+    const repo = repoOf(fullName);
+    const sha = repo.refs.get(`refs/heads/${branch}`);
+    const commit = sha === undefined ? undefined : repo.store.commit(sha);
+    return commit && { repo, flat: flattenTree(repo.store, commit.tree) };
+  };
+
+  return Promise.resolve({
+    url,
+    token,
+    requests,
+    close() {
+      closing ??= server.shutdown();
+      return closing;
+    },
+    addRepo(fullName, { defaultBranch, files, modes, allowDrafts = true }) {
+      if (world.repos.has(fullName.toLowerCase())) throw new Error(`Repository "${fullName}" already exists`);
+      const repo = world.createRepo(fullName, defaultBranch);
+      repo.allowDrafts = allowDrafts;
+      const flat = new Map<string, PathEntry>();
+      for (const [path, bytes] of files) {
+        flat.set(path, {
+          mode: (modes?.get(path) ?? "100644") as GitMode,
+          type: "blob",
+          sha: repo.store.writeBlob(bytes),
+        });
+      }
+      const who = { name: "Scenario Author", email: "author@example.com", date: SEED_DATE };
+      const sha = repo.store.writeCommit({
+        tree: buildTree(repo.store, flat),
+        parents: [],
+        author: who,
+        committer: who,
+        message: "Initial commit",
+      });
+      repo.refs.set(`refs/heads/${defaultBranch}`, sha);
+    },
+    addIssue(fullName, issue) {
+      const repo = repoOf(fullName);
+      repo.issues.set(issue.number, {
+        id: world.nextId(),
+        number: issue.number,
+        title: issue.title,
+        body: issue.body,
+        subIssues: [...(issue.subIssues ?? [])],
+        createdAt: SEED_DATE,
+      });
+    },
+    branchFiles(fullName, branch) {
+      const head = headTree(fullName, branch);
+      if (!head) return undefined;
+      const files = new Map<string, Uint8Array>();
+      for (const [path, entry] of head.flat) {
+        const bytes = head.repo.store.blob(entry.sha);
+        if (bytes) files.set(path, bytes);
+      }
+      return files;
+    },
+    branchModes(fullName, branch) {
+      const head = headTree(fullName, branch);
+      return head && new Map([...head.flat].map(([path, entry]) => [path, entry.mode]));
+    },
+    branchSha(fullName, branch) {
+      return repoOf(fullName).refs.get(`refs/heads/${branch}`);
+    },
+    pulls(fullName) {
+      const repo = repoOf(fullName);
+      return repo.pulls.map((pull) => ({
+        number: pull.number,
+        title: pull.title,
+        body: pull.body,
+        head: pull.head,
+        base: pull.base,
+        draft: pull.draft,
+        state: pull.state,
+        html_url: `${url}/${repo.owner}/${repo.name}/pull/${pull.number}`,
+      }));
+    },
+    failNext(method, pathPrefix, status, count = 1) {
+      failures.push({ method: method.toUpperCase(), prefix: pathPrefix, status, left: count });
+    },
+  });
+}
+
+/**
+ * Seeds a scenario's repository (files of `scenario.repo.dir` under `projectRoot`, skipping `.git`,
+ * `__pycache__` and `.pytest_cache`, keeping executable bits) and its issues.
+ * Needs `--allow-read` on that folder.
+ */
+export async function seedFromScenario(
+  standIn: GitHubStandIn,
+  scenario: Scenario,
+  projectRoot: string,
+): Promise<void> {
+  const files = new Map<string, Uint8Array>();
+  const modes = new Map<string, "100644" | "100755" | "120000">();
+  await readFolder(join(projectRoot, scenario.repo.dir), { files, modes, skip: SKIPPED });
+  standIn.addRepo(scenario.repo.fullName, { defaultBranch: scenario.repo.defaultBranch, files, modes });
+  for (const issue of scenario.issues) standIn.addIssue(scenario.repo.fullName, issue);
+}
