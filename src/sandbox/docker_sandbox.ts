@@ -110,10 +110,10 @@ class DockerSandbox implements Sandbox {
     private readonly limits: SandboxLimits,
   ) {}
 
-  run(argv: string[], options: RunOptions = {}): Promise<ExecResult> {
+  async run(argv: string[], options: RunOptions = {}): Promise<ExecResult> {
     this.#assertLive();
     const stdin = typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
-    return execInContainer(this.container, argv, {
+    return await execInContainer(this.container, argv, {
       ...(stdin ? { stdin } : {}),
       timeoutMs: options.timeoutMs ?? this.limits.commandTimeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? this.limits.maxOutputBytes,

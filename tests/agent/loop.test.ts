@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ScriptedTurn } from "../../examples/scenario.ts";
 import type { BudgetLimits } from "../../src/agent/budget.ts";
 import type { AgentEvent } from "../../src/agent/events.ts";
@@ -7,6 +7,9 @@ import { type AgentDeps, NUDGE_TEXT, runAgent, type RunAgentOptions } from "../.
 import { buildSystemPrompt, buildTaskPrompt } from "../../src/agent/prompt.ts";
 import type { Workbench } from "../../src/agent/workbench.ts";
 import { SandboxError, ToolError } from "../../src/errors.ts";
+import type { Sandbox } from "../../src/sandbox/sandbox.ts";
+import { createWorkbench } from "../../src/sandbox/workbench.ts";
+import { newSandbox } from "../sandbox/sandbox_fixture.ts";
 import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
 import { recordingWorkbench } from "./recording_workbench.ts";
 import {
@@ -18,9 +21,21 @@ import {
   VALID_SUBMISSION,
 } from "./scripted_turns.ts";
 
-// These tests are about the loop; they run tools through a recording workbench
-// (tests/agent/recording_workbench.ts). loop_sandbox.test.ts runs the loop
-// against the real Docker sandbox.
+// The real stack: the SDK over loopback to the Anthropic stand-in, and tool
+// calls run inside one real, hardened Docker sandbox shared by these tests
+// (through a recording wrapper). Only the tests that need a fault on demand
+// (a slow tool, a ToolError, a broken sandbox) answer tool calls themselves.
+
+const REPO = {
+  "app/__init__.py": "",
+  "app/greeting.py": 'def greet(name: str) -> str:\n    """Greets."""\n    return f"hello {name}"\n',
+  "tests/__init__.py": "",
+  "tests/test_greeting.py": "from app.greeting import greet\n\n\ndef test_greet() -> None:\n" +
+    '    assert greet("ada") == "hello ada"\n',
+};
+const HEALTH = 'def status() -> dict[str, str]:\n    """Reports health."""\n    return {"status": "ok"}\n';
+const HEALTH_TEST = "from app.health import status\n\n\ndef test_status() -> None:\n" +
+  '    assert status() == {"status": "ok"}\n';
 
 const MODEL = "claude-sonnet-5-5";
 const SECRET_KEY = "sk-ant-api03-never-in-a-prompt-0123456789";
@@ -42,6 +57,16 @@ const BUDGET: BudgetLimits = {
   maxWallClockMs: 60_000,
 };
 
+let sandbox: Sandbox;
+let realWorkbench: Workbench;
+beforeAll(async () => {
+  sandbox = await newSandbox(REPO);
+  realWorkbench = createWorkbench(sandbox);
+}, 60_000);
+afterAll(async () => {
+  await sandbox?.dispose();
+});
+
 let standIn: AnthropicStandIn | undefined;
 afterEach(async () => {
   await standIn?.close();
@@ -59,7 +84,7 @@ async function run(
     minCacheTokens: 100,
   });
   const client = new Anthropic({ apiKey: standIn.apiKey, baseURL: standIn.url, maxRetries: 2 });
-  const workbench = options.workbench ?? recordingWorkbench();
+  const workbench = options.workbench ?? recordingWorkbench({ inner: realWorkbench });
   const outcome = await runAgent(
     { messages: client.messages, workbench, ...options.deps },
     { model: MODEL, system: buildSystemPrompt(), task: TASK, budget: BUDGET, ...options.run },
@@ -77,38 +102,49 @@ function lastBlock(request: Anthropic.Messages.MessageCreateParamsNonStreaming |
 }
 
 describe("runAgent", () => {
-  it("runs the model's tools through the workbench and ends when submit_work is valid", async () => {
-    const workbench = recordingWorkbench();
+  it("implements, tests and submits, with every tool call run inside the container", async () => {
+    const workbench = recordingWorkbench({ inner: realWorkbench });
     const { outcome, requests } = await run([
-      bashTurn("ls /workspace"),
-      editorTurn({ command: "create", path: "/workspace/app/health.py", file_text: "x = 1\n" }),
+      bashTurn("cd /workspace/app && ls"),
+      bashTurn("pwd"),
+      editorTurn({ command: "create", path: "/workspace/app/health.py", file_text: HEALTH }),
+      editorTurn({ command: "create", path: "/workspace/tests/test_health.py", file_text: HEALTH_TEST }),
+      editorTurn({ command: "view", path: "/workspace/../etc/passwd" }),
+      bashTurn("cd /workspace && python3 -m pytest -q -p no:cacheprovider"),
       submitTurn(),
     ], { workbench });
 
     expect(outcome.status).toBe("submitted");
     if (outcome.status !== "submitted") return;
     expect(outcome.submission).toEqual(VALID_SUBMISSION);
-    expect(outcome.turns).toBe(3);
-    expect(workbench.calls).toEqual([
-      { tool: "bash", input: { command: "ls /workspace" } },
-      {
-        tool: "editor",
-        input: { command: "create", path: "/workspace/app/health.py", file_text: "x = 1\n" },
-      },
+    expect(outcome.turns).toBe(7);
+    expect(workbench.calls.map((call) => call.tool)).toEqual([
+      "bash",
+      "bash",
+      "editor",
+      "editor",
+      "editor",
+      "bash",
     ]);
-    expect(requests).toHaveLength(3);
+    const tools = outcome.trajectory.flatMap((entry) => entry.tools);
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "bash",
+      "bash",
+      "str_replace_based_edit_tool",
+      "str_replace_based_edit_tool",
+      "str_replace_based_edit_tool",
+      "bash",
+      "submit_work",
+    ]);
+    expect(tools[0]?.output.split("\n").sort()).toEqual(["__init__.py", "greeting.py"]);
+    expect(tools[1]?.output).toBe("/workspace/app");
+    expect(tools[4]).toMatchObject({ isError: true });
+    expect(tools[5]?.output).toMatch(/2 passed/);
+    expect((await sandbox.run(["cat", "/workspace/app/health.py"])).stdout).toBe(HEALTH);
+
     const firstToolUse = outcome.trajectory[0]?.response?.content[0] as Anthropic.Messages.ToolUseBlock;
-    expect(lastBlock(requests[1])).toMatchObject({
-      type: "tool_result",
-      tool_use_id: firstToolUse.id,
-      content: "ok: ls /workspace",
-    });
-    expect(outcome.trajectory.map((entry) => entry.tools.map((tool) => tool.name))).toEqual([
-      ["bash"],
-      ["str_replace_based_edit_tool"],
-      ["submit_work"],
-    ]);
-    expect(outcome.trajectory[0]?.tools[0]).toMatchObject({ output: "ok: ls /workspace", isError: false });
+    expect(lastBlock(requests[1])).toMatchObject({ type: "tool_result", tool_use_id: firstToolUse.id });
+    expect(lastBlock(requests[5])).toMatchObject({ type: "tool_result", is_error: true });
     expect(outcome.usage.totalTokens).toBeGreaterThan(0);
     expect(outcome.usage.costUsd).toBeGreaterThan(0);
   });
@@ -238,13 +274,10 @@ describe("runAgent", () => {
   });
 
   it("cuts long tool outputs to the cap, keeping head and tail, with a note", async () => {
-    const workbench = recordingWorkbench({
-      answer: () => ({ text: `HEAD${"x".repeat(50_000)}TAIL`, isError: false }),
-    });
-    const { outcome, requests } = await run([bashTurn("pytest -q"), submitTurn()], {
-      workbench,
-      run: { maxToolOutputChars: 1_000 },
-    });
+    const { outcome, requests } = await run([
+      bashTurn(`python3 -c "print('HEAD' + 'x' * 50000 + 'TAIL')"`),
+      submitTurn(),
+    ], { run: { maxToolOutputChars: 1_000 } });
 
     const sent = (lastBlock(requests[1]) as Anthropic.Messages.ToolResultBlockParam).content as string;
     expect(sent.length).toBeLessThan(1_200);
@@ -313,7 +346,7 @@ describe("runAgent", () => {
   });
 
   it("refuses unknown tools and invalid editor input before the workbench sees them", async () => {
-    const workbench = recordingWorkbench();
+    const workbench = recordingWorkbench({ inner: realWorkbench });
     const { outcome, requests } = await run([
       { content: [{ type: "tool_use", name: "python", input: { code: "1" } }] },
       editorTurn({ command: "undo_edit", path: "/workspace/a.py" }),
@@ -333,7 +366,9 @@ describe("runAgent", () => {
   });
 
   it("puts no secret into any request: the API key appears in no body", async () => {
-    await run([bashTurn("env"), submitTurn()]);
+    const { outcome } = await run([bashTurn("env"), submitTurn()]);
+
+    expect(outcome.trajectory[0]?.tools[0]?.output).not.toContain("ANTHROPIC");
 
     expect(standIn?.requests.length).toBeGreaterThan(0);
     expect(JSON.stringify(standIn?.requests)).not.toContain(SECRET_KEY);
