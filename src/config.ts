@@ -52,6 +52,19 @@ const schema = z.object({
   BUDGET_WALL_CLOCK_MS: positiveInt("BUDGET_WALL_CLOCK_MS", 30 * 60_000),
   MAX_OUTPUT_TOKENS: positiveInt("MAX_OUTPUT_TOKENS", 8192),
   TEST_COMMAND: z.string().min(1).default("python3 -m pytest -q -p no:cacheprovider"),
+  TEST_TIMEOUT_MS: positiveInt("TEST_TIMEOUT_MS", 600_000),
+  VERIFY_RETRIES: z.coerce.number({ error: "VERIFY_RETRIES must be a number" }).int().min(0).max(10).default(
+    2,
+  ),
+  PR_ON_FAILING_TESTS: z.enum(["draft", "none"], { error: "PR_ON_FAILING_TESTS must be draft or none" })
+    .default("draft"),
+  SANDBOX_COMMAND_POLICY: z.enum(["restricted", "shell"], {
+    error: "SANDBOX_COMMAND_POLICY must be restricted or shell",
+  })
+    .default("restricted"),
+  DIFF_MAX_FILES: positiveInt("DIFF_MAX_FILES", 200),
+  DIFF_MAX_FILE_BYTES: positiveInt("DIFF_MAX_FILE_BYTES", 1024 * 1024),
+  DIFF_MAX_TOTAL_BYTES: positiveInt("DIFF_MAX_TOTAL_BYTES", 5 * 1024 * 1024),
   PR_DRAFT: bool(true),
 });
 
@@ -67,6 +80,11 @@ export interface Config {
   sandbox: SandboxLimits;
   budget: { usd: number; turns: number; tokens: number; wallClockMs: number; maxOutputTokens: number };
   testCommand: string;
+  testTimeoutMs: number;
+  maxVerifyRetries: number;
+  onFailingTests: "draft" | "none";
+  commandPolicy: "restricted" | "shell";
+  diffPolicy: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
   draftPullRequests: boolean;
 }
 
@@ -113,6 +131,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxOutputTokens: e.MAX_OUTPUT_TOKENS,
     },
     testCommand: e.TEST_COMMAND,
+    testTimeoutMs: e.TEST_TIMEOUT_MS,
+    maxVerifyRetries: e.VERIFY_RETRIES,
+    onFailingTests: e.PR_ON_FAILING_TESTS,
+    commandPolicy: e.SANDBOX_COMMAND_POLICY,
+    diffPolicy: {
+      maxFiles: e.DIFF_MAX_FILES,
+      maxFileBytes: e.DIFF_MAX_FILE_BYTES,
+      maxTotalBytes: e.DIFF_MAX_TOTAL_BYTES,
+    },
     draftPullRequests: e.PR_DRAFT,
   };
 }

@@ -58,7 +58,12 @@ export async function buildService(config: Config): Promise<Service> {
         maxWallClockMs: config.budget.wallClockMs,
       },
       testCommand: config.testCommand,
+      testTimeoutMs: config.testTimeoutMs,
+      maxVerifyRetries: config.maxVerifyRetries,
+      onFailingTests: config.onFailingTests,
       draft: config.draftPullRequests,
+      commandPolicy: config.commandPolicy,
+      diffPolicy: config.diffPolicy,
     },
   );
   const worker = startWorker(store, pipeline);

@@ -50,7 +50,22 @@ export interface RunAgentOptions {
   maxToolOutputChars?: number;
   /** Price overrides merged over the budget's default table. */
   prices?: Readonly<Record<string, ModelPrice>>;
+  /**
+   * Checks a valid submission (e.g. runs the tests). A rejection's `feedback`
+   * goes back to the model as the `submit_work` tool error and the run goes on,
+   * at most {@link maxVerifyRetries} times. Default: every submission is accepted.
+   */
+  verify?: (submission: Submission) => Promise<Verdict>;
+  /** Rejected submissions the model may follow up on before the run ends `tests_failed`. Default 2. */
+  maxVerifyRetries?: number;
+  /** Once the conversation passes this many characters, old tool outputs are elided. Default 400 000. */
+  elideAfterChars?: number;
+  /** Aborting ends the run with `cancelled` before the next model or tool call (and aborts a call in flight). */
+  signal?: AbortSignal;
 }
+
+/** What {@link RunAgentOptions.verify} decides about one submission. */
+export type Verdict = { ok: true } | { ok: false; feedback: string; summary: string };
 
 /** What every outcome carries. */
 export interface RunRecord {
@@ -60,15 +75,21 @@ export interface RunRecord {
   trajectory: TrajectoryEntry[];
 }
 
+/** How a run can end without a submission. */
+export type StopStatus = "budget_exceeded" | "timeout" | "model_error" | "no_submission" | "cancelled";
+
 /** How a run ended. Every status but `submitted` carries a human-readable `reason`. */
 export type AgentOutcome =
   | ({ status: "submitted"; submission: Submission } & RunRecord)
-  | ({ status: "budget_exceeded" | "timeout" | "model_error" | "no_submission"; reason: string } & RunRecord);
+  | ({ status: "tests_failed"; submission: Submission; reason: string } & RunRecord)
+  | ({ status: StopStatus; reason: string } & RunRecord);
 
-type StopStatus = "budget_exceeded" | "timeout" | "model_error" | "no_submission";
-type Stop = { status: "timeout" | "model_error"; reason: string };
+type Stop = { status: "timeout" | "model_error" | "cancelled"; reason: string };
 
-function describeModelFailure(error: unknown): Stop {
+const CANCELLED: Stop = { status: "cancelled", reason: "The job was cancelled" };
+
+function describeModelFailure(error: unknown, signal: AbortSignal | undefined): Stop {
+  if (signal?.aborted) return CANCELLED;
   if (error instanceof Anthropic.APIUserAbortError) {
     return { status: "timeout", reason: "Wall-clock budget ran out while waiting for the model" };
   }
@@ -102,14 +123,36 @@ async function callModel(
   api: AgentDeps["messages"],
   params: Anthropic.Messages.MessageCreateParamsNonStreaming,
   timeoutMs: number,
+  cancel: AbortSignal | undefined,
 ): Promise<Anthropic.Messages.Message> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), Math.min(Math.max(timeoutMs, 1), MAX_TIMER_MS));
+  const onCancel = () => abort.abort();
+  cancel?.addEventListener("abort", onCancel);
   try {
     return await api.create(params, { signal: abort.signal });
   } finally {
     clearTimeout(timer);
+    cancel?.removeEventListener("abort", onCancel);
   }
+}
+
+const ELIDED = "[output elided to keep the conversation short; run the command again if you need it]";
+
+/** Replaces the content of the oldest tool results (all but the last `keep` user messages) with a note. */
+function elideOldToolResults(messages: MessageParam[], keep: number): number {
+  let saved = 0;
+  const limit = messages.length - keep;
+  for (let i = 0; i < limit; i++) {
+    const message = messages[i]!;
+    if (message.role !== "user" || typeof message.content === "string") continue;
+    message.content = message.content.map((block) => {
+      if (block.type !== "tool_result" || block.content === ELIDED) return block;
+      saved += JSON.stringify(block.content ?? "").length - ELIDED.length;
+      return { ...block, content: ELIDED };
+    });
+  }
+  return saved;
 }
 
 /**
@@ -162,8 +205,13 @@ export async function runAgent(deps: AgentDeps, options: RunAgentOptions): Promi
   });
   let nudged = false;
   let lastWasNudge = false;
+  let rejections = 0;
+  const maxVerifyRetries = options.maxVerifyRetries ?? 2;
+  const elideAfter = options.elideAfterChars ?? 400_000;
 
   while (true) {
+    if (options.signal?.aborted) return end(CANCELLED);
+    if (conversationChars > elideAfter) conversationChars -= elideOldToolResults(messages, 4);
     const estimatedInputTokens = Math.ceil((fixedChars + conversationChars) / 4);
     const stop = budget.checkCall(estimatedInputTokens);
     if (stop) return end({ status: stop.kind, reason: stop.reason });
@@ -187,15 +235,20 @@ export async function runAgent(deps: AgentDeps, options: RunAgentOptions): Promi
     const callStarted = clock();
     let response: Anthropic.Messages.Message;
     try {
-      response = await callModel(deps.messages, {
-        model: options.model,
-        max_tokens: options.budget.maxOutputTokensPerCall,
-        system,
-        tools,
-        messages: withMovingBreakpoint(messages),
-      }, budget.remainingMs());
+      response = await callModel(
+        deps.messages,
+        {
+          model: options.model,
+          max_tokens: options.budget.maxOutputTokensPerCall,
+          system,
+          tools,
+          messages: withMovingBreakpoint(messages),
+        },
+        budget.remainingMs(),
+        options.signal,
+      );
     } catch (error) {
-      const failure = describeModelFailure(error);
+      const failure = describeModelFailure(error, options.signal);
       entry.error = failure.reason;
       return end(failure);
     }
@@ -230,6 +283,7 @@ export async function runAgent(deps: AgentDeps, options: RunAgentOptions): Promi
     lastWasNudge = false;
     const results: Anthropic.Messages.ToolResultBlockParam[] = [];
     for (const block of toolUses) {
+      if (options.signal?.aborted) return end(CANCELLED);
       const late = budget.checkClock();
       if (late) return end({ status: late.kind, reason: late.reason });
       emit({
@@ -248,7 +302,29 @@ export async function runAgent(deps: AgentDeps, options: RunAgentOptions): Promi
         durationMs: done.trace.durationMs,
       });
       if (done.submission) {
-        return { status: "submitted", submission: done.submission, usage, turns: turn, trajectory };
+        const verdict = options.verify ? await options.verify(done.submission) : { ok: true as const };
+        if (verdict.ok) {
+          return { status: "submitted", submission: done.submission, usage, turns: turn, trajectory };
+        }
+        rejections += 1;
+        done.trace.isError = true;
+        if (rejections > maxVerifyRetries) {
+          return {
+            status: "tests_failed",
+            submission: done.submission,
+            reason: verdict.summary,
+            usage,
+            turns: turn,
+            trajectory,
+          };
+        }
+        results.push({
+          type: "tool_result",
+          tool_use_id: block.id,
+          is_error: true,
+          content: verdict.feedback,
+        });
+        continue;
       }
       results.push(done.result);
     }

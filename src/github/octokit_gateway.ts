@@ -6,6 +6,8 @@
 import { Buffer } from "node:buffer";
 import { STATUS_CODES } from "node:http";
 import { Octokit } from "@octokit/rest";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
 import { ConfigError, GitHubError } from "../errors.ts";
 import type {
   BaseCommit,
@@ -23,8 +25,12 @@ export interface OctokitGatewayOptions {
   token: string;
   /** REST API root, e.g. `https://api.github.com` (the `GITHUB_API_URL` setting). */
   baseUrl: string;
-  /** Prefix of the `User-Agent` header; default `agent-runner`. */
+  /** Prefix of the `User-Agent` header; default `backend-agent`. */
   userAgent?: string;
+  /** Retries of a request that failed with a 5xx or a network error. Default 3. */
+  retries?: number;
+  /** Base of the retry back-off (waits base × n² before retry n), ms. Default 1000. */
+  retryBaseMs?: number;
 }
 
 /** What failed Octokit calls carry (`RequestError`), read defensively. */
@@ -88,9 +94,12 @@ function validated(options: OctokitGatewayOptions): { token: string; baseUrl: st
   return {
     token: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
-    userAgent: options.userAgent ?? "agent-runner",
+    userAgent: options.userAgent ?? "backend-agent",
   };
 }
+
+/** Octokit with GitHub's recommended retry (5xx, network) and rate-limit throttling plugins. */
+const RetryingOctokit = Octokit.plugin(retry, throttling);
 
 /**
  * Creates the Octokit-backed gateway. Validates the options when called.
@@ -106,12 +115,20 @@ function validated(options: OctokitGatewayOptions): { token: string; baseUrl: st
 export function createOctokitGateway(options: OctokitGatewayOptions): GitHubGateway {
   const config = validated(options);
   const quiet = () => {};
-  const octokit = new Octokit({
+  const octokit = new RetryingOctokit({
     auth: config.token,
     baseUrl: config.baseUrl,
     userAgent: config.userAgent,
     // Failures become GitHubErrors; Octokit's own per-request error lines would only duplicate them.
     log: { debug: quiet, info: quiet, warn: console.warn, error: quiet },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    throttle: {
+      // Primary and secondary rate limits: wait as GitHub asks, at most twice per request.
+      onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < 2,
+      onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < 2,
+    },
   });
 
   async function attempt<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -21,6 +21,8 @@ export interface TestRunSummary {
   failed: number;
   /** Null when the command did not finish (e.g. timed out). */
   exitCode: number | null;
+  /** The end of the test output, shown when the run did not pass. */
+  output?: string;
 }
 
 /** Input for {@link renderPullRequestBody}. */
@@ -107,7 +109,13 @@ function testResult(tests: TestRunSummary): string {
     : tests.exitCode === 0 && tests.failed === 0
     ? `✅ ${counts} (exit code 0)`
     : `❌ ${counts} (exit code ${tests.exitCode})`;
-  return `- Command: ${fence}${command}${fence}\n- Result: ${status}`;
+  const passed = tests.exitCode === 0 && tests.failed === 0;
+  const output = !passed && tests.output
+    ? `\n\n<details><summary>Test output (end)</summary>\n\n\`\`\`text\n${
+      sanitizeUntrusted(tests.output).replaceAll("```", "ʼʼʼ").slice(-4000)
+    }\n\`\`\`\n</details>`
+    : "";
+  return `- Command: ${fence}${command}${fence}\n- Result: ${status}${output}`;
 }
 
 /**

@@ -1,10 +1,15 @@
-/** Job records: what was asked, where it stands, what it produced. */
+/** Job records: what was asked, who asked, where it stands, what it produced and cost. */
 
-/** Where a job stands. `queued → running → succeeded | failed | cancelled`. */
+/** Where a job stands. `queued → running → succeeded | failed | cancelled`; `queued → cancelled`. */
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
 /** The statuses a job never leaves. */
 export const FINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];
+
+/** Whether `status` is one a job never leaves. */
+export function isFinal(status: JobStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
 
 /** A pull request a job opened, and the work item it closes. */
 export interface PullRequestRef {
@@ -23,23 +28,61 @@ export interface JobRequest {
   base?: string;
 }
 
+/** Model usage: running totals, per work item or summed over a job. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Every token counted, cache reads and writes included. */
+  totalTokens: number;
+  costUsd: number;
+  /** Model calls made. */
+  turns: number;
+}
+
+/** Usage of nothing yet. */
+export const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, turns: 0 };
+
+/** One work item of a job: a `[dev]` issue and how it went (`running` until the pipeline reports it). */
+export interface WorkItem {
+  issue: number;
+  title?: string;
+  /** `running`, or the pipeline's terminal status (`submitted`, `tests_failed`, `budget_exceeded`, …). */
+  status: string;
+  reason?: string;
+  pullRequest?: PullRequestRef;
+  usage: Usage;
+  tests?: { command: string; passed: number; failed: number; exitCode: number | null };
+}
+
 /** A job as stored and as the API shows it. */
 export interface Job extends JobRequest {
   id: string;
   status: JobStatus;
   /** Why the job failed or was cancelled, in words a person can act on. */
   reason?: string;
+  /** Who submitted it: the verified principal's id (`jwt:<sub>`, `key:<name>`, `anonymous`, `cli`). */
+  submitter?: string;
+  /** A cancel was asked for while the job ran; the pipeline is stopping. */
+  cancelRequested: boolean;
   pullRequests: PullRequestRef[];
+  workItems: WorkItem[];
+  /** Summed over the work items. */
+  usage: Usage;
   createdAt: string;
   updatedAt: string;
+  /** When a worker claimed it. */
+  startedAt?: string;
+  /** When it reached a final status. */
+  finishedAt?: string;
 }
 
 /** One line of a job's progress log. */
 export interface JobEvent {
+  /** 1, 2, 3… per job, without gaps. */
   seq: number;
   jobId: string;
   at: string;
-  /** e.g. `step`, `tool`, `test`, `pr`, `error`. */
+  /** e.g. `step`, `tool`, `usage`, `test`, `pr`, `error`, `done`, `cancelled`. */
   kind: string;
   message: string;
 }

@@ -1,177 +1,90 @@
 /**
  * The pipeline, and the only place that knows its order:
- * work items → base commit → snapshot → per item: sandbox (seed, baseline) →
- * agent loop → tests → changes → diff policy → branch + pull request →
- * sandbox removed.
+ * work items → base commit → snapshot → for each work item (in order):
+ * sandbox → agent with test verification → changes → diff policy → pull request.
  */
 import type { AgentDeps } from "../agent/loop.ts";
-import { runAgent } from "../agent/loop.ts";
-import type { BudgetLimits } from "../agent/budget.ts";
-import { buildSystemPrompt, buildTaskPrompt } from "../agent/prompt.ts";
-import { parseWorkItem } from "../github/acceptance_criteria.ts";
-import { branchName, pullRequestTitle } from "../github/branch_name.ts";
-import type { GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
-import { renderPullRequestBody } from "../github/pull_request_body.ts";
+import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
 import { resolveWorkItems } from "../github/work_items.ts";
-import { commitBaseline } from "../sandbox/baseline.ts";
-import { extractChanges } from "../sandbox/changes.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { buildSeedArchive } from "../sandbox/seed_archive.ts";
-import { runTests } from "../sandbox/test_run.ts";
-import { createWorkbench } from "../sandbox/workbench.ts";
-import { checkDiffPolicy } from "./diff_policy.ts";
-import type { Job, PullRequestRef } from "./job.ts";
+import { readGuidance } from "./guidance.ts";
+import type { Job } from "./job.ts";
+import type { PipelineSettings } from "./pipeline_settings.ts";
 import type { JobStore } from "./store.ts";
+import { runWorkItem } from "./work_item_run.ts";
+import type { WorkItemResult } from "./work_item_result.ts";
 import type { JobOutcome, Pipeline } from "./worker.ts";
 
-/** Settings the pipeline needs (from config). */
-export interface PipelineSettings {
-  model: string;
-  budget: BudgetLimits;
-  /** Shell command that runs the repo's tests in /workspace. */
-  testCommand: string;
-  /** Open pull requests as drafts. */
-  draft: boolean;
-}
+export type { PipelineSettings } from "./pipeline_settings.ts";
 
 /** Everything the pipeline works with, injected by the composition root. */
 export interface PipelineDeps {
   github: GitHubGateway;
   sandboxes: SandboxFactory;
   messages: AgentDeps["messages"];
-  store: JobStore;
+  store: Pick<JobStore, "saveTrajectory">;
 }
 
-type Log = (kind: string, message: string) => Promise<void>;
+/** A job's outcome plus each work item's. */
+export type PipelineOutcome = JobOutcome & { workItems: WorkItemResult[] };
 
 /** Builds the pipeline the worker runs for each job. */
 export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): Pipeline {
-  return async (job: Job, log: Log): Promise<JobOutcome> => {
+  return async (job: Job, log, signal?: AbortSignal): Promise<PipelineOutcome> => {
     const repo = parseRepo(job.repo);
     const { parent, items } = await resolveWorkItems(deps.github, repo, job.issue);
     await log(
       "step",
       `work items: ${items.map((i) => `#${i.number}`).join(", ")}${
-        parent ? ` (parent #${parent.number})` : ""
+        parent ? ` (from parent #${parent.number})` : ""
       }`,
     );
     const base = await deps.github.resolveBase(repo, job.base);
     await log("step", `base ${base.branch} at ${base.sha.slice(0, 7)}`);
     const seed = await buildSeedArchive(await deps.github.downloadTarball(repo, base.sha));
-    await log("step", `snapshot: ${Math.round(seed.byteLength / 1024)} KiB`);
-    const pullRequests: PullRequestRef[] = [];
-    const failures: string[] = [];
-    for (const item of items) {
-      const result = await workOn({ deps, settings, job, repo, item, parent, base, seed, log });
-      if ("pullRequest" in result) pullRequests.push(result.pullRequest);
-      else failures.push(`#${item.number}: ${result.failure}`);
-    }
-    if (failures.length > 0) return { status: "failed", reason: failures.join("; "), pullRequests };
-    return { status: "succeeded", pullRequests };
-  };
-}
-
-interface ItemContext {
-  deps: PipelineDeps;
-  settings: PipelineSettings;
-  job: Job;
-  repo: RepoRef;
-  item: Issue;
-  parent: Issue | undefined;
-  base: { branch: string; sha: string };
-  seed: Uint8Array;
-  log: Log;
-}
-
-async function workOn(ctx: ItemContext): Promise<{ pullRequest: PullRequestRef } | { failure: string }> {
-  const { deps, settings, job, repo, item, log } = ctx;
-  const name = `backend-agent-${job.id.slice(0, 8)}-${item.number}`;
-  await log("step", `#${item.number}: starting sandbox ${name}`);
-  const sandbox = await deps.sandboxes.create({
-    name,
-    seed: ctx.seed,
-    labels: { "dev.backend-agent.job": job.id },
-  });
-  try {
-    const baseline = await commitBaseline(sandbox);
-    const parsed = parseWorkItem(item.body);
-    const outcome = await runAgent(
-      { messages: deps.messages, workbench: createWorkbench(sandbox) },
-      {
-        model: settings.model,
-        system: buildSystemPrompt(),
-        task: buildTaskPrompt({
-          repo: job.repo,
-          issue: item,
-          ...(ctx.parent ? { parent: ctx.parent } : {}),
-          acceptanceCriteria: parsed.acceptanceCriteria,
-        }),
-        budget: settings.budget,
-        onEvent: (event) => {
-          if (event.type === "tool_call") void log("tool", `#${item.number}: ${event.summary}`);
-          if (event.type === "usage") {
-            void log(
-              "usage",
-              `#${item.number}: turn ${event.turn}, ${event.usage.totalTokens} tokens, $${
-                event.usage.costUsd.toFixed(4)
-              }`,
-            );
-          }
-        },
-      },
-    );
-    await deps.store.saveTrajectory(job.id, item.number, outcome.trajectory);
-    if (outcome.status !== "submitted") return { failure: `${outcome.status}: ${outcome.reason}` };
-    await log("step", `#${item.number}: work submitted after ${outcome.turns} turns; running tests`);
-    const tests = await runTests(sandbox, settings.testCommand);
-    await log(
-      "test",
-      `#${item.number}: ${tests.passed} passed, ${tests.failed} failed (exit ${tests.exitCode})`,
-    );
-    if (tests.exitCode !== 0) {
-      return { failure: `tests_failed: ${tests.command} exited ${tests.exitCode}\n${tests.tail}` };
-    }
-    const changes = await extractChanges(sandbox, baseline);
-    if (changes.length === 0) return { failure: "no_changes: the agent submitted without changing any file" };
-    const violations = checkDiffPolicy(changes);
-    if (violations.length > 0) {
-      return { failure: `diff_rejected: ${violations.map((v) => `${v.path} (${v.rule})`).join("; ")}` };
-    }
+    const guidance = await readGuidance(seed);
     await log(
       "step",
-      `#${item.number}: ${changes.length} changed files: ${changes.map((c) => c.path).join(", ")}`,
+      `snapshot ${Math.round(seed.byteLength / 1024)} KiB; guidance: ${
+        guidance.map((g) => g.path).join(", ") || "none"
+      }`,
     );
-    const branch = branchName(item);
-    await deps.github.pushBranch(repo, {
-      baseSha: ctx.base.sha,
-      branch,
-      message: `${pullRequestTitle(item)}\n\nCloses #${item.number}`,
-      files: changes,
-    });
-    const pr = await deps.github.openPullRequest(repo, {
-      head: branch,
-      base: ctx.base.branch,
-      title: pullRequestTitle(item),
-      body: renderPullRequestBody({
-        issue: item,
-        ...(ctx.parent ? { parent: ctx.parent } : {}),
-        submission: outcome.submission,
-        criteria: parsed.acceptanceCriteria,
-        tests: {
-          command: tests.command,
-          passed: tests.passed,
-          failed: tests.failed,
-          exitCode: tests.exitCode,
-        },
-      }),
-      draft: settings.draft,
-    });
-    await log("pr", `#${item.number}: opened pull request #${pr.number} ${pr.url}`);
-    return { pullRequest: { issue: item.number, number: pr.number, url: pr.url } };
-  } finally {
-    await sandbox.dispose();
-    await log("step", `#${item.number}: sandbox removed`);
-  }
+    const workItems: WorkItemResult[] = [];
+    for (const item of items) {
+      if (signal?.aborted) break;
+      workItems.push(
+        await runWorkItem(
+          {
+            github: deps.github,
+            sandboxes: deps.sandboxes,
+            messages: deps.messages,
+            saveTrajectory: (issue, trajectory) => deps.store.saveTrajectory(job.id, issue, trajectory),
+            log,
+          },
+          {
+            jobId: job.id,
+            repo,
+            item,
+            ...(parent ? { parent } : {}),
+            base,
+            seed,
+            guidance,
+            ...(signal ? { signal } : {}),
+          },
+          settings,
+        ),
+      );
+    }
+    const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);
+    const failures = workItems.filter((w) => w.status !== "submitted");
+    if (signal?.aborted) return { status: "failed", reason: "cancelled", pullRequests, workItems };
+    if (failures.length > 0) {
+      const reason = failures.map((w) => `#${w.issue} ${w.status}: ${w.reason ?? ""}`.trim()).join("; ");
+      return { status: "failed", reason, pullRequests, workItems };
+    }
+    return { status: "succeeded", pullRequests, workItems };
+  };
 }
 
 function parseRepo(fullName: string): RepoRef {

@@ -1,26 +1,103 @@
 /** The boundary to job persistence; SQLite now, PostgreSQL can follow. */
-import type { Job, JobEvent, JobRequest, JobStatus, PullRequestRef } from "./job.ts";
+import type { Job, JobEvent, JobRequest, JobStatus, PullRequestRef, Usage, WorkItem } from "./job.ts";
 
-/** Fields a running job may change. */
-export interface JobPatch {
-  status?: JobStatus;
-  reason?: string;
-  pullRequests?: PullRequestRef[];
+/** A job to create: the request plus who made it. */
+export interface NewJob extends JobRequest {
+  /** The verified principal's id; never taken from the request body. */
+  submitter?: string;
 }
 
-/** Stores jobs, their progress events and their agent trajectories. */
+/** An `Idempotency-Key` as one principal used it. */
+export interface IdempotencyKey {
+  principal: string;
+  key: string;
+  /** Hash of the request the key was first used with. */
+  fingerprint: string;
+}
+
+/** What {@link JobStore.createOnce} did. */
+export type CreateOnceResult =
+  | { job: Job; created: boolean }
+  /** The key was used before with a different request. */
+  | { conflict: Job };
+
+/** Which jobs {@link JobStore.list} returns, newest first. */
+export interface JobFilter {
+  status?: JobStatus;
+  /** Exact `owner/name` (case-insensitive). */
+  repo?: string;
+  /** Only repos matching one of these globs (`acme/*`); absent = all. */
+  repoPatterns?: readonly string[];
+  /** Page size. */
+  limit: number;
+  /** From {@link JobPage.nextCursor}. */
+  cursor?: string;
+}
+
+/** One page of jobs. */
+export interface JobPage {
+  jobs: Job[];
+  /** Pass as {@link JobFilter.cursor} for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** How a running job ended. */
+export interface JobResult {
+  status: "succeeded" | "failed" | "cancelled";
+  reason?: string;
+  pullRequests: PullRequestRef[];
+  /** The pipeline's final word on each work item (replaces what was recorded while it ran). */
+  workItems?: WorkItem[];
+}
+
+/** Usage totals of one work item so far (from the agent's `usage` events). */
+export interface WorkItemUsage extends Partial<Usage> {
+  totalTokens: number;
+  costUsd: number;
+}
+
+/** Stores jobs, their progress events, usage and agent trajectories. */
 export interface JobStore {
-  create(request: JobRequest): Promise<Job>;
+  create(request: NewJob): Promise<Job>;
+  /**
+   * Creates the job unless `key` was used before by the same principal: then it returns that
+   * job (`created: false`), or `conflict` when the earlier request was a different one. Atomic.
+   */
+  createOnce(request: NewJob, key: IdempotencyKey): Promise<CreateOnceResult>;
   get(id: string): Promise<Job | undefined>;
-  /** @throws Error when the job does not exist. */
-  update(id: string, patch: JobPatch): Promise<Job>;
-  /** Marks the oldest queued job `running` and returns it, atomically. */
-  claimNext(): Promise<Job | undefined>;
+  list(filter: JobFilter): Promise<JobPage>;
+  /** Marks the oldest queued job (or job `id`, if queued) `running` and returns it, atomically. */
+  claimNext(options?: { id?: string }): Promise<Job | undefined>;
+  /** Records the final status of a running job; a job already final is left as it is. */
+  finish(id: string, result: JobResult): Promise<Job>;
+  /** Puts a running job back in the queue (service shut down, `JOBS_REQUEUE_INTERRUPTED`). */
+  requeue(id: string): Promise<void>;
+  /**
+   * Cancels a queued job at once (`cancelled: true`), or flags a running one
+   * (`cancelRequested`) for its worker to stop. Final jobs are left as they are.
+   * @returns undefined when there is no such job.
+   */
+  requestCancel(id: string, reason: string): Promise<{ job: Job; cancelled: boolean } | undefined>;
+  /**
+   * Start-up recovery: jobs left `running` by a dead process become `failed` with reason
+   * `interrupted: …` (or `queued` again with `requeue`; `cancelled` if a cancel was asked for).
+   * @returns the jobs it changed.
+   */
+  recoverInterrupted(options: { requeue: boolean }): Promise<Job[]>;
+  /** Sets a work item's usage totals so far; the job's usage is their sum. */
+  recordUsage(jobId: string, issue: number, usage: WorkItemUsage): Promise<void>;
   appendEvent(jobId: string, event: { kind: string; message: string }): Promise<JobEvent>;
-  /** Events with `seq` greater than `afterSeq`, oldest first. */
-  listEvents(jobId: string, afterSeq?: number): Promise<JobEvent[]>;
+  /** Events with `seq` greater than `afterSeq`, oldest first, at most `limit` (default all). */
+  listEvents(jobId: string, afterSeq?: number, limit?: number): Promise<JobEvent[]>;
   /** Stores a work item's agent trajectory (JSON-serialisable). */
   saveTrajectory(jobId: string, issue: number, trajectory: unknown): Promise<void>;
   getTrajectories(jobId: string): Promise<Array<{ issue: number; trajectory: unknown }>>;
+  /** Proves the store can write (for `/readyz`). @throws when it cannot. */
+  checkWritable(): Promise<void>;
   close(): void;
+}
+
+/** {@link JobFilter.cursor} is not a cursor the store handed out. */
+export class InvalidCursorError extends Error {
+  override name = "InvalidCursorError";
 }

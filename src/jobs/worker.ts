@@ -1,82 +1,139 @@
 /**
- * The in-process worker: claims queued jobs one at a time, runs them through
- * the pipeline, and records the outcome. Nothing a pipeline throws escapes:
- * it becomes the job's failure reason.
+ * The in-process worker: claims queued jobs, runs up to `concurrency` of them
+ * at once through the pipeline, and records each outcome. Nothing a pipeline
+ * throws escapes: it becomes the job's failure reason. A cancel, the job's
+ * deadline or a shutdown abort the pipeline's signal.
  */
-import type { Job, PullRequestRef } from "./job.ts";
+import type { Job, PullRequestRef, WorkItem } from "./job.ts";
+import { JobAbort } from "./job_abort.ts";
+import { runJob, type RunJobOptions } from "./run_job.ts";
 import type { JobStore } from "./store.ts";
+
+export { JobAbort } from "./job_abort.ts";
 
 /** What the pipeline reports for one job. */
 export interface JobOutcome {
   status: "succeeded" | "failed";
   reason?: string;
   pullRequests: PullRequestRef[];
+  /** Each work item's final state, when the pipeline knows them. */
+  workItems?: WorkItem[];
 }
 
-/** Runs one job; `log` appends a progress event. */
+/**
+ * Runs one job; `log` appends a progress event. When `signal` aborts (cancel,
+ * deadline, shutdown) the pipeline stops its agent, disposes its sandboxes and
+ * returns (or throws) within a few seconds; its outcome is then overridden.
+ */
 export type Pipeline = (
   job: Job,
   log: (kind: string, message: string) => Promise<void>,
+  signal: AbortSignal,
 ) => Promise<JobOutcome>;
+
+/** Options for {@link startWorker}. */
+export interface WorkerOptions extends RunJobOptions {
+  /** Jobs run at once. Default 1. */
+  concurrency?: number;
+}
 
 /** Handle on a started worker. */
 export interface Worker {
   /** Looks for queued work now (call after enqueueing). */
   kick(): void;
+  /**
+   * Aborts the pipeline of running job `id`; the job ends `cancelled` with `reason`.
+   * @returns false when this worker is not running that job.
+   */
+  cancel(id: string, reason: string): boolean;
+  /** Jobs running now. */
+  running(): number;
   /** Resolves when no job is running and the queue was empty at the last look. */
   idle(): Promise<void>;
-  /** Stops taking jobs and waits for the running one to end. */
+  /**
+   * Stops taking jobs and aborts the running ones; each ends `failed` (`interrupted`) or,
+   * with `requeueInterrupted`, back in the queue. Resolves once their pipelines return
+   * or the cancel grace period is over.
+   */
   stop(): Promise<void>;
 }
 
 /** Starts a worker over `store`; it looks for work at start and on each {@link Worker.kick}. */
-export function startWorker(store: JobStore, pipeline: Pipeline): Worker {
+export function startWorker(store: JobStore, pipeline: Pipeline, options: WorkerOptions = {}): Worker {
+  const concurrency = options.concurrency ?? 1;
+  const controllers = new Map<string, AbortController>();
+  const runs = new Set<Promise<void>>();
   let stopped = false;
-  let loop: Promise<void> | undefined;
-  const drain = async () => {
-    while (!stopped) {
-      const job = await store.claimNext();
-      if (!job) return;
-      await runOne(store, pipeline, job);
-    }
+  let pumping: Promise<void> | undefined;
+  let again = false;
+
+  const pump = async () => {
+    do {
+      again = false;
+      while (!stopped && runs.size < concurrency) {
+        const job = await store.claimNext();
+        if (!job) break;
+        const controller = new AbortController();
+        controllers.set(job.id, controller);
+        const run: Promise<void> = runJob(store, pipeline, job, { ...options, controller })
+          .then(() => undefined, (error) => report(job, error))
+          .finally(() => {
+            controllers.delete(job.id);
+            runs.delete(run);
+            kick();
+          });
+        runs.add(run);
+      }
+    } while (again && !stopped);
   };
   const kick = () => {
-    loop ??= drain().finally(() => {
-      loop = undefined;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = pump().catch((error) => report(undefined, error)).finally(() => {
+      pumping = undefined;
     });
   };
   kick();
   return {
     kick,
+    cancel(id, reason) {
+      const controller = controllers.get(id);
+      if (!controller) return false;
+      controller.abort(new JobAbort("cancelled", reason));
+      return true;
+    },
+    running: () => runs.size,
     async idle() {
-      while (loop) await loop;
+      while (pumping || runs.size > 0) {
+        await pumping;
+        await Promise.all([...runs]);
+      }
     },
     async stop() {
       stopped = true;
-      await loop;
+      await pumping;
+      for (const controller of controllers.values()) {
+        controller.abort(new JobAbort("shutdown", "the service is stopping"));
+      }
+      // Each run records its job's end within the grace period, then may still wait on a stuck pipeline.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all([...runs]),
+        new Promise((resolve) => timer = setTimeout(resolve, (options.cancelGraceMs ?? 10_000) + 1_000)),
+      ]);
+      clearTimeout(timer);
     },
   };
 }
 
-async function runOne(store: JobStore, pipeline: Pipeline, job: Job): Promise<void> {
-  const log = async (kind: string, message: string) => {
-    await store.appendEvent(job.id, { kind, message });
-  };
-  let outcome: JobOutcome;
-  try {
-    await log("step", `started ${job.repo}#${job.issue}`);
-    outcome = await pipeline(job, log);
-  } catch (error) {
-    outcome = { status: "failed", reason: describe(error), pullRequests: [] };
-  }
-  await log(outcome.status === "succeeded" ? "done" : "error", outcome.reason ?? outcome.status);
-  await store.update(job.id, {
-    status: outcome.status,
-    ...(outcome.reason ? { reason: outcome.reason } : {}),
-    pullRequests: outcome.pullRequests,
-  });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function report(job: Job | undefined, error: unknown): void {
+  console.error(JSON.stringify({
+    time: new Date().toISOString(),
+    level: "error",
+    msg: "worker error",
+    ...(job ? { jobId: job.id } : {}),
+    error: error instanceof Error ? error.message : String(error),
+  }));
 }

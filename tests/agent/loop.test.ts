@@ -273,6 +273,25 @@ describe("runAgent", () => {
     expect(outcome.trajectory[0]?.tools[0]?.durationMs).toBe(40_000);
   });
 
+  it("times out when the wall clock runs out while waiting for the model", async () => {
+    const { outcome } = await run([submitTurn()], {
+      run: { budget: { ...BUDGET, maxWallClockMs: 50 } },
+      deps: {
+        messages: {
+          // A model that never answers: only the loop's abort signal ends the call.
+          create: (_params: unknown, opts?: { signal?: AbortSignal }) =>
+            new Promise((_resolve, reject) => {
+              opts?.signal?.addEventListener("abort", () => reject(new Anthropic.APIUserAbortError()));
+            }),
+        } as unknown as AgentDeps["messages"],
+      },
+    });
+
+    expect(outcome).toMatchObject({ status: "timeout", turns: 1 });
+    if (outcome.status === "submitted") return;
+    expect(outcome.reason).toMatch(/while waiting for the model/);
+  });
+
   it("cuts long tool outputs to the cap, keeping head and tail, with a note", async () => {
     const { outcome, requests } = await run([
       bashTurn(`python3 -c "print('HEAD' + 'x' * 50000 + 'TAIL')"`),

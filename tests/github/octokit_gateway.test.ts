@@ -311,12 +311,26 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
     expect(String((error as GitHubError).cause)).not.toContain(secret);
   });
 
-  test("an injected server error surfaces as a GitHubError with the status", async () => {
-    standIn.failNext("GET", "/repos/acme/tasks/issues/12", 500);
-    await expect(gateway.getIssue(repo, 12)).rejects.toThrow(
+  test("a passing server error (502) is retried and the call succeeds", async () => {
+    const quick = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url, retryBaseMs: 10 });
+    standIn.failNext("GET", "/repos/acme/tasks/issues/12", 502);
+    const before = standIn.requests.length;
+    expect((await quick.getIssue(repo, 12)).number).toBe(12);
+    expect(standIn.requests.length - before).toBe(2);
+  });
+
+  test("a server error that outlasts the retries surfaces as a GitHubError with the status", async () => {
+    const quick = createOctokitGateway({
+      token: standIn.token,
+      baseUrl: standIn.url,
+      retries: 2,
+      retryBaseMs: 10,
+    });
+    standIn.failNext("GET", "/repos/acme/tasks/issues/12", 500, 3);
+    await expect(quick.getIssue(repo, 12)).rejects.toThrow(
       "Cannot read issue #12 of acme/tasks: GitHub answered 500 Internal Server Error (Server Error)",
     );
-    expect((await gateway.getIssue(repo, 12)).number).toBe(12);
+    expect((await quick.getIssue(repo, 12)).number).toBe(12);
   });
 
   test("an unreachable GitHub is a GitHubError saying so", async () => {

@@ -1,0 +1,86 @@
+/**
+ * The job store's schema, as versioned migrations: `PRAGMA user_version` says
+ * how many ran. Migrations are append-only; a released one is never rewritten.
+ */
+import type { DatabaseSync } from "node:sqlite";
+
+/** Migration `i` takes the schema from version `i` to `i + 1`. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: jobs, events, trajectories.
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     repo TEXT NOT NULL,
+     issue INTEGER NOT NULL,
+     base TEXT,
+     status TEXT NOT NULL,
+     reason TEXT,
+     pull_requests TEXT NOT NULL DEFAULT '[]',
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX jobs_status ON jobs(status, created_at);
+   CREATE TABLE job_events (
+     job_id TEXT NOT NULL REFERENCES jobs(id),
+     seq INTEGER NOT NULL,
+     at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     message TEXT NOT NULL,
+     PRIMARY KEY (job_id, seq)
+   );
+   CREATE TABLE trajectories (
+     job_id TEXT NOT NULL REFERENCES jobs(id),
+     issue INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (job_id, issue)
+   );`,
+  // 2: submitter, timings, cancel requests, work items with usage, idempotency keys, a heartbeat row.
+  `ALTER TABLE jobs ADD COLUMN submitter TEXT;
+   ALTER TABLE jobs ADD COLUMN started_at TEXT;
+   ALTER TABLE jobs ADD COLUMN finished_at TEXT;
+   ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX jobs_created ON jobs(created_at, id);
+   CREATE INDEX jobs_repo ON jobs(repo COLLATE NOCASE, created_at);
+   CREATE TABLE work_items (
+     job_id TEXT NOT NULL REFERENCES jobs(id),
+     issue INTEGER NOT NULL,
+     title TEXT,
+     status TEXT NOT NULL DEFAULT 'running',
+     reason TEXT,
+     pull_request TEXT,
+     tests TEXT,
+     input_tokens INTEGER NOT NULL DEFAULT 0,
+     output_tokens INTEGER NOT NULL DEFAULT 0,
+     total_tokens INTEGER NOT NULL DEFAULT 0,
+     cost_usd REAL NOT NULL DEFAULT 0,
+     turns INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (job_id, issue)
+   );
+   CREATE TABLE idempotency_keys (
+     principal TEXT NOT NULL,
+     key TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     job_id TEXT NOT NULL REFERENCES jobs(id),
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (principal, key)
+   );
+   CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);`,
+];
+
+/**
+ * Runs the migrations `db` has not had yet, each in its own transaction.
+ * @throws Error naming the version that failed, with the SQLite error as `cause`.
+ */
+export function migrate(db: DatabaseSync, migrations: readonly string[] = MIGRATIONS): void {
+  const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
+  for (let v = version; v < migrations.length; v++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(migrations[v]!);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw new Error(`Cannot migrate the job store to version ${v + 1}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/** SQLite rows of the job store, and how they become {@link Job} records. */
+import type { Job, WorkItem } from "./job.ts";
+
+/** A `jobs` row. */
+export interface JobRow {
+  id: string;
+  repo: string;
+  issue: number;
+  base: string | null;
+  status: Job["status"];
+  reason: string | null;
+  pull_requests: string;
+  created_at: string;
+  updated_at: string;
+  submitter: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  cancel_requested: number;
+}
+
+/** A `work_items` row. */
+export interface WorkItemRow {
+  issue: number;
+  title: string | null;
+  status: string;
+  reason: string | null;
+  pull_request: string | null;
+  tests: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  turns: number;
+}
+
+/** The job of `row` with its work items; usage is their sum. */
+export function toJob(row: JobRow, items: WorkItemRow[]): Job {
+  const workItems = items.map(toWorkItem);
+  const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, turns: 0 };
+  for (const item of workItems) {
+    usage.inputTokens += item.usage.inputTokens;
+    usage.outputTokens += item.usage.outputTokens;
+    usage.totalTokens += item.usage.totalTokens;
+    usage.costUsd += item.usage.costUsd;
+    usage.turns += item.usage.turns;
+  }
+  usage.costUsd = Math.round(usage.costUsd * 1e6) / 1e6;
+  return {
+    id: row.id,
+    repo: row.repo,
+    issue: row.issue,
+    ...(row.base ? { base: row.base } : {}),
+    status: row.status,
+    ...(row.reason ? { reason: row.reason } : {}),
+    ...(row.submitter ? { submitter: row.submitter } : {}),
+    cancelRequested: row.cancel_requested === 1,
+    pullRequests: JSON.parse(row.pull_requests),
+    workItems,
+    usage,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.started_at ? { startedAt: row.started_at } : {}),
+    ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+  };
+}
+
+function toWorkItem(row: WorkItemRow): WorkItem {
+  return {
+    issue: row.issue,
+    ...(row.title ? { title: row.title } : {}),
+    status: row.status,
+    ...(row.reason ? { reason: row.reason } : {}),
+    ...(row.pull_request ? { pullRequest: JSON.parse(row.pull_request) } : {}),
+    usage: {
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+      totalTokens: row.total_tokens,
+      costUsd: row.cost_usd,
+      turns: row.turns,
+    },
+    ...(row.tests ? { tests: JSON.parse(row.tests) } : {}),
+  };
+}
+
+/** An opaque page cursor: the last job's `created_at` and `id`. */
+export function encodeCursor(job: Pick<Job, "createdAt" | "id">): string {
+  return btoa(JSON.stringify([job.createdAt, job.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+/** The position {@link encodeCursor} wrote, or undefined when `cursor` is not one. */
+export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  try {
+    const value: unknown = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+    if (Array.isArray(value) && value.length === 2) {
+      const [createdAt, id] = value as unknown[];
+      if (typeof createdAt === "string" && typeof id === "string") return { createdAt, id };
+    }
+  } catch {
+    // not a cursor
+  }
+  return undefined;
+}
