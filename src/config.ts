@@ -6,6 +6,9 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox/limits.ts";
+import { type ApiKeyEntry, parseApiKeys } from "./api/auth/api_keys.ts";
+import type { JwtSettings } from "./api/auth/jwt_verifier.ts";
+import { REPO_PATTERN } from "./api/auth/principal.ts";
 
 const positiveInt = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(
@@ -15,10 +18,29 @@ const positive = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a number` }).positive(`${name} must be positive`).default(
     fallback,
   );
+const list = (name: string) =>
+  z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean)).refine(
+    (items) => items.length > 0,
+    `${name} is empty`,
+  );
 const bool = (fallback: boolean) =>
   z.enum(["true", "false", "1", "0"]).default(fallback ? "true" : "false").transform((v) =>
     v === "true" || v === "1"
   );
+
+/** Signature algorithms `AUTH_ALGORITHMS` may name (never `none` or HMAC). */
+const JWT_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+];
 
 const schema = z.object({
   HOST: z.string().default("127.0.0.1"),
@@ -27,6 +49,7 @@ const schema = z.object({
     error: "GITHUB_TOKEN is required (a token with contents:write, pull_requests:write, issues:read)",
   })
     .min(1, "GITHUB_TOKEN is empty"),
+  GITHUB_RETRY_BASE_MS: positiveInt("GITHUB_RETRY_BASE_MS", 1000),
   GITHUB_API_URL: z.url({ error: "GITHUB_API_URL must be a URL" }).default("https://api.github.com"),
   ANTHROPIC_API_KEY: z.string({ error: "ANTHROPIC_API_KEY is required" }).min(
     1,
@@ -46,6 +69,7 @@ const schema = z.object({
     DEFAULT_SANDBOX_LIMITS.commandTimeoutMs,
   ),
   SANDBOX_RUNTIME: z.string().min(1).optional(),
+  SANDBOX_REAP_AFTER_MS: positiveInt("SANDBOX_REAP_AFTER_MS", 3_600_000),
   BUDGET_USD: positive("BUDGET_USD", 5),
   BUDGET_TURNS: positiveInt("BUDGET_TURNS", 60),
   BUDGET_TOKENS: positiveInt("BUDGET_TOKENS", 2_000_000),
@@ -66,17 +90,51 @@ const schema = z.object({
   DIFF_MAX_FILE_BYTES: positiveInt("DIFF_MAX_FILE_BYTES", 1024 * 1024),
   DIFF_MAX_TOTAL_BYTES: positiveInt("DIFF_MAX_TOTAL_BYTES", 5 * 1024 * 1024),
   PR_DRAFT: bool(true),
+  API_MAX_BODY_BYTES: positiveInt("API_MAX_BODY_BYTES", 64 * 1024),
+  AUTH_JWKS_URL: z.url({ error: "AUTH_JWKS_URL must be a URL" }).optional(),
+  AUTH_ISSUER: z.string().min(1, "AUTH_ISSUER is empty").optional(),
+  AUTH_AUDIENCE: list("AUTH_AUDIENCE").optional(),
+  AUTH_TOKEN_USE: z.enum(["access", "id", "any"], { error: "AUTH_TOKEN_USE must be access, id or any" })
+    .default("access"),
+  AUTH_ALGORITHMS: list("AUTH_ALGORITHMS").default(["RS256", "ES256"]).refine(
+    (algs) => algs.every((a) => JWT_ALGORITHMS.includes(a)),
+    `AUTH_ALGORITHMS must be a comma-separated list of ${JWT_ALGORITHMS.join(", ")}`,
+  ),
+  AUTH_CLOCK_TOLERANCE_S: z.coerce.number({ error: "AUTH_CLOCK_TOLERANCE_S must be a number" })
+    .int("AUTH_CLOCK_TOLERANCE_S must be an integer").min(0).max(
+      300,
+      "AUTH_CLOCK_TOLERANCE_S must be at most 300",
+    )
+    .default(30),
+  AUTH_SCOPE_PREFIX: z.string().default(""),
+  AUTH_REPOS_CLAIM: z.string().min(1, "AUTH_REPOS_CLAIM is empty").default("repos"),
+  AUTH_DEFAULT_REPOS: list("AUTH_DEFAULT_REPOS").default(["*"]).refine(
+    (repos) => repos.every((r) => REPO_PATTERN.test(r)),
+    'AUTH_DEFAULT_REPOS must be repository globs like "acme/*"',
+  ),
+  API_KEYS: z.string().optional(),
+  AUTH_DISABLED: bool(false),
+  AUDIT_LOG_PATH: z.string().min(1, "AUDIT_LOG_PATH is empty").optional(),
+  JOBS_CONCURRENCY: positiveInt("JOBS_CONCURRENCY", 1).refine(
+    (n) => n <= 64,
+    "JOBS_CONCURRENCY must be at most 64",
+  ),
+  JOB_DEADLINE_MS: positiveInt("JOB_DEADLINE_MS", 2 * 3_600_000),
+  JOB_CANCEL_GRACE_MS: positiveInt("JOB_CANCEL_GRACE_MS", 10_000),
+  JOBS_REQUEUE_INTERRUPTED: bool(false),
 });
 
 /** The service's validated settings. */
 export interface Config {
   host: string;
   port: number;
-  github: { token: string; apiUrl: string };
+  github: { token: string; apiUrl: string; retryBaseMs: number };
   anthropic: { apiKey: string; baseUrl?: string; model: string };
   jobsDbPath: string;
   /** `DOCKER_HOST` as given; undefined means the local socket. */
   dockerHost?: string;
+  /** Labelled sandboxes older than this are leftovers: removed at start-up and every 10 minutes. */
+  reapAfterMs: number;
   sandbox: SandboxLimits;
   budget: { usd: number; turns: number; tokens: number; wallClockMs: number; maxOutputTokens: number };
   testCommand: string;
@@ -86,6 +144,21 @@ export interface Config {
   commandPolicy: "restricted" | "shell";
   diffPolicy: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
   draftPullRequests: boolean;
+  api: { maxBodyBytes: number };
+  auth: AuthConfig;
+  /** `AUDIT_LOG_PATH`; undefined: audit lines go to stderr. */
+  auditLogPath?: string;
+  jobs: { concurrency: number; deadlineMs: number; cancelGraceMs: number; requeueInterrupted: boolean };
+}
+
+/** How API callers are authenticated. */
+export interface AuthConfig {
+  /** `AUTH_DISABLED=true`: every caller is `anonymous` with every scope. */
+  disabled: boolean;
+  /** Set when `AUTH_JWKS_URL` is. */
+  jwt?: JwtSettings & { jwksUrl: string };
+  /** From `API_KEYS`. */
+  apiKeys: ApiKeyEntry[];
 }
 
 /**
@@ -102,16 +175,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   }
   const e = parsed.data;
+  const auth = authConfig(e);
   return {
     host: e.HOST,
     port: e.PORT,
-    github: { token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL.replace(/\/$/, "") },
+    github: {
+      token: e.GITHUB_TOKEN,
+      apiUrl: e.GITHUB_API_URL.replace(/\/$/, ""),
+      retryBaseMs: e.GITHUB_RETRY_BASE_MS,
+    },
     anthropic: {
       apiKey: e.ANTHROPIC_API_KEY,
       ...(e.ANTHROPIC_BASE_URL ? { baseUrl: e.ANTHROPIC_BASE_URL } : {}),
       model: e.MODEL,
     },
     jobsDbPath: e.JOBS_DB_PATH,
+    reapAfterMs: e.SANDBOX_REAP_AFTER_MS,
     ...(e.DOCKER_HOST ? { dockerHost: e.DOCKER_HOST } : {}),
     sandbox: {
       ...DEFAULT_SANDBOX_LIMITS,
@@ -141,7 +220,74 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxTotalBytes: e.DIFF_MAX_TOTAL_BYTES,
     },
     draftPullRequests: e.PR_DRAFT,
+    api: { maxBodyBytes: e.API_MAX_BODY_BYTES },
+    auth,
+    ...(e.AUDIT_LOG_PATH ? { auditLogPath: e.AUDIT_LOG_PATH } : {}),
+    jobs: {
+      concurrency: e.JOBS_CONCURRENCY,
+      deadlineMs: e.JOB_DEADLINE_MS,
+      cancelGraceMs: e.JOB_CANCEL_GRACE_MS,
+      requeueInterrupted: e.JOBS_REQUEUE_INTERRUPTED,
+    },
   };
+}
+
+function authConfig(e: z.infer<typeof schema>): AuthConfig {
+  const problems: string[] = [];
+  let apiKeys: ApiKeyEntry[] = [];
+  if (e.API_KEYS !== undefined) {
+    try {
+      apiKeys = parseApiKeys(e.API_KEYS);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  let jwt: AuthConfig["jwt"];
+  if (e.AUTH_JWKS_URL) {
+    if (!e.AUTH_ISSUER) problems.push("AUTH_ISSUER is required with AUTH_JWKS_URL (the tokens' iss)");
+    if (!e.AUTH_AUDIENCE) {
+      problems.push(
+        "AUTH_AUDIENCE is required with AUTH_JWKS_URL (the tokens' aud, or Cognito app client ids)",
+      );
+    }
+    if (e.AUTH_ISSUER && e.AUTH_AUDIENCE) {
+      jwt = {
+        jwksUrl: e.AUTH_JWKS_URL,
+        issuer: e.AUTH_ISSUER,
+        audiences: e.AUTH_AUDIENCE,
+        algorithms: e.AUTH_ALGORITHMS,
+        clockToleranceSec: e.AUTH_CLOCK_TOLERANCE_S,
+        tokenUse: e.AUTH_TOKEN_USE,
+        scopePrefix: e.AUTH_SCOPE_PREFIX,
+        reposClaim: e.AUTH_REPOS_CLAIM,
+        defaultRepos: e.AUTH_DEFAULT_REPOS,
+      };
+    }
+  } else if (e.AUTH_ISSUER || e.AUTH_AUDIENCE) {
+    problems.push("AUTH_ISSUER and AUTH_AUDIENCE need AUTH_JWKS_URL (where the signing keys are)");
+  }
+  if (e.AUTH_DISABLED && (e.AUTH_JWKS_URL || e.API_KEYS !== undefined)) {
+    problems.push("AUTH_DISABLED=true cannot be combined with AUTH_JWKS_URL or API_KEYS; choose one");
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+  return { disabled: e.AUTH_DISABLED, ...(jwt ? { jwt } : {}), apiKeys };
+}
+
+/**
+ * The HTTP service refuses to start without authentication: it needs
+ * `AUTH_JWKS_URL` (with `AUTH_ISSUER`, `AUTH_AUDIENCE`), `API_KEYS`, or an explicit `AUTH_DISABLED=true`.
+ * @throws ConfigError saying so.
+ */
+export function assertAuthConfigured(config: Config): void {
+  const { auth } = config;
+  if (auth.disabled || auth.jwt || auth.apiKeys.length > 0) return;
+  throw new ConfigError(
+    "Authentication is not configured: set AUTH_JWKS_URL with AUTH_ISSUER and AUTH_AUDIENCE (JWTs), " +
+      "or API_KEYS (hashes from `deno task hash-key`), or AUTH_DISABLED=true to accept every caller " +
+      "(local use only).",
+  );
 }
 
 /** A copy of `config` safe to print: secrets replaced by `[redacted]`. */
@@ -150,5 +296,9 @@ export function redactedConfig(config: Config): Config {
     ...config,
     github: { ...config.github, token: "[redacted]" },
     anthropic: { ...config.anthropic, apiKey: "[redacted]" },
+    auth: {
+      ...config.auth,
+      apiKeys: config.auth.apiKeys.map((k) => ({ ...k, sha256: "[redacted]" })),
+    },
   };
 }

@@ -1,23 +1,29 @@
 /**
- * Entry point of the HTTP service: reads the config once, builds the service,
+ * Entry point of the HTTP service: reads the config once, refuses to start
+ * without authentication (unless `AUTH_DISABLED=true`), builds the service,
  * serves it until SIGINT/SIGTERM.
  *
  * Deno permissions (see the `start` task): `--allow-env` for the settings,
- * `--allow-net` for the listener, GitHub and Anthropic, `--allow-read` and
- * `--allow-write` for the Docker socket and the job database. Never `--allow-run`.
+ * `--allow-net` for the listener, GitHub, Anthropic and the JWKS URL,
+ * `--allow-read` and `--allow-write` for the Docker socket, the job database
+ * and the audit file. Never `--allow-run`.
  */
-import { loadConfig, redactedConfig } from "./config.ts";
+import { assertAuthConfigured, type Config, loadConfig, redactedConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { buildService, log } from "./service.ts";
 
 if (import.meta.main) {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(Deno.env.toObject());
+    assertAuthConfigured(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
     Deno.exit(2);
+  }
+  if (config.auth.disabled) {
+    log("warn", "authentication is disabled (AUTH_DISABLED=true): every caller may submit and cancel jobs");
   }
   const service = await buildService(config);
   const server = Deno.serve({
@@ -26,8 +32,13 @@ if (import.meta.main) {
     onListen: ({ hostname, port }) =>
       log("info", `listening on http://${hostname}:${port}`, { config: redactedConfig(config) }),
   }, service.app.fetch);
+  let stopping = false;
   const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
     log("info", "shutting down");
+    // Stop the worker first: running jobs end, so open event streams see them final and close.
+    await service.worker.stop();
     await server.shutdown();
     await service.close();
     Deno.exit(0);

@@ -4,50 +4,139 @@
  * tests build the very same thing.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { Hono } from "hono";
+import type Docker from "dockerode";
+import type { ApiApp } from "./api/api_env.ts";
 import { createApp } from "./api/app.ts";
-import type { Config } from "./config.ts";
+import { createApiKeyVerifier } from "./api/auth/api_keys.ts";
+import { type Authenticator, createAuthenticator } from "./api/auth/authenticator.ts";
+import { createJwtVerifier, remoteJwks } from "./api/auth/jwt_verifier.ts";
+import { type AuditLog, createAuditLog } from "./audit.ts";
+import type { AuthConfig, Config } from "./config.ts";
 import { createOctokitGateway } from "./github/octokit_gateway.ts";
+import { createJobChanges, notifyingStore } from "./jobs/job_changes.ts";
 import { createPipeline } from "./jobs/runner.ts";
 import { openSqliteStore } from "./jobs/sqlite_store.ts";
 import type { JobStore } from "./jobs/store.ts";
-import { startWorker, type Worker } from "./jobs/worker.ts";
+import { type Pipeline, startWorker, type Worker } from "./jobs/worker.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
 import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 import { reapSandboxes } from "./sandbox/reaper.ts";
 
 /** A built service: the HTTP app plus what runs behind it. */
 export interface Service {
-  app: Hono;
+  app: ApiApp;
   store: JobStore;
   worker: Worker;
-  /** Stops the worker (after its current job) and closes the store. */
+  /** What runs each job (the CLI runs its one job through it). */
+  pipeline: Pipeline;
+  audit: AuditLog;
+  /** Stops the worker (aborting running jobs), the reaper, and closes the store. Idempotent. */
   close(): Promise<void>;
 }
 
+/** Options for {@link buildService}; the defaults are what `deno task start` runs. */
+export interface ServiceOptions {
+  /** Runs jobs instead of the real pipeline (tests, benchmarks); it creates no sandboxes, so no reaper runs. */
+  pipeline?: Pipeline;
+  /**
+   * Start the worker, after recovering jobs a dead process left `running`. Default true. The CLI
+   * passes false: it runs its one job itself and leaves a server's jobs alone.
+   */
+  worker?: boolean;
+  /** Audit sink. Default: `AUDIT_LOG_PATH` or stderr. */
+  audit?: AuditLog;
+}
+
+/** How often leftover sandboxes are looked for. */
+const REAP_INTERVAL_MS = 10 * 60_000;
+
 /**
- * Builds the service. Removes sandboxes left by an earlier crashed process
- * before the worker starts.
+ * Builds the service. Removes sandboxes left by a crashed process (labelled,
+ * older than `reapAfterMs`, so other live services on the same engine keep
+ * theirs) before the worker starts, and again every 10 minutes.
  * Needs: the Docker socket, network access to GitHub and Anthropic (or their
  * configured URLs), read/write on the job database's folder.
  */
-export async function buildService(config: Config): Promise<Service> {
+export async function buildService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const docker = createDockerClient(config.dockerHost);
-  const reaped = await reapSandboxes(docker);
-  if (reaped.length > 0) log("info", `removed ${reaped.length} leftover sandbox resources`);
-  const store = openSqliteStore(config.jobsDbPath);
+  const audit = options.audit ?? createAuditLog(config.auditLogPath ? { path: config.auditLogPath } : {});
+  let reaper: ReturnType<typeof setInterval> | undefined;
+  if (!options.pipeline) {
+    const reap = async () => {
+      const reaped = await reapSandboxes(docker, { olderThanMs: config.reapAfterMs });
+      if (reaped.length > 0) {
+        log("info", `removed ${reaped.length} leftover sandbox resources`, { names: reaped });
+      }
+    };
+    await reap();
+    reaper = setInterval(
+      () => reap().catch((e) => log("warn", "reaper failed", { error: String(e) })),
+      REAP_INTERVAL_MS,
+    );
+  }
+  const changes = createJobChanges();
+  const store = notifyingStore(openSqliteStore(config.jobsDbPath), changes);
+  const pipeline = options.pipeline ?? buildPipeline(config, { docker, store, audit });
+  const runWorker = options.worker ?? true;
+  if (runWorker) await recoverInterrupted(store, config.jobs.requeueInterrupted);
+  const worker = startWorker(store, pipeline, {
+    concurrency: runWorker ? config.jobs.concurrency : 0,
+    deadlineMs: config.jobs.deadlineMs,
+    cancelGraceMs: config.jobs.cancelGraceMs,
+    requeueInterrupted: config.jobs.requeueInterrupted,
+  });
+  const app = createApp({
+    store,
+    queue: worker,
+    authenticator: buildAuthenticator(config.auth),
+    audit,
+    pingDocker: () => docker.ping(),
+    changes,
+    maxBodyBytes: config.api.maxBodyBytes,
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    worker,
+    pipeline,
+    audit,
+    close() {
+      closed ??= (async () => {
+        clearInterval(reaper);
+        await worker.stop();
+        store.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** The real pipeline: GitHub, Docker sandboxes, the Anthropic API. */
+function buildPipeline(
+  config: Config,
+  parts: { docker: Docker; store: JobStore; audit: AuditLog },
+): Pipeline {
+  const { docker, store, audit } = parts;
   const anthropic = new Anthropic({
     apiKey: config.anthropic.apiKey,
     ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
     maxRetries: 4,
   });
-  const pipeline = createPipeline(
-    {
-      github: createOctokitGateway({ token: config.github.token, baseUrl: config.github.apiUrl }),
-      sandboxes: createDockerSandboxFactory(docker, { limits: config.sandbox }),
-      messages: anthropic.messages,
-      store,
-    },
+  // A variable, not a literal: the runner takes the fields it declares (audit: once it records PRs).
+  const deps = {
+    github: createOctokitGateway({
+      token: config.github.token,
+      baseUrl: config.github.apiUrl,
+      retryBaseMs: config.github.retryBaseMs,
+    }),
+    sandboxes: createDockerSandboxFactory(docker, { limits: config.sandbox }),
+    messages: anthropic.messages,
+    store,
+    audit,
+  };
+  return createPipeline(
+    deps,
     {
       model: config.anthropic.model,
       budget: {
@@ -66,17 +155,32 @@ export async function buildService(config: Config): Promise<Service> {
       diffPolicy: config.diffPolicy,
     },
   );
-  const worker = startWorker(store, pipeline);
-  const app = createApp({ store, onJobQueued: () => worker.kick() });
-  return {
-    app,
-    store,
-    worker,
-    async close() {
-      await worker.stop();
-      store.close();
-    },
-  };
+}
+
+/** Verifies callers as configured: JWTs against the JWKS, API key hashes, or nobody (fail closed). */
+function buildAuthenticator(auth: AuthConfig): Authenticator {
+  return createAuthenticator({
+    disabled: auth.disabled,
+    ...(auth.jwt ? { jwt: createJwtVerifier(auth.jwt, remoteJwks(auth.jwt.jwksUrl)) } : {}),
+    ...(auth.apiKeys.length > 0 ? { apiKey: createApiKeyVerifier(auth.apiKeys) } : {}),
+  });
+}
+
+/** Start-up: jobs a dead process left `running` fail as `interrupted` (or go back in the queue). */
+async function recoverInterrupted(store: JobStore, requeue: boolean): Promise<void> {
+  const jobs = await store.recoverInterrupted({ requeue });
+  for (const job of jobs) {
+    const requeued = job.status === "queued";
+    await store.appendEvent(job.id, {
+      kind: requeued ? "step" : job.status === "cancelled" ? "cancelled" : "error",
+      message: requeued ? "interrupted by a restart; back in the queue" : job.reason ?? job.status,
+    });
+  }
+  if (jobs.length > 0) {
+    log("warn", `recovered ${jobs.length} jobs left running by an earlier process`, {
+      jobs: jobs.map((j) => ({ id: j.id, status: j.status })),
+    });
+  }
 }
 
 /** One JSON log line on stderr. Callers never pass secrets. */

@@ -9,26 +9,8 @@
  *
  * @module
  */
-import type { Scenario, ScriptedBlock, ScriptedTurn } from "../scenario.ts";
-
-/** One scripted turn: an optional sentence, then one tool call. */
-function turn(name: string, input: Record<string, unknown>, text?: string): ScriptedTurn {
-  const call: ScriptedBlock = { type: "tool_use", name, input };
-  return { content: text === undefined ? [call] : [{ type: "text", text }, call] };
-}
-
-const EDITOR = "str_replace_based_edit_tool";
-const view = (path: string, text?: string) => turn(EDITOR, { command: "view", path }, text);
-const replace = (path: string, oldStr: string, newStr: string, text?: string) =>
-  turn(EDITOR, { command: "str_replace", path, old_str: oldStr, new_str: newStr }, text);
-const bash = (command: string, text?: string) => turn("bash", { command }, text);
-const PYTEST = "cd /workspace && python3 -m pytest -q -p no:cacheprovider";
-
-/** Builds an issue body: a user story, then the criteria as a checklist. */
-function issueBody(story: string, criteria: readonly string[], notes?: string): string {
-  const lines = [story, "", "## Acceptance criteria", ...criteria.map((criterion) => `- [ ] ${criterion}`)];
-  return [...lines, ...(notes === undefined ? [] : ["", "## Notes", notes]), ""].join("\n");
-}
+import type { Scenario } from "../scenario.ts";
+import { bash, issueBody, PYTEST, replace, turn, view } from "./script_helpers.ts";
 
 // ---------------------------------------------------------------- #21
 

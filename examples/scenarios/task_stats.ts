@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { Scenario, ScriptedBlock, ScriptedTurn } from "../scenario.ts";
+import type { Scenario } from "../scenario.ts";
+import { bash, create, replace, turn, view } from "./script_helpers.ts";
 
 const ISSUE_TITLE = "[dev] Add an endpoint reporting task statistics";
 
@@ -169,20 +170,6 @@ const SUBMISSION = {
   ],
   follow_ups: "None.",
 };
-
-/** One scripted turn: an optional sentence, then one tool call. */
-function turn(name: string, input: Record<string, unknown>, text?: string): ScriptedTurn {
-  const call: ScriptedBlock = { type: "tool_use", name, input };
-  return { content: text === undefined ? [call] : [{ type: "text", text }, call] };
-}
-
-const EDITOR = "str_replace_based_edit_tool";
-const view = (path: string, text?: string) => turn(EDITOR, { command: "view", path }, text);
-const create = (path: string, fileText: string, text?: string) =>
-  turn(EDITOR, { command: "create", path, file_text: fileText }, text);
-const replace = (path: string, oldStr: string, newStr: string, text?: string) =>
-  turn(EDITOR, { command: "str_replace", path, old_str: oldStr, new_str: newStr }, text);
-const bash = (command: string, text?: string) => turn("bash", { command }, text);
 
 /** The task-statistics scenario: repo `acme/task-service`, job = issue #12. */
 export const taskStatsScenario: Scenario = {

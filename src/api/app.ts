@@ -1,83 +1,64 @@
 /**
- * The Hono app: thin routes over the job store and the worker. It never
- * touches Docker, GitHub or the model.
+ * The Hono app: request ids, secure headers, a body limit, authentication on
+ * `/v1/*`, thin routes over the job store and the worker, the OpenAPI
+ * document, and one error edge. It never touches Docker, GitHub or the model.
  */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import { requestId } from "hono/request-id";
-import type { JobStore } from "../jobs/store.ts";
+import { secureHeaders } from "hono/secure-headers";
+import type { ApiApp, ApiDeps, ApiEnv } from "./api_env.ts";
+import { authenticate } from "./auth/auth_middleware.ts";
+import { onApiError, onApiNotFound, validationHook } from "./error_handling.ts";
 import { HttpError } from "./http_error.ts";
-import { jobRequestSchema } from "./job_request_schema.ts";
+import { registerDocs } from "./routes/docs.ts";
+import { registerHealth } from "./routes/health.ts";
+import { registerJobEvents } from "./routes/job_events.ts";
+import { registerCancelJob } from "./routes/jobs_cancel.ts";
+import { registerCreateJob } from "./routes/jobs_create.ts";
+import { registerGetJob } from "./routes/jobs_get.ts";
+import { registerListJobs } from "./routes/jobs_list.ts";
 
-/** What the API needs from the rest of the service. */
-export interface ApiDeps {
-  store: JobStore;
-  /** Called after a job is stored, so the worker picks it up. */
-  onJobQueued: () => void;
-}
+export type { ApiDeps, JobQueue } from "./api_env.ts";
+
+/** Default largest request body: 64 KiB. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 /** Builds the HTTP API. Serve it with `Deno.serve(app.fetch)` or call `app.request()` in tests. */
-export function createApp(deps: ApiDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: ApiDeps): ApiApp {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use("*", requestId());
-  app.use("*", secureHeaders());
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      crossOriginResourcePolicy: "same-origin",
+    }),
+  );
   app.use(
     "/v1/*",
     bodyLimit({
-      maxSize: 64 * 1024,
+      maxSize,
       onError: () => {
-        throw new HttpError(413, "body_too_large", "The request body is larger than 64 KiB");
+        throw new HttpError(413, "body_too_large", `The request body is larger than ${maxSize} bytes`);
       },
     }),
   );
-
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-
-  app.post("/v1/jobs", async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new HttpError(400, "invalid_json", "The request body is not valid JSON");
-    }
-    const parsed = jobRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.join(".") ||
-        (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "body");
-      throw new HttpError(422, "invalid_request", `${field}: ${issue.message}`);
-    }
-    const job = await deps.store.create(parsed.data);
-    deps.onJobQueued();
-    return c.json({ id: job.id, status: job.status }, 202, { Location: `/v1/jobs/${job.id}` });
-  });
-
-  app.get("/v1/jobs/:id", async (c) => {
-    const job = await deps.store.get(c.req.param("id"));
-    if (!job) throw new HttpError(404, "job_not_found", `No job with id "${c.req.param("id")}"`);
-    return c.json(job);
-  });
-
-  app.get("/v1/jobs/:id/events", async (c) => {
-    const id = c.req.param("id");
-    if (!await deps.store.get(id)) throw new HttpError(404, "job_not_found", `No job with id "${id}"`);
-    const after = Number(c.req.query("after") ?? "0");
-    if (!Number.isInteger(after) || after < 0) {
-      throw new HttpError(422, "invalid_request", "after: must be a non-negative integer");
-    }
-    return c.json({ events: await deps.store.listEvents(id, after) });
-  });
-
-  app.notFound((c) =>
-    c.json({ error: { code: "not_found", message: `No route ${c.req.method} ${c.req.path}` } }, 404)
-  );
-  app.onError((error, c) => {
-    if (error instanceof HttpError) {
-      return c.json({ error: { code: error.code, message: error.message } }, error.status);
-    }
-    console.error(JSON.stringify({ level: "error", msg: "unhandled API error", error: String(error) }));
-    return c.json({ error: { code: "internal", message: "Internal error" } }, 500);
-  });
+  app.use("/v1/*", authenticate(deps.authenticator, deps.audit));
+  registerHealth(app, deps);
+  registerCreateJob(app, deps);
+  registerListJobs(app, deps);
+  registerGetJob(app, deps);
+  registerJobEvents(app, deps);
+  registerCancelJob(app, deps);
+  registerDocs(app);
+  app.notFound(onApiNotFound);
+  app.onError(onApiError);
   return app;
 }

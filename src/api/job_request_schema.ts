@@ -1,15 +1,19 @@
 /** The body of `POST /v1/jobs`, validated. */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 
-/** `{"repo":"owner/name","issue":12,"base":"main"}`; `base` is optional. */
+/** `{"repo":"owner/name","issue":12,"base":"main"}`; `base` is optional. Unknown fields are refused. */
 export const jobRequestSchema = z.object({
   repo: z.string({ error: 'repo is required: "owner/name"' }).regex(
     /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/,
     'repo must look like "owner/name"',
-  ),
+  ).openapi({ example: "acme/task-service" }),
   issue: z.number({ error: "issue is required: a positive integer" }).int("issue must be an integer")
-    .positive(
-      "issue must be positive",
-    ),
-  base: z.string().regex(/^[A-Za-z0-9._\/-]{1,255}$/, "base must be a branch name").optional(),
-}).strict();
+    .positive("issue must be positive").openapi({
+      description: "A `[dev]` issue, or a parent issue whose `[dev]` sub-issues each get a pull request.",
+      example: 12,
+    }),
+  base: z.string().regex(/^[A-Za-z0-9._\/-]{1,255}$/, "base must be a branch name").optional().openapi({
+    description: "Base branch; the repository's default branch when absent.",
+    example: "main",
+  }),
+}).strict().openapi("JobRequest");

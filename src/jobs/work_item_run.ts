@@ -147,8 +147,13 @@ export async function runWorkItem(
       failed: outcome.status === "tests_failed" ? outcome.reason : undefined,
     });
   } finally {
-    await sandbox.dispose();
-    await say("step", "sandbox removed");
+    try {
+      await sandbox.dispose();
+      await say("step", "sandbox removed");
+    } catch (error) {
+      // The work item's outcome stands; the reaper removes what is left.
+      await say("error", `sandbox ${name} could not be removed: ${(error as Error).message}`);
+    }
   }
 }
 

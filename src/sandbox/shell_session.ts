@@ -3,22 +3,39 @@
  * commands over a single attached exec. The working directory and exported
  * variables persist between commands, like Anthropic's bash tool.
  *
- * Each command is sent base64-encoded and run with `eval` (so a syntax error
- * is an ordinary failure, never a hung shell) with stdin from /dev/null; a
- * sentinel line carrying `$?` marks its end on stdout, another on stderr.
+ * Each command is sent single-quoted to `eval` (so a syntax error is an
+ * ordinary failure, never a hung shell) with stdin from /dev/null; a sentinel
+ * line carrying `$?` and the cgroup's OOM-kill counter before and after marks
+ * its end on stdout, another on stderr. Nothing forks besides the command
+ * itself: the per-command cost is one round trip over the attached stream.
  */
-import type { Container } from "dockerode";
-import { Buffer } from "node:buffer";
+import type { Container, Exec } from "dockerode";
 import { type Duplex, PassThrough } from "node:stream";
 import { SandboxError } from "../errors.ts";
 import { execInContainer } from "./docker_exec.ts";
 import { SANDBOX_ENV } from "./hardening.ts";
 import { SANDBOX_USER } from "./limits.ts";
+import { OOM_COUNTER_BASH, SIGKILL_STATUS } from "./oom_counter.ts";
 import { CappedOutput } from "./output_cap.ts";
 import { type ExecResult, WORKSPACE } from "./sandbox.ts";
 
 /** How long a killed command gets to hand back its sentinel before the shell itself is replaced. */
 const KILL_GRACE_MS = 2_000;
+/** How long a new shell gets to answer its first command. */
+const OPEN_TIMEOUT_MS = 10_000;
+
+/** Options for {@link ShellSession.run}. */
+export interface ShellRunOptions {
+  /** Kill the command's processes after this many milliseconds. */
+  timeoutMs: number;
+  /** Cap on stdout and on stderr, each. */
+  maxOutputBytes: number;
+  /**
+   * Bytes streamed to the command's stdin through the session (the command
+   * runs in a subshell reading exactly these bytes; without it, stdin is /dev/null).
+   */
+  stdin?: Uint8Array;
+}
 
 interface Pending {
   nonce: string;
@@ -26,7 +43,10 @@ interface Pending {
   stderr: CappedOutput;
   outTail: string;
   errTail: string;
-  exitCode?: number;
+  outDecoder: TextDecoder;
+  errDecoder: TextDecoder;
+  sentinel: RegExp;
+  status?: { rc: number; oomBefore: number; oomAfter: number };
   errDone: boolean;
   resolve: () => void;
 }
@@ -36,11 +56,13 @@ export class ShellSession {
   #pending: Pending | undefined;
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
+  #pid = -1;
+  #oomKills = -1;
 
   private constructor(
     private readonly container: Container,
+    private readonly exec: Exec,
     private readonly stream: Duplex,
-    readonly pid: number,
   ) {}
 
   /** True once the shell has exited or was killed. */
@@ -48,11 +70,22 @@ export class ShellSession {
     return this.#closed;
   }
 
+  /** The shell's pid inside the container. */
+  get pid(): number {
+    return this.#pid;
+  }
+
+  /** The container's OOM-kill counter as last seen by this shell; -1 when unknown. */
+  get oomKills(): number {
+    return this.#oomKills;
+  }
+
   /**
    * Starts `bash` in /workspace as the sandbox user and waits until it answers.
-   * @throws SandboxError when the exec cannot be started.
+   * @throws SandboxError when the exec cannot be started or bash does not answer.
    */
   static async open(container: Container): Promise<ShellSession> {
+    let session: ShellSession | undefined;
     try {
       const exec = await container.exec({
         Cmd: ["bash", "--noprofile", "--norc"],
@@ -65,11 +98,18 @@ export class ShellSession {
         Tty: false,
       });
       const stream = await exec.start({ hijack: true, stdin: true }) as Duplex;
-      const pid = await readReady(container, stream);
-      const session = new ShellSession(container, stream, pid);
+      session = new ShellSession(container, exec, stream);
       session.#wire();
+      stream.write(`${OOM_COUNTER_BASH}\n`);
+      const hello = await session.run("builtin printf '%d' $$", { timeoutMs: OPEN_TIMEOUT_MS, maxOutputBytes: 1024 });
+      const pid = Number(hello.stdout);
+      if (hello.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) {
+        throw new Error(`bash did not answer within ${OPEN_TIMEOUT_MS} ms: ${hello.stderr.slice(0, 200)}`);
+      }
+      session.#pid = pid;
       return session;
     } catch (error) {
+      session?.detach();
       throw new SandboxError("Cannot start the bash session in the sandbox", { cause: error });
     }
   }
@@ -79,7 +119,7 @@ export class ShellSession {
    * and `timedOut` is reported; the session stays usable (or, when the shell
    * itself was stuck, is closed so the caller can open a fresh one).
    */
-  run(command: string, options: { timeoutMs: number; maxOutputBytes: number }): Promise<ExecResult> {
+  run(command: string, options: ShellRunOptions): Promise<ExecResult> {
     const next = this.#queue.then(() => this.#run(command, options));
     this.#queue = next.catch(() => undefined);
     return next;
@@ -88,15 +128,22 @@ export class ShellSession {
   /** Kills the shell and everything it started. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
-    this.stream.destroy();
-    await killTree(this.container, this.pid, true).catch(() => undefined);
+    this.detach();
+    if (this.#pid > 0) await killTree(this.container, this.#pid, true).catch(() => undefined);
   }
 
-  async #run(command: string, options: { timeoutMs: number; maxOutputBytes: number }): Promise<ExecResult> {
+  /** Drops the connection without killing anything (the container is about to be removed). */
+  detach(): void {
+    this.#closed = true;
+    this.stream.destroy();
+  }
+
+  async #run(command: string, options: ShellRunOptions): Promise<ExecResult> {
     if (this.#closed) throw new SandboxError("The bash session has exited; restart it");
+    if (command.includes("\0")) {
+      return { exitCode: 2, stdout: "", stderr: "bash: the command contains a NUL byte", timedOut: false, truncated: false };
+    }
     const nonce = crypto.randomUUID().replaceAll("-", "");
-    const encoded = Buffer.from(command, "utf8").toString("base64");
     const done = new Promise<void>((resolve) => {
       this.#pending = {
         nonce,
@@ -104,37 +151,45 @@ export class ShellSession {
         stderr: new CappedOutput(options.maxOutputBytes),
         outTail: "",
         errTail: "",
+        outDecoder: new TextDecoder(),
+        errDecoder: new TextDecoder(),
+        sentinel: new RegExp(`\\n__BA_${nonce}_(\\d+)_(-?\\d+)_(-?\\d+)__\\n`),
         errDone: false,
         resolve,
       };
     });
     const pending = this.#pending!;
-    this.stream.write(
-      `eval "$(printf '%s' '${encoded}' | base64 -d)" </dev/null; __rc=$?; ` +
-        `printf '\\n__BA_${nonce}_%d__\\n' "$__rc"; printf '\\n__BA_${nonce}__\\n' >&2\n`,
-    );
+    this.stream.write(commandLine(command, nonce, options.stdin?.byteLength));
+    if (options.stdin) this.stream.write(options.stdin);
     let timedOut = false;
-    const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), options.timeoutMs));
-    if (await Promise.race([done.then(() => "done" as const), timer]) === "timeout") {
+    if (await raceTimeout(done, options.timeoutMs) === "timeout") {
       timedOut = true;
-      await killTree(this.container, this.pid, false).catch(() => undefined);
-      const grace = new Promise<"stuck">((r) => setTimeout(() => r("stuck"), KILL_GRACE_MS));
-      if (await Promise.race([done.then(() => "done" as const), grace]) === "stuck") await this.close();
+      if (this.#pid > 0) await killTree(this.container, this.#pid, false).catch(() => undefined);
+      if (await raceTimeout(done, KILL_GRACE_MS) === "timeout") await this.close();
     }
     this.#pending = undefined;
-    const stdout = stripSentinel(pending.stdout.text(), new RegExp(`\\n__BA_${nonce}_\\d+__\\n$`));
-    const stderr = stripSentinel(pending.stderr.text(), new RegExp(`\\n__BA_${nonce}__\\n$`));
+    const status = pending.status;
+    if (status && status.oomAfter >= 0) this.#oomKills = status.oomAfter;
+    const ended = this.#closed && !status;
+    const exitCode = timedOut ? null : status?.rc ?? (ended ? await this.#exitCodeOfShell() : null);
+    const oomKilled = !timedOut && status?.rc === SIGKILL_STATUS && status.oomBefore >= 0 &&
+      status.oomAfter > status.oomBefore;
+    const stderr = cut(pending.stderr.text(), `\n__BA_${nonce}__\n`);
     return {
-      exitCode: timedOut ? null : pending.exitCode ?? null,
-      stdout,
+      exitCode,
+      stdout: cut(pending.stdout.text(), `\n__BA_${nonce}_`),
       stderr: this.#closed
-        ? `${stderr}\n(${
-          timedOut ? "the command did not stop; " : ""
-        }the bash session ended; the next command starts a new one)`
+        ? `${stderr}\n(${timedOut ? "the command did not stop; " : ""}the bash session ended; the next command starts a new one)`
         : stderr,
       timedOut,
       truncated: pending.stdout.truncated || pending.stderr.truncated,
+      ...(oomKilled ? { oomKilled } : {}),
     };
+  }
+
+  async #exitCodeOfShell(): Promise<number | null> {
+    const info = await this.exec.inspect().catch(() => undefined);
+    return info?.Running === false ? info.ExitCode ?? null : null;
   }
 
   #wire(): void {
@@ -143,23 +198,23 @@ export class ShellSession {
     this.container.modem.demuxStream(this.stream, out, err);
     out.on("data", (chunk: Uint8Array) => {
       const p = this.#pending;
-      if (!p) return;
+      if (!p || p.status) return;
       p.stdout.push(chunk);
-      p.outTail = (p.outTail + new TextDecoder().decode(chunk)).slice(-200);
-      const m = p.outTail.match(new RegExp(`\\n__BA_${p.nonce}_(\\d+)__\\n$`));
+      p.outTail = (p.outTail + p.outDecoder.decode(chunk, { stream: true })).slice(-300);
+      const m = p.outTail.match(p.sentinel);
       if (m) {
-        p.exitCode = Number(m[1]);
+        p.status = { rc: Number(m[1]), oomBefore: Number(m[2]), oomAfter: Number(m[3]) };
         if (p.errDone) p.resolve();
       }
     });
     err.on("data", (chunk: Uint8Array) => {
       const p = this.#pending;
-      if (!p) return;
+      if (!p || p.errDone) return;
       p.stderr.push(chunk);
-      p.errTail = (p.errTail + new TextDecoder().decode(chunk)).slice(-200);
-      if (p.errTail.endsWith(`\n__BA_${p.nonce}__\n`)) {
+      p.errTail = (p.errTail + p.errDecoder.decode(chunk, { stream: true })).slice(-300);
+      if (p.errTail.includes(`\n__BA_${p.nonce}__\n`)) {
         p.errDone = true;
-        if (p.exitCode !== undefined) p.resolve();
+        if (p.status) p.resolve();
       }
     });
     const ended = () => {
@@ -172,30 +227,36 @@ export class ShellSession {
   }
 }
 
-function stripSentinel(text: string, sentinel: RegExp): string {
-  return text.replace(sentinel, "");
+/**
+ * The line bash reads for one command: the counter before, the command, its
+ * status and the counter after, then the two sentinels.
+ */
+function commandLine(command: string, nonce: string, stdinBytes: number | undefined): string {
+  const quoted = `'${command.replaceAll("'", `'\\''`)}'`;
+  const body = stdinBytes === undefined
+    ? `eval ${quoted} </dev/null`
+    : `head -c ${stdinBytes} | { eval ${quoted}; }`;
+  return `__ba_oom; __ba_o=$__ba_n; ${body}\n__ba_rc=$?; __ba_oom; ` +
+    `builtin printf '\\n__BA_%s_%s_%s_%s__\\n' ${nonce} "$__ba_rc" "$__ba_o" "$__ba_n"; ` +
+    `builtin printf '\\n__BA_%s__\\n' ${nonce} >&2\n`;
 }
 
-/** Waits for the shell's first line, which carries its pid. */
-function readReady(container: Container, stream: Duplex): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const out = new PassThrough();
-    const sink = new PassThrough();
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error("bash did not answer within 10 s")), 10_000);
-    out.on("data", (chunk: Uint8Array) => {
-      seen += new TextDecoder().decode(chunk);
-      const m = seen.match(/__BA_ready_(\d+)__\n/);
-      if (m) {
-        clearTimeout(timer);
-        stream.unpipe();
-        stream.removeAllListeners("data");
-        resolve(Number(m[1]));
-      }
-    });
-    container.modem.demuxStream(stream, out, sink);
-    stream.write("printf '__BA_ready_%d__\\n' $$\n");
+/** The text before the last `marker` (the sentinel and anything a stray background job printed after it). */
+function cut(text: string, marker: string): string {
+  const at = text.lastIndexOf(marker);
+  return at < 0 ? text : text.slice(0, at);
+}
+
+async function raceTimeout(done: Promise<void>, ms: number): Promise<"done" | "timeout"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
   });
+  try {
+    return await Promise.race([done.then(() => "done" as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Kills every descendant of `pid` (and `pid` itself when `self`), from a separate exec. */

@@ -48,6 +48,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     ANTHROPIC_API_KEY: options.realAnthropicKey ?? anthropic!.apiKey,
     ...(anthropic ? { ANTHROPIC_BASE_URL: anthropic.url } : {}),
     JOBS_DB_PATH: `${dataDir}/jobs.sqlite`,
+    AUTH_DISABLED: "true",
     ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
     ...options.env,
   });

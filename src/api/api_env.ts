@@ -1,0 +1,44 @@
+/** The Hono environment of the API: what middleware puts on the context. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AuditLog } from "../audit.ts";
+import type { JobChanges } from "../jobs/job_changes.ts";
+import type { JobStore } from "../jobs/store.ts";
+import type { Authenticator } from "./auth/authenticator.ts";
+import type { Principal } from "./auth/principal.ts";
+
+/** Context variables. */
+export interface ApiEnv {
+  Variables: {
+    /** Set by the authentication middleware on every `/v1/*` request. */
+    principal: Principal;
+    /** Set by the request-id middleware; echoed as `X-Request-Id`. */
+    requestId: string;
+  };
+}
+
+/** The app type routes are registered on. */
+export type ApiApp = OpenAPIHono<ApiEnv>;
+
+/** The part of the worker the API drives. */
+export interface JobQueue {
+  /** A job was stored: look for work. */
+  kick(): void;
+  /** Aborts running job `id`; false when it is not running here. */
+  cancel(id: string, reason: string): boolean;
+}
+
+/** What the API needs from the rest of the service; all injected by the composition root. */
+export interface ApiDeps {
+  store: JobStore;
+  queue: JobQueue;
+  authenticator: Authenticator;
+  audit: AuditLog;
+  /** Readiness probe of the Docker engine (`/readyz`); rejects when it is unreachable. */
+  pingDocker: () => Promise<unknown>;
+  /** Wakes event streams on job changes; without it they poll the store every 500 ms. */
+  changes?: JobChanges;
+  /** Largest request body, bytes. Default 65536. */
+  maxBodyBytes?: number;
+  /** Clock for timings. Default `() => new Date()`. */
+  now?: () => Date;
+}

@@ -1,0 +1,69 @@
+/**
+ * A job's progress events as Server-Sent Events: every event carries
+ * `id: <seq>`, so a client that reconnects with `Last-Event-ID` (or `?after=`)
+ * continues with no gap and no repeat. New events stream as they happen; once
+ * the job is final and every event is sent, an `end` event closes the stream.
+ */
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import { isFinal } from "../jobs/job.ts";
+import type { ApiDeps, ApiEnv } from "./api_env.ts";
+
+const PAGE = 500;
+const HEARTBEAT_MS = 15_000;
+const POLL_MS = 500;
+
+/** Streams job `jobId`'s events after `afterSeq`. */
+export function streamJobEvents(
+  c: Context<ApiEnv>,
+  deps: Pick<ApiDeps, "store" | "changes">,
+  options: { jobId: string; afterSeq: number },
+): Response {
+  const { store, changes } = deps;
+  const { jobId } = options;
+  return streamSSE(c, async (stream) => {
+    const closed = new AbortController();
+    stream.onAbort(() => closed.abort());
+    let last = options.afterSeq;
+    let quietSince = Date.now();
+    await stream.write("retry: 2000\n\n");
+    while (!closed.signal.aborted) {
+      const version = changes?.version(jobId) ?? 0;
+      // Read the status before the events: if it was final then, every event is already stored.
+      const job = await store.get(jobId);
+      const events = await store.listEvents(jobId, last, PAGE);
+      for (const event of events) {
+        await stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) });
+        last = event.seq;
+      }
+      if (events.length === PAGE) continue;
+      if (!job || isFinal(job.status)) {
+        await stream.writeSSE({
+          event: "end",
+          id: String(last),
+          data: JSON.stringify({ status: job?.status ?? "gone", ...(job?.reason ? { reason: job.reason } : {}) }),
+        });
+        return;
+      }
+      if (events.length > 0) quietSince = Date.now();
+      if (changes) await changes.wait(jobId, version, { timeoutMs: HEARTBEAT_MS, signal: closed.signal });
+      else await sleep(POLL_MS, closed.signal);
+      if (Date.now() - quietSince >= HEARTBEAT_MS && !closed.signal.aborted) {
+        await stream.write(": keep-alive\n\n");
+        quietSince = Date.now();
+      }
+    }
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

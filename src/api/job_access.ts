@@ -1,0 +1,39 @@
+/**
+ * Per-job authorisation: a principal sees and acts on the jobs of the
+ * repositories its allowlist matches. Jobs it may not see are answered as
+ * missing (404), so their existence does not leak.
+ */
+import type { Context } from "hono";
+import type { AuditLog } from "../audit.ts";
+import type { Job } from "../jobs/job.ts";
+import type { JobStore } from "../jobs/store.ts";
+import type { ApiEnv } from "./api_env.ts";
+import { repoAllowed } from "./auth/principal.ts";
+import { HttpError } from "./http_error.ts";
+
+/** Refuses (403, audited) a request about a repository outside the caller's allowlist. */
+export function assertRepoAllowed(c: Context<ApiEnv>, repo: string, audit: AuditLog): void {
+  const principal = c.get("principal");
+  if (repoAllowed(principal, repo)) return;
+  audit.record({
+    event: "access_denied",
+    principal: principal.id,
+    reason: `repository ${repo} not allowed`,
+    method: c.req.method,
+    path: c.req.path,
+    requestId: c.get("requestId"),
+  });
+  throw new HttpError(403, "repo_not_allowed", `This credential may not act on repository ${repo}`);
+}
+
+/**
+ * The job `id` if the caller may see it.
+ * @throws HttpError 404 `job_not_found` when there is none or it is outside the caller's allowlist.
+ */
+export async function visibleJob(c: Context<ApiEnv>, store: JobStore, id: string): Promise<Job> {
+  const job = await store.get(id);
+  if (!job || !repoAllowed(c.get("principal"), job.repo)) {
+    throw new HttpError(404, "job_not_found", `No job with id "${id}"`);
+  }
+  return job;
+}

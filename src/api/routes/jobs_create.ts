@@ -1,0 +1,88 @@
+/** `POST /v1/jobs`: submit a work item; `Idempotency-Key` makes retries safe. */
+import { createHash } from "node:crypto";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { JobRequest } from "../../jobs/job.ts";
+import type { ApiApp, ApiDeps } from "../api_env.ts";
+import { requireScope } from "../auth/auth_middleware.ts";
+import { HttpError } from "../http_error.ts";
+import { assertRepoAllowed } from "../job_access.ts";
+import { jobRequestSchema } from "../job_request_schema.ts";
+import { jobViewSchema, toJobView } from "../job_schemas.ts";
+import { errorResponses, json, SECURED } from "../route_responses.ts";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Registers the route. */
+export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
+  const route = createRoute({
+    method: "post",
+    path: "/v1/jobs",
+    tags: ["jobs"],
+    summary: "Submit a work item",
+    description: "Queues a job for a `[dev]` issue (or a parent issue with `[dev]` sub-issues). " +
+      "The submitter is the verified caller. With `Idempotency-Key`, the same key and body from the same " +
+      "caller return the same job (200); the same key with a different body is a 409.",
+    security: SECURED,
+    middleware: [requireScope("jobs:write", deps.audit)] as const,
+    request: {
+      headers: z.object({
+        "idempotency-key": z.string().regex(IDEMPOTENCY_KEY, "Idempotency-Key must be 1-255 visible ASCII characters")
+          .optional().openapi({ description: "Makes retries safe; reuse it only for the same request." }),
+      }),
+      body: { required: true, ...json(jobRequestSchema, "What to work on.") },
+    },
+    responses: {
+      202: {
+        ...json(jobViewSchema, "Queued."),
+        headers: z.object({ Location: z.string().openapi({ example: "/v1/jobs/3f1c…" }) }),
+      },
+      200: json(jobViewSchema, "The job this Idempotency-Key created before."),
+      ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503),
+    },
+  });
+  app.openapi(route, async (c) => {
+    const principal = c.get("principal");
+    const request = c.req.valid("json");
+    assertRepoAllowed(c, request.repo, deps.audit);
+    const key = c.req.valid("header")["idempotency-key"];
+    const submitted = { ...request, submitter: principal.id };
+    let job;
+    let created = true;
+    if (key === undefined) {
+      job = await deps.store.create(submitted);
+    } else {
+      const result = await deps.store.createOnce(submitted, {
+        principal: principal.id,
+        key,
+        fingerprint: fingerprint(request),
+      });
+      if ("conflict" in result) {
+        throw new HttpError(
+          409,
+          "idempotency_conflict",
+          `Idempotency-Key was used before with a different request (job ${result.conflict.id})`,
+        );
+      }
+      ({ job, created } = result);
+    }
+    if (created) {
+      deps.audit.record({
+        event: "job_created",
+        principal: principal.id,
+        jobId: job.id,
+        repo: job.repo,
+        issue: job.issue,
+        requestId: c.get("requestId"),
+      });
+      deps.queue.kick();
+    }
+    const view = toJobView(job, deps.now?.() ?? new Date());
+    c.header("Location", `/v1/jobs/${job.id}`);
+    return created ? c.json(view, 202) : c.json(view, 200);
+  });
+}
+
+function fingerprint(request: JobRequest): string {
+  return createHash("sha256").update(JSON.stringify([request.repo, request.issue, request.base ?? null]))
+    .digest("hex");
+}

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { parentIssueScenario } from "../../examples/scenarios/parent_issue.ts";
+import { taskStatsScenario } from "../../examples/scenarios/task_stats.ts";
+import type { Scenario } from "../../examples/scenario.ts";
+import { type Harness, startHarness, waitForJob } from "./harness.ts";
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function submit(h: Harness, scenario: Scenario) {
+  const response = await fetch(`${h.apiUrl}/v1/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
+  });
+  expect(response.status).toBe(202);
+  const { id } = await response.json() as { id: string };
+  const events: string[] = [];
+  const job = await waitForJob(h.apiUrl, id, { onEvent: (e) => events.push(`${e.kind} ${e.message}`) });
+  return { id, job, events };
+}
+
+const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+
+describe("a parent issue", () => {
+  test("with two [dev] sub-issues and one [ops] gets exactly two PRs, each closing its own sub-issue on its own branch", async () => {
+    harness = await startHarness(parentIssueScenario);
+    const repo = parentIssueScenario.repo.fullName;
+    const { job, events } = await submit(harness, parentIssueScenario);
+    expect(job.status, String(job.reason)).toBe("succeeded");
+    const pulls = harness.github.pulls(repo);
+    expect(pulls).toHaveLength(2);
+    const [first, second] = pulls as [typeof pulls[0], typeof pulls[0]];
+    expect(first.body).toContain("Closes #21");
+    expect(first.body).not.toContain("Closes #23");
+    expect(second.body).toContain("Closes #23");
+    expect(second.body).not.toContain("Closes #21");
+    for (const pr of pulls) expect(pr.body).toContain("Parent issue: #20");
+    expect(first.head).toMatch(/^agent\/issue-21-/);
+    expect(second.head).toMatch(/^agent\/issue-23-/);
+    expect(events.some((e) => e.includes("#22"))).toBe(false);
+    expect(job.pullRequests).toEqual([
+      { issue: 21, number: expect.any(Number), url: expect.any(String) },
+      { issue: 23, number: expect.any(Number), url: expect.any(String) },
+    ]);
+    // Each branch holds its own change and its own tests, independent of the other.
+    const dueDates = harness.github.branchFiles(repo, first.head)!;
+    const overdue = harness.github.branchFiles(repo, second.head)!;
+    expect(text(dueDates.get("app/models/task.py"))).toContain("due_date");
+    expect(text(overdue.get("app/routers/tasks.py"))).toContain("overdue");
+    expect(text(dueDates.get("app/routers/tasks.py"))).not.toContain("overdue");
+    expect(events.filter((e) => /^test #2[13]: \d+ passed, 0 failed \(exit 0\)/.test(e))).toHaveLength(2);
+  });
+});
+
+describe("retries", () => {
+  test("running a finished job's issue again updates the same PR instead of opening a second one", async () => {
+    harness = await startHarness(taskStatsScenario);
+    const repo = taskStatsScenario.repo.fullName;
+    const first = await submit(harness, taskStatsScenario);
+    expect(first.job.status).toBe("succeeded");
+    const head = harness.github.pulls(repo)[0]!.head;
+    const firstSha = harness.github.branchSha(repo, head);
+    const second = await submit(harness, taskStatsScenario);
+    expect(second.job.status, String(second.job.reason)).toBe("succeeded");
+    expect(harness.github.pulls(repo)).toHaveLength(1);
+    expect(second.job.pullRequests).toEqual(first.job.pullRequests);
+    expect(harness.github.branchSha(repo, head)).not.toBe(firstSha);
+    const patched = harness.github.requests.filter((r) =>
+      r.method === "PATCH" && /\/pulls\/\d+$/.test(r.path)
+    );
+    expect(patched).toHaveLength(1);
+  });
+
+  test("Anthropic 529 and GitHub 502 are retried and the job succeeds", async () => {
+    const [script] = taskStatsScenario.scripts as [typeof taskStatsScenario.scripts[0]];
+    const flaky: Scenario = {
+      ...taskStatsScenario,
+      scripts: [{
+        match: script.match,
+        turns: [{ error: { status: 529, type: "overloaded_error", message: "Overloaded" } }, ...script.turns],
+      }],
+    };
+    harness = await startHarness(flaky, { env: { GITHUB_RETRY_BASE_MS: "20" } });
+    const repo = flaky.repo.fullName;
+    harness.github.failNext("POST", `/repos/${repo}/pulls`, 502);
+    harness.github.failNext("GET", `/repos/${repo}/issues/12`, 502);
+    const { job } = await submit(harness, flaky);
+    expect(job.status, String(job.reason)).toBe("succeeded");
+    expect(harness.github.pulls(repo)).toHaveLength(1);
+    const failedThenRetried = harness.github.requests.filter((r) =>
+      r.method === "POST" && r.path === `/repos/${repo}/pulls`
+    );
+    expect(failedThenRetried).toHaveLength(2);
+    const first = harness.anthropic!.requests[0] as { messages: unknown[] };
+    const second = harness.anthropic!.requests[1] as { messages: unknown[] };
+    expect(second.messages).toEqual(first.messages);
+  });
+});
