@@ -8,26 +8,35 @@ import type { Sandbox } from "./sandbox.ts";
 /** Paths never treated as changes, whatever the repo's .gitignore says. */
 export const ALWAYS_IGNORED = ["__pycache__/", "*.pyc", ".pytest_cache/", ".mypy_cache/", ".ruff_cache/"];
 
-const SCRIPT = [
+/** Bash (run in /workspace) that makes the baseline commit and prints its sha as the last line. */
+export const BASELINE_SCRIPT = [
   "set -e",
   "git init -q -b main .",
   'git config user.name "backend-agent"',
   'git config user.email "backend-agent@users.noreply.github.com"',
   "git config core.fileMode true",
+  "git config gc.auto 0",
   `printf '%s\\n' ${ALWAYS_IGNORED.map((p) => `'${p}'`).join(" ")} >> .git/info/exclude`,
   "git add -A",
   "git commit -q --no-verify --allow-empty -m baseline",
   "git rev-parse HEAD",
 ].join("\n");
 
+/** True for a full git sha. */
+export function isSha(text: string): boolean {
+  return /^[0-9a-f]{40}$/.test(text);
+}
+
 /**
- * Creates the baseline commit and returns its sha.
+ * Returns the baseline commit's sha: the one the sandbox recorded while it was
+ * created, or else a new commit made now.
  * @throws SandboxError when git fails.
  */
 export async function commitBaseline(sandbox: Sandbox): Promise<string> {
-  const result = await sandbox.run(["bash", "-c", SCRIPT], { timeoutMs: 60_000 });
+  if (sandbox.baselineSha) return sandbox.baselineSha;
+  const result = await sandbox.run(["bash", "-c", BASELINE_SCRIPT], { timeoutMs: 60_000 });
   const sha = result.stdout.trim();
-  if (result.exitCode !== 0 || !/^[0-9a-f]{40}$/.test(sha)) {
+  if (result.exitCode !== 0 || !isSha(sha)) {
     throw new SandboxError(
       `Cannot record the workspace baseline in "${sandbox.name}": ${result.stderr.trim()}`,
     );

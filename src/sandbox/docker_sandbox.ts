@@ -9,13 +9,20 @@
  * container controls). Instead the seed tar is streamed to `tar` running
  * inside the started container as the unprivileged sandbox user, before any
  * tool call; the tmpfs size caps what it can write.
+ *
+ * Speed: seeding, the baseline commit and the model's bash session share one
+ * exec. The session is opened first, the seed is streamed through it to `tar`,
+ * and git commits the baseline in the same command, so a sandbox is ready one
+ * exec after its container starts.
  */
 import type Docker from "dockerode";
 import type { Container } from "dockerode";
 import { SandboxError } from "../errors.ts";
+import { BASELINE_SCRIPT, isSha } from "./baseline.ts";
 import { execInContainer } from "./docker_exec.ts";
 import { buildCreateBody, buildVolumeBody } from "./hardening.ts";
 import { LABELS, type SandboxLimits } from "./limits.ts";
+import { readOomKills, SIGKILL_STATUS } from "./oom_counter.ts";
 import {
   type BashOptions,
   type ExecResult,
@@ -64,8 +71,9 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
           buildCreateBody({ name: spec.name, volume: volumeName, labels }, options.limits),
         );
         await container.start();
-        await seedWorkspace(container, spec.seed);
-        return new DockerSandbox(docker, container, volumeName, spec.name, options.limits);
+        const shell = await ShellSession.open(container);
+        const baselineSha = await seedWorkspace(shell, spec.seed);
+        return new DockerSandbox(docker, container, volumeName, spec.name, options.limits, shell, baselineSha);
       } catch (error) {
         if (container) await container.remove({ force: true, v: true }).catch(() => undefined);
         if (volumeCreated) await docker.getVolume(volumeName).remove({ force: true }).catch(() => undefined);
@@ -75,32 +83,28 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
   };
 }
 
-/** Unpacks the seed tar into /workspace as the sandbox user. */
-async function seedWorkspace(container: Container, seed: Uint8Array): Promise<void> {
-  const result = await execInContainer(
-    container,
-    [
-      "tar",
-      "-x",
-      "--no-same-owner",
-      "--no-same-permissions",
-      "--no-overwrite-dir",
-      "-C",
-      WORKSPACE,
-      "-f",
-      "-",
-    ],
-    { stdin: seed, timeoutMs: 60_000, maxOutputBytes: 8192, cwd: WORKSPACE },
-  );
-  if (result.exitCode !== 0) {
-    const why = result.timedOut ? "tar timed out" : result.stderr.trim() || `tar exited ${result.exitCode}`;
-    throw new SandboxError(`the seed archive did not unpack: ${why}`);
-  }
+const SEED_FAILED = 90;
+const BASELINE_FAILED = 91;
+
+/** Unpacks the seed tar into /workspace and commits the baseline, as the sandbox user; returns the sha. */
+async function seedWorkspace(shell: ShellSession, seed: Uint8Array): Promise<string> {
+  const script = [
+    `tar -x --no-same-owner --no-same-permissions --no-overwrite-dir -C ${WORKSPACE} -f - || exit ${SEED_FAILED}`,
+    `( ${BASELINE_SCRIPT}\n ) </dev/null || exit ${BASELINE_FAILED}`,
+  ].join("\n");
+  const result = await shell.run(script, { stdin: seed, timeoutMs: 60_000, maxOutputBytes: 16_384 });
+  const sha = result.stdout.trim().split("\n").pop() ?? "";
+  if (result.exitCode === 0 && isSha(sha)) return sha;
+  const why = result.timedOut ? "timed out" : result.stderr.trim() || `exit ${result.exitCode}`;
+  if (result.exitCode === BASELINE_FAILED) throw new SandboxError(`the baseline commit failed: ${why}`);
+  throw new SandboxError(`the seed archive did not unpack: ${why}`);
 }
 
 class DockerSandbox implements Sandbox {
   #shell: ShellSession | undefined;
   #disposed: Promise<void> | undefined;
+  /** The highest OOM-kill count seen so far, from the shell or from a read after a run. */
+  #oomSeen: number;
 
   constructor(
     private readonly docker: Docker,
@@ -108,26 +112,42 @@ class DockerSandbox implements Sandbox {
     private readonly volumeName: string,
     readonly name: string,
     private readonly limits: SandboxLimits,
-  ) {}
+    shell: ShellSession,
+    readonly baselineSha: string,
+  ) {
+    this.#shell = shell;
+    this.#oomSeen = shell.oomKills;
+  }
 
   async run(argv: string[], options: RunOptions = {}): Promise<ExecResult> {
     this.#assertLive();
     const stdin = typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
-    return await execInContainer(this.container, argv, {
+    const result = await execInContainer(this.container, argv, {
       ...(stdin ? { stdin } : {}),
       timeoutMs: options.timeoutMs ?? this.limits.commandTimeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? this.limits.maxOutputBytes,
       cwd: options.cwd ?? WORKSPACE,
     });
+    if (result.exitCode !== SIGKILL_STATUS || result.timedOut) return result;
+    const before = Math.max(this.#oomSeen, this.#shell?.oomKills ?? -1);
+    const now = await readOomKills(this.container);
+    this.#oomSeen = Math.max(before, now);
+    return before >= 0 && now > before ? this.#withOom(result) : result;
   }
 
   async bash(command: string, options: BashOptions = {}): Promise<ExecResult> {
     this.#assertLive();
     if (!this.#shell || this.#shell.closed) this.#shell = await ShellSession.open(this.container);
-    return this.#shell.run(command, {
+    const result = await this.#shell.run(command, {
       timeoutMs: options.timeoutMs ?? this.limits.commandTimeoutMs,
       maxOutputBytes: this.limits.maxOutputBytes,
     });
+    this.#oomSeen = Math.max(this.#oomSeen, this.#shell.oomKills);
+    return result.oomKilled ? this.#withOom(result) : result;
+  }
+
+  #withOom(result: ExecResult): ExecResult {
+    return { ...result, oomKilled: true, memoryLimitMb: this.limits.memoryMb };
   }
 
   async restartBash(): Promise<void> {
@@ -142,7 +162,7 @@ class DockerSandbox implements Sandbox {
   }
 
   async #remove(): Promise<void> {
-    await this.#shell?.close().catch(() => undefined);
+    this.#shell?.detach();
     await this.container.remove({ force: true, v: true }).catch((e) => ignoreMissing(e));
     await this.docker.getVolume(this.volumeName).remove({ force: true }).catch((e) => ignoreMissing(e));
   }

@@ -17,6 +17,10 @@ export interface ExecResult {
   timedOut: boolean;
   /** True when stdout or stderr went past the output cap and was cut. */
   truncated: boolean;
+  /** True when the command was killed by the sandbox's memory limit (exit 137 and the cgroup's OOM-kill counter rose). */
+  oomKilled?: boolean;
+  /** The sandbox's memory limit in MiB; set with {@link oomKilled}. */
+  memoryLimitMb?: number;
 }
 
 /** Options for {@link Sandbox.run}. */
@@ -41,6 +45,11 @@ export interface BashOptions {
 export interface Sandbox {
   /** The container's name (also its label value), e.g. `backend-agent-job-42-1`. */
   readonly name: string;
+  /**
+   * The sha of the baseline commit when the implementation made it while
+   * creating the sandbox (see `commitBaseline`); undefined otherwise.
+   */
+  readonly baselineSha?: string;
   /** Runs `argv` directly, without a shell, in a fresh process inside the container. */
   run(argv: string[], options?: RunOptions): Promise<ExecResult>;
   /**

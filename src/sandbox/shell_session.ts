@@ -228,15 +228,17 @@ export class ShellSession {
 }
 
 /**
- * The line bash reads for one command: the counter before, the command, its
- * status and the counter after, then the two sentinels.
+ * The one line bash reads for a command: the counter before, the command, its
+ * status and the counter after, then the two sentinels. It is one line because
+ * bash reads a whole line before running it, so with `stdin` the bytes after
+ * the newline are exactly what `head -c` hands the command.
  */
 function commandLine(command: string, nonce: string, stdinBytes: number | undefined): string {
   const quoted = `'${command.replaceAll("'", `'\\''`)}'`;
   const body = stdinBytes === undefined
     ? `eval ${quoted} </dev/null`
     : `head -c ${stdinBytes} | { eval ${quoted}; }`;
-  return `__ba_oom; __ba_o=$__ba_n; ${body}\n__ba_rc=$?; __ba_oom; ` +
+  return `__ba_oom; __ba_o=$__ba_n; ${body}; __ba_rc=$?; __ba_oom; ` +
     `builtin printf '\\n__BA_%s_%s_%s_%s__\\n' ${nonce} "$__ba_rc" "$__ba_o" "$__ba_n"; ` +
     `builtin printf '\\n__BA_%s__\\n' ${nonce} >&2\n`;
 }

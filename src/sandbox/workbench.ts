@@ -4,6 +4,7 @@
  * Structurally it is the agent's `Workbench`; it knows nothing of the agent.
  */
 import { ToolError } from "../errors.ts";
+import { type CommandPolicy, createCommandPolicy, refusalText } from "./command_policy.ts";
 import { type EditorCommand, type EditorOptions, runEditor } from "./editor.ts";
 import type { ExecResult, Sandbox } from "./sandbox.ts";
 
@@ -17,10 +18,19 @@ export interface ToolResultText {
 export interface WorkbenchOptions extends EditorOptions {
   /** Per-command timeout of the bash tool. Default: the sandbox's. */
   commandTimeoutMs?: number;
+  /**
+   * What the bash tool may run; checked before anything reaches the shell.
+   * Default: `createCommandPolicy("restricted")`.
+   */
+  policy?: CommandPolicy;
 }
 
-/** Builds the tool executor for one sandbox. */
+/**
+ * Builds the tool executor for one sandbox. A command the policy refuses is
+ * answered with `{isError: true}` naming the reason, and nothing runs.
+ */
 export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions = {}) {
+  const policy = options.policy ?? createCommandPolicy("restricted");
   return {
     async bash(input: { command?: string; restart?: boolean }): Promise<ToolResultText> {
       if (input.restart) {
@@ -30,6 +40,8 @@ export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions = {}
       if (typeof input.command !== "string" || input.command.trim() === "") {
         return { text: "bash needs a command (or restart: true)", isError: true };
       }
+      const decision = policy.check(input.command);
+      if (!decision.allowed) return { text: refusalText(policy, decision.reason), isError: true };
       const result = await sandbox.bash(
         input.command,
         options.commandTimeoutMs ? { timeoutMs: options.commandTimeoutMs } : {},
@@ -54,6 +66,11 @@ export function formatBash(result: ExecResult): ToolResultText {
   if (result.stderr) parts.push(result.stderr.replace(/\n$/, ""));
   if (result.timedOut) {
     parts.push("[the command timed out and was killed]");
+    return { text: parts.join("\n"), isError: true };
+  }
+  if (result.oomKilled) {
+    const limit = result.memoryLimitMb === undefined ? "" : ` (limit ${result.memoryLimitMb} MiB)`;
+    parts.push(`[killed: out of memory${limit}]`);
     return { text: parts.join("\n"), isError: true };
   }
   if (result.exitCode !== 0) parts.push(`[exit code ${result.exitCode}]`);

@@ -1,0 +1,95 @@
+/**
+ * An API over a real in-memory SQLite store, with a recording queue and audit
+ * log, for `app.request()` tests.
+ */
+import { createApp } from "../../src/api/app.ts";
+import type { ApiApp, ApiDeps } from "../../src/api/api_env.ts";
+import { createApiKeyVerifier, hashApiKey, parseApiKeys } from "../../src/api/auth/api_keys.ts";
+import { type AuthenticatorOptions, createAuthenticator } from "../../src/api/auth/authenticator.ts";
+import { type AuditEvent, createAuditLog } from "../../src/audit.ts";
+import { createJobChanges, notifyingStore } from "../../src/jobs/job_changes.ts";
+import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
+import type { JobStore } from "../../src/jobs/store.ts";
+
+/** A built API and what it recorded. */
+export interface ApiFixture {
+  app: ApiApp;
+  store: JobStore;
+  kicks: number;
+  cancels: Array<{ id: string; reason: string }>;
+  /** Audit lines as written. */
+  auditLines: string[];
+  audit: () => AuditEvent[];
+  /** `fetch`-like helper: JSON body, headers. */
+  call(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+}
+
+/** The API key the default fixture accepts (scopes jobs:read, jobs:write; repos acme/*). */
+export const TEST_KEY = "bak_test-key-0123456789abcdefghijklmnopqrstuvw";
+/** A key with every scope and every repository. */
+export const ADMIN_KEY = "bak_admin-key-0123456789abcdefghijklmnopqrstu";
+/** A key with only jobs:read on every repository. */
+export const READER_KEY = "bak_reader-key-0123456789abcdefghijklmnopqrs";
+
+/** Options for {@link apiFixture}. */
+export interface FixtureOptions {
+  /** Authenticator options; default: the three test keys. */
+  auth?: AuthenticatorOptions;
+  /** What `queue.cancel` answers. Default true. */
+  cancelAnswer?: boolean;
+  pingDocker?: ApiDeps["pingDocker"];
+  maxBodyBytes?: number;
+  store?: JobStore;
+}
+
+/** Builds the fixture; close its store after the test. */
+export function apiFixture(options: FixtureOptions = {}): ApiFixture {
+  const changes = createJobChanges();
+  const store = options.store ?? notifyingStore(openSqliteStore(":memory:"), changes);
+  const auditLines: string[] = [];
+  const keys = parseApiKeys(JSON.stringify([
+    { name: "ci", hash: hashApiKey(TEST_KEY), repos: ["acme/*"] },
+    { name: "root", hash: hashApiKey(ADMIN_KEY), scopes: ["admin"] },
+    { name: "reader", hash: hashApiKey(READER_KEY), scopes: ["jobs:read"] },
+  ]));
+  const fixture: ApiFixture = {
+    app: undefined as unknown as ApiApp,
+    store,
+    kicks: 0,
+    cancels: [],
+    auditLines,
+    audit: () => auditLines.map((line) => JSON.parse(line) as AuditEvent),
+    call(path, init = {}) {
+      const headers: Record<string, string> = { authorization: `Bearer ${TEST_KEY}`, ...init.headers };
+      if (init.body !== undefined && !("content-type" in headers)) headers["content-type"] = "application/json";
+      return Promise.resolve(fixture.app.request(path, {
+        method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+        headers,
+        ...(init.body !== undefined
+          ? { body: typeof init.body === "string" ? init.body : JSON.stringify(init.body) }
+          : {}),
+      }));
+    },
+  };
+  fixture.app = createApp({
+    store,
+    queue: {
+      kick: () => fixture.kicks++,
+      cancel: (id, reason) => {
+        fixture.cancels.push({ id, reason });
+        return options.cancelAnswer ?? true;
+      },
+    },
+    authenticator: createAuthenticator(options.auth ?? { apiKey: createApiKeyVerifier(keys) }),
+    audit: createAuditLog({ write: (line) => auditLines.push(line) }),
+    pingDocker: options.pingDocker ?? (() => Promise.resolve("OK")),
+    changes,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  });
+  return fixture;
+}
+
+/** The `{error}` body of a response. */
+export async function errorOf(response: Response): Promise<{ code: string; message: string; requestId?: string }> {
+  return ((await response.json()) as { error: { code: string; message: string; requestId?: string } }).error;
+}
