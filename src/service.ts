@@ -12,7 +12,8 @@ import { type Authenticator, createAuthenticator } from "./api/auth/authenticato
 import { createJwtVerifier, remoteJwks } from "./api/auth/jwt_verifier.ts";
 import { type AuditLog, createAuditLog } from "./audit.ts";
 import type { AuthConfig, Config } from "./config.ts";
-import { createOctokitGateway } from "./github/octokit_gateway.ts";
+import { createGitHubAccess } from "./github/access.ts";
+import { tokenCredentials } from "./github/credentials.ts";
 import { createJobChanges, notifyingStore } from "./jobs/job_changes.ts";
 import { createPipeline } from "./jobs/runner.ts";
 import { openSqliteStore } from "./jobs/sqlite_store.ts";
@@ -125,8 +126,7 @@ function buildPipeline(
   });
   // A variable, not a literal: the runner takes the fields it declares (audit: once it records PRs).
   const deps = {
-    github: createOctokitGateway({
-      token: config.github.token,
+    github: createGitHubAccess(tokenCredentials(config.github.token), {
       baseUrl: config.github.apiUrl,
       retryBaseMs: config.github.retryBaseMs,
     }),

@@ -4,6 +4,7 @@
  * sandbox → agent with test verification → changes → diff policy → pull request.
  */
 import type { AgentDeps } from "../agent/loop.ts";
+import type { GitHubAccess } from "../github/access.ts";
 import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
 import { resolveWorkItems } from "../github/work_items.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
@@ -20,7 +21,8 @@ export type { PipelineSettings } from "./pipeline_settings.ts";
 
 /** Everything the pipeline works with, injected by the composition root. */
 export interface PipelineDeps {
-  github: GitHubGateway;
+  /** Opens GitHub for one job (its token is released when the job ends). */
+  github: GitHubAccess;
   sandboxes: SandboxFactory;
   messages: AgentDeps["messages"];
   store: Pick<JobStore, "saveTrajectory">;
@@ -33,58 +35,86 @@ export type PipelineOutcome = JobOutcome & { workItems: WorkItemResult[] };
 export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): Pipeline {
   return async (job: Job, log, signal?: AbortSignal): Promise<PipelineOutcome> => {
     const repo = parseRepo(job.repo);
-    const { parent, items } = await resolveWorkItems(deps.github, repo, job.issue);
-    await log(
-      "step",
-      `work items: ${items.map((i) => `#${i.number}`).join(", ")}${
-        parent ? ` (from parent #${parent.number})` : ""
-      }`,
-    );
-    const base = await deps.github.resolveBase(repo, job.base);
-    await log("step", `base ${base.branch} at ${base.sha.slice(0, 7)}`);
-    const seed = await buildSeedArchive(await deps.github.downloadTarball(repo, base.sha));
-    const guidance = await readGuidance(seed);
-    await log(
-      "step",
-      `snapshot ${Math.round(seed.byteLength / 1024)} KiB; guidance: ${
-        guidance.map((g) => g.path).join(", ") || "none"
-      }`,
-    );
-    const workItems: WorkItemResult[] = [];
-    for (const item of items) {
-      if (signal?.aborted) break;
-      workItems.push(
-        await runWorkItem(
-          {
-            github: deps.github,
-            sandboxes: deps.sandboxes,
-            messages: deps.messages,
-            saveTrajectory: (issue, trajectory) => deps.store.saveTrajectory(job.id, issue, trajectory),
-            log,
-          },
-          {
-            jobId: job.id,
-            repo,
-            item,
-            ...(parent ? { parent } : {}),
-            base,
-            seed,
-            guidance,
-            ...(signal ? { signal } : {}),
-          },
-          settings,
-        ),
-      );
+    const session = await deps.github.open(repo);
+    try {
+      return await runJob(deps, settings, {
+        job,
+        log,
+        repo,
+        github: session.gateway,
+        ...(signal ? { signal } : {}),
+      });
+    } finally {
+      await session.close();
     }
-    const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);
-    const failures = workItems.filter((w) => w.status !== "submitted");
-    if (signal?.aborted) return { status: "failed", reason: "cancelled", pullRequests, workItems };
-    if (failures.length > 0) {
-      const reason = failures.map((w) => `#${w.issue} ${w.status}: ${w.reason ?? ""}`.trim()).join("; ");
-      return { status: "failed", reason, pullRequests, workItems };
-    }
-    return { status: "succeeded", pullRequests, workItems };
   };
+}
+
+interface JobContext {
+  job: Job;
+  log: (kind: string, message: string) => Promise<void>;
+  repo: RepoRef;
+  github: GitHubGateway;
+  signal?: AbortSignal;
+}
+
+async function runJob(
+  deps: PipelineDeps,
+  settings: PipelineSettings,
+  ctx: JobContext,
+): Promise<PipelineOutcome> {
+  const { job, log, repo, github, signal } = ctx;
+  const { parent, items } = await resolveWorkItems(github, repo, job.issue);
+  await log(
+    "step",
+    `work items: ${items.map((i) => `#${i.number}`).join(", ")}${
+      parent ? ` (from parent #${parent.number})` : ""
+    }`,
+  );
+  const base = await github.resolveBase(repo, job.base);
+  await log("step", `base ${base.branch} at ${base.sha.slice(0, 7)}`);
+  const seed = await buildSeedArchive(await github.downloadTarball(repo, base.sha));
+  const guidance = await readGuidance(seed);
+  await log(
+    "step",
+    `snapshot ${Math.round(seed.byteLength / 1024)} KiB; guidance: ${
+      guidance.map((g) => g.path).join(", ") || "none"
+    }`,
+  );
+  const workItems: WorkItemResult[] = [];
+  for (const item of items) {
+    if (signal?.aborted) break;
+    workItems.push(
+      await runWorkItem(
+        {
+          github,
+          sandboxes: deps.sandboxes,
+          messages: deps.messages,
+          saveTrajectory: (issue, trajectory) => deps.store.saveTrajectory(job.id, issue, trajectory),
+          log,
+        },
+        {
+          jobId: job.id,
+          repo,
+          item,
+          ...(parent ? { parent } : {}),
+          base,
+          seed,
+          guidance,
+          ...(signal ? { signal } : {}),
+        },
+        settings,
+      ),
+    );
+  }
+  const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);
+  const failures = workItems.filter((w) => w.status !== "submitted");
+  if (signal?.aborted) return { status: "failed", reason: "cancelled", pullRequests, workItems };
+  if (failures.length > 0) {
+    const reason = failures.map((w) => `#${w.issue} ${w.status}: ${w.reason ?? ""}`.trim()).join("; ");
+    return { status: "failed", reason, pullRequests, workItems };
+  }
+  return { status: "succeeded", pullRequests, workItems };
 }
 
 function parseRepo(fullName: string): RepoRef {

@@ -33,13 +33,16 @@ export const MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL,
      PRIMARY KEY (job_id, issue)
    );`,
-  // 2: submitter, timings, cancel requests, work items with usage, idempotency keys, a heartbeat row.
+  // 2: submitter, timings, cancel requests, a stable submission order, work items with usage, idempotency keys, a heartbeat row.
   `ALTER TABLE jobs ADD COLUMN submitter TEXT;
    ALTER TABLE jobs ADD COLUMN started_at TEXT;
    ALTER TABLE jobs ADD COLUMN finished_at TEXT;
    ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
-   CREATE INDEX jobs_created ON jobs(created_at, id);
-   CREATE INDEX jobs_repo ON jobs(repo COLLATE NOCASE, created_at);
+   ALTER TABLE jobs ADD COLUMN position INTEGER;
+   UPDATE jobs SET position = rowid;
+   CREATE UNIQUE INDEX jobs_position ON jobs(position);
+   CREATE INDEX jobs_status_position ON jobs(status, position);
+   CREATE INDEX jobs_repo ON jobs(repo COLLATE NOCASE, position);
    CREATE TABLE work_items (
      job_id TEXT NOT NULL REFERENCES jobs(id),
      issue INTEGER NOT NULL,

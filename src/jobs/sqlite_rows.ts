@@ -16,6 +16,7 @@ export interface JobRow {
   started_at: string | null;
   finished_at: string | null;
   cancel_requested: number;
+  position: number;
 }
 
 /** A `work_items` row. */
@@ -82,24 +83,17 @@ function toWorkItem(row: WorkItemRow): WorkItem {
   };
 }
 
-/** An opaque page cursor: the last job's `created_at` and `id`. */
-export function encodeCursor(job: Pick<Job, "createdAt" | "id">): string {
-  return btoa(JSON.stringify([job.createdAt, job.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(
-    /=+$/,
-    "",
-  );
+/** An opaque page cursor: the last job's submission position. */
+export function encodeCursor(position: number): string {
+  return btoa(`p${position}`).replace(/=+$/, "");
 }
 
 /** The position {@link encodeCursor} wrote, or undefined when `cursor` is not one. */
-export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
+export function decodeCursor(cursor: string): number | undefined {
   try {
-    const value: unknown = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
-    if (Array.isArray(value) && value.length === 2) {
-      const [createdAt, id] = value as unknown[];
-      if (typeof createdAt === "string" && typeof id === "string") return { createdAt, id };
-    }
+    const match = /^p(\d{1,15})$/.exec(atob(cursor));
+    return match ? Number(match[1]) : undefined;
   } catch {
-    // not a cursor
+    return undefined;
   }
-  return undefined;
 }

@@ -29,8 +29,8 @@ export function openSqliteStore(path: string): JobStore {
     job: db.prepare("SELECT * FROM jobs WHERE id = ?"),
     items: db.prepare("SELECT * FROM work_items WHERE job_id = ? ORDER BY issue"),
     insert: db.prepare(
-      `INSERT INTO jobs (id, repo, issue, base, status, submitter, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      `INSERT INTO jobs (id, repo, issue, base, status, submitter, created_at, updated_at, position)
+       VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs))`,
     ),
     key: db.prepare("SELECT fingerprint, job_id FROM idempotency_keys WHERE principal = ? AND key = ?"),
     insertKey: db.prepare(
@@ -38,7 +38,7 @@ export function openSqliteStore(path: string): JobStore {
     ),
     claim: db.prepare(
       `UPDATE jobs SET status = 'running', started_at = ?, updated_at = ?
-       WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1)
+       WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY position LIMIT 1)
        RETURNING *`,
     ),
     claimId: db.prepare(
@@ -171,19 +171,18 @@ export function openSqliteStore(path: string): JobStore {
         }
         if (filter.cursor !== undefined) {
           const after = decodeCursor(filter.cursor);
-          if (!after) throw new InvalidCursorError("cursor is not one this service handed out");
-          and("(created_at < ? OR (created_at = ? AND id < ?))", after.createdAt, after.createdAt, after.id);
+          if (after === undefined) throw new InvalidCursorError("cursor is not one this service handed out");
+          and("position < ?", after);
         }
         const text = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-                      ORDER BY created_at DESC, id DESC LIMIT ?`;
+                      ORDER BY position DESC LIMIT ?`;
         let statement = listStatements.get(text);
         if (!statement) listStatements.set(text, statement = db.prepare(text));
         const rows = statement.all(...params, filter.limit + 1) as unknown as JobRow[];
-        const jobs = rows.slice(0, filter.limit).map((row) =>
-          toJob(row, sql.items.all(row.id) as unknown as WorkItemRow[])
-        );
-        const last = jobs[jobs.length - 1];
-        return rows.length > filter.limit && last ? { jobs, nextCursor: encodeCursor(last) } : { jobs };
+        const page = rows.slice(0, filter.limit);
+        const jobs = page.map((row) => toJob(row, sql.items.all(row.id) as unknown as WorkItemRow[]));
+        const last = page[page.length - 1];
+        return rows.length > filter.limit && last ? { jobs, nextCursor: encodeCursor(last.position) } : { jobs };
       }),
     claimNext: (options = {}) =>
       attempt(() => {

@@ -7,34 +7,50 @@ import { LABELS } from "./limits.ts";
 
 /** Options for {@link reapSandboxes}. */
 export interface ReapOptions {
-  /** Only remove resources created at least this long ago. Default 0 (all). */
+  /**
+   * Only remove resources created at least this long ago (config:
+   * `SANDBOX_REAP_AFTER_MS`). Default 0: everything labelled, which is right
+   * only when no other process shares the engine's sandboxes.
+   */
   olderThanMs?: number;
   /** Names to leave alone (sandboxes this process is using). */
   keep?: ReadonlySet<string>;
+  /**
+   * Only resources that also carry these labels, e.g. one deployment's when
+   * several share an engine. Default: every resource this service labelled.
+   */
+  withLabels?: Record<string, string>;
   /** Clock. Default `Date.now`. */
   now?: () => number;
 }
 
-/** Removes leftover labelled sandboxes; returns the names removed. */
+/**
+ * Removes leftover labelled sandboxes and returns the names removed. A
+ * resource's age comes from its created-at label, else from the engine.
+ * Needs: access to the Docker socket.
+ */
 export async function reapSandboxes(docker: Docker, options: ReapOptions = {}): Promise<string[]> {
   const cutoff = (options.now ?? Date.now)() - (options.olderThanMs ?? 0);
   const keep = options.keep ?? new Set<string>();
-  const filters = JSON.stringify({ label: [`${LABELS.managed}=true`] });
+  const extra = Object.entries(options.withLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const filters = JSON.stringify({ label: [`${LABELS.managed}=true`, ...extra] });
   const removed: string[] = [];
-  const stale = (labels: Record<string, string> | undefined | null) => {
+  const stale = (labels: Record<string, string> | undefined | null, engineCreatedMs: number) => {
     const name = labels?.[LABELS.sandbox];
-    const created = Number(labels?.[LABELS.createdAt] ?? 0);
+    const labelled = Number(labels?.[LABELS.createdAt]);
+    const created = Number.isFinite(labelled) && labelled > 0 ? labelled : engineCreatedMs;
     return name !== undefined && !keep.has(name) && !keep.has(name.replace(/-workspace$/, "")) &&
-      created <= cutoff;
+      !(created > cutoff);
   };
   for (const info of await docker.listContainers({ all: true, filters })) {
-    if (!stale(info.Labels)) continue;
+    if (!stale(info.Labels, info.Created * 1000)) continue;
     await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
     removed.push(info.Labels[LABELS.sandbox]!);
   }
   const { Volumes } = await docker.listVolumes({ filters });
   for (const volume of Volumes ?? []) {
-    if (!stale(volume.Labels)) continue;
+    const createdAt = Date.parse((volume as { CreatedAt?: string }).CreatedAt ?? "");
+    if (!stale(volume.Labels, createdAt)) continue;
     await docker.getVolume(volume.Name).remove({ force: true }).catch(() => undefined);
     removed.push(volume.Name);
   }

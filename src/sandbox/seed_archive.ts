@@ -20,8 +20,9 @@ export interface SeedOptions {
 
 /**
  * Repacks `tarball` for the sandbox. Regular files, folders and symlinks are
- * kept; `.git/` entries, pax global headers, device nodes and any path that is
- * absolute or climbs with `..` are dropped.
+ * kept; `.git/` entries, pax global headers, device nodes, any path that is
+ * absolute or climbs with `..`, and any entry below a symlink of the archive
+ * (which `tar` would write through the link) are dropped.
  *
  * @throws SandboxError when the archive is unreadable or over a cap.
  */
@@ -44,13 +45,14 @@ export async function buildSeedArchive(
   source.pipe(extract);
   let total = 0;
   let entries = 0;
+  const symlinks = new Set<string>();
   try {
     for await (const entry of extract) {
       const header = entry.header;
       const path = stripTop(header.name);
       const body: Uint8Array[] = [];
       for await (const chunk of entry) body.push(chunk as Uint8Array);
-      if (path === undefined || !isKept(header.type)) continue;
+      if (path === undefined || !isKept(header.type) || underSymlink(path, symlinks)) continue;
       entries += 1;
       total += header.size ?? 0;
       if (entries > maxEntries) throw new SandboxError(`snapshot has more than ${maxEntries} entries`);
@@ -64,6 +66,7 @@ export async function buildSeedArchive(
       };
       if (header.type === "directory") pack.entry({ ...base, type: "directory" });
       else if (header.type === "symlink") {
+        symlinks.add(path);
         pack.entry({ ...base, type: "symlink", linkname: header.linkname ?? "" });
       } else pack.entry({ ...base, type: "file" }, Buffer.from(concat(body)));
     }
@@ -81,8 +84,17 @@ function isKept(type: string | null | undefined): boolean {
   return type === "file" || type === "directory" || type === "symlink" || type === "contiguous-file";
 }
 
+/** True when a folder above `path` is a symlink seen earlier in the archive. */
+function underSymlink(path: string, symlinks: ReadonlySet<string>): boolean {
+  for (let at = path.indexOf("/"); at > 0; at = path.indexOf("/", at + 1)) {
+    if (symlinks.has(path.slice(0, at))) return true;
+  }
+  return false;
+}
+
 /** `owner-repo-sha/app/main.py` → `app/main.py`; undefined when the entry must be dropped. */
 function stripTop(name: string): string | undefined {
+  if (name.startsWith("/")) return undefined;
   const parts = name.split("/").filter((p) => p !== "" && p !== ".");
   parts.shift();
   if (parts.length === 0) return undefined;

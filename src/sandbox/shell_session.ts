@@ -164,8 +164,7 @@ export class ShellSession {
     let timedOut = false;
     if (await raceTimeout(done, options.timeoutMs) === "timeout") {
       timedOut = true;
-      if (this.#pid > 0) await killTree(this.container, this.#pid, false).catch(() => undefined);
-      if (await raceTimeout(done, KILL_GRACE_MS) === "timeout") await this.close();
+      if (!await this.#killUntilDone(done)) await this.close();
     }
     this.#pending = undefined;
     const status = pending.status;
@@ -185,6 +184,20 @@ export class ShellSession {
       truncated: pending.stdout.truncated || pending.stderr.truncated,
       ...(oomKilled ? { oomKilled } : {}),
     };
+  }
+
+  /**
+   * Kills the shell's children until the command line hands back its sentinel
+   * (a list such as `sleep 30; sleep 30` starts a new child after each kill).
+   * False when the shell itself stays busy past the grace period.
+   */
+  async #killUntilDone(done: Promise<void>): Promise<boolean> {
+    const deadline = Date.now() + KILL_GRACE_MS;
+    while (Date.now() < deadline) {
+      if (this.#pid > 0) await killTree(this.container, this.#pid, false).catch(() => undefined);
+      if (await raceTimeout(done, 200) === "done") return true;
+    }
+    return false;
   }
 
   async #exitCodeOfShell(): Promise<number | null> {

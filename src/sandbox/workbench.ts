@@ -73,7 +73,8 @@ export function formatBash(result: ExecResult): ToolResultText {
     parts.push(`[killed: out of memory${limit}]`);
     return { text: parts.join("\n"), isError: true };
   }
-  if (result.exitCode !== 0) parts.push(`[exit code ${result.exitCode}]`);
+  if (result.exitCode === null) parts.push("[no exit code: the bash session ended]");
+  else if (result.exitCode !== 0) parts.push(`[exit code ${result.exitCode}]`);
   if (parts.length === 0) parts.push("(no output)");
   return { text: parts.join("\n"), isError: false };
 }

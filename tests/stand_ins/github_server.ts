@@ -18,6 +18,7 @@ import { repoRoutes } from "./github/repo_routes.ts";
 import { errorResponse, injectedFailure, notFound } from "./github/responses.ts";
 import { matchRoute, type Route } from "./github/router.ts";
 import { readFolder } from "./github/read_folder.ts";
+import { appRoute, type IssuedToken, type StandInApp, tokenReaches } from "./github/app_auth.ts";
 import { StandInState } from "./github/state.ts";
 import { buildTree, flattenTree, type PathEntry } from "./github/tree_paths.ts";
 
@@ -74,6 +75,8 @@ export interface GitHubStandIn {
   branchSha(fullName: string, branch: string): string | undefined;
   /** Pull requests of the repo, in creation order. */
   pulls(fullName: string): StandInPull[];
+  /** Installation tokens issued to the GitHub App (when one is configured), in order. */
+  installationTokens(): IssuedToken[];
   /** Every request received, in order (failed and unauthorised ones included). */
   requests: RecordedRequest[];
   /** Makes the next `count` (default 1) requests matching `method` and `pathPrefix` fail with `status`. */
@@ -105,8 +108,9 @@ function authorised(header: string | null, token: string): "ok" | "missing" | "b
  * @param options.token the accepted token; default a random `ghs_…` value.
  * Needs `--allow-net` (listen on loopback).
  */
-export function startGitHubStandIn(options: { token?: string } = {}): Promise<GitHubStandIn> {
+export function startGitHubStandIn(options: { token?: string; app?: StandInApp } = {}): Promise<GitHubStandIn> {
   const token = options.token ?? `ghs_${crypto.randomUUID().replaceAll("-", "")}`;
+  const issued = new Map<string, IssuedToken>();
   const requests: RecordedRequest[] = [];
   const failures: Array<{ method: string; prefix: string; status: number; left: number }> = [];
   const world = new StandInState();
@@ -128,7 +132,13 @@ export function startGitHubStandIn(options: { token?: string } = {}): Promise<Gi
     }
     const download = codeload(world, url);
     if (download) return download;
-    const auth = authorised(request.headers.get("authorization"), token);
+    const app = await appRoute(request, url, body, { state: world, ...(options.app ? { app: options.app } : {}), issued });
+    if (app) return app;
+    const presented = /^(?:token|bearer)\s+(\S+)$/i.exec(request.headers.get("authorization")?.trim() ?? "")?.[1];
+    const installation = presented === undefined ? undefined : issued.get(presented);
+    const auth = installation && !installation.revoked
+      ? "ok"
+      : authorised(request.headers.get("authorization"), token);
     if (auth !== "ok") {
       return errorResponse(401, auth === "missing" ? "Requires authentication" : "Bad credentials");
     }
@@ -136,6 +146,7 @@ export function startGitHubStandIn(options: { token?: string } = {}): Promise<Gi
     const scoped = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (!scoped) return notFound();
     const repo = world.repo(decodeURIComponent(scoped[1] ?? ""), decodeURIComponent(scoped[2] ?? ""));
+    if (repo && !tokenReaches(installation, `${repo.owner}/${repo.name}`)) return notFound();
     const match = repo && matchRoute(ROUTES, request.method, scoped[3] ?? "");
     if (!repo || !match) return notFound();
     try {
@@ -174,6 +185,7 @@ export function startGitHubStandIn(options: { token?: string } = {}): Promise<Gi
     url,
     token,
     requests,
+    installationTokens: () => [...issued.values()].map((t) => ({ ...t })),
     close() {
       closing ??= server.shutdown();
       return closing;

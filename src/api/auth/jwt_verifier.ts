@@ -116,7 +116,8 @@ const CLAIMS: Record<string, AuthFailureReason> = { nbf: "not_yet_valid", iss: "
 
 function classify(error: unknown): Error {
   if (error instanceof errors.JWTClaimValidationFailed) {
-    return new AuthFailure(CLAIMS[error.claim] ?? "invalid_claims", { cause: error });
+    const reason = error.reason === "missing" ? undefined : CLAIMS[error.claim];
+    return new AuthFailure(reason ?? "invalid_claims", { cause: error });
   }
   const code = error instanceof errors.JOSEError ? error.code : undefined;
   const reason = code === undefined ? undefined : REASONS[code];

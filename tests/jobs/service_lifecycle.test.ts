@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { NO_AUDIT } from "../../src/audit.ts";
+import { loadConfig } from "../../src/config.ts";
+import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
+import { buildService, type Service } from "../../src/service.ts";
+import { holdingPipeline } from "./holding_pipeline.ts";
+
+const BASE_ENV = { GITHUB_TOKEN: "ghp_test", ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
+
+describe("the service around its worker", () => {
+  let dir: string;
+  let service: Service | undefined;
+  const config = (env: Record<string, string> = {}) =>
+    loadConfig({ ...BASE_ENV, JOBS_DB_PATH: `${dir}/jobs.sqlite`, ...env });
+
+  beforeEach(async () => {
+    dir = await Deno.makeTempDir({ prefix: "backend-agent-test-" });
+  });
+  afterEach(async () => {
+    await service?.close();
+    service = undefined;
+    await Deno.remove(dir, { recursive: true });
+  });
+
+  /** Leaves a job `running` in the database, as a killed process would. */
+  const leaveRunningJob = async () => {
+    const dead = openSqliteStore(`${dir}/jobs.sqlite`);
+    const job = await dead.create({ repo: "acme/tasks", issue: 1, submitter: "key:ci" });
+    await dead.claimNext();
+    await dead.appendEvent(job.id, { kind: "step", message: "started acme/tasks#1" });
+    dead.close();
+    return job.id;
+  };
+
+  test("on start-up a job left running by a dead process is marked failed with reason interrupted", async () => {
+    const id = await leaveRunningJob();
+    const held = holdingPipeline();
+    service = await buildService(config(), { pipeline: held.pipeline, audit: NO_AUDIT });
+    const job = await service.store.get(id);
+    expect(job).toMatchObject({ status: "failed", reason: expect.stringMatching(/^interrupted: /) });
+    expect((await service.store.listEvents(id)).map((e) => [e.seq, e.kind])).toEqual([[1, "step"], [2, "error"]]);
+    expect(held.maxActive).toBe(0);
+  });
+
+  test("with JOBS_REQUEUE_INTERRUPTED=true it goes back in the queue and runs again", async () => {
+    const id = await leaveRunningJob();
+    const held = holdingPipeline();
+    service = await buildService(config({ JOBS_REQUEUE_INTERRUPTED: "true" }), {
+      pipeline: held.pipeline,
+      audit: NO_AUDIT,
+    });
+    await held.whenActive(1);
+    expect([...held.active]).toEqual([id]);
+    held.release(id);
+    await service.worker.idle();
+    expect(await service.store.get(id)).toMatchObject({ status: "succeeded" });
+  });
+
+  test("POST /v1/jobs/{id}/cancel stops a running job's pipeline and the job ends cancelled", async () => {
+    const held = holdingPipeline();
+    service = await buildService(config({ JOBS_CONCURRENCY: "2" }), { pipeline: held.pipeline, audit: NO_AUDIT });
+    const post = await service.app.request("/v1/jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ repo: "acme/tasks", issue: 5 }),
+    });
+    const { id } = await post.json() as { id: string };
+    await held.whenActive(1);
+    const started = Date.now();
+    const cancel = await service.app.request(`/v1/jobs/${id}/cancel`, { method: "POST" });
+    expect(cancel.status).toBe(202);
+    let job: Record<string, unknown> = {};
+    while (job.status !== "cancelled" && Date.now() - started < 5_000) {
+      await new Promise((r) => setTimeout(r, 10));
+      job = await (await service.app.request(`/v1/jobs/${id}`)).json() as Record<string, unknown>;
+    }
+    expect(job).toMatchObject({ status: "cancelled", reason: "cancelled by anonymous" });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(held.aborted.get(id)).toBe("cancelled by anonymous");
+  });
+
+  test("a job runs at most JOB_DEADLINE_MS", async () => {
+    const held = holdingPipeline();
+    service = await buildService(config({ JOB_DEADLINE_MS: "100" }), { pipeline: held.pipeline, audit: NO_AUDIT });
+    const job = await service.store.create({ repo: "acme/tasks", issue: 1 });
+    service.worker.kick();
+    await service.worker.idle();
+    expect(await service.store.get(job.id)).toMatchObject({ status: "failed", reason: expect.stringMatching(/^deadline_exceeded/) });
+  });
+});

@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, test } from "vitest";
+import { LABELS } from "../../src/sandbox/limits.ts";
+import { reapSandboxes } from "../../src/sandbox/reaper.ts";
+import { docker, testLimits } from "./sandbox_fixture.ts";
+
+const HOUR = 60 * 60 * 1000;
+const made: string[] = [];
+/** Only this file's leftovers are ever reaped, whatever else runs on the engine meanwhile. */
+const RUN = { "dev.backend-agent.test-run": crypto.randomUUID() };
+
+/** Leaves a labelled container and volume behind, as a process killed mid-job would. */
+async function leftover(createdAt: number | undefined): Promise<string> {
+  const name = `backend-agent-test-reap-${crypto.randomUUID().slice(0, 8)}`;
+  made.push(name);
+  const labels = (sandbox: string): Record<string, string> => ({
+    [LABELS.managed]: "true",
+    [LABELS.sandbox]: sandbox,
+    ...RUN,
+    ...(createdAt === undefined ? {} : { [LABELS.createdAt]: String(createdAt) }),
+  });
+  await docker.createVolume({ Name: `${name}-workspace`, Labels: labels(`${name}-workspace`) });
+  const container = await docker.createContainer({
+    name,
+    Image: testLimits().image,
+    Cmd: ["sleep", "infinity"],
+    Labels: labels(name),
+    HostConfig: { NetworkMode: "none", Mounts: [{ Type: "volume", Source: `${name}-workspace`, Target: "/workspace" }] },
+  });
+  await container.start();
+  return name;
+}
+
+async function exists(name: string): Promise<{ container: boolean; volume: boolean }> {
+  const container = await docker.getContainer(name).inspect().then(() => true, () => false);
+  const volume = await docker.getVolume(`${name}-workspace`).inspect().then(() => true, () => false);
+  return { container, volume };
+}
+
+afterAll(async () => {
+  for (const name of made) {
+    await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+    await docker.getVolume(`${name}-workspace`).remove({ force: true }).catch(() => undefined);
+  }
+});
+
+describe("the reaper", () => {
+  test("removes a crashed process's container and volume older than the threshold and keeps younger ones", async () => {
+    const old = await leftover(Date.now() - 3 * HOUR);
+    const young = await leftover(Date.now() - 60_000);
+    const removed = await reapSandboxes(docker, { olderThanMs: HOUR, withLabels: RUN });
+    expect(removed.sort()).toEqual([old, `${old}-workspace`]);
+    expect(await exists(old)).toEqual({ container: false, volume: false });
+    expect(await exists(young)).toEqual({ container: true, volume: true });
+  });
+
+  test("without a created-at label, the engine's creation time decides", async () => {
+    const unlabelled = await leftover(undefined);
+    const keep = new Set(made.filter((n) => n !== unlabelled));
+    expect(await reapSandboxes(docker, { olderThanMs: HOUR, withLabels: RUN, keep })).toEqual([]);
+    expect(await exists(unlabelled)).toEqual({ container: true, volume: true });
+    const later = () => Date.now() + 2 * HOUR;
+    const removed = await reapSandboxes(docker, { olderThanMs: HOUR, now: later, withLabels: RUN, keep });
+    expect(removed.sort()).toEqual([unlabelled, `${unlabelled}-workspace`]);
+  });
+
+  test("leaves alone the sandboxes this process says it is using", async () => {
+    const inUse = await leftover(Date.now() - 3 * HOUR);
+    const removed = await reapSandboxes(docker, { olderThanMs: HOUR, withLabels: RUN, keep: new Set([inUse]) });
+    expect(removed).toEqual([]);
+    expect(await exists(inUse)).toEqual({ container: true, volume: true });
+  });
+});
