@@ -393,6 +393,58 @@ describe("runAgent", () => {
     expect(JSON.stringify(standIn?.requests)).not.toContain(SECRET_KEY);
   });
 
+  it("elides old tool outputs once the conversation passes the threshold, keeping the recent ones", async () => {
+    const { outcome, requests } = await run([
+      bashTurn("python3 -c 'print(*range(1, 3001), sep=chr(10))'"),
+      bashTurn("python3 -c 'print(*range(1, 3001), sep=chr(10))'"),
+      bashTurn("echo recent"),
+      bashTurn("echo latest"),
+      submitTurn(),
+    ], { run: { elideAfterChars: 20_000 } });
+    expect(outcome.status).toBe("submitted");
+    const last = JSON.stringify(requests.at(-1)?.messages);
+    expect(last).toContain("output elided to keep the conversation short");
+    expect(last.split("2999\\n3000").length - 1).toBe(1);
+    expect(last).toContain("latest");
+    expect(JSON.stringify(requests[2]?.messages)).toContain("2999\\n3000");
+  });
+
+  it("ends with cancelled when its signal is aborted, before the next call", async () => {
+    const abort = new AbortController();
+    const workbench = recordingWorkbench({ inner: realWorkbench });
+    const { outcome, requests } = await run([bashTurn("true"), bashTurn("true"), submitTurn()], {
+      workbench: {
+        bash: async (input) => {
+          abort.abort();
+          return await workbench.bash(input);
+        },
+        editor: (input) => workbench.editor(input),
+      },
+      run: { signal: abort.signal },
+    });
+    expect(outcome.status).toBe("cancelled");
+    expect(requests).toHaveLength(1);
+  });
+
+  it("sends a rejected submission's feedback back as the submit_work tool error and goes on", async () => {
+    let verdicts = 0;
+    const { outcome, requests } = await run([submitTurn(), submitTurn()], {
+      run: {
+        verify: () =>
+          Promise.resolve(
+            verdicts++ === 0
+              ? { ok: false as const, feedback: "tests fail: 1 failed", summary: "1 failed" }
+              : { ok: true as const },
+          ),
+      },
+    });
+    expect(outcome.status).toBe("submitted");
+    const result = lastBlock(requests[1]) as { type: string; is_error?: boolean; content?: unknown };
+    expect(result.type).toBe("tool_result");
+    expect(result.is_error).toBe(true);
+    expect(JSON.stringify(result.content)).toContain("tests fail: 1 failed");
+  });
+
   it("reports turns, tool calls and usage as progress events", async () => {
     const events: AgentEvent[] = [];
     await run([bashTurn("ls   /workspace\n"), submitTurn()], {
