@@ -25,9 +25,31 @@ export type AuditEvent =
     path: string;
     requestId?: string;
   }
-  | { event: "job_created"; principal: string; jobId: string; repo: string; issue: number; requestId?: string }
-  | { event: "job_cancelled"; principal: string; jobId: string; repo: string; stage: "queued" | "running"; requestId?: string }
-  | { event: "pr_opened"; jobId: string; repo: string; issue: number; number: number; url: string; submitter?: string };
+  | {
+    event: "job_created";
+    principal: string;
+    jobId: string;
+    repo: string;
+    issue: number;
+    requestId?: string;
+  }
+  | {
+    event: "job_cancelled";
+    principal: string;
+    jobId: string;
+    repo: string;
+    stage: "queued" | "running";
+    requestId?: string;
+  }
+  | {
+    event: "pr_opened";
+    jobId: string;
+    repo: string;
+    issue: number;
+    number: number;
+    url: string;
+    submitter?: string;
+  };
 
 /** Where audit events go. */
 export interface AuditLog {
@@ -56,7 +78,9 @@ export function createAuditLog(options: AuditLogOptions = {}): AuditLog {
       try {
         write(line);
       } catch (error) {
-        console.error(JSON.stringify({ level: "error", msg: "audit write failed", error: String(error), line }));
+        console.error(
+          JSON.stringify({ level: "error", msg: "audit write failed", error: String(error), line }),
+        );
       }
     },
   };

@@ -37,8 +37,8 @@ if (import.meta.main) {
     if (stopping) return;
     stopping = true;
     log("info", "shutting down");
-    // Stop the worker first: running jobs end, so open event streams see them final and close.
-    await service.worker.stop();
+    // Close event streams and stop the worker (running jobs are recorded) before the server waits on requests.
+    await service.drain();
     await server.shutdown();
     await service.close();
     Deno.exit(0);

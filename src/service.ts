@@ -31,7 +31,12 @@ export interface Service {
   /** What runs each job (the CLI runs its one job through it). */
   pipeline: Pipeline;
   audit: AuditLog;
-  /** Stops the worker (aborting running jobs), the reaper, and closes the store. Idempotent. */
+  /**
+   * First half of a shutdown: closes open event streams and stops the worker (running jobs are
+   * aborted and recorded), so `server.shutdown()` does not wait on them. Idempotent.
+   */
+  drain(): Promise<void>;
+  /** Drains, stops the reaper and closes the store. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -86,6 +91,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     cancelGraceMs: config.jobs.cancelGraceMs,
     requeueInterrupted: config.jobs.requeueInterrupted,
   });
+  const stopping = new AbortController();
   const app = createApp({
     store,
     queue: worker,
@@ -94,7 +100,12 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     pingDocker: () => docker.ping(),
     changes,
     maxBodyBytes: config.api.maxBodyBytes,
+    stopping: stopping.signal,
   });
+  const drain = () => {
+    stopping.abort();
+    return worker.stop();
+  };
   let closed: Promise<void> | undefined;
   return {
     app,
@@ -102,10 +113,11 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     worker,
     pipeline,
     audit,
+    drain,
     close() {
       closed ??= (async () => {
         clearInterval(reaper);
-        await worker.stop();
+        await drain();
         store.close();
       })();
       return closed;

@@ -39,6 +39,8 @@ export interface ApiDeps {
   changes?: JobChanges;
   /** Largest request body, bytes. Default 65536. */
   maxBodyBytes?: number;
+  /** Aborted when the service is stopping: open event streams close so the server can shut down. */
+  stopping?: AbortSignal;
   /** Clock for timings. Default `() => new Date()`. */
   now?: () => Date;
 }

@@ -16,7 +16,7 @@ const POLL_MS = 500;
 /** Streams job `jobId`'s events after `afterSeq`. */
 export function streamJobEvents(
   c: Context<ApiEnv>,
-  deps: Pick<ApiDeps, "store" | "changes">,
+  deps: Pick<ApiDeps, "store" | "changes" | "stopping">,
   options: { jobId: string; afterSeq: number },
 ): Response {
   const { store, changes } = deps;
@@ -24,6 +24,13 @@ export function streamJobEvents(
   return streamSSE(c, async (stream) => {
     const closed = new AbortController();
     stream.onAbort(() => closed.abort());
+    // A stopping service closes the stream; the client reconnects with Last-Event-ID.
+    const stop = () => closed.abort();
+    deps.stopping?.addEventListener("abort", stop, { once: true });
+    if (deps.stopping?.aborted) return;
+    closed.signal.addEventListener("abort", () => deps.stopping?.removeEventListener("abort", stop), {
+      once: true,
+    });
     let last = options.afterSeq;
     let quietSince = Date.now();
     await stream.write("retry: 2000\n\n");
@@ -41,7 +48,10 @@ export function streamJobEvents(
         await stream.writeSSE({
           event: "end",
           id: String(last),
-          data: JSON.stringify({ status: job?.status ?? "gone", ...(job?.reason ? { reason: job.reason } : {}) }),
+          data: JSON.stringify({
+            status: job?.status ?? "gone",
+            ...(job?.reason ? { reason: job.reason } : {}),
+          }),
         });
         return;
       }

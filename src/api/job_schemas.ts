@@ -62,7 +62,9 @@ export type JobView = z.infer<typeof jobViewSchema>;
 /** A page of `GET /v1/jobs`. */
 export const jobPageSchema = z.object({
   jobs: z.array(jobViewSchema),
-  nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last." }),
+  nextCursor: z.string().nullable().openapi({
+    description: "Pass as `cursor` for the next page; null on the last.",
+  }),
 }).openapi("JobPage");
 
 /** One progress event. */

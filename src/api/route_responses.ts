@@ -4,7 +4,8 @@ import { errorSchema } from "./job_schemas.ts";
 const ERRORS = {
   400: "The body is not valid JSON (`invalid_json`).",
   401: "Missing or invalid credentials (`unauthenticated`).",
-  403: "The credential lacks the scope (`forbidden`) or the repository is not in its allowlist (`repo_not_allowed`).",
+  403:
+    "The credential lacks the scope (`forbidden`) or the repository is not in its allowlist (`repo_not_allowed`).",
   404: "No such job, or not one the credential may see (`job_not_found`).",
   409: "Conflicts with the job's state or an earlier request.",
   413: "The body is larger than the limit (`body_too_large`).",

@@ -182,7 +182,9 @@ export function openSqliteStore(path: string): JobStore {
         const page = rows.slice(0, filter.limit);
         const jobs = page.map((row) => toJob(row, sql.items.all(row.id) as unknown as WorkItemRow[]));
         const last = page[page.length - 1];
-        return rows.length > filter.limit && last ? { jobs, nextCursor: encodeCursor(last.position) } : { jobs };
+        return rows.length > filter.limit && last
+          ? { jobs, nextCursor: encodeCursor(last.position) }
+          : { jobs };
       }),
     claimNext: (options = {}) =>
       attempt(() => {

@@ -15,6 +15,7 @@ import { commitBaseline } from "../sandbox/baseline.ts";
 import { extractChanges, RefusedChangesError } from "../sandbox/changes.ts";
 import type { Sandbox, SandboxFactory } from "../sandbox/sandbox.ts";
 import { runTests, type TestRun } from "../sandbox/test_run.ts";
+import { createCommandPolicy } from "../sandbox/command_policy.ts";
 import { createWorkbench } from "../sandbox/workbench.ts";
 import { checkDiffPolicy } from "./diff_policy.ts";
 import type { GuidanceFile } from "./guidance.ts";
@@ -96,7 +97,10 @@ export async function runWorkItem(
       };
     };
     const outcome = await runAgent(
-      { messages: deps.messages, workbench: createWorkbench(sandbox) },
+      {
+        messages: deps.messages,
+        workbench: createWorkbench(sandbox, { policy: createCommandPolicy(settings.commandPolicy) }),
+      },
       {
         model: settings.model,
         system: buildSystemPrompt(),

@@ -65,34 +65,36 @@ export function startWorker(store: JobStore, pipeline: Pipeline, options: Worker
   const runs = new Set<Promise<void>>();
   let stopped = false;
   let pumping: Promise<void> | undefined;
-  let again = false;
+  let wanted = false;
 
-  const pump = async () => {
-    do {
-      again = false;
-      while (!stopped && runs.size < concurrency) {
-        const job = await store.claimNext();
-        if (!job) break;
-        const controller = new AbortController();
-        controllers.set(job.id, controller);
-        const run: Promise<void> = runJob(store, pipeline, job, { ...options, controller })
-          .then(() => undefined, (error) => report(job, error))
-          .finally(() => {
-            controllers.delete(job.id);
-            runs.delete(run);
-            kick();
-          });
-        runs.add(run);
-      }
-    } while (again && !stopped);
-  };
-  const kick = () => {
-    if (pumping) {
-      again = true;
-      return;
+  const fill = async () => {
+    while (!stopped && runs.size < concurrency) {
+      const job = await store.claimNext();
+      if (!job) return;
+      const controller = new AbortController();
+      controllers.set(job.id, controller);
+      const run: Promise<void> = runJob(store, pipeline, job, { ...options, controller })
+        .then(() => undefined, (error) => report(job, error))
+        .finally(() => {
+          controllers.delete(job.id);
+          runs.delete(run);
+          kick();
+        });
+      runs.add(run);
     }
-    pumping = pump().catch((error) => report(undefined, error)).finally(() => {
+  };
+  // `wanted` is set by every kick; a kick that lands while a pass runs makes another pass.
+  const kick = () => {
+    wanted = true;
+    if (pumping || stopped) return;
+    pumping = (async () => {
+      while (wanted && !stopped) {
+        wanted = false;
+        await fill();
+      }
+    })().catch((error) => report(undefined, error)).finally(() => {
       pumping = undefined;
+      if (wanted && !stopped) kick();
     });
   };
   kick();

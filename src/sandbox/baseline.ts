@@ -8,18 +8,30 @@ import type { Sandbox } from "./sandbox.ts";
 /** Paths never treated as changes, whatever the repo's .gitignore says. */
 export const ALWAYS_IGNORED = ["__pycache__/", "*.pyc", ".pytest_cache/", ".mypy_cache/", ".ruff_cache/"];
 
-/** Bash (run in /workspace) that makes the baseline commit and prints its sha as the last line. */
+/** Repository settings of the baseline, appended to `.git/config` (no `git config` process per key). */
+const GIT_CONFIG = [
+  "[user]",
+  "\tname = backend-agent",
+  "\temail = backend-agent@users.noreply.github.com",
+  "[core]",
+  "\tfileMode = true",
+  "[gc]",
+  "\tauto = 0",
+];
+
+/**
+ * Bash (run in /workspace) that makes the baseline commit and prints its sha
+ * as the last line. Three git processes; the rest are bash builtins.
+ */
 export const BASELINE_SCRIPT = [
   "set -e",
   "git init -q -b main .",
-  'git config user.name "backend-agent"',
-  'git config user.email "backend-agent@users.noreply.github.com"',
-  "git config core.fileMode true",
-  "git config gc.auto 0",
+  `printf '%s\\n' ${GIT_CONFIG.map((l) => `$'${l.replace("\t", "\\t")}'`).join(" ")} >> .git/config`,
   `printf '%s\\n' ${ALWAYS_IGNORED.map((p) => `'${p}'`).join(" ")} >> .git/info/exclude`,
   "git add -A",
   "git commit -q --no-verify --allow-empty -m baseline",
-  "git rev-parse HEAD",
+  "read -r sha < .git/refs/heads/main",
+  "printf '%s\\n' \"$sha\"",
 ].join("\n");
 
 /** True for a full git sha. */

@@ -73,7 +73,15 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
         await container.start();
         const shell = await ShellSession.open(container);
         const baselineSha = await seedWorkspace(shell, spec.seed);
-        return new DockerSandbox(docker, container, volumeName, spec.name, options.limits, shell, baselineSha);
+        return new DockerSandbox(
+          docker,
+          container,
+          volumeName,
+          spec.name,
+          options.limits,
+          shell,
+          baselineSha,
+        );
       } catch (error) {
         if (container) await container.remove({ force: true, v: true }).catch(() => undefined);
         if (volumeCreated) await docker.getVolume(volumeName).remove({ force: true }).catch(() => undefined);

@@ -2,6 +2,10 @@
  * The programs the restricted command policy allows, and the arguments it
  * refuses for each: options that delete, write files elsewhere or run other
  * programs (`find -exec`, `sed -i`, `sort -o`, `rg --pre`, `git -c`…).
+ *
+ * Scripts given to interpreters are not read: `awk`'s `system()` and `sed`'s
+ * `e`/`w` commands, like Python itself, can do what the container allows.
+ * The rules steer the model; the container is what confines it.
  */
 import { EXPANSION, type Word } from "./command_line.ts";
 
@@ -59,14 +63,20 @@ export const DEFAULT_PROGRAMS: Readonly<Record<string, ArgumentCheck | undefined
     const inPlace = refuseLong(args, ["--in-place"]) ?? refuseShort(args, "i", "efl");
     return inPlace && `${inPlace} (edit files with str_replace_based_edit_tool)`;
   }),
-  sort: checked("sort", (args) => refuseLong(args, ["--output", "--compress-program"]) ?? refuseShort(args, "o", "ktST")),
+  sort: checked(
+    "sort",
+    (args) => refuseLong(args, ["--output", "--compress-program"]) ?? refuseShort(args, "o", "ktST"),
+  ),
   uniq: checked("uniq", (args) => {
     const operands = operandsOf(args, new Set(["-f", "-s", "-w"]));
     return operands.length > 1 ? "uniq with an output file" : undefined;
   }),
   rg: checked("rg", (args) => refuseLong(args, ["--pre", "--pre-glob"])),
   tree: checked("tree", (args) => refuseExact(args, ["-o"])),
-  printf: checked("printf", (args) => refuseExact(args.slice(0, 1), ["-v"]) && "-v (it sets a shell variable)"),
+  printf: checked(
+    "printf",
+    (args) => refuseExact(args.slice(0, 1), ["-v"]) && "-v (it sets a shell variable)",
+  ),
   git: checked("git", checkGit),
 };
 
@@ -117,10 +127,12 @@ function checkGit(args: Word[]): string | undefined {
   const sub = args[0]?.text;
   if (sub === undefined) return undefined;
   if (sub.startsWith("-")) return `${sub} (options before the subcommand, such as -C or -c, are not allowed)`;
-  if (!GIT_SUBCOMMANDS.has(sub)) return `${sub} (only read-only git is allowed: ${[...GIT_SUBCOMMANDS].join(", ")})`;
+  if (!GIT_SUBCOMMANDS.has(sub)) {
+    return `${sub} (only read-only git is allowed: ${[...GIT_SUBCOMMANDS].join(", ")})`;
+  }
   const rest = args.slice(1);
   const refused = refuseLong(rest, ["--output", "--ext-diff", "--open-files-in-pager"]) ??
-    refuseExact(rest, ["-O"]);
+    optionsOf(rest).find((a) => a.startsWith("-O"));
   if (refused) return `${sub} ${refused}`;
   if (sub !== "branch") return undefined;
   const listing = rest.some((a) => a.text === "--list" || a.text === "-l");

@@ -12,12 +12,13 @@
 import type { Container, Exec } from "dockerode";
 import { type Duplex, PassThrough } from "node:stream";
 import { SandboxError } from "../errors.ts";
-import { execInContainer } from "./docker_exec.ts";
 import { SANDBOX_ENV } from "./hardening.ts";
 import { SANDBOX_USER } from "./limits.ts";
 import { OOM_COUNTER_BASH, SIGKILL_STATUS } from "./oom_counter.ts";
 import { CappedOutput } from "./output_cap.ts";
+import { killTree } from "./process_tree.ts";
 import { type ExecResult, WORKSPACE } from "./sandbox.ts";
+import { commandLine, cut } from "./shell_protocol.ts";
 
 /** How long a killed command gets to hand back its sentinel before the shell itself is replaced. */
 const KILL_GRACE_MS = 2_000;
@@ -101,7 +102,10 @@ export class ShellSession {
       session = new ShellSession(container, exec, stream);
       session.#wire();
       stream.write(`${OOM_COUNTER_BASH}\n`);
-      const hello = await session.run("builtin printf '%d' $$", { timeoutMs: OPEN_TIMEOUT_MS, maxOutputBytes: 1024 });
+      const hello = await session.run("builtin printf '%d' $$", {
+        timeoutMs: OPEN_TIMEOUT_MS,
+        maxOutputBytes: 1024,
+      });
       const pid = Number(hello.stdout);
       if (hello.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) {
         throw new Error(`bash did not answer within ${OPEN_TIMEOUT_MS} ms: ${hello.stderr.slice(0, 200)}`);
@@ -141,7 +145,13 @@ export class ShellSession {
   async #run(command: string, options: ShellRunOptions): Promise<ExecResult> {
     if (this.#closed) throw new SandboxError("The bash session has exited; restart it");
     if (command.includes("\0")) {
-      return { exitCode: 2, stdout: "", stderr: "bash: the command contains a NUL byte", timedOut: false, truncated: false };
+      return {
+        exitCode: 2,
+        stdout: "",
+        stderr: "bash: the command contains a NUL byte",
+        timedOut: false,
+        truncated: false,
+      };
     }
     const nonce = crypto.randomUUID().replaceAll("-", "");
     const done = new Promise<void>((resolve) => {
@@ -178,7 +188,9 @@ export class ShellSession {
       exitCode,
       stdout: cut(pending.stdout.text(), `\n__BA_${nonce}_`),
       stderr: this.#closed
-        ? `${stderr}\n(${timedOut ? "the command did not stop; " : ""}the bash session ended; the next command starts a new one)`
+        ? `${stderr}\n(${
+          timedOut ? "the command did not stop; " : ""
+        }the bash session ended; the next command starts a new one)`
         : stderr,
       timedOut,
       truncated: pending.stdout.truncated || pending.stderr.truncated,
@@ -240,28 +252,6 @@ export class ShellSession {
   }
 }
 
-/**
- * The one line bash reads for a command: the counter before, the command, its
- * status and the counter after, then the two sentinels. It is one line because
- * bash reads a whole line before running it, so with `stdin` the bytes after
- * the newline are exactly what `head -c` hands the command.
- */
-function commandLine(command: string, nonce: string, stdinBytes: number | undefined): string {
-  const quoted = `'${command.replaceAll("'", `'\\''`)}'`;
-  const body = stdinBytes === undefined
-    ? `eval ${quoted} </dev/null`
-    : `head -c ${stdinBytes} | { eval ${quoted}; }`;
-  return `__ba_oom; __ba_o=$__ba_n; ${body}; __ba_rc=$?; __ba_oom; ` +
-    `builtin printf '\\n__BA_%s_%s_%s_%s__\\n' ${nonce} "$__ba_rc" "$__ba_o" "$__ba_n"; ` +
-    `builtin printf '\\n__BA_%s__\\n' ${nonce} >&2\n`;
-}
-
-/** The text before the last `marker` (the sentinel and anything a stray background job printed after it). */
-function cut(text: string, marker: string): string {
-  const at = text.lastIndexOf(marker);
-  return at < 0 ? text : text.slice(0, at);
-}
-
 async function raceTimeout(done: Promise<void>, ms: number): Promise<"done" | "timeout"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timeout">((resolve) => {
@@ -272,16 +262,4 @@ async function raceTimeout(done: Promise<void>, ms: number): Promise<"done" | "t
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Kills every descendant of `pid` (and `pid` itself when `self`), from a separate exec. */
-async function killTree(container: Container, pid: number, self: boolean): Promise<void> {
-  const script =
-    `k(){ for c in $(pgrep -P "$1"); do kill -STOP "$c" 2>/dev/null; k "$c"; kill -KILL "$c" 2>/dev/null; done; }; k ${pid}` +
-    (self ? `; kill -KILL ${pid} 2>/dev/null` : "") + "; true";
-  await execInContainer(container, ["bash", "-c", script], {
-    timeoutMs: 10_000,
-    maxOutputBytes: 4096,
-    cwd: "/",
-  });
 }

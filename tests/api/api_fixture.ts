@@ -21,7 +21,10 @@ export interface ApiFixture {
   auditLines: string[];
   audit: () => AuditEvent[];
   /** `fetch`-like helper: JSON body, headers. */
-  call(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
 }
 
 /** The API key the default fixture accepts (scopes jobs:read, jobs:write; repos acme/*). */
@@ -40,6 +43,7 @@ export interface FixtureOptions {
   pingDocker?: ApiDeps["pingDocker"];
   maxBodyBytes?: number;
   store?: JobStore;
+  stopping?: AbortSignal;
 }
 
 /** Builds the fixture; close its store after the test. */
@@ -61,7 +65,9 @@ export function apiFixture(options: FixtureOptions = {}): ApiFixture {
     audit: () => auditLines.map((line) => JSON.parse(line) as AuditEvent),
     call(path, init = {}) {
       const headers: Record<string, string> = { authorization: `Bearer ${TEST_KEY}`, ...init.headers };
-      if (init.body !== undefined && !("content-type" in headers)) headers["content-type"] = "application/json";
+      if (init.body !== undefined && !("content-type" in headers)) {
+        headers["content-type"] = "application/json";
+      }
       return Promise.resolve(fixture.app.request(path, {
         method: init.method ?? (init.body === undefined ? "GET" : "POST"),
         headers,
@@ -85,11 +91,14 @@ export function apiFixture(options: FixtureOptions = {}): ApiFixture {
     pingDocker: options.pingDocker ?? (() => Promise.resolve("OK")),
     changes,
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.stopping ? { stopping: options.stopping } : {}),
   });
   return fixture;
 }
 
 /** The `{error}` body of a response. */
-export async function errorOf(response: Response): Promise<{ code: string; message: string; requestId?: string }> {
+export async function errorOf(
+  response: Response,
+): Promise<{ code: string; message: string; requestId?: string }> {
   return ((await response.json()) as { error: { code: string; message: string; requestId?: string } }).error;
 }

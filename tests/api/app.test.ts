@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { JobView } from "../../src/api/job_schemas.ts";
-import { ADMIN_KEY, apiFixture, type ApiFixture, errorOf, READER_KEY } from "./api_fixture.ts";
+import { ADMIN_KEY, type ApiFixture, apiFixture, errorOf, READER_KEY } from "./api_fixture.ts";
 
 type Page = { jobs: JobView[]; nextCursor: string | null };
 
@@ -22,9 +22,20 @@ describe("jobs API", () => {
     expect(response.headers.get("location")).toBe(`/v1/jobs/${body.id}`);
     expect(api.kicks).toBe(1);
     const stored = await api.store.get(body.id);
-    expect(stored).toMatchObject({ repo: "acme/tasks", issue: 12, base: "main", status: "queued", submitter: "key:ci" });
+    expect(stored).toMatchObject({
+      repo: "acme/tasks",
+      issue: 12,
+      base: "main",
+      status: "queued",
+      submitter: "key:ci",
+    });
     expect(api.audit()).toContainEqual(
-      expect.objectContaining({ event: "job_created", principal: "key:ci", jobId: body.id, repo: "acme/tasks" }),
+      expect.objectContaining({
+        event: "job_created",
+        principal: "key:ci",
+        jobId: body.id,
+        repo: "acme/tasks",
+      }),
     );
   });
 
@@ -91,7 +102,10 @@ describe("jobs API", () => {
   test("an Idempotency-Key is per principal: another caller's same key creates its own job", async () => {
     const key = { "idempotency-key": "shared-key" };
     const mine = await (await submit({ repo: "acme/tasks", issue: 7 }, key)).json() as JobView;
-    const theirs = await submit({ repo: "acme/tasks", issue: 7 }, { ...key, authorization: `Bearer ${ADMIN_KEY}` });
+    const theirs = await submit({ repo: "acme/tasks", issue: 7 }, {
+      ...key,
+      authorization: `Bearer ${ADMIN_KEY}`,
+    });
     expect(theirs.status).toBe(202);
     expect((await theirs.json() as JobView).id).not.toBe(mine.id);
   });
@@ -105,14 +119,32 @@ describe("jobs API", () => {
   test("GET /v1/jobs/{id} shows status, work items, usage, cost and timings; an unknown id is 404", async () => {
     const { id } = await (await submit({ repo: "acme/tasks", issue: 7 })).json() as JobView;
     await api.store.claimNext();
-    await api.store.recordUsage(id, 7, { inputTokens: 1000, outputTokens: 200, totalTokens: 1500, costUsd: 0.02, turns: 2 });
-    await api.store.recordUsage(id, 7, { inputTokens: 2000, outputTokens: 400, totalTokens: 3000, costUsd: 0.04, turns: 3 });
+    await api.store.recordUsage(id, 7, {
+      inputTokens: 1000,
+      outputTokens: 200,
+      totalTokens: 1500,
+      costUsd: 0.02,
+      turns: 2,
+    });
+    await api.store.recordUsage(id, 7, {
+      inputTokens: 2000,
+      outputTokens: 400,
+      totalTokens: 3000,
+      costUsd: 0.04,
+      turns: 3,
+    });
     await api.store.recordUsage(id, 9, { totalTokens: 500, costUsd: 0.01 });
     const found = await api.call(`/v1/jobs/${id}`);
     expect(found.status).toBe(200);
     const job = await found.json() as JobView;
     expect(job).toMatchObject({ id, status: "running", pullRequests: [], cancelRequested: false });
-    expect(job.usage).toEqual({ inputTokens: 2000, outputTokens: 400, totalTokens: 3500, costUsd: 0.05, turns: 3 });
+    expect(job.usage).toEqual({
+      inputTokens: 2000,
+      outputTokens: 400,
+      totalTokens: 3500,
+      costUsd: 0.05,
+      turns: 3,
+    });
     expect(job.workItems.map((w) => [w.issue, w.status])).toEqual([[7, "running"], [9, "running"]]);
     expect(job.startedAt).toBeDefined();
     expect(job.timings.queuedMs).toBeGreaterThanOrEqual(0);
@@ -191,7 +223,9 @@ describe("jobs API", () => {
     expect(api.cancels).toEqual([]);
     expect(await api.store.claimNext()).toBeUndefined();
     expect((await api.call(`/v1/jobs/${id}/cancel`, { method: "POST" })).status).toBe(200);
-    expect(api.audit()).toContainEqual(expect.objectContaining({ event: "job_cancelled", jobId: id, stage: "queued" }));
+    expect(api.audit()).toContainEqual(
+      expect.objectContaining({ event: "job_cancelled", jobId: id, stage: "queued" }),
+    );
 
     const done = await (await submit({ repo: "acme/tasks", issue: 8 })).json() as JobView;
     await api.store.claimNext();
@@ -216,7 +250,10 @@ describe("jobs API", () => {
     expect((await api.call(`/v1/jobs/${id}`, { headers: reader })).status).toBe(200);
     const post = await submit({ repo: "acme/tasks", issue: 7 }, reader);
     expect(post.status).toBe(403);
-    expect(await errorOf(post)).toMatchObject({ code: "forbidden", message: "This credential lacks the jobs:write scope" });
+    expect(await errorOf(post)).toMatchObject({
+      code: "forbidden",
+      message: "This credential lacks the jobs:write scope",
+    });
     expect((await api.call(`/v1/jobs/${id}/cancel`, { method: "POST", headers: reader })).status).toBe(403);
   });
 
@@ -225,7 +262,9 @@ describe("jobs API", () => {
     const ready = await api.app.request("/readyz");
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", checks: { docker: "ok", store: "ok" } });
-    const down = apiFixture({ pingDocker: () => Promise.reject(new Error("connect ENOENT /var/run/docker.sock")) });
+    const down = apiFixture({
+      pingDocker: () => Promise.reject(new Error("connect ENOENT /var/run/docker.sock")),
+    });
     const notReady = await down.app.request("/readyz");
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toEqual({ status: "not_ready", checks: { docker: "failed", store: "ok" } });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { createApiKeyVerifier, hashApiKey, parseApiKeys } from "../../src/api/auth/api_keys.ts";
 import { createJwtVerifier, type JwtSettings, remoteJwks } from "../../src/api/auth/jwt_verifier.ts";
-import { apiFixture, type ApiFixture, errorOf } from "./api_fixture.ts";
+import { type ApiFixture, apiFixture, errorOf } from "./api_fixture.ts";
 
 const ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Test";
 const AUDIENCE = "backend-agent-api";
@@ -69,7 +69,9 @@ describe("authentication and authorisation", () => {
       () => Response.json({ keys }),
     );
     const jwksUrl = `http://127.0.0.1:${server.addr.port}/.well-known/jwks.json`;
-    const entries = parseApiKeys(JSON.stringify([{ name: "ci", hash: hashApiKey(API_KEY), repos: ["acme/*"] }]));
+    const entries = parseApiKeys(
+      JSON.stringify([{ name: "ci", hash: hashApiKey(API_KEY), repos: ["acme/*"] }]),
+    );
     api = apiFixture({
       auth: { jwt: createJwtVerifier(SETTINGS, remoteJwks(jwksUrl)), apiKey: createApiKeyVerifier(entries) },
     });
@@ -93,7 +95,9 @@ describe("authentication and authorisation", () => {
   });
 
   test("every bad credential gets the same bare 401 and an audit line with the reason, never the token", async () => {
-    const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${b64({ iss: ISSUER, aud: AUDIENCE, sub: "x", exp: now() + 600, scope: "jobs:write" })}.`;
+    const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${
+      b64({ iss: ISSUER, aud: AUDIENCE, sub: "x", exp: now() + 600, scope: "jobs:write" })
+    }.`;
     const hmac = await new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: "x", scope: "jobs:write" })
       .setProtectedHeader({ alg: "HS256", kid: "rsa-1" }).setExpirationTime("10m")
       .sign(new TextEncoder().encode("a-shared-secret-that-is-long-enough-000"));
@@ -103,13 +107,31 @@ describe("authentication and authorisation", () => {
       ["malformed JWT", { authorization: "Bearer abc.def.ghi" }, "malformed"],
       ["alg none", { authorization: `Bearer ${unsigned}` }, "algorithm_not_allowed"],
       ["HS256 (alg confusion)", { authorization: `Bearer ${hmac}` }, "algorithm_not_allowed"],
-      ["wrong key, same kid", { authorization: `Bearer ${await token({}, { key: intruder.privateKey })}` }, "bad_signature"],
-      ["unknown kid", { authorization: `Bearer ${await token({}, { key: intruder.privateKey, kid: "other" })}` }, "bad_signature"],
-      ["expired", { authorization: `Bearer ${await token({ exp: now() - 60, iat: now() - 700 })}` }, "expired"],
+      [
+        "wrong key, same kid",
+        { authorization: `Bearer ${await token({}, { key: intruder.privateKey })}` },
+        "bad_signature",
+      ],
+      ["unknown kid", {
+        authorization: `Bearer ${await token({}, { key: intruder.privateKey, kid: "other" })}`,
+      }, "bad_signature"],
+      [
+        "expired",
+        { authorization: `Bearer ${await token({ exp: now() - 60, iat: now() - 700 })}` },
+        "expired",
+      ],
       ["not yet valid", { authorization: `Bearer ${await token({ nbf: now() + 120 })}` }, "not_yet_valid"],
       ["no exp", { authorization: `Bearer ${await token({ exp: undefined })}` }, "invalid_claims"],
-      ["wrong issuer", { authorization: `Bearer ${await token({ iss: "https://evil.example" })}` }, "wrong_issuer"],
-      ["wrong audience", { authorization: `Bearer ${await token({ aud: "another-api" })}` }, "wrong_audience"],
+      [
+        "wrong issuer",
+        { authorization: `Bearer ${await token({ iss: "https://evil.example" })}` },
+        "wrong_issuer",
+      ],
+      [
+        "wrong audience",
+        { authorization: `Bearer ${await token({ aud: "another-api" })}` },
+        "wrong_audience",
+      ],
       ["id token", { authorization: `Bearer ${await token({ token_use: "id" })}` }, "wrong_token_use"],
       ["unknown API key", { authorization: "Bearer bak_not-a-key" }, "unknown_key"],
       ["unknown X-API-Key", { "x-api-key": "bak_not-a-key" }, "unknown_key"],
@@ -120,9 +142,14 @@ describe("authentication and authorisation", () => {
       expect(response.status, name).toBe(401);
       expect(response.headers.get("www-authenticate"), name).toBe('Bearer realm="backend-agent"');
       const text = await response.text();
-      expect(JSON.parse(text).error, name).toMatchObject({ code: "unauthenticated", message: "Missing or invalid credentials" });
+      expect(JSON.parse(text).error, name).toMatchObject({
+        code: "unauthenticated",
+        message: "Missing or invalid credentials",
+      });
       const lines = api.auditLines.slice(before);
-      expect(lines.map((l) => JSON.parse(l)), name).toEqual([expect.objectContaining({ event: "auth_failed", reason })]);
+      expect(lines.map((l) => JSON.parse(l)), name).toEqual([
+        expect.objectContaining({ event: "auth_failed", reason }),
+      ]);
       const credential = (headers.authorization ?? headers["x-api-key"] ?? "").replace(/^\w+ /, "");
       if (credential) {
         for (const part of credential.split(".").filter((p) => p.length > 8)) {
@@ -165,7 +192,10 @@ describe("authentication and authorisation", () => {
     });
     expect(other.status).toBe(403);
     expect(await errorOf(other)).toMatchObject({ code: "repo_not_allowed" });
-    expect(api.audit().at(-1)).toMatchObject({ event: "access_denied", reason: "repository globex/tasks not allowed" });
+    expect(api.audit().at(-1)).toMatchObject({
+      event: "access_denied",
+      reason: "repository globex/tasks not allowed",
+    });
     expect((await bearer(token({ repos: "acme/api, acme/web" }))).status).toBe(403);
     expect((await bearer(token({ repos: 42 }))).status).toBe(401);
   });
@@ -187,7 +217,10 @@ describe("authentication and authorisation", () => {
     const down = apiFixture({
       auth: { jwt: createJwtVerifier(SETTINGS, remoteJwks("http://127.0.0.1:9/jwks.json")) },
     });
-    const response = await down.call("/v1/jobs", { body: BODY, headers: { authorization: `Bearer ${await token()}` } });
+    const response = await down.call("/v1/jobs", {
+      body: BODY,
+      headers: { authorization: `Bearer ${await token()}` },
+    });
     expect(response.status).toBe(503);
     expect(await errorOf(response)).toMatchObject({ code: "auth_unavailable" });
     expect(down.audit().at(-1)).toMatchObject({ event: "auth_failed", reason: "jwks_unavailable" });

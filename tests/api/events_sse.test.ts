@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { apiFixture, type ApiFixture, errorOf, TEST_KEY } from "./api_fixture.ts";
+import { type ApiFixture, apiFixture, errorOf, TEST_KEY } from "./api_fixture.ts";
 
 interface SseFrame {
   id?: string;
@@ -68,7 +68,12 @@ describe("job events as Server-Sent Events", () => {
     const { frames, ended } = await readFrames(response.body!, () => false);
     expect(ended).toBe(true);
     expect(frames.map((f) => [f.id, f.event])).toEqual([["1", undefined], ["2", undefined], ["2", "end"]]);
-    expect(JSON.parse(frames[1]!.data!)).toMatchObject({ seq: 2, jobId, kind: "tool", message: "bash: pytest" });
+    expect(JSON.parse(frames[1]!.data!)).toMatchObject({
+      seq: 2,
+      jobId,
+      kind: "tool",
+      message: "bash: pytest",
+    });
     expect(JSON.parse(frames[2]!.data!)).toEqual({ status: "succeeded" });
   });
 
@@ -84,7 +89,10 @@ describe("job events as Server-Sent Events", () => {
     const { frames } = await reading;
     expect(Date.now() - started).toBeLessThan(400);
     expect(seqs(frames)).toEqual([1, 2, 3, 4, 5]);
-    expect(frames.at(-1)).toMatchObject({ event: "end", data: JSON.stringify({ status: "failed", reason: "tests_failed" }) });
+    expect(frames.at(-1)).toMatchObject({
+      event: "end",
+      data: JSON.stringify({ status: "failed", reason: "tests_failed" }),
+    });
   });
 
   test("a client that drops and reconnects with Last-Event-ID gets the rest with no gap and no repeat", async () => {
@@ -98,7 +106,9 @@ describe("job events as Server-Sent Events", () => {
       // One read may bring more than two; the client resumes after the last one it saw.
       expect(seqs(seen.frames).slice(0, 2)).toEqual([1, 2]);
       // The connection is gone; the job goes on.
-      for (let i = 4; i <= 6; i++) await api.store.appendEvent(jobId, { kind: "step", message: `after ${i}` });
+      for (let i = 4; i <= 6; i++) {
+        await api.store.appendEvent(jobId, { kind: "step", message: `after ${i}` });
+      }
       const lastId = seen.frames.at(-1)!.id!;
       const second = await fetch(url, { headers: { ...headers, "last-event-id": lastId } });
       const rest = readFrames(second.body!, () => false);
@@ -112,6 +122,23 @@ describe("job events as Server-Sent Events", () => {
     } finally {
       await server.shutdown();
     }
+  });
+
+  test("a stopping service closes open streams of unfinished jobs, so the server can shut down", async () => {
+    const stopping = new AbortController();
+    const stoppable = apiFixture({ stopping: stopping.signal });
+    const queued = await stoppable.store.create({ repo: "acme/tasks", issue: 2 });
+    await stoppable.store.appendEvent(queued.id, { kind: "step", message: "waiting" });
+    const response = await stoppable.call(`/v1/jobs/${queued.id}/events`, {
+      headers: { accept: "text/event-stream" },
+    });
+    const reading = readFrames(response.body!, () => false);
+    await new Promise((r) => setTimeout(r, 50));
+    stopping.abort();
+    const { frames, ended } = await reading;
+    expect(ended).toBe(true);
+    expect(frames.map((f) => [f.id, f.event])).toEqual([["1", undefined]]);
+    stoppable.store.close();
   });
 
   test("?after= resumes too; Last-Event-ID wins over it; an invalid one is a 422", async () => {

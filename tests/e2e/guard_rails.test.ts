@@ -40,9 +40,9 @@ describe("budgets", () => {
     expect(String(job.reason)).toMatch(/#40 budget_exceeded/);
     expect(harness.github.pulls(runawayScenario.repo.fullName)).toEqual([]);
 
-    const [{ trajectory }] = await harness.service.store.getTrajectories(id) as [
-      { trajectory: TrajectoryEntry[] },
-    ];
+    const stored = await harness.service.store.getTrajectories(id);
+    expect(stored).toHaveLength(1);
+    const trajectory = stored[0]!.trajectory as TrajectoryEntry[];
     const price = priceOf("claude-sonnet-5-5", DEFAULT_PRICES);
     const cost = (
       u: {

@@ -39,21 +39,22 @@ export function holdingPipeline(options: HoldingOptions = {}): HoldingPipeline {
     aborted: new Map<string, string>(),
   };
   const pipeline: Pipeline = async (job, log, signal) => {
+    const held = new Promise<JobOutcome>((resolve, reject) => {
+      releases.set(job.id, resolve);
+      if (options.ignoreSignal) return;
+      const onAbort = () => {
+        state.aborted.set(job.id, (signal.reason as Error)?.message ?? String(signal.reason));
+        reject(new Error("stopped: the signal aborted"));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
     state.active.add(job.id);
     state.maxActive = Math.max(state.maxActive, state.active.size);
     for (const watch of [...watchers]) watch();
     try {
       await options.onStart?.(job, log);
-      return await new Promise<JobOutcome>((resolve, reject) => {
-        releases.set(job.id, resolve);
-        if (options.ignoreSignal) return;
-        const onAbort = () => {
-          state.aborted.set(job.id, (signal.reason as Error)?.message ?? String(signal.reason));
-          reject(new Error("stopped: the signal aborted"));
-        };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      });
+      return await held;
     } finally {
       state.active.delete(job.id);
       releases.delete(job.id);

@@ -38,7 +38,10 @@ describe("the service around its worker", () => {
     service = await buildService(config(), { pipeline: held.pipeline, audit: NO_AUDIT });
     const job = await service.store.get(id);
     expect(job).toMatchObject({ status: "failed", reason: expect.stringMatching(/^interrupted: /) });
-    expect((await service.store.listEvents(id)).map((e) => [e.seq, e.kind])).toEqual([[1, "step"], [2, "error"]]);
+    expect((await service.store.listEvents(id)).map((e) => [e.seq, e.kind])).toEqual([[1, "step"], [
+      2,
+      "error",
+    ]]);
     expect(held.maxActive).toBe(0);
   });
 
@@ -58,7 +61,10 @@ describe("the service around its worker", () => {
 
   test("POST /v1/jobs/{id}/cancel stops a running job's pipeline and the job ends cancelled", async () => {
     const held = holdingPipeline();
-    service = await buildService(config({ JOBS_CONCURRENCY: "2" }), { pipeline: held.pipeline, audit: NO_AUDIT });
+    service = await buildService(config({ JOBS_CONCURRENCY: "2" }), {
+      pipeline: held.pipeline,
+      audit: NO_AUDIT,
+    });
     const post = await service.app.request("/v1/jobs", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -81,10 +87,16 @@ describe("the service around its worker", () => {
 
   test("a job runs at most JOB_DEADLINE_MS", async () => {
     const held = holdingPipeline();
-    service = await buildService(config({ JOB_DEADLINE_MS: "100" }), { pipeline: held.pipeline, audit: NO_AUDIT });
+    service = await buildService(config({ JOB_DEADLINE_MS: "100" }), {
+      pipeline: held.pipeline,
+      audit: NO_AUDIT,
+    });
     const job = await service.store.create({ repo: "acme/tasks", issue: 1 });
     service.worker.kick();
     await service.worker.idle();
-    expect(await service.store.get(job.id)).toMatchObject({ status: "failed", reason: expect.stringMatching(/^deadline_exceeded/) });
+    expect(await service.store.get(job.id)).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/^deadline_exceeded/),
+    });
   });
 });

@@ -51,7 +51,10 @@ describe("SQLite job store", () => {
     expect(again).toMatchObject({ created: false, job: { id: "job" in first ? first.job.id : "" } });
     const clash = await store.createOnce({ repo: "acme/tasks", issue: 2 }, { ...key, fingerprint: "f2" });
     expect("conflict" in clash).toBe(true);
-    const other = await store.createOnce({ repo: "acme/tasks", issue: 1 }, { ...key, principal: "key:other" });
+    const other = await store.createOnce({ repo: "acme/tasks", issue: 1 }, {
+      ...key,
+      principal: "key:other",
+    });
     expect(other).toMatchObject({ created: true });
     expect((await store.list({ limit: 10 })).jobs).toHaveLength(2);
   });
@@ -81,11 +84,19 @@ describe("SQLite job store", () => {
       workItems: [{ issue: 12, title: "[dev] Stats", status: "submitted", pullRequest: pr, usage }],
     });
     expect(done).toMatchObject({ status: "succeeded", pullRequests: [pr], usage });
-    expect(done.workItems).toEqual([{ issue: 12, title: "[dev] Stats", status: "submitted", pullRequest: pr, usage }]);
+    expect(done.workItems).toEqual([{
+      issue: 12,
+      title: "[dev] Stats",
+      status: "submitted",
+      pullRequest: pr,
+      usage,
+    }]);
     expect(done.finishedAt).toEqual(expect.any(String));
     const again = await store.finish(job.id, { status: "failed", reason: "late", pullRequests: [] });
     expect(again).toMatchObject({ status: "succeeded", pullRequests: [pr] });
-    await expect(store.finish("nope", { status: "failed", pullRequests: [] })).rejects.toThrow(/No job "nope"/);
+    await expect(store.finish("nope", { status: "failed", pullRequests: [] })).rejects.toThrow(
+      /No job "nope"/,
+    );
   });
 
   test("requestCancel cancels a queued job, flags a running one, leaves a final one", async () => {

@@ -41,7 +41,11 @@ describe("worker", () => {
     expect(held.maxActive).toBe(2);
     for (const id of ids) {
       const events = await store.listEvents(id);
-      expect(events[0]).toMatchObject({ seq: 1, kind: "step", message: expect.stringMatching(/^started acme\/tasks#/) });
+      expect(events[0]).toMatchObject({
+        seq: 1,
+        kind: "step",
+        message: expect.stringMatching(/^started acme\/tasks#/),
+      });
       expect(events.at(-1)).toMatchObject({ kind: "done" });
     }
   });
@@ -59,7 +63,10 @@ describe("worker", () => {
     const final = await store.get(job.id);
     expect(final).toMatchObject({ status: "cancelled", reason: "cancelled by key:ci" });
     expect(final?.finishedAt).toEqual(expect.any(String));
-    expect((await store.listEvents(job.id)).at(-1)).toMatchObject({ kind: "cancelled", message: "cancelled by key:ci" });
+    expect((await store.listEvents(job.id)).at(-1)).toMatchObject({
+      kind: "cancelled",
+      message: "cancelled by key:ci",
+    });
     expect(worker.cancel(job.id, "again")).toBe(false);
   });
 
@@ -73,7 +80,7 @@ describe("worker", () => {
     await until(async () => (await store.get(job.id))?.status === "cancelled");
     expect((await store.get(next.id))?.status).toBe("queued");
     held.release(job.id);
-    await until(async () => held.active.has(next.id));
+    await until(() => Promise.resolve(held.active.has(next.id)));
     held.release(next.id);
     await worker.idle();
     expect((await store.get(job.id))?.status).toBe("cancelled");
@@ -117,7 +124,10 @@ describe("worker", () => {
       });
     });
     await worker.idle();
-    expect(await store.get(job.id)).toMatchObject({ status: "failed", reason: "Cannot seed sandbox: archive too large" });
+    expect(await store.get(job.id)).toMatchObject({
+      status: "failed",
+      reason: "Cannot seed sandbox: archive too large",
+    });
     expect(await store.get(other.id)).toMatchObject({
       status: "failed",
       workItems: [{ issue: 2, status: "tests_failed", usage }],
@@ -131,7 +141,10 @@ describe("worker", () => {
     const stopping = startWorker(store, held.pipeline);
     await held.whenActive(1);
     await stopping.stop();
-    expect(await store.get(job.id)).toMatchObject({ status: "failed", reason: expect.stringMatching(/^interrupted: /) });
+    expect(await store.get(job.id)).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/^interrupted: /),
+    });
 
     const again = await store.create({ repo: "acme/tasks", issue: 2 });
     const requeuing = startWorker(store, held.pipeline, { requeueInterrupted: true });

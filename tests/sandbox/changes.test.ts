@@ -94,7 +94,9 @@ describe("change extraction against the baseline commit", () => {
 
   test("files written under a folder named .git/ never leave the sandbox", async () => {
     const { sandbox, baseline } = await seeded();
-    await sandbox.bash("mkdir -p pkg/.git/hooks && printf 'evil\\n' > pkg/.git/hooks/post-checkout && printf 'ok\\n' > ok.txt");
+    await sandbox.bash(
+      "mkdir -p pkg/.git/hooks && printf 'evil\\n' > pkg/.git/hooks/post-checkout && printf 'ok\\n' > ok.txt",
+    );
     const changes = await extractChanges(sandbox, baseline);
     expect(changes.map((c) => c.path)).toEqual(["ok.txt"]);
   });
@@ -104,7 +106,9 @@ describe("change extraction against the baseline commit", () => {
     await sandbox.bash("head -c 300000 /dev/zero > big.bin && for i in 1 2 3 4; do echo $i > f$i.txt; done");
     await expect(extractChanges(sandbox, baseline, { maxTotalBytes: 100_000 }))
       .rejects.toThrow(/over its cap \(200 files, 100000 bytes\)/);
-    await expect(extractChanges(sandbox, baseline, { maxFiles: 3 })).rejects.toThrow(/over its cap \(3 files/);
+    await expect(extractChanges(sandbox, baseline, { maxFiles: 3 })).rejects.toThrow(
+      /over its cap \(3 files/,
+    );
     expect(await extractChanges(sandbox, baseline, { maxTotalBytes: 400_000, maxFiles: 5 })).toHaveLength(5);
   });
 });

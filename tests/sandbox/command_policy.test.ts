@@ -117,6 +117,7 @@ const REFUSED: Array<[string, RegExp]> = [
   ["git diff --output=/tmp/x", /git diff --output/],
   ["git diff --ext-diff", /git diff --ext-diff/],
   ["git grep -O sh x", /git grep -O/],
+  ["git grep -Orm x", /git grep -Orm/],
   ["git branch -D main", /git branch -D/],
   ["git branch evil", /git branch evil/],
   ["echo 'unterminated", /unterminated/],

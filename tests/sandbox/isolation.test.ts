@@ -39,7 +39,11 @@ describe("a sandbox is isolated, proved from inside it", () => {
       "import socket\ntry:\n socket.create_connection(('172.17.0.1', 2375), timeout=3)\n print('connected')\nexcept OSError as e:\n print('refused', e.errno)",
     ]);
     expect(connect.stdout).toMatch(/^refused/);
-    const dns = await sandbox.run(["python3", "-c", "import socket\ntry:\n socket.getaddrinfo('github.com', 443)\n print('resolved')\nexcept OSError:\n print('no dns')"]);
+    const dns = await sandbox.run([
+      "python3",
+      "-c",
+      "import socket\ntry:\n socket.getaddrinfo('github.com', 443)\n print('resolved')\nexcept OSError:\n print('no dns')",
+    ]);
     expect(dns.stdout.trim()).toBe("no dns");
   });
 
@@ -58,8 +62,14 @@ describe("a sandbox is isolated, proved from inside it", () => {
     const usr = await sandbox.run(["bash", "-c", "echo x > /usr/evil"]);
     expect(usr.exitCode).not.toBe(0);
     expect(usr.stderr).toMatch(/Read-only file system/);
-    expect((await sandbox.run(["bash", "-c", "echo ok > /workspace/new.txt && cat /workspace/new.txt"])).stdout).toBe("ok\n");
-    const exec = await sandbox.run(["bash", "-c", "printf '#!/bin/sh\\necho ran\\n' > /tmp/x.sh && chmod +x /tmp/x.sh && /tmp/x.sh"]);
+    expect(
+      (await sandbox.run(["bash", "-c", "echo ok > /workspace/new.txt && cat /workspace/new.txt"])).stdout,
+    ).toBe("ok\n");
+    const exec = await sandbox.run([
+      "bash",
+      "-c",
+      "printf '#!/bin/sh\\necho ran\\n' > /tmp/x.sh && chmod +x /tmp/x.sh && /tmp/x.sh",
+    ]);
     expect(exec.exitCode).not.toBe(0);
     expect(exec.stderr).toMatch(/Permission denied/);
   });
@@ -118,7 +128,11 @@ describe("resource limits hold, and the sandbox survives them", () => {
   test("a memory bomb is killed by the memory limit and the sandbox keeps working", async () => {
     const sandbox = await newSandbox();
     try {
-      const bomb = await sandbox.run(["python3", "-c", "a = bytearray(1024 * 1024 * 1024); print('allocated')"]);
+      const bomb = await sandbox.run([
+        "python3",
+        "-c",
+        "a = bytearray(1024 * 1024 * 1024); print('allocated')",
+      ]);
       expect(bomb.stdout).not.toContain("allocated");
       expect(bomb.exitCode).not.toBe(0);
       expect(bomb.timedOut).toBe(false);

@@ -24,7 +24,10 @@ async function leftover(createdAt: number | undefined): Promise<string> {
     Image: testLimits().image,
     Cmd: ["sleep", "infinity"],
     Labels: labels(name),
-    HostConfig: { NetworkMode: "none", Mounts: [{ Type: "volume", Source: `${name}-workspace`, Target: "/workspace" }] },
+    HostConfig: {
+      NetworkMode: "none",
+      Mounts: [{ Type: "volume", Source: `${name}-workspace`, Target: "/workspace" }],
+    },
   });
   await container.start();
   return name;
@@ -65,7 +68,11 @@ describe("the reaper", () => {
 
   test("leaves alone the sandboxes this process says it is using", async () => {
     const inUse = await leftover(Date.now() - 3 * HOUR);
-    const removed = await reapSandboxes(docker, { olderThanMs: HOUR, withLabels: RUN, keep: new Set([inUse]) });
+    const removed = await reapSandboxes(docker, {
+      olderThanMs: HOUR,
+      withLabels: RUN,
+      keep: new Set([inUse]),
+    });
     expect(removed).toEqual([]);
     expect(await exists(inUse)).toEqual({ container: true, volume: true });
   });

@@ -40,5 +40,9 @@ export async function newSandbox(
 ): Promise<Sandbox> {
   const factory = createDockerSandboxFactory(docker, { limits: testLimits(overrides) });
   const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}`;
-  return await factory.create({ name, seed: await tarOf(files), labels: { "dev.backend-agent.test": "true" } });
+  return await factory.create({
+    name,
+    seed: await tarOf(files),
+    labels: { "dev.backend-agent.test": "true" },
+  });
 }

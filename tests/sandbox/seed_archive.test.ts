@@ -7,7 +7,7 @@ import { createDockerSandboxFactory } from "../../src/sandbox/docker_sandbox.ts"
 import { buildSeedArchive } from "../../src/sandbox/seed_archive.ts";
 import { docker, testLimits } from "./sandbox_fixture.ts";
 
-type Entry = tar.Headers & { body?: string };
+type Entry = Partial<tar.Header> & { name: string; body?: string };
 
 /** A pax global header block as `git archive` writes it first (tar-stream cannot pack one). */
 function paxGlobalHeader(): Uint8Array {
@@ -47,7 +47,9 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
-async function entriesOf(archive: Uint8Array): Promise<Array<{ name: string; type: string; uid: number; mode: number }>> {
+async function entriesOf(
+  archive: Uint8Array,
+): Promise<Array<{ name: string; type: string; uid: number; mode: number }>> {
   const extract = tar.extract();
   const out: Array<{ name: string; type: string; uid: number; mode: number }> = [];
   const done = (async () => {
@@ -125,9 +127,16 @@ describe("the seed archive built from a GitHub tarball", () => {
     ]);
     const seed = await buildSeedArchive(once(tarball));
     const factory = createDockerSandboxFactory(docker, { limits: testLimits() });
-    const sandbox = await factory.create({ name: `backend-agent-test-seed-${crypto.randomUUID().slice(0, 8)}`, seed });
+    const sandbox = await factory.create({
+      name: `backend-agent-test-seed-${crypto.randomUUID().slice(0, 8)}`,
+      seed,
+    });
     try {
-      const files = await sandbox.run(["bash", "-c", "find . -path ./.git -prune -o -type f -printf '%U %m %p\\n' | sort"]);
+      const files = await sandbox.run([
+        "bash",
+        "-c",
+        "find . -path ./.git -prune -o -type f -printf '%U %m %p\\n' | sort",
+      ]);
       expect(files.stdout).toBe("1000 644 ./app/main.py\n1000 755 ./run.sh\n");
       expect((await sandbox.run(["ls", "/"])).stdout).not.toContain("escape.txt");
     } finally {

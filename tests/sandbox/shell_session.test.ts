@@ -27,7 +27,11 @@ describe("the bash session keeps its state like a terminal", () => {
     expect(cwd).toBe("/workspace");
     expect(mark).toBe("mark=");
     expect(pid).not.toBe(before.stdout.trim());
-    const old = await sandbox.run(["bash", "-c", `kill -0 ${before.stdout.trim()} 2>/dev/null && echo alive || echo gone`]);
+    const old = await sandbox.run([
+      "bash",
+      "-c",
+      `kill -0 ${before.stdout.trim()} 2>/dev/null && echo alive || echo gone`,
+    ]);
     expect(old.stdout.trim()).toBe("gone");
   });
 
@@ -55,8 +59,15 @@ describe("the bash session keeps its state like a terminal", () => {
   });
 
   test("quotes, newlines and shell metacharacters in a command reach bash unchanged", async () => {
-    const result = await sandbox.bash(`printf '%s|' "it's" 'a "b"' '$HOME' \\\n  'x'\necho; echo second line`);
+    const result = await sandbox.bash(
+      `printf '%s|' "it's" 'a "b"' '$HOME' \\\n  'x'\necho; echo second line`,
+    );
     expect(result.stdout).toBe(`it's|a "b"|$HOME|x|\nsecond line\n`);
+  });
+
+  test("a command cannot break out of its quoting into the session's own line", async () => {
+    const result = await sandbox.bash(`printf '%s' "x'; echo injected; '"`);
+    expect(result).toMatchObject({ exitCode: 0, stdout: "x'; echo injected; '" });
   });
 
   test("commands do not read the session's input: stdin is empty", async () => {
@@ -97,7 +108,9 @@ describe("the bash session survives runaway commands", () => {
     await sandbox.bash("export LOST=1");
     const stuck = await sandbox.bash("while :; do :; done", { timeoutMs: 1_000 });
     expect(stuck.timedOut).toBe(true);
-    expect(stuck.stderr).toMatch(/the command did not stop; the bash session ended; the next command starts a new one/);
+    expect(stuck.stderr).toMatch(
+      /the command did not stop; the bash session ended; the next command starts a new one/,
+    );
     const fresh = await sandbox.bash('echo "lost=$LOST"; pwd');
     expect(fresh).toMatchObject({ exitCode: 0, stdout: "lost=\n/workspace\n" });
   });

@@ -238,26 +238,36 @@ describe("every GitHub stand-in response matches GitHub's OpenAPI description", 
 
   test("GitHub App: installation token creation and revocation", async () => {
     const keys = await generateKeyPair("RS256");
-    const app = await startGitHubStandIn({ app: { id: 11, installationId: 22, publicKeyPem: await exportSPKI(keys.publicKey) } });
+    const app = await startGitHubStandIn({
+      app: { id: 11, installationId: 22, publicKeyPem: await exportSPKI(keys.publicKey) },
+    });
     try {
       app.addRepo("acme/tasks", { defaultBranch: "main", files: new Map([["a", new Uint8Array([97])]]) });
       const now = Math.floor(Date.now() / 1000);
-      const jwt = await new SignJWT({}).setProtectedHeader({ alg: "RS256" }).setIssuer("11").setIssuedAt(now - 30)
+      const jwt = await new SignJWT({}).setProtectedHeader({ alg: "RS256" }).setIssuer("11").setIssuedAt(
+        now - 30,
+      )
         .setExpirationTime(now + 300).sign(keys.privateKey);
       const created = await fetch(`${app.url}/app/installations/22/access_tokens`, {
         method: "POST",
         headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
-        body: JSON.stringify({ repositories: ["tasks"], permissions: { contents: "write", pull_requests: "write" } }),
+        body: JSON.stringify({
+          repositories: ["tasks"],
+          permissions: { contents: "write", pull_requests: "write" },
+        }),
       });
       expect(created.status).toBe(201);
       const body = await created.json();
-      expect(spec.validateResponse("POST", "/app/installations/{installation_id}/access_tokens", 201, body)).toEqual([]);
+      expect(spec.validateResponse("POST", "/app/installations/{installation_id}/access_tokens", 201, body))
+        .toEqual([]);
       const revoked = await fetch(`${app.url}/installation/token`, {
         method: "DELETE",
         headers: { authorization: `token ${body.token}` },
       });
       expect(revoked.status).toBe(204);
-      const after = await fetch(`${app.url}/repos/acme/tasks`, { headers: { authorization: `token ${body.token}` } });
+      const after = await fetch(`${app.url}/repos/acme/tasks`, {
+        headers: { authorization: `token ${body.token}` },
+      });
       expect(after.status).toBe(401);
       expect(spec.validateSchema("basic-error", await after.json())).toEqual([]);
     } finally {

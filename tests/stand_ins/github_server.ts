@@ -108,7 +108,9 @@ function authorised(header: string | null, token: string): "ok" | "missing" | "b
  * @param options.token the accepted token; default a random `ghs_…` value.
  * Needs `--allow-net` (listen on loopback).
  */
-export function startGitHubStandIn(options: { token?: string; app?: StandInApp } = {}): Promise<GitHubStandIn> {
+export function startGitHubStandIn(
+  options: { token?: string; app?: StandInApp } = {},
+): Promise<GitHubStandIn> {
   const token = options.token ?? `ghs_${crypto.randomUUID().replaceAll("-", "")}`;
   const issued = new Map<string, IssuedToken>();
   const requests: RecordedRequest[] = [];
@@ -132,9 +134,14 @@ export function startGitHubStandIn(options: { token?: string; app?: StandInApp }
     }
     const download = codeload(world, url);
     if (download) return download;
-    const app = await appRoute(request, url, body, { state: world, ...(options.app ? { app: options.app } : {}), issued });
+    const app = await appRoute(request, url, body, {
+      state: world,
+      ...(options.app ? { app: options.app } : {}),
+      issued,
+    });
     if (app) return app;
-    const presented = /^(?:token|bearer)\s+(\S+)$/i.exec(request.headers.get("authorization")?.trim() ?? "")?.[1];
+    const presented = /^(?:token|bearer)\s+(\S+)$/i.exec(request.headers.get("authorization")?.trim() ?? "")
+      ?.[1];
     const installation = presented === undefined ? undefined : issued.get(presented);
     const auth = installation && !installation.revoked
       ? "ok"

@@ -57,7 +57,9 @@ function parseEntry(item: unknown, i: number): ApiKeyEntry {
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw new Error(`${where} has unknown fields: ${unknown.join(", ")}`);
   const digest = typeof hash === "string" ? HASH.exec(hash)?.[1] : undefined;
-  if (!digest) throw new Error(`${where}.hash must be "sha256:" and 64 lower-case hex digits (deno task hash-key)`);
+  if (!digest) {
+    throw new Error(`${where}.hash must be "sha256:" and 64 lower-case hex digits (deno task hash-key)`);
+  }
   const label = name ?? `sha256-${digest.slice(0, 8)}`;
   if (typeof label !== "string" || !NAME.test(label)) {
     throw new Error(`${where}.name must be 1-64 characters of letters, digits, ".", "_", "@", "-"`);

@@ -4,7 +4,7 @@
  * Cognito's `client_id` on access tokens), `token_use`, expiry and not-before
  * with a small clock tolerance, then scopes and the repository allowlist.
  */
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { AuthFailure, type AuthFailureReason, AuthUnavailable } from "./auth_failure.ts";
 import { type Principal, REPO_PATTERN, type Scope, SCOPES } from "./principal.ts";
 
@@ -46,7 +46,10 @@ export function remoteJwks(url: string): JWTVerifyGetKey {
  * @returns a function resolving to the token's principal, or rejecting with
  *   {@link AuthFailure} (the caller's fault) or {@link AuthUnavailable} (the key set could not be read).
  */
-export function createJwtVerifier(settings: JwtSettings, getKey: JWTVerifyGetKey): (token: string) => Promise<Principal> {
+export function createJwtVerifier(
+  settings: JwtSettings,
+  getKey: JWTVerifyGetKey,
+): (token: string) => Promise<Principal> {
   const audiences = new Set(settings.audiences);
   return async (token) => {
     let payload: JWTPayload;
@@ -66,7 +69,8 @@ export function createJwtVerifier(settings: JwtSettings, getKey: JWTVerifyGetKey
       : typeof payload.client_id === "string" && audiences.has(payload.client_id);
     if (!audienceOk) throw new AuthFailure("wrong_audience");
     if (
-      settings.tokenUse !== "any" && payload.token_use !== undefined && payload.token_use !== settings.tokenUse
+      settings.tokenUse !== "any" && payload.token_use !== undefined &&
+      payload.token_use !== settings.tokenUse
     ) {
       throw new AuthFailure("wrong_token_use");
     }
@@ -112,7 +116,11 @@ const REASONS: Record<string, AuthFailureReason> = {
   [errors.JOSENotSupported.code]: "malformed",
   [errors.JWKInvalid.code]: "bad_signature",
 };
-const CLAIMS: Record<string, AuthFailureReason> = { nbf: "not_yet_valid", iss: "wrong_issuer", exp: "expired" };
+const CLAIMS: Record<string, AuthFailureReason> = {
+  nbf: "not_yet_valid",
+  iss: "wrong_issuer",
+  exp: "expired",
+};
 
 function classify(error: unknown): Error {
   if (error instanceof errors.JWTClaimValidationFailed) {

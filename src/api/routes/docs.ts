@@ -12,7 +12,7 @@ const INFO = {
   version: "1.0.0",
   description: "Submit GitHub `[dev]` work items to a backend-engineer agent and follow the jobs. " +
     "Authenticate with a bearer JWT from the configured identity provider, or an API key " +
-    "(`Authorization: Bearer <key>` or `X-API-Key: <key>`). Errors are `{\"error\":{\"code\",\"message\"}}`.",
+    '(`Authorization: Bearer <key>` or `X-API-Key: <key>`). Errors are `{"error":{"code","message"}}`.',
 };
 
 /** Registers both routes; call after every other route so the document lists them all. */
@@ -40,7 +40,9 @@ function renderDocs(document: OpenApiDocument): string {
     for (const method of ["get", "post", "put", "patch", "delete"] as const) {
       const op = item?.[method];
       if (!op) continue;
-      const params = (op.parameters ?? []).map((p) => "name" in p ? `<code>${esc(p.name)}</code> (${p.in})` : "")
+      const params = (op.parameters ?? []).map((p) =>
+        "name" in p ? `<code>${esc(p.name)}</code> (${p.in})` : ""
+      )
         .filter(Boolean);
       const responses = Object.entries(op.responses ?? {}).map(([status, r]) =>
         `<li><code>${status}</code> ${esc("description" in r ? r.description ?? "" : "")}</li>`

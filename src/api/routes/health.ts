@@ -36,7 +36,10 @@ export function registerHealth(app: ApiApp, deps: ApiDeps): void {
         probe("docker", deps.pingDocker),
         probe("store", () => deps.store.checkWritable()),
       ]);
-      const body = { status: docker === "ok" && store === "ok" ? "ready" as const : "not_ready" as const, checks: { docker, store } };
+      const body = {
+        status: docker === "ok" && store === "ok" ? "ready" as const : "not_ready" as const,
+        checks: { docker, store },
+      };
       return body.status === "ready" ? c.json(body, 200) : c.json(body, 503);
     },
   );

@@ -25,7 +25,8 @@ export function registerJobEvents(app: ApiApp, deps: ApiDeps): void {
     path: "/v1/jobs/{id}/events",
     tags: ["jobs"],
     summary: "A job's progress events",
-    description: "With `Accept: text/event-stream`: every event after `Last-Event-ID` (or `after`), each with " +
+    description:
+      "With `Accept: text/event-stream`: every event after `Last-Event-ID` (or `after`), each with " +
       "`id: <seq>` and the event as JSON data, then new ones as they happen; when the job is final, an " +
       "`event: end` with its status closes the stream. Otherwise: the JSON list of events after `after`.",
     security: SECURED,
@@ -33,11 +34,14 @@ export function registerJobEvents(app: ApiApp, deps: ApiDeps): void {
     request: {
       params: jobIdParams,
       query: z.object({
-        after: seq("after").optional().openapi({ description: "Sequence number to continue after. Default 0." }),
-        limit: z.coerce.number({ error: "limit must be a number" }).int().min(1, "limit must be at least 1").max(
-          1000,
-          "limit must be at most 1000",
-        ).default(1000).openapi({ description: "JSON form: most events returned." }),
+        after: seq("after").optional().openapi({
+          description: "Sequence number to continue after. Default 0.",
+        }),
+        limit: z.coerce.number({ error: "limit must be a number" }).int().min(1, "limit must be at least 1")
+          .max(
+            1000,
+            "limit must be at most 1000",
+          ).default(1000).openapi({ description: "JSON form: most events returned." }),
       }),
       headers: z.object({
         "last-event-id": seq("Last-Event-ID").optional().openapi({ description: "SSE resume point." }),

@@ -53,6 +53,8 @@ export function registerCancelJob(app: ApiApp, deps: ApiDeps): void {
       requestId: c.get("requestId"),
     });
     const job = (await deps.store.get(current.id))!;
-    return job.status === "cancelled" ? c.json(toJobView(job, now()), 200) : c.json(toJobView(job, now()), 202);
+    return job.status === "cancelled"
+      ? c.json(toJobView(job, now()), 200)
+      : c.json(toJobView(job, now()), 202);
   });
 }

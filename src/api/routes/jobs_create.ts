@@ -26,7 +26,10 @@ export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
     middleware: [requireScope("jobs:write", deps.audit)] as const,
     request: {
       headers: z.object({
-        "idempotency-key": z.string().regex(IDEMPOTENCY_KEY, "Idempotency-Key must be 1-255 visible ASCII characters")
+        "idempotency-key": z.string().regex(
+          IDEMPOTENCY_KEY,
+          "Idempotency-Key must be 1-255 visible ASCII characters",
+        )
           .optional().openapi({ description: "Makes retries safe; reuse it only for the same request." }),
       }),
       body: { required: true, ...json(jobRequestSchema, "What to work on.") },

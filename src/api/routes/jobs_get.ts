@@ -41,7 +41,10 @@ export function registerGetJob(app: ApiApp, deps: ApiDeps): void {
       security: SECURED,
       middleware: [scope] as const,
       request: { params: jobIdParams },
-      responses: { 200: json(trajectoriesSchema, "The trajectories."), ...errorResponses(401, 403, 404, 503) },
+      responses: {
+        200: json(trajectoriesSchema, "The trajectories."),
+        ...errorResponses(401, 403, 404, 503),
+      },
     }),
     async (c) => {
       const job = await visibleJob(c, deps.store, c.req.valid("param").id);

@@ -23,7 +23,10 @@ export function registerListJobs(app: ApiApp, deps: ApiDeps): void {
         status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"], {
           error: "status must be queued, running, succeeded, failed or cancelled",
         }).optional(),
-        repo: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, 'repo must look like "owner/name"')
+        repo: z.string().regex(
+          /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/,
+          'repo must look like "owner/name"',
+        )
           .optional(),
         limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be an integer").min(
           1,
@@ -48,11 +51,16 @@ export function registerListJobs(app: ApiApp, deps: ApiDeps): void {
       });
     } catch (error) {
       if (error instanceof InvalidCursorError) {
-        throw new HttpError(422, "invalid_request", "cursor: not a cursor this service handed out", { cause: error });
+        throw new HttpError(422, "invalid_request", "cursor: not a cursor this service handed out", {
+          cause: error,
+        });
       }
       throw error;
     }
     const now = deps.now?.() ?? new Date();
-    return c.json({ jobs: page.jobs.map((job) => toJobView(job, now)), nextCursor: page.nextCursor ?? null }, 200);
+    return c.json(
+      { jobs: page.jobs.map((job) => toJobView(job, now)), nextCursor: page.nextCursor ?? null },
+      200,
+    );
   });
 }

@@ -42,16 +42,24 @@ export async function appRoute(
     const jwt = /^bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     if (!jwt) return errorResponse(401, "A JSON web token could not be decoded", { docs: DOCS });
     try {
-      const { payload } = await jwtVerify(jwt, await importSPKI(app.publicKeyPem, "RS256"), { algorithms: ["RS256"] });
+      const { payload } = await jwtVerify(jwt, await importSPKI(app.publicKeyPem, "RS256"), {
+        algorithms: ["RS256"],
+      });
       if (String(payload.iss) !== String(app.id)) throw new Error("wrong issuer");
       if ((payload.exp ?? 0) - (payload.iat ?? 0) > 600) throw new Error("too long-lived");
     } catch {
       return errorResponse(401, "'Issuer' claim ('iss') must be an Integer", { docs: DOCS });
     }
     const wanted = (body as { repositories?: string[] } | undefined)?.repositories ?? [];
-    const repos = wanted.map((name) => [...context.state.repos.values()].find((r) => r.name.toLowerCase() === name.toLowerCase()));
+    const repos = wanted.map((name) =>
+      [...context.state.repos.values()].find((r) => r.name.toLowerCase() === name.toLowerCase())
+    );
     if (repos.some((r) => r === undefined)) {
-      return errorResponse(422, "There is at least one repository that does not exist or is not accessible to the parent installation.", { docs: DOCS });
+      return errorResponse(
+        422,
+        "There is at least one repository that does not exist or is not accessible to the parent installation.",
+        { docs: DOCS },
+      );
     }
     const permissions = (body as { permissions?: Record<string, string> } | undefined)?.permissions ?? {
       contents: "write",

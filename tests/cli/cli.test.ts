@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { hashApiKey } from "../../src/api/auth/api_keys.ts";
+import { NO_AUDIT } from "../../src/audit.ts";
+import { type CliIo, runCli } from "../../src/cli.ts";
+import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
+import type { Pipeline } from "../../src/jobs/worker.ts";
+
+interface Captured {
+  io: CliIo;
+  out: string[];
+  err: string[];
+  interrupt: () => void;
+}
+
+const capture = (
+  options: { env?: Record<string, string>; stdin?: string; pipeline?: Pipeline } = {},
+): Captured => {
+  const out: string[] = [];
+  const err: string[] = [];
+  let handler: (() => void) | undefined;
+  return {
+    out,
+    err,
+    interrupt: () => handler?.(),
+    io: {
+      env: options.env ?? {},
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      readStdin: () => Promise.resolve(options.stdin),
+      onInterrupt: (h) => {
+        handler = h;
+        return () => handler = undefined;
+      },
+      ...(options.pipeline ? { service: { pipeline: options.pipeline, audit: NO_AUDIT } } : {}),
+    },
+  };
+};
+
+describe("hash-key", () => {
+  test("without stdin it prints a new key and its hash", async () => {
+    const c = capture();
+    expect(await runCli(["hash-key"], c.io)).toBe(0);
+    const key = c.out[0]!.replace(/^key:\s+/, "");
+    expect(key).toMatch(/^bak_/);
+    expect(c.out[2]).toBe(`hash: ${hashApiKey(key)}`);
+    expect(c.out[3]).toContain(`"hash":"${hashApiKey(key)}"`);
+  });
+
+  test("with a key on stdin it prints only that key's hash; a key as an argument is refused", async () => {
+    const c = capture({ stdin: "bak_given\n" });
+    expect(await runCli(["hash-key"], c.io)).toBe(0);
+    expect(c.out[0]).toBe(`hash: ${hashApiKey("bak_given")}`);
+    expect(c.out.join("\n")).not.toContain("key:");
+    const arg = capture();
+    expect(await runCli(["hash-key", "bak_secret"], arg.io)).toBe(2);
+    expect(arg.err[0]).toMatch(/stdin/);
+  });
+});
+
+describe("deno task run", () => {
+  let dir: string;
+  const env = () => ({
+    GITHUB_TOKEN: "ghp_test",
+    ANTHROPIC_API_KEY: "sk-ant-test",
+    JOBS_DB_PATH: `${dir}/jobs.sqlite`,
+  });
+  beforeEach(async () => {
+    dir = await Deno.makeTempDir({ prefix: "backend-agent-cli-" });
+  });
+  afterEach(async () => {
+    await Deno.remove(dir, { recursive: true });
+  });
+
+  test("bad arguments and bad settings exit 2 naming the problem", async () => {
+    const missing = capture({ env: env() });
+    expect(await runCli(["run", "--repo", "acme/tasks"], missing.io)).toBe(2);
+    expect(missing.err[0]).toMatch(/^--issue: /);
+    const badRepo = capture({ env: env() });
+    expect(await runCli(["run", "--repo", "acme", "--issue", "3"], badRepo.io)).toBe(2);
+    expect(badRepo.err[0]).toMatch(/^--repo: .*owner\/name/);
+    const unknown = capture({ env: env() });
+    expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "3", "--force"], unknown.io)).toBe(2);
+    const noToken = capture({ env: { JOBS_DB_PATH: `${dir}/jobs.sqlite` } });
+    expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "3"], noToken.io)).toBe(2);
+    expect(noToken.err[0]).toMatch(/GITHUB_TOKEN is required/);
+  });
+
+  test("a job that succeeds prints each step with tool calls and cost so far, then its pull requests; exit 0", async () => {
+    const pipeline: Pipeline = async (_job, log) => {
+      await log("step", "work items: #12");
+      await log("tool", "#12: bash: ls");
+      await log("tool", "#12: bash: pytest -q");
+      await log("usage", "#12: turn 2: 3000 tokens, $0.0420");
+      await log("test", "#12: 19 passed, 0 failed (exit 0)");
+      await log("pr", "#12: opened pull request #7 https://github.example/acme/tasks/pull/7");
+      return {
+        status: "succeeded",
+        pullRequests: [{ issue: 12, number: 7, url: "https://github.example/acme/tasks/pull/7" }],
+      };
+    };
+    const c = capture({ env: env(), pipeline });
+    expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "12", "--base", "main"], c.io)).toBe(0);
+    expect(c.out[0]).toMatch(/^job [0-9a-f-]{36}: acme\/tasks#12 onto main$/);
+    const lines = c.out.join("\n");
+    expect(lines).toMatch(/step\s+started acme\/tasks#12\s+\(tools 0, \$0\.0000\)/);
+    expect(lines).toMatch(/test\s+#12: 19 passed, 0 failed \(exit 0\)\s+\(tools 2, \$0\.0420\)/);
+    expect(lines).not.toContain("bash: ls");
+    expect(lines).toContain("pull request #7 for issue #12: https://github.example/acme/tasks/pull/7");
+    expect(c.out.at(-1)).toMatch(/^succeeded in [\d.]+s; 2 tool calls, \d+ tokens, \$0\.0420$/);
+    const store = openSqliteStore(`${dir}/jobs.sqlite`);
+    const { jobs } = await store.list({ limit: 5 });
+    expect(jobs[0]).toMatchObject({ status: "succeeded", submitter: "cli" });
+    store.close();
+  });
+
+  test("a job that fails exits 1 with the reason", async () => {
+    const c = capture({
+      env: env(),
+      pipeline: () =>
+        Promise.resolve({ status: "failed", reason: "#12 tests_failed: pytest exited 1", pullRequests: [] }),
+    });
+    expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "12"], c.io)).toBe(1);
+    expect(c.err.join("\n")).toMatch(/^failed in .*\nreason: #12 tests_failed: pytest exited 1$/s);
+  });
+
+  test("Ctrl-C aborts the pipeline's signal; the job ends cancelled and the command exits 130", async () => {
+    const control = { interrupt: () => {} };
+    const pipeline: Pipeline = (_job, log, signal) =>
+      new Promise((_, reject) => {
+        void log("step", "working");
+        setTimeout(() => control.interrupt(), 50);
+        signal.addEventListener("abort", () => reject(new Error("stopped")), { once: true });
+      });
+    const c = capture({ env: env(), pipeline });
+    control.interrupt = c.interrupt;
+    expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "12"], c.io)).toBe(130);
+    expect(c.err.join("\n")).toContain("reason: cancelled from the command line");
+  });
+
+  test("it leaves other queued jobs in a shared database alone", async () => {
+    const store = openSqliteStore(`${dir}/jobs.sqlite`);
+    const other = await store.create({ repo: "acme/other", issue: 1 });
+    store.close();
+    const c = capture({
+      env: env(),
+      pipeline: () => Promise.resolve({ status: "succeeded", pullRequests: [] }),
+    });
+    expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "12"], c.io)).toBe(0);
+    const after = openSqliteStore(`${dir}/jobs.sqlite`);
+    expect((await after.get(other.id))?.status).toBe("queued");
+    after.close();
+  });
+
+  test("an unknown command prints the usage and exits 2", async () => {
+    const c = capture();
+    expect(await runCli(["deploy"], c.io)).toBe(2);
+    expect(c.err[0]).toMatch(/Unknown command "deploy"[\s\S]*deno task run --repo/);
+  });
+});
