@@ -1,3 +1,5 @@
+import { concat } from "../src/sandbox/output_cap.ts";
+
 /** One file that goes into the sandbox image. */
 export interface InputFile {
   /** Path relative to the image directory, with `/` separators. */
@@ -17,14 +19,7 @@ export async function hashInputFiles(files: readonly InputFile[]): Promise<strin
   for (const file of sorted) {
     parts.push(encoder.encode(`${file.path}\0${file.content.byteLength}\0`), file.content);
   }
-  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
-  const buffer = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    buffer.set(part, offset);
-    offset += part.byteLength;
-  }
-  const digest = await crypto.subtle.digest("SHA-256", buffer);
+  const digest = await crypto.subtle.digest("SHA-256", concat(parts));
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 

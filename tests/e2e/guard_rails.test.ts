@@ -6,8 +6,7 @@ import {
   secretProbeScenario,
   workflowEditScenario,
 } from "../../examples/scenarios/misbehaving.ts";
-import type { Scenario } from "../../examples/scenario.ts";
-import { type Harness, startHarness, waitForJob } from "./harness.ts";
+import { type Harness, runScenarioJob, startHarness } from "./harness.ts";
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -16,18 +15,6 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-async function submit(h: Harness, scenario: Scenario) {
-  const response = await fetch(`${h.apiUrl}/v1/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
-  });
-  const { id } = await response.json() as { id: string };
-  const events: string[] = [];
-  const job = await waitForJob(h.apiUrl, id, { onEvent: (e) => events.push(`${e.kind} ${e.message}`) });
-  return { id, job, events };
-}
-
 describe("budgets", () => {
   test("a model that never stops calling tools is stopped by the dollar cap, within one call's projection, and opens no PR", async () => {
     const capUsd = 0.05;
@@ -35,7 +22,7 @@ describe("budgets", () => {
     harness = await startHarness(runawayScenario, {
       env: { BUDGET_USD: String(capUsd), MAX_OUTPUT_TOKENS: String(maxTokens), BUDGET_TURNS: "1000" },
     });
-    const { id, job } = await submit(harness, runawayScenario);
+    const { id, job } = await runScenarioJob(harness, runawayScenario);
     expect(job.status).toBe("failed");
     expect(String(job.reason)).toMatch(/#40 budget_exceeded/);
     expect(harness.github.pulls(runawayScenario.repo.fullName)).toEqual([]);
@@ -70,7 +57,7 @@ describe("budgets", () => {
 describe("diff policy", () => {
   test("a change to .github/workflows/ is refused by name, and no branch or PR is created", async () => {
     harness = await startHarness(workflowEditScenario);
-    const { job } = await submit(harness, workflowEditScenario);
+    const { job } = await runScenarioJob(harness, workflowEditScenario);
     expect(job.status).toBe("failed");
     expect(String(job.reason)).toMatch(/#41 diff_rejected: .github\/workflows\/ci.yml: CI workflows/);
     expect(harness.github.pulls(workflowEditScenario.repo.fullName)).toEqual([]);
@@ -89,7 +76,7 @@ describe("secrets", () => {
     }
     harness = await startHarness(secretProbeScenario);
     const canaries = [harness.github.token, harness.anthropic!.apiKey];
-    const { id, job, events } = await submit(harness, secretProbeScenario);
+    const { id, job, events } = await runScenarioJob(harness, secretProbeScenario);
     expect(job.status, String(job.reason)).toBe("succeeded");
 
     const toModel = JSON.stringify(harness.anthropic!.requests);

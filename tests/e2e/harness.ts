@@ -101,3 +101,19 @@ export async function waitForJob(
   }
   throw new Error(`job ${id} did not finish in time`);
 }
+
+/** Submits `scenario`'s job over HTTP (202 expected) and waits for it; returns the job and its progress lines. */
+export async function runScenarioJob(
+  harness: Harness,
+  scenario: Scenario,
+): Promise<{ id: string; status: number; job: Record<string, unknown>; events: string[] }> {
+  const response = await fetch(`${harness.apiUrl}/v1/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
+  });
+  const { id } = await response.json() as { id: string };
+  const events: string[] = [];
+  const job = await waitForJob(harness.apiUrl, id, { onEvent: (e) => events.push(`${e.kind} ${e.message}`) });
+  return { id, status: response.status, job, events };
+}

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { parentIssueScenario } from "../../examples/scenarios/parent_issue.ts";
 import { taskStatsScenario } from "../../examples/scenarios/task_stats.ts";
 import type { Scenario } from "../../examples/scenario.ts";
-import { type Harness, startHarness, waitForJob } from "./harness.ts";
+import { type Harness, runScenarioJob, startHarness } from "./harness.ts";
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -10,26 +10,13 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function submit(h: Harness, scenario: Scenario) {
-  const response = await fetch(`${h.apiUrl}/v1/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
-  });
-  expect(response.status).toBe(202);
-  const { id } = await response.json() as { id: string };
-  const events: string[] = [];
-  const job = await waitForJob(h.apiUrl, id, { onEvent: (e) => events.push(`${e.kind} ${e.message}`) });
-  return { id, job, events };
-}
-
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 
 describe("a parent issue", () => {
   test("with two [dev] sub-issues and one [ops] gets exactly two PRs, each closing its own sub-issue on its own branch", async () => {
     harness = await startHarness(parentIssueScenario);
     const repo = parentIssueScenario.repo.fullName;
-    const { job, events } = await submit(harness, parentIssueScenario);
+    const { job, events } = await runScenarioJob(harness, parentIssueScenario);
     expect(job.status, String(job.reason)).toBe("succeeded");
     const pulls = harness.github.pulls(repo);
     expect(pulls).toHaveLength(2);
@@ -60,11 +47,11 @@ describe("retries", () => {
   test("running a finished job's issue again updates the same PR instead of opening a second one", async () => {
     harness = await startHarness(taskStatsScenario);
     const repo = taskStatsScenario.repo.fullName;
-    const first = await submit(harness, taskStatsScenario);
+    const first = await runScenarioJob(harness, taskStatsScenario);
     expect(first.job.status).toBe("succeeded");
     const head = harness.github.pulls(repo)[0]!.head;
     const firstSha = harness.github.branchSha(repo, head);
-    const second = await submit(harness, taskStatsScenario);
+    const second = await runScenarioJob(harness, taskStatsScenario);
     expect(second.job.status, String(second.job.reason)).toBe("succeeded");
     expect(harness.github.pulls(repo)).toHaveLength(1);
     expect(second.job.pullRequests).toEqual(first.job.pullRequests);
@@ -88,7 +75,7 @@ describe("retries", () => {
     const repo = flaky.repo.fullName;
     harness.github.failNext("POST", `/repos/${repo}/pulls`, 502);
     harness.github.failNext("GET", `/repos/${repo}/issues/12`, 502);
-    const { job } = await submit(harness, flaky);
+    const { job } = await runScenarioJob(harness, flaky);
     expect(job.status, String(job.reason)).toBe("succeeded");
     expect(harness.github.pulls(repo)).toHaveLength(1);
     const failedThenRetried = harness.github.requests.filter((r) =>

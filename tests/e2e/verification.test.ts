@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { fixesAfterFeedbackScenario, neverFixesScenario } from "../../examples/scenarios/verification.ts";
-import type { Scenario } from "../../examples/scenario.ts";
-import { type Harness, startHarness, waitForJob } from "./harness.ts";
+import { type Harness, runScenarioJob, startHarness } from "./harness.ts";
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -9,24 +8,10 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function submit(h: Harness, scenario: Scenario) {
-  const response = await fetch(`${h.apiUrl}/v1/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
-  });
-  const { id } = await response.json() as { id: string };
-  const events: string[] = [];
-  return {
-    job: await waitForJob(h.apiUrl, id, { onEvent: (e) => events.push(`${e.kind} ${e.message}`) }),
-    events,
-  };
-}
-
 describe("verification after submit_work", () => {
   test("failing tests go back to the model, which fixes them; the PR shows the passing run", async () => {
     harness = await startHarness(fixesAfterFeedbackScenario);
-    const { job, events } = await submit(harness, fixesAfterFeedbackScenario);
+    const { job, events } = await runScenarioJob(harness, fixesAfterFeedbackScenario);
     expect(job.status, String(job.reason)).toBe("succeeded");
     expect(events.filter((e) => e.startsWith("test #44:")).map((e) => e.match(/exit (\d+)/)?.[1])).toEqual([
       "1",
@@ -41,7 +26,7 @@ describe("verification after submit_work", () => {
 
   test("tests that still fail after the allowed retries open a draft PR that shows the failure", async () => {
     harness = await startHarness(neverFixesScenario, { env: { PR_DRAFT: "false", VERIFY_RETRIES: "2" } });
-    const { job, events } = await submit(harness, neverFixesScenario);
+    const { job, events } = await runScenarioJob(harness, neverFixesScenario);
     expect(job.status).toBe("failed");
     expect(String(job.reason)).toMatch(/#45 tests_failed: .*exited 1/);
     expect(events.filter((e) => e.startsWith("test #45:"))).toHaveLength(3);
@@ -57,7 +42,7 @@ describe("verification after submit_work", () => {
     harness = await startHarness(neverFixesScenario, {
       env: { PR_ON_FAILING_TESTS: "none", VERIFY_RETRIES: "0" },
     });
-    const { job } = await submit(harness, neverFixesScenario);
+    const { job } = await runScenarioJob(harness, neverFixesScenario);
     expect(job.status).toBe("failed");
     expect(String(job.reason)).toMatch(/#45 tests_failed/);
     expect(harness.github.pulls(neverFixesScenario.repo.fullName)).toEqual([]);

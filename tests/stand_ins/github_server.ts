@@ -19,7 +19,7 @@ import { errorResponse, injectedFailure, notFound } from "./github/responses.ts"
 import { matchRoute, type Route } from "./github/router.ts";
 import { readFolder } from "./github/read_folder.ts";
 import { appRoute, type IssuedToken, type StandInApp, tokenReaches } from "./github/app_auth.ts";
-import { StandInState } from "./github/state.ts";
+import { StandInState, type StoredPull } from "./github/state.ts";
 import { buildTree, flattenTree, type PathEntry } from "./github/tree_paths.ts";
 
 /** One request the stand-in received; `headers` never include `authorization`. */
@@ -33,16 +33,11 @@ export interface RecordedRequest {
 }
 
 /** A pull request as tests inspect it. */
-export interface StandInPull {
-  number: number;
-  title: string;
-  body: string;
-  head: string;
-  base: string;
-  draft: boolean;
-  state: "open" | "closed";
-  html_url: string;
-}
+export type StandInPull =
+  & Pick<StoredPull, "number" | "title" | "body" | "head" | "base" | "draft" | "state">
+  & {
+    html_url: string;
+  };
 
 /** Options for {@link GitHubStandIn.addRepo}. */
 export interface AddRepoOptions {
