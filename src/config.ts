@@ -14,6 +14,10 @@ const positiveInt = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(
     `${name} must be positive`,
   ).default(fallback);
+const optionalPositiveInt = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(
+    `${name} must be positive`,
+  ).optional();
 const positive = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a number` }).positive(`${name} must be positive`).default(
     fallback,
@@ -45,10 +49,11 @@ const JWT_ALGORITHMS = [
 const schema = z.object({
   HOST: z.string().default("127.0.0.1"),
   PORT: positiveInt("PORT", 8080),
-  GITHUB_TOKEN: z.string({
-    error: "GITHUB_TOKEN is required (a token with contents:write, pull_requests:write, issues:read)",
-  })
-    .min(1, "GITHUB_TOKEN is empty"),
+  GITHUB_TOKEN: z.string().min(1, "GITHUB_TOKEN is empty").optional(),
+  GITHUB_APP_ID: optionalPositiveInt("GITHUB_APP_ID"),
+  GITHUB_APP_PRIVATE_KEY: z.string().min(1, "GITHUB_APP_PRIVATE_KEY is empty").optional(),
+  GITHUB_APP_PRIVATE_KEY_PATH: z.string().min(1, "GITHUB_APP_PRIVATE_KEY_PATH is empty").optional(),
+  GITHUB_APP_INSTALLATION_ID: optionalPositiveInt("GITHUB_APP_INSTALLATION_ID"),
   GITHUB_RETRY_BASE_MS: positiveInt("GITHUB_RETRY_BASE_MS", 1000),
   GITHUB_API_URL: z.url({ error: "GITHUB_API_URL must be a URL" }).default("https://api.github.com"),
   ANTHROPIC_API_KEY: z.string({ error: "ANTHROPIC_API_KEY is required" }).min(
@@ -128,7 +133,7 @@ const schema = z.object({
 export interface Config {
   host: string;
   port: number;
-  github: { token: string; apiUrl: string; retryBaseMs: number };
+  github: { auth: GitHubAuthConfig; apiUrl: string; retryBaseMs: number };
   anthropic: { apiKey: string; baseUrl?: string; model: string };
   jobsDbPath: string;
   /** `DOCKER_HOST` as given; undefined means the local socket. */
@@ -166,7 +171,10 @@ export interface AuthConfig {
  * @param env the environment (Deno: `Deno.env.toObject()`, needs `--allow-env`).
  * @throws ConfigError listing every invalid or missing setting.
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  readTextFile: (path: string) => string = (path) => Deno.readTextFileSync(path),
+): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) =>
@@ -180,7 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     port: e.PORT,
     github: {
-      token: e.GITHUB_TOKEN,
+      auth: githubAuth(e, readTextFile),
       apiUrl: e.GITHUB_API_URL.replace(/\/$/, ""),
       retryBaseMs: e.GITHUB_RETRY_BASE_MS,
     },
@@ -290,11 +298,66 @@ export function assertAuthConfigured(config: Config): void {
   );
 }
 
+/** How the host authenticates to GitHub: a token, or a GitHub App installation. */
+export type GitHubAuthConfig =
+  | { kind: "token"; token: string }
+  | { kind: "app"; appId: number; privateKey: string; installationId: number };
+
+/** Picks the GitHub credentials: a complete App configuration wins over a token; one of the two is required. */
+function githubAuth(e: z.infer<typeof schema>, readTextFile: (path: string) => string): GitHubAuthConfig {
+  const appParts = [
+    e.GITHUB_APP_ID,
+    e.GITHUB_APP_PRIVATE_KEY ?? e.GITHUB_APP_PRIVATE_KEY_PATH,
+    e.GITHUB_APP_INSTALLATION_ID,
+  ];
+  if (appParts.some((p) => p !== undefined)) {
+    if (appParts.some((p) => p === undefined)) {
+      throw new ConfigError(
+        "Invalid configuration:\n  - a GitHub App needs GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and " +
+          "GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_PATH)",
+      );
+    }
+    let privateKey = e.GITHUB_APP_PRIVATE_KEY;
+    if (privateKey === undefined) {
+      try {
+        privateKey = readTextFile(e.GITHUB_APP_PRIVATE_KEY_PATH!);
+      } catch (error) {
+        throw new ConfigError(
+          `Invalid configuration:\n  - GITHUB_APP_PRIVATE_KEY_PATH: cannot read ${e.GITHUB_APP_PRIVATE_KEY_PATH}`,
+          { cause: error },
+        );
+      }
+    }
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+      throw new ConfigError(
+        "Invalid configuration:\n  - the GitHub App private key is not a PEM private key",
+      );
+    }
+    return {
+      kind: "app",
+      appId: e.GITHUB_APP_ID!,
+      privateKey,
+      installationId: e.GITHUB_APP_INSTALLATION_ID!,
+    };
+  }
+  if (e.GITHUB_TOKEN) return { kind: "token", token: e.GITHUB_TOKEN };
+  throw new ConfigError(
+    "Invalid configuration:\n  - GitHub credentials are required: GITHUB_TOKEN (contents:write, " +
+      "pull_requests:write, issues:read), or a GitHub App (GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID, " +
+      "GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_PATH)",
+  );
+}
+
 /** A copy of `config` safe to print: secrets replaced by `[redacted]`. */
 export function redactedConfig(config: Config): Config {
   return {
     ...config,
-    github: { ...config.github, token: "[redacted]" },
+    github: {
+      ...config.github,
+      auth: config.github.auth.kind === "token"
+        ? { kind: "token", token: "[redacted]" }
+        : { ...config.github.auth, privateKey: "[redacted]" },
+    },
     anthropic: { ...config.anthropic, apiKey: "[redacted]" },
     auth: {
       ...config.auth,

@@ -13,7 +13,7 @@ import { createJwtVerifier, remoteJwks } from "./api/auth/jwt_verifier.ts";
 import { type AuditLog, createAuditLog } from "./audit.ts";
 import type { AuthConfig, Config } from "./config.ts";
 import { createGitHubAccess } from "./github/access.ts";
-import { tokenCredentials } from "./github/credentials.ts";
+import { appCredentials, type GitHubCredentials, tokenCredentials } from "./github/credentials.ts";
 import { createJobChanges, notifyingStore } from "./jobs/job_changes.ts";
 import { createPipeline } from "./jobs/runner.ts";
 import { openSqliteStore } from "./jobs/sqlite_store.ts";
@@ -136,9 +136,8 @@ function buildPipeline(
     ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
     maxRetries: 4,
   });
-  // A variable, not a literal: the runner takes the fields it declares (audit: once it records PRs).
   const deps = {
-    github: createGitHubAccess(tokenCredentials(config.github.token), {
+    github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
       retryBaseMs: config.github.retryBaseMs,
     }),
@@ -167,6 +166,18 @@ function buildPipeline(
       diffPolicy: config.diffPolicy,
     },
   );
+}
+
+/** The configured GitHub credentials: a GitHub App installation or a token. */
+function githubCredentials(config: Config): GitHubCredentials {
+  const auth = config.github.auth;
+  if (auth.kind === "token") return tokenCredentials(auth.token);
+  return appCredentials({
+    appId: auth.appId,
+    privateKey: auth.privateKey,
+    installationId: auth.installationId,
+    baseUrl: config.github.apiUrl,
+  });
 }
 
 /** Verifies callers as configured: JWTs against the JWKS, API key hashes, or nobody (fail closed). */

@@ -98,6 +98,16 @@ function validated(options: OctokitGatewayOptions): { token: string; baseUrl: st
   };
 }
 
+/** The bytes as text when they are valid UTF-8 without NUL, else undefined. */
+function utf8(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Octokit with GitHub's recommended retry (5xx, network) and rate-limit throttling plugins. */
 const RetryingOctokit = Octokit.plugin(retry, throttling);
 
@@ -211,11 +221,25 @@ export function createOctokitGateway(options: OctokitGatewayOptions): GitHubGate
       `read commit ${input.baseSha} of ${name(repo)}`,
       () => octokit.rest.git.getCommit({ ...where, commit_sha: input.baseSha }),
     );
-    const tree: Array<{ path: string; mode: "100644" | "100755"; type: "blob"; sha: string | null }> = [];
+    type Entry = {
+      path: string;
+      mode: "100644" | "100755";
+      type: "blob";
+      sha?: string | null;
+      content?: string;
+    };
+    const tree: Entry[] = [];
     for (const file of input.files) {
       const mode = file.mode ?? "100644";
       if (file.content === undefined) {
         tree.push({ path: file.path, mode, type: "blob", sha: null });
+        continue;
+      }
+      // UTF-8 text goes inline in the tree; only binary files need a blob of their own. Every write
+      // counts against GitHub's secondary rate limit (the throttling plugin spaces them 1 s apart).
+      const text = utf8(file.content);
+      if (text !== undefined) {
+        tree.push({ path: file.path, mode, type: "blob", content: text });
         continue;
       }
       const content = Buffer.from(file.content).toString("base64");

@@ -4,6 +4,7 @@
  * sandbox → agent with test verification → changes → diff policy → pull request.
  */
 import type { AgentDeps } from "../agent/loop.ts";
+import type { AuditLog } from "../audit.ts";
 import type { GitHubAccess } from "../github/access.ts";
 import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
 import { resolveWorkItems } from "../github/work_items.ts";
@@ -25,7 +26,9 @@ export interface PipelineDeps {
   github: GitHubAccess;
   sandboxes: SandboxFactory;
   messages: AgentDeps["messages"];
-  store: Pick<JobStore, "saveTrajectory">;
+  store: Pick<JobStore, "saveTrajectory" | "recordUsage">;
+  /** Records `pr_opened` audit events. */
+  audit: AuditLog;
 }
 
 /** A job's outcome plus each work item's. */
@@ -91,6 +94,17 @@ async function runJob(
           sandboxes: deps.sandboxes,
           messages: deps.messages,
           saveTrajectory: (issue, trajectory) => deps.store.saveTrajectory(job.id, issue, trajectory),
+          recordUsage: (issue, usage) => deps.store.recordUsage(job.id, issue, usage),
+          pullRequestOpened: (pr) =>
+            deps.audit.record({
+              event: "pr_opened",
+              jobId: job.id,
+              repo: job.repo,
+              issue: pr.issue,
+              number: pr.number,
+              url: pr.url,
+              ...(job.submitter ? { submitter: job.submitter } : {}),
+            }),
           log,
         },
         {

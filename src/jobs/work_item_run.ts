@@ -20,6 +20,7 @@ import { createWorkbench } from "../sandbox/workbench.ts";
 import { checkDiffPolicy } from "./diff_policy.ts";
 import type { GuidanceFile } from "./guidance.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
+import type { PullRequestRef } from "./job.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 
 /** What one work item run needs. */
@@ -28,6 +29,10 @@ export interface WorkItemDeps {
   sandboxes: SandboxFactory;
   messages: AgentDeps["messages"];
   saveTrajectory: (issue: number, trajectory: unknown) => Promise<void>;
+  /** Stores the work item's running usage totals (after every model call). */
+  recordUsage: (issue: number, usage: WorkItemResult["usage"]) => Promise<void>;
+  /** Called once a pull request exists (for the audit log). */
+  pullRequestOpened: (pr: PullRequestRef) => void;
   log: (kind: string, message: string) => Promise<void>;
 }
 
@@ -118,6 +123,13 @@ export async function runWorkItem(
         onEvent: (event) => {
           if (event.type === "tool_call") void say("tool", event.summary);
           if (event.type === "usage") {
+            void deps.recordUsage(item.number, {
+              inputTokens: event.usage.inputTokens,
+              outputTokens: event.usage.outputTokens,
+              totalTokens: event.usage.totalTokens,
+              costUsd: event.usage.costUsd,
+              turns: event.turn,
+            });
             void say(
               "usage",
               `turn ${event.turn}: ${event.usage.totalTokens} tokens, $${event.usage.costUsd.toFixed(4)}`,
@@ -222,6 +234,7 @@ async function publish(
   });
   await say("pr", `pull request #${pr.number} ${pr.url}${p.failed ? " (draft: tests failing)" : ""}`);
   const pullRequest = { issue: item.number, number: pr.number, url: pr.url };
+  deps.pullRequestOpened(pullRequest);
   if (p.failed) return { ...p.result, status: "tests_failed", reason: p.failed, pullRequest };
   return { ...p.result, status: "submitted", pullRequest };
 }

@@ -5,6 +5,7 @@
  * Used by the end-to-end tests and by `deno task demo`.
  */
 import { fileURLToPath } from "node:url";
+import { exportPKCS8, exportSPKI, generateKeyPair } from "jose";
 import { loadConfig } from "../../src/config.ts";
 import { buildService, type Service } from "../../src/service.ts";
 import type { Scenario } from "../../examples/scenario.ts";
@@ -32,18 +33,30 @@ export interface HarnessOptions {
   realAnthropicKey?: string;
   /** Extra settings (same names as the environment variables). */
   env?: Record<string, string>;
+  /** Authenticate to GitHub as a GitHub App (a fresh key pair) instead of with a token. */
+  githubApp?: boolean;
 }
 
 /** Starts the stand-ins and the service for `scenario`. */
 export async function startHarness(scenario: Scenario, options: HarnessOptions = {}): Promise<Harness> {
-  const github = await startGitHubStandIn();
+  const app = options.githubApp ? await generateKeyPair("RS256", { extractable: true }) : undefined;
+  const github = await startGitHubStandIn(
+    app ? { app: { id: 1001, installationId: 2002, publicKeyPem: await exportSPKI(app.publicKey) } } : {},
+  );
   await seedFromScenario(github, scenario, PROJECT_ROOT);
+  const githubAuth = app
+    ? {
+      GITHUB_APP_ID: "1001",
+      GITHUB_APP_INSTALLATION_ID: "2002",
+      GITHUB_APP_PRIVATE_KEY: await exportPKCS8(app.privateKey),
+    }
+    : { GITHUB_TOKEN: github.token };
   const anthropic = options.realAnthropicKey
     ? undefined
     : await startAnthropicStandIn({ scripts: scenario.scripts });
   const dataDir = await Deno.makeTempDir({ prefix: "backend-agent-" });
   const config = loadConfig({
-    GITHUB_TOKEN: github.token,
+    ...githubAuth,
     GITHUB_API_URL: github.url,
     ANTHROPIC_API_KEY: options.realAnthropicKey ?? anthropic!.apiKey,
     ...(anthropic ? { ANTHROPIC_BASE_URL: anthropic.url } : {}),

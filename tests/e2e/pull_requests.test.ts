@@ -43,6 +43,25 @@ describe("a parent issue", () => {
   });
 });
 
+describe("GitHub App authentication", () => {
+  test("the job works with an installation token limited to its repository, revoked when the job ends", async () => {
+    harness = await startHarness(taskStatsScenario, { githubApp: true });
+    const { job } = await runScenarioJob(harness, taskStatsScenario);
+    expect(job.status, String(job.reason)).toBe("succeeded");
+    const tokens = harness.github.installationTokens();
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0]!.repositories).toEqual(["acme/task-service"]);
+    expect(tokens[0]!.permissions).toEqual({
+      contents: "write",
+      pull_requests: "write",
+      issues: "read",
+      metadata: "read",
+    });
+    expect(tokens[0]!.revoked).toBe(true);
+    expect(harness.github.pulls(taskStatsScenario.repo.fullName)).toHaveLength(1);
+  });
+});
+
 describe("retries", () => {
   test("running a finished job's issue again updates the same PR instead of opening a second one", async () => {
     harness = await startHarness(taskStatsScenario);

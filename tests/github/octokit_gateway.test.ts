@@ -172,6 +172,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
           content: bytes("from fastapi import FastAPI\napp = FastAPI(title='tasks')\n"),
         },
         { path: "scripts/check.sh", mode: "100755", content: bytes("#!/bin/sh\n") },
+        { path: "assets/logo.png", content: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0xff, 0xfe]) },
         { path: "README.md" },
       ],
     });
@@ -179,6 +180,17 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
     expect(standIn.branchSha("acme/tasks", "agent/issue-12-add-get-tasks-id")).toBe(commitSha);
     const files = standIn.branchFiles("acme/tasks", "agent/issue-12-add-get-tasks-id");
     expect([...(files?.keys() ?? [])].sort()).toEqual([
+      "app/main.py",
+      "app/routes/tasks.py",
+      "assets/logo.png",
+      "run.sh",
+      "scripts/check.sh",
+      "tests/test_main.py",
+    ]);
+    expect(files?.get("assets/logo.png")).toEqual(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0xff, 0xfe]));
+    const blobs = standIn.requests.filter((r) => r.method === "POST" && r.path.endsWith("/git/blobs"));
+    expect(blobs).toHaveLength(1);
+    expect([...(files?.keys() ?? [])].filter((p) => p !== "assets/logo.png").sort()).toEqual([
       "app/main.py",
       "app/routes/tasks.py",
       "run.sh",
@@ -336,7 +348,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
   test("an unreachable GitHub is a GitHubError saying so", async () => {
     const closed = await startGitHubStandIn();
     await closed.close();
-    const offline = createOctokitGateway({ token: closed.token, baseUrl: closed.url });
+    const offline = createOctokitGateway({ token: closed.token, baseUrl: closed.url, retryBaseMs: 10 });
     await expect(offline.getIssue(repo, 1)).rejects.toThrow(
       /^Cannot read issue #1 of acme\/tasks: GitHub could not be reached/,
     );
