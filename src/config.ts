@@ -180,6 +180,7 @@ export function loadConfig(
     const problems = parsed.error.issues.map((i) =>
       `  - ${i.message}${i.path.length ? ` (${i.path.join(".")})` : ""}`
     );
+    if (!env.GITHUB_TOKEN && !env.GITHUB_APP_ID) problems.unshift(`  - ${MISSING_GITHUB_CREDENTIALS}`);
     throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   }
   const e = parsed.data;
@@ -341,12 +342,12 @@ function githubAuth(e: z.infer<typeof schema>, readTextFile: (path: string) => s
     };
   }
   if (e.GITHUB_TOKEN) return { kind: "token", token: e.GITHUB_TOKEN };
-  throw new ConfigError(
-    "Invalid configuration:\n  - GitHub credentials are required: GITHUB_TOKEN (contents:write, " +
-      "pull_requests:write, issues:read), or a GitHub App (GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID, " +
-      "GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_PATH)",
-  );
+  throw new ConfigError(`Invalid configuration:\n  - ${MISSING_GITHUB_CREDENTIALS}`);
 }
+
+const MISSING_GITHUB_CREDENTIALS = "GITHUB_TOKEN is required (contents:write, pull_requests:write, " +
+  "issues:read), or a GitHub App: GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY " +
+  "(or GITHUB_APP_PRIVATE_KEY_PATH)";
 
 /** A copy of `config` safe to print: secrets replaced by `[redacted]`. */
 export function redactedConfig(config: Config): Config {

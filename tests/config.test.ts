@@ -1,0 +1,82 @@
+import { describe, expect, test } from "vitest";
+import { loadConfig, redactedConfig } from "../src/config.ts";
+
+const PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+const BASE = { ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
+
+describe("GitHub credentials in the config", () => {
+  test("a token is used as is", () => {
+    expect(loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x" }).github.auth).toEqual({
+      kind: "token",
+      token: "ghp_x",
+    });
+  });
+
+  test("a complete GitHub App wins over a token; the key can come from a file", () => {
+    const fromEnv = loadConfig({
+      ...BASE,
+      GITHUB_TOKEN: "ghp_x",
+      GITHUB_APP_ID: "12",
+      GITHUB_APP_INSTALLATION_ID: "34",
+      GITHUB_APP_PRIVATE_KEY: PEM,
+    });
+    expect(fromEnv.github.auth).toEqual({ kind: "app", appId: 12, installationId: 34, privateKey: PEM });
+    const read: string[] = [];
+    const fromFile = loadConfig(
+      {
+        ...BASE,
+        GITHUB_APP_ID: "12",
+        GITHUB_APP_INSTALLATION_ID: "34",
+        GITHUB_APP_PRIVATE_KEY_PATH: "/run/secrets/app.pem",
+      },
+      (path) => {
+        read.push(path);
+        return PEM;
+      },
+    );
+    expect(read).toEqual(["/run/secrets/app.pem"]);
+    expect(fromFile.github.auth).toMatchObject({ kind: "app", privateKey: PEM });
+  });
+
+  test("an incomplete App, an unreadable key file, a key that is not PEM, or no credentials at all are named", () => {
+    expect(() => loadConfig({ ...BASE, GITHUB_APP_ID: "12" })).toThrow(
+      /GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY/,
+    );
+    expect(() =>
+      loadConfig(
+        {
+          ...BASE,
+          GITHUB_APP_ID: "1",
+          GITHUB_APP_INSTALLATION_ID: "2",
+          GITHUB_APP_PRIVATE_KEY_PATH: "/nope.pem",
+        },
+        () => {
+          throw new Error("ENOENT");
+        },
+      )
+    ).toThrow(/GITHUB_APP_PRIVATE_KEY_PATH: cannot read \/nope.pem/);
+    expect(() =>
+      loadConfig({
+        ...BASE,
+        GITHUB_APP_ID: "1",
+        GITHUB_APP_INSTALLATION_ID: "2",
+        GITHUB_APP_PRIVATE_KEY: "secret",
+      })
+    ).toThrow(/not a PEM private key/);
+    expect(() => loadConfig(BASE)).toThrow(/GITHUB_TOKEN is required .* or a GitHub App/);
+    expect(() => loadConfig({ GITHUB_APP_ID: "abc" })).toThrow(/GITHUB_APP_ID must be a number/);
+  });
+
+  test("the printable copy hides the token and the App's private key", () => {
+    const withToken = JSON.stringify(redactedConfig(loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_secret" })));
+    expect(withToken).not.toContain("ghp_secret");
+    expect(withToken).not.toContain("sk-ant-test");
+    const app = loadConfig({
+      ...BASE,
+      GITHUB_APP_ID: "1",
+      GITHUB_APP_INSTALLATION_ID: "2",
+      GITHUB_APP_PRIVATE_KEY: PEM,
+    });
+    expect(JSON.stringify(redactedConfig(app))).not.toContain("MIIEvQ");
+  });
+});
