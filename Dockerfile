@@ -40,5 +40,5 @@ EXPOSE 8080
 # reached through DOCKER_HOST (a socket proxy); the socket path is listed for deployments that mount one.
 ENTRYPOINT []
 CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env", \
-     "--allow-read=/app,/var/run/docker.sock", "--allow-write=/app/data,/var/run/docker.sock", \
+     "--allow-read=/app,/var/run/docker.sock,/run/secrets", "--allow-write=/app/data,/var/run/docker.sock", \
      "src/main.ts"]
