@@ -138,3 +138,24 @@ export const secretProbeScenario: Scenario = {
     ],
   }],
 };
+
+const SLOW_TITLE = "[dev] Profile the task listing";
+
+/** The model starts a command that would run for minutes; the tests cancel the job meanwhile. */
+export const slowCommandScenario: Scenario = {
+  name: "slow-command",
+  repo: REPO,
+  issues: [{
+    number: 46,
+    title: SLOW_TITLE,
+    body: issueBody("As an operator, I want to know where listing time goes.", ["A profile is attached"]),
+  }],
+  jobIssue: 46,
+  scripts: [{
+    match: SLOW_TITLE,
+    turns: [
+      bash("python3 -c 'import time; time.sleep(600)'", "Profiling for ten minutes."),
+      bash("ls /workspace"),
+    ],
+  }],
+};

@@ -71,7 +71,11 @@ export async function runWorkItem(
     seed: input.seed,
     labels: { "dev.backend-agent.job": input.jobId },
   });
+  // A cancel (or deadline) removes the sandbox at once: whatever runs in it stops now, not after its timeout.
+  const stopNow = () => void sandbox.dispose().catch(() => undefined);
+  input.signal?.addEventListener("abort", stopNow, { once: true });
   try {
+    if (input.signal?.aborted) return fail("cancelled", "The job was cancelled");
     const baseline = await commitBaseline(sandbox);
     let lastTests: TestRun | undefined;
     const verify = async (submission: Submission): Promise<Verdict> => {
@@ -162,7 +166,11 @@ export async function runWorkItem(
       result,
       failed: outcome.status === "tests_failed" ? outcome.reason : undefined,
     });
+  } catch (error) {
+    if (input.signal?.aborted) return fail("cancelled", "The job was stopped while the sandbox was in use");
+    throw error;
   } finally {
+    input.signal?.removeEventListener("abort", stopNow);
     try {
       await sandbox.dispose();
       await say("step", "sandbox removed");
