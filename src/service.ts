@@ -3,6 +3,7 @@
  * them together. `main.ts` serves it over HTTP; the demo and the end-to-end
  * tests build the very same thing.
  */
+import { LABELS } from "./sandbox/limits.ts";
 import Anthropic from "@anthropic-ai/sdk";
 import type Docker from "dockerode";
 import type { ApiApp } from "./api/api_env.ts";
@@ -17,6 +18,7 @@ import { appCredentials, type GitHubCredentials, tokenCredentials } from "./gith
 import { createJobChanges, notifyingStore } from "./jobs/job_changes.ts";
 import { createPipeline } from "./jobs/runner.ts";
 import { openSqliteStore } from "./jobs/sqlite_store.ts";
+import type { Job } from "./jobs/job.ts";
 import type { JobStore } from "./jobs/store.ts";
 import { type Pipeline, startWorker, type Worker } from "./jobs/worker.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
@@ -84,7 +86,13 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   const store = notifyingStore(openSqliteStore(config.jobsDbPath), changes);
   const pipeline = options.pipeline ?? buildPipeline(config, { docker, store, audit });
   const runWorker = options.worker ?? true;
-  if (runWorker) await recoverInterrupted(store, config.jobs.requeueInterrupted);
+  if (runWorker) {
+    const interrupted = await recoverInterrupted(store, config.jobs.requeueInterrupted);
+    // Their sandboxes are leftovers whatever their age: remove them now rather than at the age threshold.
+    for (const job of options.pipeline ? [] : interrupted) {
+      await reapSandboxes(docker, { withLabels: { [LABELS.job]: job.id } });
+    }
+  }
   const worker = startWorker(store, pipeline, {
     concurrency: runWorker ? config.jobs.concurrency : 0,
     deadlineMs: config.jobs.deadlineMs,
@@ -190,7 +198,7 @@ function buildAuthenticator(auth: AuthConfig): Authenticator {
 }
 
 /** Start-up: jobs a dead process left `running` fail as `interrupted` (or go back in the queue). */
-async function recoverInterrupted(store: JobStore, requeue: boolean): Promise<void> {
+async function recoverInterrupted(store: JobStore, requeue: boolean): Promise<Job[]> {
   const jobs = await store.recoverInterrupted({ requeue });
   for (const job of jobs) {
     const requeued = job.status === "queued";
@@ -204,6 +212,7 @@ async function recoverInterrupted(store: JobStore, requeue: boolean): Promise<vo
       jobs: jobs.map((j) => ({ id: j.id, status: j.status })),
     });
   }
+  return jobs;
 }
 
 /** One JSON log line on stderr. Callers never pass secrets. */

@@ -3,6 +3,7 @@
  * with test verification → changes → diff policy → branch and pull request.
  * The sandbox is removed on every path.
  */
+import { LABELS } from "../sandbox/limits.ts";
 import type { AgentDeps, Verdict } from "../agent/loop.ts";
 import { runAgent } from "../agent/loop.ts";
 import type { Submission } from "../agent/tools.ts";
@@ -69,7 +70,7 @@ export async function runWorkItem(
   const sandbox = await deps.sandboxes.create({
     name,
     seed: input.seed,
-    labels: { "dev.backend-agent.job": input.jobId },
+    labels: { [LABELS.job]: input.jobId },
   });
   // A cancel (or deadline) removes the sandbox at once: whatever runs in it stops now, not after its timeout.
   const stopNow = () => void sandbox.dispose().catch(() => undefined);

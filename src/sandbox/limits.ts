@@ -43,4 +43,6 @@ export const LABELS = {
   managed: "dev.backend-agent.managed",
   sandbox: "dev.backend-agent.sandbox",
   createdAt: "dev.backend-agent.created-at",
+  /** The job a sandbox works for (set by the pipeline). */
+  job: "dev.backend-agent.job",
 } as const;

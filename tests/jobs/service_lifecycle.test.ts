@@ -3,6 +3,8 @@ import { NO_AUDIT } from "../../src/audit.ts";
 import { loadConfig } from "../../src/config.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { buildService, type Service } from "../../src/service.ts";
+import { LABELS } from "../../src/sandbox/limits.ts";
+import { docker, newSandbox, testLimits } from "../sandbox/sandbox_fixture.ts";
 import { holdingPipeline } from "./holding_pipeline.ts";
 
 const BASE_ENV = { GITHUB_TOKEN: "ghp_test", ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
@@ -43,6 +45,25 @@ describe("the service around its worker", () => {
       "error",
     ]]);
     expect(held.maxActive).toBe(0);
+  });
+
+  test("on start-up the sandbox of a job left running is removed at once, however young", async () => {
+    const id = await leaveRunningJob();
+    const orphan = await newSandbox({ "README.md": "left behind\n" }, {}, { [LABELS.job]: id });
+    const bystander = await newSandbox();
+    try {
+      service = await buildService(config({ SANDBOX_IMAGE: testLimits().image }), { audit: NO_AUDIT });
+      const filters = (label: string) => JSON.stringify({ label: [label] });
+      expect(await docker.listContainers({ all: true, filters: filters(`${LABELS.job}=${id}`) })).toEqual([]);
+      expect((await docker.listVolumes({ filters: filters(`${LABELS.job}=${id}`) })).Volumes ?? []).toEqual(
+        [],
+      );
+      expect((await bystander.run(["true"])).exitCode).toBe(0);
+      expect(await service.store.get(id)).toMatchObject({ status: "failed" });
+    } finally {
+      await orphan.dispose();
+      await bystander.dispose();
+    }
   });
 
   test("with JOBS_REQUEUE_INTERRUPTED=true it goes back in the queue and runs again", async () => {

@@ -37,12 +37,13 @@ export async function tarOf(files: Record<string, string>): Promise<Uint8Array> 
 export async function newSandbox(
   files: Record<string, string> = { "README.md": "hello\n" },
   overrides: Partial<SandboxLimits> = {},
+  labels: Record<string, string> = {},
 ): Promise<Sandbox> {
   const factory = createDockerSandboxFactory(docker, { limits: testLimits(overrides) });
   const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}`;
   return await factory.create({
     name,
     seed: await tarOf(files),
-    labels: { "dev.backend-agent.test": "true" },
+    labels: { "dev.backend-agent.test": "true", ...labels },
   });
 }
