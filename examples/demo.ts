@@ -27,13 +27,21 @@ try {
     body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
   });
   const accepted = await response.json() as { id: string; status: string };
-  say(`demo: POST /v1/jobs → ${response.status} ${JSON.stringify(accepted)}`);
+  say(`demo: POST /v1/jobs → ${response.status} {"id":"${accepted.id}","status":"${accepted.status}"}`);
   const started = Date.now();
   const job = await waitForJob(harness.apiUrl, accepted.id, {
     onEvent: (e) =>
       say(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${e.kind.padEnd(5)} ${e.message}`),
   });
   say(`demo: job ${job.status}${job.reason ? `: ${job.reason}` : ""}`);
+  const usage = job.usage as { totalTokens: number; costUsd: number; turns: number } | undefined;
+  if (usage) {
+    say(
+      `demo: ${usage.turns} model calls, ${usage.totalTokens} tokens, $${
+        usage.costUsd.toFixed(4)
+      } at list prices`,
+    );
+  }
   const base = harness.github.branchFiles(scenario.repo.fullName, scenario.repo.defaultBranch)!;
   for (const pr of harness.github.pulls(scenario.repo.fullName)) {
     const head = harness.github.branchFiles(scenario.repo.fullName, pr.head) ?? new Map();

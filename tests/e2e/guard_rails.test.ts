@@ -84,6 +84,8 @@ describe("secrets", () => {
     const toGitHub = JSON.stringify(harness.github.requests.map((r) => r.body));
     const trajectory = JSON.stringify(await harness.service.store.getTrajectories(id));
     const pr = harness.github.pulls(secretProbeScenario.repo.fullName)[0]!;
+    const audit = await Deno.readTextFile(harness.auditLogPath);
+    expect(audit).toContain(`"event":"pr_opened","jobId":"${id}"`);
     for (const canary of canaries) {
       for (
         const [where, text] of Object.entries({
@@ -92,6 +94,7 @@ describe("secrets", () => {
           trajectory,
           events: events.join("\n"),
           logs: logged.join("\n"),
+          audit,
           pr: pr.body,
         })
       ) {

@@ -23,6 +23,8 @@ export interface Harness {
   service: Service;
   /** Base URL of the service's HTTP API. */
   apiUrl: string;
+  /** The audit log file (JSON lines). */
+  auditLogPath: string;
   /** Stops everything; idempotent. */
   close(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     ...(anthropic ? { ANTHROPIC_BASE_URL: anthropic.url } : {}),
     JOBS_DB_PATH: `${dataDir}/jobs.sqlite`,
     AUTH_DISABLED: "true",
+    AUDIT_LOG_PATH: `${dataDir}/audit.jsonl`,
     ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
     ...options.env,
   });
@@ -73,6 +76,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     ...(anthropic ? { anthropic } : {}),
     service,
     apiUrl: `http://127.0.0.1:${server.addr.port}`,
+    auditLogPath: `${dataDir}/audit.jsonl`,
     close() {
       closed ??= (async () => {
         await server.shutdown();
