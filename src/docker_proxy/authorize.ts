@@ -1,0 +1,165 @@
+/**
+ * Turns an allowed route and its request into the request the engine gets:
+ * bodies checked and re-serialised, queries rebuilt from known parameters,
+ * listings filtered to managed resources, and resources named in the path
+ * looked up and required to carry the managed label (containers are then
+ * addressed by their full id, so a name re-used meanwhile cannot redirect the
+ * call).
+ */
+import { parseJsonObject } from "./body_check.ts";
+import { checkContainerCreate } from "./create_policy.ts";
+import { checkExecCreate, checkExecStart } from "./exec_policy.ts";
+import type { HttpRequest } from "./http_message.ts";
+import { managedFilters } from "./list_filters.ts";
+import type { Ownership } from "./ownership.ts";
+import { forbidden } from "./refusal.ts";
+import type { MatchedRoute } from "./routes.ts";
+import type { UpstreamRequest } from "./upstream.ts";
+import { checkVolumeCreate } from "./volume_policy.ts";
+
+/** What {@link authorize} needs. */
+export interface AuthorizeDeps {
+  ownership: Ownership;
+  allowedImages: ReadonlySet<string>;
+  allowedRuntimes: ReadonlySet<string>;
+}
+
+/** An approved request, and what to do once the engine has answered it. */
+export interface Approved {
+  upstream: UpstreamRequest;
+  /** Runs after the exchange (cache invalidation after a removal). */
+  after?: () => void;
+}
+
+const BOOL = /^(true|false|1|0)$/;
+const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
+/**
+ * @throws ProxyRefusal 403 (policy), 400 (malformed), 404 (missing target), 502 (engine down).
+ */
+export async function authorize(
+  request: HttpRequest,
+  route: MatchedRoute,
+  deps: AuthorizeDeps,
+): Promise<Approved> {
+  const call = `${request.method} ${request.target.split("?")[0]}`;
+  const p = route.prefix;
+  const ref = route.ref ?? "";
+  const body = () => parseJsonObject(request.body, call);
+  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const query = (allowed: Record<string, RegExp>, unknown: "drop" | "refuse") =>
+    rebuildQuery(route.query, allowed, unknown, call);
+  switch (route.name) {
+    case "ping":
+      return { upstream: { method: request.method, target: `${p}/_ping` } };
+    case "version":
+      return { upstream: { method: "GET", target: `${p}/version` } };
+    case "volume_list": {
+      const q = query({ filters: /^/ }, "refuse");
+      q.set("filters", managedFilters(q.get("filters")));
+      return { upstream: { method: "GET", target: `${p}/volumes?${q}` } };
+    }
+    case "container_list": {
+      const q = query({ all: BOOL, size: BOOL, limit: /^-?\d{1,6}$/, filters: /^/ }, "refuse");
+      q.set("filters", managedFilters(q.get("filters")));
+      return { upstream: { method: "GET", target: `${p}/containers/json?${q}` } };
+    }
+    case "volume_create": {
+      return {
+        upstream: { method: "POST", target: `${p}/volumes/create`, body: json(checkVolumeCreate(body())) },
+      };
+    }
+    case "volume_remove": {
+      const q = query({ force: BOOL }, "refuse");
+      await deps.ownership.volume(ref, true);
+      return {
+        upstream: { method: "DELETE", target: `${p}/volumes/${ref}${suffix(q)}` },
+        after: () => deps.ownership.forget(ref),
+      };
+    }
+    case "container_create": {
+      // dockerode copies the whole body into the query; the engine reads only `name` (and `platform`) there.
+      const q = query({ name: CONTAINER_NAME }, "drop");
+      const checked = await checkContainerCreate(body(), {
+        allowedImages: deps.allowedImages,
+        allowedRuntimes: deps.allowedRuntimes,
+        managedVolume: (name) => deps.ownership.volume(name),
+      });
+      return {
+        upstream: { method: "POST", target: `${p}/containers/create${suffix(q)}`, body: json(checked) },
+      };
+    }
+    case "container_start": {
+      if (Object.keys(body()).length > 0) {
+        throw forbidden(`docker-proxy: ${call} refused: the body must be empty`);
+      }
+      const { id } = await deps.ownership.container(ref);
+      return { upstream: { method: "POST", target: `${p}/containers/${id}/start` } };
+    }
+    case "container_inspect": {
+      const q = query({ size: BOOL }, "refuse");
+      const { id } = await deps.ownership.container(ref);
+      return { upstream: { method: "GET", target: `${p}/containers/${id}/json${suffix(q)}` } };
+    }
+    case "container_remove": {
+      const q = query({ force: BOOL, v: BOOL }, "refuse");
+      const { id } = await deps.ownership.container(ref);
+      return {
+        upstream: { method: "DELETE", target: `${p}/containers/${id}${suffix(q)}` },
+        after: () => {
+          deps.ownership.forget(ref);
+          deps.ownership.forget(id);
+        },
+      };
+    }
+    case "exec_create": {
+      const checked = checkExecCreate(body());
+      const { id } = await deps.ownership.container(ref);
+      return { upstream: { method: "POST", target: `${p}/containers/${id}/exec`, body: json(checked) } };
+    }
+    case "exec_start": {
+      const checked = checkExecStart(body());
+      await deps.ownership.exec(ref);
+      const upgrade = (request.headers.get("upgrade") ?? "").toLowerCase() === "tcp";
+      return {
+        upstream: { method: "POST", target: `${p}/exec/${ref}/start`, body: json(checked), hijack: upgrade },
+      };
+    }
+    case "exec_inspect": {
+      await deps.ownership.exec(ref);
+      return { upstream: { method: "GET", target: `${p}/exec/${ref}/json` } };
+    }
+  }
+}
+
+function rebuildQuery(
+  query: URLSearchParams,
+  allowed: Record<string, RegExp>,
+  unknown: "drop" | "refuse",
+  call: string,
+): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const key of new Set(query.keys())) {
+    const pattern = Object.hasOwn(allowed, key) ? allowed[key] : undefined;
+    if (!pattern) {
+      if (unknown === "refuse") {
+        throw forbidden(`docker-proxy: ${call} refused: query parameter "${key}" is not allowed`);
+      }
+      continue;
+    }
+    const values = query.getAll(key);
+    if (values.length > 1) {
+      throw forbidden(`docker-proxy: ${call} refused: query parameter "${key}" is repeated`);
+    }
+    if (!pattern.test(values[0]!)) {
+      throw forbidden(`docker-proxy: ${call} refused: query parameter "${key}" is invalid`);
+    }
+    out.set(key, values[0]!);
+  }
+  return out;
+}
+
+function suffix(query: URLSearchParams): string {
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}

@@ -1,0 +1,94 @@
+/**
+ * The proxy's settings, read once from the environment and validated.
+ *
+ * | Variable                 | Default                               |
+ * | ------------------------ | ------------------------------------- |
+ * | `PROXY_LISTEN`           | `127.0.0.1:2375`                      |
+ * | `PROXY_UPSTREAM`         | `/var/run/docker.sock`                |
+ * | `PROXY_ALLOWED_IMAGES`   | `backend-agent/python-sandbox:latest` |
+ * | `PROXY_ALLOWED_RUNTIMES` | none (the engine's default runtime)   |
+ * | `PROXY_MAX_CONNECTIONS`  | `64`                                  |
+ * | `PROXY_MAX_BODY_BYTES`   | `262144`                              |
+ */
+import { DEFAULT_SANDBOX_LIMITS } from "../sandbox/limits.ts";
+import { ProxyConfigError } from "./refusal.ts";
+
+/** Validated proxy settings. */
+export interface ProxyConfig {
+  /** Address to listen on (TCP). */
+  hostname: string;
+  /** Port to listen on; 0 picks a free one (tests). */
+  port: number;
+  /** Path of the engine's unix socket. */
+  upstreamSocket: string;
+  /** Images a container may be created from, compared as written (`repo:tag`). */
+  allowedImages: ReadonlySet<string>;
+  /** OCI runtimes a container may ask for (e.g. `runsc`); none means the engine's default only. */
+  allowedRuntimes: ReadonlySet<string>;
+  /** Most client connections open at once; more get 503. */
+  maxConnections: number;
+  /** Largest request body accepted; larger ones get 413. */
+  maxBodyBytes: number;
+}
+
+/** The names {@link readProxyConfig} reads (the `--allow-env` list). */
+export const PROXY_ENV = [
+  "PROXY_LISTEN",
+  "PROXY_UPSTREAM",
+  "PROXY_ALLOWED_IMAGES",
+  "PROXY_ALLOWED_RUNTIMES",
+  "PROXY_MAX_CONNECTIONS",
+  "PROXY_MAX_BODY_BYTES",
+] as const;
+
+type ProxyEnv = Partial<Record<(typeof PROXY_ENV)[number], string>>;
+
+/**
+ * Builds the config from `env` (e.g. `Deno.env.toObject()` filtered to {@link PROXY_ENV}).
+ * @throws ProxyConfigError naming every invalid setting.
+ */
+export function readProxyConfig(env: ProxyEnv): ProxyConfig {
+  const problems: string[] = [];
+  const listen = (env.PROXY_LISTEN ?? "127.0.0.1:2375").trim();
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(listen);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) problems.push(`PROXY_LISTEN must be host:port, got "${listen}"`);
+  const upstream = (env.PROXY_UPSTREAM ?? "/var/run/docker.sock").trim().replace(/^unix:\/\//, "");
+  if (!upstream.startsWith("/")) {
+    problems.push(`PROXY_UPSTREAM must be an absolute unix socket path, got "${upstream}"`);
+  }
+  const images = list(env.PROXY_ALLOWED_IMAGES ?? DEFAULT_SANDBOX_LIMITS.image);
+  if (images.length === 0) problems.push("PROXY_ALLOWED_IMAGES must name at least one image");
+  for (const image of images) {
+    if (!/^[a-z0-9][a-z0-9._\/:@-]*$/.test(image)) {
+      problems.push(`PROXY_ALLOWED_IMAGES: "${image}" is not an image reference`);
+    }
+  }
+  const runtimes = list(env.PROXY_ALLOWED_RUNTIMES ?? "");
+  const maxConnections = positiveInt("PROXY_MAX_CONNECTIONS", env.PROXY_MAX_CONNECTIONS, 64, problems);
+  const maxBodyBytes = positiveInt("PROXY_MAX_BODY_BYTES", env.PROXY_MAX_BODY_BYTES, 256 * 1024, problems);
+  if (problems.length > 0) throw new ProxyConfigError(`Invalid proxy settings: ${problems.join("; ")}`);
+  return {
+    hostname: match![1]!.replace(/^\[|\]$/g, ""),
+    port,
+    upstreamSocket: upstream,
+    allowedImages: new Set(images),
+    allowedRuntimes: new Set(runtimes),
+    maxConnections,
+    maxBodyBytes,
+  };
+}
+
+function list(value: string): string[] {
+  return value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    problems.push(`${name} must be a positive integer, got "${value}"`);
+    return fallback;
+  }
+  return n;
+}

@@ -1,0 +1,36 @@
+/**
+ * Entry point of the Docker API proxy: `deno task proxy`.
+ *
+ * Reads its settings from `PROXY_*` (see `config.ts`), listens, and forwards
+ * to the engine only the calls the service makes, within the sandbox policy.
+ * Needs: `--allow-net` for the listen address, `--allow-read` and
+ * `--allow-write` on the engine socket, `--allow-env` for the `PROXY_*` names.
+ * Never `-A`, never `--allow-run`.
+ */
+import { PROXY_ENV, readProxyConfig } from "./config.ts";
+import { startDockerProxy } from "./server.ts";
+
+const env = Object.fromEntries(
+  PROXY_ENV.map((name) => [name, Deno.env.get(name)]).filter(([, v]) => v !== undefined),
+);
+try {
+  const config = readProxyConfig(env);
+  const proxy = startDockerProxy(config);
+  console.error(JSON.stringify({
+    time: new Date().toISOString(),
+    level: "info",
+    msg: "docker-proxy listening",
+    listen: `${proxy.hostname}:${proxy.port}`,
+    upstream: config.upstreamSocket,
+    images: [...config.allowedImages],
+    runtimes: [...config.allowedRuntimes],
+  }));
+  const stop = () => {
+    proxy.close().finally(() => Deno.exit(0));
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+} catch (error) {
+  console.error((error as Error).message);
+  Deno.exit(1);
+}

@@ -1,0 +1,10 @@
+/** The one form of `User` the proxy accepts for containers and execs. */
+
+/**
+ * True for a numeric, non-zero uid with an optional numeric, non-zero gid
+ * (`1000`, `1000:1000`). Names are refused: the image's /etc/passwd could map
+ * any name to uid 0, and an empty user means the image's default (often root).
+ */
+export function isNonRootUser(user: unknown): user is string {
+  return typeof user === "string" && /^[1-9][0-9]{0,9}(:[1-9][0-9]{0,9})?$/.test(user);
+}
