@@ -37,7 +37,7 @@ USER 10001:10001
 VOLUME ["/app/data"]
 EXPOSE 8080
 # `deno task start` with the same explicit permissions: never -A, never --allow-run. The Docker engine is
-# reached through DOCKER_HOST (a socket proxy); the socket path is listed for deployments that mount one.
+# reached through DOCKER_HOST (compose: our docker-proxy); the socket path is listed for deployments that mount one.
 ENTRYPOINT []
 CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env", \
      "--allow-read=/app,/var/run/docker.sock,/run/secrets", "--allow-write=/app/data,/var/run/docker.sock", \
