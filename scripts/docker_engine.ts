@@ -95,12 +95,36 @@ function unreachableMessage(error: string, cliMissing: boolean): string {
   return "No Docker engine is reachable. Start Docker (or set DOCKER_HOST) and run again.";
 }
 
+const DOCKERD_PID_FILE = "/var/run/docker.pid";
+
+/**
+ * The pid of a live dockerd named by the pid file, if any. A pid file left by a
+ * killed dockerd (its pid dead, a zombie, or reused by another program after a
+ * restart) is removed, since dockerd refuses to start while it exists.
+ */
 function runningDockerdPid(): number | undefined {
+  let pid: number;
   try {
-    const pid = Number(Deno.readTextFileSync("/var/run/docker.pid").trim());
-    return Number.isInteger(pid) && pid > 0 && Deno.statSync(`/proc/${pid}`).isDirectory ? pid : undefined;
+    pid = Number(Deno.readTextFileSync(DOCKERD_PID_FILE).trim());
   } catch {
     return undefined;
+  }
+  if (Number.isInteger(pid) && pid > 0 && isLiveDockerd(pid)) return pid;
+  try {
+    Deno.removeSync(DOCKERD_PID_FILE);
+  } catch {
+    // Not ours to remove (not root): dockerd will say so in its log.
+  }
+  return undefined;
+}
+
+function isLiveDockerd(pid: number): boolean {
+  try {
+    const comm = Deno.readTextFileSync(`/proc/${pid}/comm`).trim();
+    const state = Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /s, "").charAt(0);
+    return comm === "dockerd" && state !== "Z";
+  } catch {
+    return false;
   }
 }
 
