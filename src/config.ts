@@ -63,6 +63,7 @@ const schema = z.object({
   ANTHROPIC_BASE_URL: z.url({ error: "ANTHROPIC_BASE_URL must be a URL" }).optional(),
   DOCKER_HOST: z.string().min(1).optional(),
   MODEL: z.string().min(1).default("claude-sonnet-5-5"),
+  IDEMPOTENCY_KEY_TTL_MS: positiveInt("IDEMPOTENCY_KEY_TTL_MS", 86_400_000),
   JOBS_DB_PATH: z.string().min(1).default("data/jobs.sqlite"),
   SANDBOX_IMAGE: z.string().min(1).default(DEFAULT_SANDBOX_LIMITS.image),
   SANDBOX_MEMORY_MB: positiveInt("SANDBOX_MEMORY_MB", DEFAULT_SANDBOX_LIMITS.memoryMb),
@@ -136,6 +137,8 @@ export interface Config {
   github: { auth: GitHubAuthConfig; apiUrl: string; retryBaseMs: number };
   anthropic: { apiKey: string; baseUrl?: string; model: string };
   jobsDbPath: string;
+  /** How long an `Idempotency-Key` keeps answering with its job. */
+  idempotencyTtlMs: number;
   /** `DOCKER_HOST` as given; undefined means the local socket. */
   dockerHost?: string;
   /** Labelled sandboxes older than this are leftovers: removed at start-up and every 10 minutes. */
@@ -199,6 +202,7 @@ export function loadConfig(
       model: e.MODEL,
     },
     jobsDbPath: e.JOBS_DB_PATH,
+    idempotencyTtlMs: e.IDEMPOTENCY_KEY_TTL_MS,
     reapAfterMs: e.SANDBOX_REAP_AFTER_MS,
     ...(e.DOCKER_HOST ? { dockerHost: e.DOCKER_HOST } : {}),
     sandbox: {

@@ -83,7 +83,10 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     );
   }
   const changes = createJobChanges();
-  const store = notifyingStore(openSqliteStore(config.jobsDbPath), changes);
+  const store = notifyingStore(
+    openSqliteStore(config.jobsDbPath, { idempotencyTtlMs: config.idempotencyTtlMs }),
+    changes,
+  );
   const pipeline = options.pipeline ?? buildPipeline(config, { docker, store, audit });
   const runWorker = options.worker ?? true;
   if (runWorker) {

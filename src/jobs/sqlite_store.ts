@@ -13,12 +13,19 @@ import { type CreateOnceResult, InvalidCursorError, type JobStore, type NewJob }
 const FINAL_SQL = "('succeeded', 'failed', 'cancelled')";
 const INTERRUPTED = "interrupted: the service stopped while the job was running; submit it again to retry";
 
+/** Options for {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** How long an `Idempotency-Key` answers with its job; after that the key is free again. Default 24 h. */
+  idempotencyTtlMs?: number;
+}
+
 /**
  * Opens (creating and migrating as needed) the store at `path`; `:memory:`
  * gives a private in-memory database.
  * @throws Error when the file cannot be opened or migrated.
  */
-export function openSqliteStore(path: string): JobStore {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): JobStore {
+  const idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 60 * 60_000;
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec(
@@ -33,6 +40,7 @@ export function openSqliteStore(path: string): JobStore {
        VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs))`,
     ),
     key: db.prepare("SELECT fingerprint, job_id FROM idempotency_keys WHERE principal = ? AND key = ?"),
+    expireKeys: db.prepare("DELETE FROM idempotency_keys WHERE created_at < ?"),
     insertKey: db.prepare(
       "INSERT INTO idempotency_keys (principal, key, fingerprint, job_id, created_at) VALUES (?, ?, ?, ?, ?)",
     ),
@@ -140,6 +148,7 @@ export function openSqliteStore(path: string): JobStore {
     createOnce: (request, key) =>
       attempt((): CreateOnceResult => {
         const outcome = transaction(() => {
+          sql.expireKeys.run(new Date(Date.now() - idempotencyTtlMs).toISOString());
           const seen = sql.key.get(key.principal, key.key) as
             | { fingerprint: string; job_id: string }
             | undefined;

@@ -59,6 +59,22 @@ describe("SQLite job store", () => {
     expect((await store.list({ limit: 10 })).jobs).toHaveLength(2);
   });
 
+  test("an idempotency key is free again once its time to live has passed", async () => {
+    const short = openSqliteStore(":memory:", { idempotencyTtlMs: 50 });
+    try {
+      const key = { principal: "key:ci", key: "nightly", fingerprint: "f1" };
+      const first = await short.createOnce({ repo: "acme/tasks", issue: 1 }, key);
+      const within = await short.createOnce({ repo: "acme/tasks", issue: 1 }, key);
+      expect(within).toMatchObject({ created: false });
+      await new Promise((r) => setTimeout(r, 120));
+      const later = await short.createOnce({ repo: "acme/tasks", issue: 1 }, { ...key, fingerprint: "f2" });
+      expect(later).toMatchObject({ created: true });
+      expect("job" in later && "job" in first && later.job.id !== first.job.id).toBe(true);
+    } finally {
+      short.close();
+    }
+  });
+
   test("claimNext takes queued jobs oldest first, or the one asked for, and stamps startedAt", async () => {
     const a = await store.create({ repo: "acme/tasks", issue: 1 });
     const b = await store.create({ repo: "acme/tasks", issue: 2 });
