@@ -13,7 +13,9 @@ import type { HttpRequest } from "./http_message.ts";
 import { managedFilters } from "./list_filters.ts";
 import type { Ownership } from "./ownership.ts";
 import { forbidden } from "./refusal.ts";
+import type { ResourceCaps } from "./resource_policy.ts";
 import type { MatchedRoute } from "./routes.ts";
+import type { SandboxCap } from "./sandbox_cap.ts";
 import type { UpstreamRequest } from "./upstream.ts";
 import { checkVolumeCreate } from "./volume_policy.ts";
 
@@ -22,6 +24,9 @@ export interface AuthorizeDeps {
   ownership: Ownership;
   allowedImages: ReadonlySet<string>;
   allowedRuntimes: ReadonlySet<string>;
+  caps: ResourceCaps;
+  /** Admits container and volume creates under `PROXY_MAX_SANDBOXES`. */
+  sandboxes: SandboxCap;
 }
 
 /** An approved request, and what to do once the engine has answered it. */
@@ -29,13 +34,16 @@ export interface Approved {
   upstream: UpstreamRequest;
   /** Runs after the exchange (cache invalidation after a removal). */
   after?: () => void;
+  /** Must run once the exchange is over, whether or not it succeeded (lets the next create be counted). */
+  release?: () => void;
 }
 
 const BOOL = /^(true|false|1|0)$/;
 const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 
 /**
- * @throws ProxyRefusal 403 (policy), 400 (malformed), 404 (missing target), 502 (engine down).
+ * @throws ProxyRefusal 403 (policy), 400 (malformed), 404 (missing target), 429 (sandbox limit),
+ *   502 (engine down).
  */
 export async function authorize(
   request: HttpRequest,
@@ -65,9 +73,9 @@ export async function authorize(
       return { upstream: { method: "GET", target: `${p}/containers/json?${q}` } };
     }
     case "volume_create": {
-      return {
-        upstream: { method: "POST", target: `${p}/volumes/create`, body: json(checkVolumeCreate(body())) },
-      };
+      const checked = checkVolumeCreate(body(), deps.caps.maxTmpfsBytes);
+      const release = await deps.sandboxes.admit("volume");
+      return { upstream: { method: "POST", target: `${p}/volumes/create`, body: json(checked) }, release };
     }
     case "volume_remove": {
       const q = query({ force: BOOL }, "refuse");
@@ -83,10 +91,13 @@ export async function authorize(
       const checked = await checkContainerCreate(body(), {
         allowedImages: deps.allowedImages,
         allowedRuntimes: deps.allowedRuntimes,
+        caps: deps.caps,
         managedVolume: (name) => deps.ownership.volume(name),
       });
+      const release = await deps.sandboxes.admit("container");
       return {
         upstream: { method: "POST", target: `${p}/containers/create${suffix(q)}`, body: json(checked) },
+        release,
       };
     }
     case "container_start": {

@@ -9,9 +9,20 @@
  * | `PROXY_ALLOWED_RUNTIMES` | none (the engine's default runtime)   |
  * | `PROXY_MAX_CONNECTIONS`  | `64`                                  |
  * | `PROXY_MAX_BODY_BYTES`   | `262144`                              |
+ * | `PROXY_MAX_MEMORY_MB`    | `4096`                                |
+ * | `PROXY_MAX_CPUS`         | `4`                                   |
+ * | `PROXY_MAX_PIDS`         | `1024`                                |
+ * | `PROXY_MAX_TMPFS_MB`     | `2048`                                |
+ * | `PROXY_MAX_FILE_MB`      | `1024`                                |
+ * | `PROXY_MAX_SANDBOXES`    | `16`                                  |
  */
 import { DEFAULT_SANDBOX_LIMITS } from "../sandbox/limits.ts";
 import { ProxyConfigError } from "./refusal.ts";
+import { DEFAULT_RESOURCE_CAPS, type ResourceCaps } from "./resource_policy.ts";
+
+const MIB = 1024 * 1024;
+/** Largest size setting in MiB: its bytes must stay a safe integer. */
+const MAX_MB = Math.floor(Number.MAX_SAFE_INTEGER / MIB);
 
 /** Validated proxy settings. */
 export interface ProxyConfig {
@@ -29,6 +40,10 @@ export interface ProxyConfig {
   maxConnections: number;
   /** Largest request body accepted; larger ones get 413. */
   maxBodyBytes: number;
+  /** The largest memory, CPUs, pids, tmpfs and file size one sandbox may ask for. */
+  caps: ResourceCaps;
+  /** Most managed containers (and most managed volumes) on the engine; a create past it gets 429. */
+  maxSandboxes: number;
 }
 
 /** The names {@link readProxyConfig} reads (the `--allow-env` list). */
@@ -39,6 +54,12 @@ export const PROXY_ENV = [
   "PROXY_ALLOWED_RUNTIMES",
   "PROXY_MAX_CONNECTIONS",
   "PROXY_MAX_BODY_BYTES",
+  "PROXY_MAX_MEMORY_MB",
+  "PROXY_MAX_CPUS",
+  "PROXY_MAX_PIDS",
+  "PROXY_MAX_TMPFS_MB",
+  "PROXY_MAX_FILE_MB",
+  "PROXY_MAX_SANDBOXES",
 ] as const;
 
 type ProxyEnv = Partial<Record<(typeof PROXY_ENV)[number], string>>;
@@ -67,6 +88,16 @@ export function readProxyConfig(env: ProxyEnv): ProxyConfig {
   const runtimes = list(env.PROXY_ALLOWED_RUNTIMES ?? "");
   const maxConnections = positiveInt("PROXY_MAX_CONNECTIONS", env.PROXY_MAX_CONNECTIONS, 64, problems);
   const maxBodyBytes = positiveInt("PROXY_MAX_BODY_BYTES", env.PROXY_MAX_BODY_BYTES, 256 * 1024, problems);
+  const mb = (name: "PROXY_MAX_MEMORY_MB" | "PROXY_MAX_TMPFS_MB" | "PROXY_MAX_FILE_MB", fallback: number) =>
+    positiveInt(name, env[name], fallback / MIB, problems, MAX_MB) * MIB;
+  const caps: ResourceCaps = {
+    maxMemoryBytes: mb("PROXY_MAX_MEMORY_MB", DEFAULT_RESOURCE_CAPS.maxMemoryBytes),
+    maxNanoCpus: cpus(env.PROXY_MAX_CPUS, DEFAULT_RESOURCE_CAPS.maxNanoCpus, problems),
+    maxPids: positiveInt("PROXY_MAX_PIDS", env.PROXY_MAX_PIDS, DEFAULT_RESOURCE_CAPS.maxPids, problems),
+    maxTmpfsBytes: mb("PROXY_MAX_TMPFS_MB", DEFAULT_RESOURCE_CAPS.maxTmpfsBytes),
+    maxFileBytes: mb("PROXY_MAX_FILE_MB", DEFAULT_RESOURCE_CAPS.maxFileBytes),
+  };
+  const maxSandboxes = positiveInt("PROXY_MAX_SANDBOXES", env.PROXY_MAX_SANDBOXES, 16, problems);
   if (problems.length > 0) throw new ProxyConfigError(`Invalid proxy settings: ${problems.join("; ")}`);
   return {
     hostname: match![1]!.replace(/^\[|\]$/g, ""),
@@ -76,6 +107,8 @@ export function readProxyConfig(env: ProxyEnv): ProxyConfig {
     allowedRuntimes: new Set(runtimes),
     maxConnections,
     maxBodyBytes,
+    caps,
+    maxSandboxes,
   };
 }
 
@@ -83,12 +116,30 @@ function list(value: string): string[] {
   return value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
-function positiveInt(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+function positiveInt(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  problems: string[],
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined || value.trim() === "") return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    problems.push(`${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0 || n > max) {
+    const most = max < Number.MAX_SAFE_INTEGER ? ` no larger than ${max}` : "";
+    problems.push(`${name} must be a positive integer${most}, got "${value}"`);
     return fallback;
   }
   return n;
+}
+
+/** `PROXY_MAX_CPUS` (e.g. `4`, `0.5`) as NanoCpus. */
+function cpus(value: string | undefined, fallback: number, problems: string[]): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const n = Number(value.trim());
+  if (!/^[0-9]{1,4}(\.[0-9]{1,3})?$/.test(value.trim()) || n <= 0) {
+    problems.push(`PROXY_MAX_CPUS must be a positive number of CPUs (e.g. 4 or 0.5), got "${value}"`);
+    return fallback;
+  }
+  return Math.round(n * 1e9);
 }

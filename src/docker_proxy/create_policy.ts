@@ -2,19 +2,22 @@
  * The policy for `POST /containers/create`: the body must describe a sandbox
  * as `src/sandbox/hardening.ts` builds it — an allowed image, a non-root user,
  * no privilege, every capability dropped, no-new-privileges, a read-only root,
- * no network, no host namespaces, no devices, bounded pids and memory, only
- * managed named volumes and tmpfs mounts, the managed label. Any field the
- * policy does not know is refused.
+ * no network, no host namespaces, no devices, resources set and capped (see
+ * `resource_policy.ts`), only managed named volumes and tmpfs mounts, the
+ * managed label. Any field the policy does not know is refused.
  */
 import { LABELS } from "../sandbox/limits.ts";
 import { BodyCheck, brief, type JsonObject } from "./body_check.ts";
 import { isNonRootUser } from "./non_root_user.ts";
 import { ProxyRefusal } from "./refusal.ts";
+import { checkResources, type ResourceCaps } from "./resource_policy.ts";
 
 /** What the container policy needs besides the body. */
 export interface CreatePolicy {
   allowedImages: ReadonlySet<string>;
   allowedRuntimes: ReadonlySet<string>;
+  /** The largest resources one sandbox may ask for. */
+  caps: ResourceCaps;
   /** Resolves when `name` is a volume carrying the managed label; throws a ProxyRefusal otherwise. */
   managedVolume(name: string): Promise<unknown>;
 }
@@ -153,15 +156,10 @@ async function checkHostConfig(host: JsonObject, policy: CreatePolicy, check: Bo
   if (host.CgroupnsMode != null && !["", "private"].includes(host.CgroupnsMode as string)) {
     check.fail(`${at}CgroupnsMode`, `must be "private", got ${brief(host.CgroupnsMode)}`);
   }
-  const memory = check.positiveInteger(host, "Memory", at);
-  check.positiveInteger(host, "PidsLimit", at);
-  check.positiveInteger(host, "NanoCpus", at);
-  if (host.MemorySwap !== memory) check.fail(`${at}MemorySwap`, "must equal Memory (no swap)");
-  checkUlimits(host.Ulimits, check);
+  checkResources(host, policy.caps, check);
   check.optionalBoolean(host, "Init", at);
   check.optionalBoolean(host, "AutoRemove", at);
   checkRestartPolicy(host, check);
-  checkLogConfig(host, check);
   const runtime = check.optionalString(host, "Runtime", at);
   if (runtime && !policy.allowedRuntimes.has(runtime)) {
     check.fail(`${at}Runtime`, `${brief(runtime)} is not an allowed runtime`);
@@ -204,17 +202,6 @@ async function checkMounts(mounts: unknown, policy: CreatePolicy, check: BodyChe
   }
 }
 
-function checkUlimits(ulimits: unknown, check: BodyCheck): void {
-  if (ulimits == null) return;
-  if (!Array.isArray(ulimits)) check.fail("HostConfig.Ulimits", "must be a list");
-  for (const [i, u] of ulimits.entries()) {
-    const ok = typeof u === "object" && u !== null && !Array.isArray(u) &&
-      Object.keys(u).every((k) => ["Name", "Soft", "Hard"].includes(k)) && typeof u.Name === "string" &&
-      Number.isSafeInteger(u.Soft) && Number.isSafeInteger(u.Hard);
-    if (!ok) check.fail(`HostConfig.Ulimits[${i}]`, "must be {Name, Soft, Hard}");
-  }
-}
-
 function checkRestartPolicy(host: JsonObject, check: BodyCheck): void {
   const restart = check.object(host, "RestartPolicy", "HostConfig.");
   if (!restart) return;
@@ -225,15 +212,4 @@ function checkRestartPolicy(host: JsonObject, check: BodyCheck): void {
   if (restart.MaximumRetryCount != null && restart.MaximumRetryCount !== 0) {
     check.fail("HostConfig.RestartPolicy.MaximumRetryCount", "must be 0");
   }
-}
-
-function checkLogConfig(host: JsonObject, check: BodyCheck): void {
-  const log = check.object(host, "LogConfig", "HostConfig.");
-  if (!log) return;
-  check.onlyKeys(log, ["Type", "Config"], "HostConfig.LogConfig.");
-  if (!["", "json-file", "local"].includes(log.Type as string)) {
-    check.fail("HostConfig.LogConfig.Type", `must be "json-file" or "local", got ${brief(log.Type)}`);
-  }
-  const config = check.stringMap(log, "Config", "HostConfig.LogConfig.") ?? {};
-  check.onlyKeys(config, ["max-size", "max-file"], "HostConfig.LogConfig.Config.");
 }

@@ -5,13 +5,18 @@
  * to the engine only the calls the service makes, within the sandbox policy.
  * Needs: `--allow-net` for the listen address, `--allow-read` and
  * `--allow-write` on the engine socket, `--allow-env` for the `PROXY_*` names.
- * Never `-A`, never `--allow-run`.
+ * Never `-A`, never `--allow-run`. A name `--allow-env` does not grant is not
+ * read: its default applies, and the start-up line lists it as `unreadable`.
+ * An invalid setting stops the proxy with a message naming it (exit 1).
  */
 import { PROXY_ENV, readProxyConfig } from "./config.ts";
 import { startDockerProxy } from "./server.ts";
 
+const readable = PROXY_ENV.filter((name) =>
+  Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
+);
 const env = Object.fromEntries(
-  PROXY_ENV.map((name) => [name, Deno.env.get(name)]).filter(([, v]) => v !== undefined),
+  readable.map((name) => [name, Deno.env.get(name)]).filter(([, v]) => v !== undefined),
 );
 try {
   const config = readProxyConfig(env);
@@ -24,6 +29,9 @@ try {
     upstream: config.upstreamSocket,
     images: [...config.allowedImages],
     runtimes: [...config.allowedRuntimes],
+    caps: config.caps,
+    maxSandboxes: config.maxSandboxes,
+    unreadable: PROXY_ENV.filter((name) => !readable.includes(name)),
   }));
   const stop = () => {
     proxy.close().finally(() => Deno.exit(0));

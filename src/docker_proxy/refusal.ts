@@ -7,8 +7,9 @@ import { AgentRunnerError, ConfigError } from "../errors.ts";
 /**
  * A request the proxy refuses. `status` is the HTTP status the client gets
  * (403 for policy, 400 for malformed HTTP or JSON, 404 for a missing target,
- * 413 for an oversized request, 502 when the engine does not answer, 503 at
- * the connection limit); the message names the method, the path and the rule.
+ * 413 for an oversized request, 429 at the sandbox limit, 502 when the engine
+ * does not answer, 503 at the connection limit); the message names the
+ * method, the path and the rule.
  */
 export class ProxyRefusal extends AgentRunnerError {
   override name = "ProxyRefusal";

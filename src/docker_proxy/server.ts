@@ -12,6 +12,7 @@ import { createOwnership, type Ownership } from "./ownership.ts";
 import { auditRefusal, type AuditWriter } from "./refusal_audit.ts";
 import { ProxyRefusal } from "./refusal.ts";
 import { matchRoute } from "./routes.ts";
+import { createSandboxCap, type SandboxCap } from "./sandbox_cap.ts";
 import { writeAll } from "./upstream.ts";
 
 /** Options for {@link startDockerProxy}. */
@@ -22,6 +23,8 @@ export interface DockerProxyOptions {
   requestTimeoutMs?: number;
   /** Ownership look-ups (tests). Default: on the engine, answers cached 5 s. */
   ownership?: Ownership;
+  /** The sandbox count (tests: counting only their own run). Default: every managed resource on the engine. */
+  sandboxes?: SandboxCap;
 }
 
 /** A running proxy. */
@@ -41,6 +44,7 @@ const REASONS: Record<number, string> = {
   404: "Not Found",
   408: "Request Timeout",
   413: "Content Too Large",
+  429: "Too Many Requests",
   431: "Request Header Fields Too Large",
   502: "Bad Gateway",
   503: "Service Unavailable",
@@ -54,7 +58,14 @@ export function startDockerProxy(config: ProxyConfig, options: DockerProxyOption
   const audit = options.audit ?? ((line: string) => console.error(line));
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const ownership = options.ownership ?? createOwnership(config.upstreamSocket);
-  const deps = { ownership, allowedImages: config.allowedImages, allowedRuntimes: config.allowedRuntimes };
+  const sandboxes = options.sandboxes ?? createSandboxCap(config.upstreamSocket, config.maxSandboxes);
+  const deps = {
+    ownership,
+    sandboxes,
+    allowedImages: config.allowedImages,
+    allowedRuntimes: config.allowedRuntimes,
+    caps: config.caps,
+  };
   const listener = Deno.listen({ hostname: config.hostname, port: config.port, transport: "tcp" });
   const open = new Set<Deno.Conn>();
   const handlers = new Set<Promise<void>>();
@@ -86,7 +97,11 @@ export function startDockerProxy(config: ProxyConfig, options: DockerProxyOption
       if (!request) return;
       const route = matchRoute(request.method, request.target);
       const approved = await authorize(request, route, deps);
-      await forward(conn, reader, config.upstreamSocket, approved.upstream, route.name === "exec_start");
+      try {
+        await forward(conn, reader, config.upstreamSocket, approved.upstream, route.name === "exec_start");
+      } finally {
+        approved.release?.();
+      }
       approved.after?.();
     } catch (error) {
       const refusal = error instanceof ProxyRefusal

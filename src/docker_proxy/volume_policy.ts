@@ -1,20 +1,23 @@
 /**
  * The policy for `POST /volumes/create`: a named, labelled volume of the
- * local driver backed by tmpfs, as `buildVolumeBody` makes it. Other driver
- * options are refused: the local driver's `o=bind` with a `device` path would
- * mount any host directory into a sandbox.
+ * local driver backed by tmpfs, as `buildVolumeBody` makes it, of a size at
+ * most `PROXY_MAX_TMPFS_MB`. Other driver options are refused: the local
+ * driver's `o=bind` with a `device` path would mount any host directory into a
+ * sandbox.
  */
 import { LABELS } from "../sandbox/limits.ts";
 import { BodyCheck, brief, type JsonObject } from "./body_check.ts";
+import { checkTmpfsSize } from "./tmpfs_size.ts";
 
 const MOUNT_OPTION =
   /^(size=[0-9]{1,12}[kmg]?|uid=[0-9]{1,10}|gid=[0-9]{1,10}|mode=[0-7]{3,4}|nosuid|nodev|noexec)$/;
 
 /**
  * Checks a volume-create body; returns the body to forward.
+ * @param maxTmpfsBytes the largest size the volume may have (`PROXY_MAX_TMPFS_MB`).
  * @throws ProxyRefusal 403 naming the field.
  */
-export function checkVolumeCreate(body: JsonObject): JsonObject {
+export function checkVolumeCreate(body: JsonObject, maxTmpfsBytes: number): JsonObject {
   const check: BodyCheck = new BodyCheck("POST /volumes/create");
   check.onlyKeys(body, ["Name", "Driver", "DriverOpts", "Labels"]);
   if (typeof body.Name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(body.Name)) {
@@ -34,6 +37,6 @@ export function checkVolumeCreate(body: JsonObject): JsonObject {
   for (const option of options) {
     if (!MOUNT_OPTION.test(option)) check.fail("DriverOpts.o", `may not hold ${brief(option)}`);
   }
-  if (!options.some((o) => o.startsWith("size="))) check.fail("DriverOpts.o", "must set a size");
+  checkTmpfsSize(opts.o ?? "", "DriverOpts.o", maxTmpfsBytes, "PROXY_MAX_TMPFS_MB", check);
   return body;
 }

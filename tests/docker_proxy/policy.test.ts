@@ -4,6 +4,7 @@ import { checkContainerCreate } from "../../src/docker_proxy/create_policy.ts";
 import { checkExecCreate, checkExecStart } from "../../src/docker_proxy/exec_policy.ts";
 import { managedFilters } from "../../src/docker_proxy/list_filters.ts";
 import { ProxyConfigError, ProxyRefusal } from "../../src/docker_proxy/refusal.ts";
+import { DEFAULT_RESOURCE_CAPS } from "../../src/docker_proxy/resource_policy.ts";
 import { matchRoute } from "../../src/docker_proxy/routes.ts";
 import { checkVolumeCreate } from "../../src/docker_proxy/volume_policy.ts";
 import { buildCreateBody, buildVolumeBody } from "../../src/sandbox/hardening.ts";
@@ -12,6 +13,7 @@ import { DEFAULT_SANDBOX_LIMITS, SANDBOX_USER } from "../../src/sandbox/limits.t
 const policy = (runtimes: string[] = []) => ({
   allowedImages: new Set([DEFAULT_SANDBOX_LIMITS.image]),
   allowedRuntimes: new Set(runtimes),
+  caps: DEFAULT_RESOURCE_CAPS,
   managedVolume: () => Promise.resolve(),
 });
 const body = (runtime?: string) =>
@@ -52,15 +54,14 @@ describe("the create policy matches the hardening module", () => {
 
   test("buildVolumeBody passes; bind, host devices and unbounded tmpfs do not", () => {
     const volume = buildVolumeBody("v", DEFAULT_SANDBOX_LIMITS, {}) as unknown as Record<string, unknown>;
-    expect(checkVolumeCreate(volume)).toEqual(volume);
+    const check = (v: Record<string, unknown>) => checkVolumeCreate(v, DEFAULT_RESOURCE_CAPS.maxTmpfsBytes);
+    expect(check(volume)).toEqual(volume);
     const opts = (o: string) => ({ ...volume, DriverOpts: { type: "tmpfs", device: "tmpfs", o } });
-    expect(() => checkVolumeCreate(opts("size=1m,bind"))).toThrow(/DriverOpts\.o may not hold "bind"/);
-    expect(() => checkVolumeCreate(opts("uid=1000"))).toThrow(/DriverOpts\.o must set a size/);
-    expect(() =>
-      checkVolumeCreate({ ...volume, DriverOpts: { type: "tmpfs", device: "/dev/sda", o: "size=1m" } })
-    )
+    expect(() => check(opts("size=1m,bind"))).toThrow(/DriverOpts\.o may not hold "bind"/);
+    expect(() => check(opts("uid=1000"))).toThrow(/DriverOpts\.o must set a size/);
+    expect(() => check({ ...volume, DriverOpts: { type: "tmpfs", device: "/dev/sda", o: "size=1m" } }))
       .toThrow(/DriverOpts\.device must be "tmpfs"/);
-    expect(() => checkVolumeCreate({ ...volume, Driver: "rexray" })).toThrow(/Driver must be "local"/);
+    expect(() => check({ ...volume, Driver: "rexray" })).toThrow(/Driver must be "local"/);
   });
 
   test("exec bodies as the sandbox sends them pass; start bodies keep only what the engine reads", () => {

@@ -1,6 +1,7 @@
 /** Shared set-up for proxy tests: a proxy on loopback in front of the real engine, clients on both sides. */
 import type Docker from "dockerode";
 import { type ProxyConfig, readProxyConfig } from "../../src/docker_proxy/config.ts";
+import { createSandboxCap } from "../../src/docker_proxy/sandbox_cap.ts";
 import { type DockerProxy, startDockerProxy } from "../../src/docker_proxy/server.ts";
 import { createDockerClient } from "../../src/sandbox/docker_client.ts";
 import { testLimits } from "../sandbox/sandbox_fixture.ts";
@@ -19,11 +20,24 @@ export interface ProxyUnderTest {
   config: ProxyConfig;
 }
 
-/** Starts a proxy on 127.0.0.1 and a free port; the caller closes it. */
-export function startTestProxy(env: Record<string, string> = {}): ProxyUnderTest {
+/**
+ * Starts a proxy on 127.0.0.1 and a free port; the caller closes it.
+ * @param countOnly labels the sandbox count also filters on, so that only the test's own resources
+ *   count against `PROXY_MAX_SANDBOXES` (other test files create managed sandboxes meanwhile).
+ */
+export function startTestProxy(
+  env: Record<string, string> = {},
+  countOnly?: Record<string, string>,
+): ProxyUnderTest {
   const config = readProxyConfig({ PROXY_LISTEN: "127.0.0.1:0", PROXY_ALLOWED_IMAGES: IMAGE, ...env });
   const audit: string[] = [];
-  const proxy = startDockerProxy(config, { audit: (line) => audit.push(line) });
+  const sandboxes = countOnly
+    ? createSandboxCap(config.upstreamSocket, config.maxSandboxes, { alsoLabelled: countOnly })
+    : undefined;
+  const proxy = startDockerProxy(config, {
+    audit: (line) => audit.push(line),
+    ...(sandboxes ? { sandboxes } : {}),
+  });
   const docker = createDockerClient(`tcp://127.0.0.1:${proxy.port}`);
   return { proxy, docker, audit, config };
 }
