@@ -5,6 +5,7 @@
  * absolute-form targets) is refused rather than guessed, so the engine never
  * sees a request the policy did not.
  */
+import { concat } from "../sandbox/output_cap.ts";
 import type { ByteReader } from "./byte_reader.ts";
 import { badRequest, ProxyRefusal } from "./refusal.ts";
 
@@ -103,15 +104,7 @@ async function readChunked(reader: ByteReader, limit: number): Promise<Uint8Arra
     if (await reader.readLine(2) !== "") throw badRequest("malformed chunk end");
   }
   for (let i = 0; i < MAX_HEADERS; i++) {
-    if (await reader.readLine(MAX_HEAD_BYTES) === "") {
-      const body = new Uint8Array(total);
-      let at = 0;
-      for (const p of parts) {
-        body.set(p, at);
-        at += p.length;
-      }
-      return body;
-    }
+    if (await reader.readLine(MAX_HEAD_BYTES) === "") return concat(parts);
   }
   throw badRequest("too many trailer lines");
 }
