@@ -3,7 +3,6 @@
  * them together. `main.ts` serves it over HTTP; the demo and the end-to-end
  * tests build the very same thing.
  */
-import { LABELS } from "./sandbox/limits.ts";
 import Anthropic from "@anthropic-ai/sdk";
 import type Docker from "dockerode";
 import type { ApiApp } from "./api/api_env.ts";
@@ -24,6 +23,7 @@ import { type Pipeline, startWorker, type Worker } from "./jobs/worker.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
 import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 import { reapSandboxes } from "./sandbox/reaper.ts";
+import { LABELS } from "./sandbox/limits.ts";
 
 /** A built service: the HTTP app plus what runs behind it. */
 export interface Service {

@@ -3,7 +3,6 @@
  * with test verification → changes → diff policy → branch and pull request.
  * The sandbox is removed on every path.
  */
-import { LABELS } from "../sandbox/limits.ts";
 import type { AgentDeps } from "../agent/loop.ts";
 import { runAgent } from "../agent/loop.ts";
 import { buildSystemPrompt, buildTaskPrompt } from "../agent/prompt.ts";
@@ -12,6 +11,7 @@ import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gatewa
 import { commitBaseline } from "../sandbox/baseline.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { createCommandPolicy } from "../sandbox/command_policy.ts";
+import { LABELS } from "../sandbox/limits.ts";
 import { createWorkbench } from "../sandbox/workbench.ts";
 import type { GuidanceFile } from "./guidance.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
