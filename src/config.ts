@@ -359,14 +359,28 @@ export function redactedConfig(config: Config): Config {
     ...config,
     github: {
       ...config.github,
+      apiUrl: withoutUserinfo(config.github.apiUrl),
       auth: config.github.auth.kind === "token"
         ? { kind: "token", token: "[redacted]" }
         : { ...config.github.auth, privateKey: "[redacted]" },
     },
-    anthropic: { ...config.anthropic, apiKey: "[redacted]" },
+    anthropic: {
+      ...config.anthropic,
+      apiKey: "[redacted]",
+      ...(config.anthropic.baseUrl ? { baseUrl: withoutUserinfo(config.anthropic.baseUrl) } : {}),
+    },
+    ...(config.dockerHost ? { dockerHost: withoutUserinfo(config.dockerHost) } : {}),
     auth: {
       ...config.auth,
+      ...(config.auth.jwt
+        ? { jwt: { ...config.auth.jwt, jwksUrl: withoutUserinfo(config.auth.jwt.jwksUrl) } }
+        : {}),
       apiKeys: config.auth.apiKeys.map((k) => ({ ...k, sha256: "[redacted]" })),
     },
   };
+}
+
+/** `https://user:secret@host/x` → `https://[redacted]@host/x`; other strings unchanged. */
+function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1[redacted]@");
 }

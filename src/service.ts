@@ -3,8 +3,8 @@
  * them together. `main.ts` serves it over HTTP; the demo and the end-to-end
  * tests build the very same thing.
  */
-import Anthropic from "@anthropic-ai/sdk";
 import type Docker from "dockerode";
+import { createMessagesApi } from "./agent/model_client.ts";
 import type { ApiApp } from "./api/api_env.ts";
 import { createApp } from "./api/app.ts";
 import { createApiKeyVerifier } from "./api/auth/api_keys.ts";
@@ -142,18 +142,16 @@ function buildPipeline(
   parts: { docker: Docker; store: JobStore; audit: AuditLog },
 ): Pipeline {
   const { docker, store, audit } = parts;
-  const anthropic = new Anthropic({
-    apiKey: config.anthropic.apiKey,
-    ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
-    maxRetries: 4,
-  });
   const deps = {
     github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
       retryBaseMs: config.github.retryBaseMs,
     }),
     sandboxes: createDockerSandboxFactory(docker, { limits: config.sandbox }),
-    messages: anthropic.messages,
+    messages: createMessagesApi({
+      apiKey: config.anthropic.apiKey,
+      ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
+    }),
     store,
     audit,
   };

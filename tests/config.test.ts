@@ -79,4 +79,18 @@ describe("GitHub credentials in the config", () => {
     });
     expect(JSON.stringify(redactedConfig(app))).not.toContain("MIIEvQ");
   });
+
+  test("the printable copy hides credentials written into URLs", () => {
+    const config = loadConfig({
+      ...BASE,
+      GITHUB_TOKEN: "ghp_x",
+      GITHUB_API_URL: "https://svc:gh-pass@ghe.example.com/api/v3",
+      ANTHROPIC_BASE_URL: "https://proxy-user:proxy-pass@llm-gateway.example.com",
+    });
+    const printed = JSON.stringify(redactedConfig(config));
+    expect(printed).not.toContain("gh-pass");
+    expect(printed).not.toContain("proxy-pass");
+    expect(printed).toContain("https://[redacted]@ghe.example.com/api/v3");
+    expect(config.github.apiUrl).toBe("https://svc:gh-pass@ghe.example.com/api/v3");
+  });
 });

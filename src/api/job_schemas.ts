@@ -1,6 +1,6 @@
 /** Response schemas of the jobs API (the OpenAPI document is generated from them) and the job view. */
 import { z } from "@hono/zod-openapi";
-import type { Job } from "../jobs/job.ts";
+import { type Job, JOB_STATUSES } from "../jobs/job.ts";
 
 const usageSchema = z.object({
   inputTokens: z.number().int(),
@@ -39,7 +39,7 @@ export const jobViewSchema = z.object({
   repo: z.string(),
   issue: z.number().int(),
   base: z.string().optional(),
-  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  status: z.enum(JOB_STATUSES),
   reason: z.string().optional().openapi({ description: "Why it failed or was cancelled." }),
   submitter: z.string().optional().openapi({ description: "The verified principal that submitted it." }),
   cancelRequested: z.boolean(),

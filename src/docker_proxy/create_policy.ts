@@ -24,18 +24,10 @@ export interface CreatePolicy {
 
 const CALL = "POST /containers/create";
 
-/** Config fields (top level) the sandbox uses or that cannot widen its privileges. */
-const CONFIG_KEYS = [
-  "name",
-  "Image",
-  "Cmd",
-  "Entrypoint",
-  "User",
-  "WorkingDir",
-  "Env",
-  "Labels",
-  "Hostname",
-  "Domainname",
+/** Top-level fields checked only for their type. */
+const STRING_LIST_KEYS = ["Cmd", "Entrypoint", "Env"];
+const STRING_KEYS = ["WorkingDir", "Hostname", "Domainname", "StopSignal"];
+const BOOLEAN_KEYS = [
   "NetworkDisabled",
   "AttachStdin",
   "AttachStdout",
@@ -43,7 +35,17 @@ const CONFIG_KEYS = [
   "OpenStdin",
   "StdinOnce",
   "Tty",
-  "StopSignal",
+];
+
+/** Config fields (top level) the sandbox uses or that cannot widen its privileges. */
+const CONFIG_KEYS = [
+  "name",
+  "Image",
+  "User",
+  "Labels",
+  ...STRING_LIST_KEYS,
+  ...STRING_KEYS,
+  ...BOOLEAN_KEYS,
   "StopTimeout",
   "HostConfig",
 ];
@@ -99,21 +101,9 @@ export async function checkContainerCreate(body: JsonObject, policy: CreatePolic
   }
   const labels = check.stringMap(body, "Labels");
   if (labels?.[LABELS.managed] !== "true") check.fail("Labels", `must include ${LABELS.managed}=true`);
-  for (const key of ["Cmd", "Entrypoint", "Env"]) check.optionalStrings(body, key);
-  for (const key of ["WorkingDir", "Hostname", "Domainname", "StopSignal"]) check.optionalString(body, key);
-  for (
-    const key of [
-      "NetworkDisabled",
-      "AttachStdin",
-      "AttachStdout",
-      "AttachStderr",
-      "OpenStdin",
-      "StdinOnce",
-      "Tty",
-    ]
-  ) {
-    check.optionalBoolean(body, key);
-  }
+  for (const key of STRING_LIST_KEYS) check.optionalStrings(body, key);
+  for (const key of STRING_KEYS) check.optionalString(body, key);
+  for (const key of BOOLEAN_KEYS) check.optionalBoolean(body, key);
   if (body.StopTimeout != null && !Number.isSafeInteger(body.StopTimeout)) {
     check.fail("StopTimeout", "must be an integer");
   }

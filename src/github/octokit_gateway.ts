@@ -68,7 +68,9 @@ function toGitHubError(what: string, error: unknown, token: string): GitHubError
   } else {
     reason = `GitHub could not be reached (${error instanceof Error ? error.message : String(error)})`;
   }
-  const message = `Cannot ${what}: ${reason}`.replaceAll(token, "[REDACTED]");
+  // The token, and any URL query (codeload archive links carry a one-time token there), are left out.
+  const message = `Cannot ${what}: ${reason}`.replaceAll(token, "[REDACTED]")
+    .replace(/(https?:\/\/[^\s?)]+)\?[^\s)]*/g, "$1?[REDACTED]");
   return new GitHubError(message, { cause: error });
 }
 

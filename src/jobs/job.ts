@@ -1,7 +1,10 @@
 /** Job records: what was asked, who asked, where it stands, what it produced and cost. */
 
-/** Where a job stands. `queued → running → succeeded | failed | cancelled`; `queued → cancelled`. */
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+/** Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`. */
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+
+/** Where a job stands (one of {@link JOB_STATUSES}). */
+export type JobStatus = typeof JOB_STATUSES[number];
 
 /** The statuses a job never leaves. */
 export const FINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];

@@ -1,5 +1,5 @@
 /** How one work item of a job ended. */
-import type { PullRequestRef } from "./job.ts";
+import type { WorkItem } from "./job.ts";
 
 /** Terminal statuses of a work item; every one but `submitted` comes with a reason. */
 export type WorkItemStatus =
@@ -13,13 +13,8 @@ export type WorkItemStatus =
   | "diff_rejected"
   | "cancelled";
 
-/** One work item's outcome, as the job record keeps it. */
-export interface WorkItemResult {
-  issue: number;
+/** One work item's outcome, as the pipeline reports it: the job record's work item, ended. */
+export interface WorkItemResult extends WorkItem {
   title: string;
   status: WorkItemStatus;
-  reason?: string;
-  pullRequest?: PullRequestRef;
-  usage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number; turns: number };
-  tests?: { command: string; passed: number; failed: number; exitCode: number | null };
 }

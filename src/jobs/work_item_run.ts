@@ -17,7 +17,7 @@ import type { GuidanceFile } from "./guidance.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { publish, testSummary } from "./publish.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
-import type { PullRequestRef } from "./job.ts";
+import { NO_USAGE, type PullRequestRef } from "./job.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 
 /** What one work item run needs. */
@@ -59,7 +59,7 @@ export async function runWorkItem(
     issue: item.number,
     title: item.title,
     status: "cancelled",
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, turns: 0 },
+    usage: NO_USAGE,
   };
   const fail = (status: WorkItemResult["status"], reason: string) => ({ ...result, status, reason });
   await say("step", `${parsed.acceptanceCriteria.length} acceptance criteria; starting sandbox ${name}`);

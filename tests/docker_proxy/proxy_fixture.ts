@@ -4,10 +4,10 @@ import { type ProxyConfig, readProxyConfig } from "../../src/docker_proxy/config
 import { createSandboxCap } from "../../src/docker_proxy/sandbox_cap.ts";
 import { type DockerProxy, startDockerProxy } from "../../src/docker_proxy/server.ts";
 import { createDockerClient } from "../../src/sandbox/docker_client.ts";
-import { testLimits } from "../sandbox/sandbox_fixture.ts";
+import { docker as engine, testLimits } from "../sandbox/sandbox_fixture.ts";
 
 /** The engine itself, for checks the proxy must not influence. */
-export const direct: Docker = createDockerClient(Deno.env.get("DOCKER_HOST"));
+export const direct: Docker = engine;
 
 /** The image the proxy allows: the one the sandbox tests use. */
 export const IMAGE = testLimits().image;

@@ -1,4 +1,5 @@
 /** `GET /v1/jobs`: the caller's visible jobs, newest first, filtered, a page at a time. */
+import { JOB_STATUSES } from "../../jobs/job.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { InvalidCursorError } from "../../jobs/store.ts";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
@@ -20,8 +21,8 @@ export function registerListJobs(app: ApiApp, deps: ApiDeps): void {
     middleware: [requireScope("jobs:read", deps.audit)] as const,
     request: {
       query: z.object({
-        status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"], {
-          error: "status must be queued, running, succeeded, failed or cancelled",
+        status: z.enum(JOB_STATUSES, {
+          error: `status must be ${JOB_STATUSES.slice(0, -1).join(", ")} or ${JOB_STATUSES.at(-1)}`,
         }).optional(),
         repo: z.string().regex(
           /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/,
