@@ -1,7 +1,9 @@
 /**
  * File tools with the semantics of Anthropic's text editor tool (`view`,
  * `create`, `str_replace`, `insert`), confined to /workspace and run inside
- * the container as the sandbox user.
+ * the container as the sandbox user. Edits keep a file's line endings (CRLF,
+ * LF, old Mac CR, or mixed) and its UTF-8 BOM, and refuse files that are not
+ * UTF-8 text; the rule is written in `editor_program.ts`.
  */
 import { SandboxError, ToolError } from "../errors.ts";
 import { EDITOR_PROGRAM } from "./editor_program.ts";
@@ -30,7 +32,8 @@ export interface EditorOptions {
 
 /**
  * Performs one editor operation and returns the tool's text output.
- * @throws ToolError when the operation is refused or fails (the message is for the model).
+ * @throws ToolError when the operation is refused or fails (the message is for the model), e.g. the
+ *   file is not UTF-8 text (invalid UTF-8 or a NUL byte), in which case nothing was written.
  * @throws SandboxError when the container could not run it.
  */
 export async function runEditor(

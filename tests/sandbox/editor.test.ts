@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ToolError } from "../../src/errors.ts";
 import { type EditorCommand, runEditor } from "../../src/sandbox/editor.ts";
@@ -16,6 +17,23 @@ afterAll(async () => {
 
 const edit = (input: EditorCommand) => runEditor(sandbox, input);
 const read = async (path: string) => (await sandbox.run(["cat", path])).stdout;
+
+/** Writes `bytes` (a byte string: one character per byte) to `path`, making its folder. */
+const put = async (path: string, bytes: string) => {
+  const program = "import os, sys; os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True); " +
+    "open(sys.argv[1], 'wb').write(sys.stdin.buffer.read())";
+  const result = await sandbox.run(["python3", "-c", program, path], { stdin: Buffer.from(bytes, "latin1") });
+  expect(result.exitCode).toBe(0);
+};
+/** The exact bytes of `path`, as a byte string (one character per byte). */
+const bytesOf = async (path: string) => {
+  const result = await sandbox.run(["base64", "-w0", path]);
+  expect(result.exitCode).toBe(0);
+  return Buffer.from(result.stdout, "base64").toString("latin1");
+};
+/** The UTF-8 bytes of `text`, as a byte string. */
+const utf8 = (text: string) => Buffer.from(text, "utf8").toString("latin1");
+const BOM = "\xef\xbb\xbf";
 
 describe("the editor works like Anthropic's text editor tool, inside /workspace", () => {
   test("view numbers every line of a file", async () => {
@@ -164,5 +182,170 @@ describe("every way out of /workspace is refused with a clear error", () => {
     );
     const hooks = await sandbox.run(["ls", "/workspace/.git/hooks"]);
     expect(hooks.stdout).not.toMatch(/^pre-commit$/m);
+  });
+});
+
+describe("the editor keeps a file's line endings and BOM, and edits only UTF-8 text", () => {
+  test("str_replace with a two-line old_str written with \\n matches a CRLF file and keeps it CRLF byte for byte", async () => {
+    const path = "/workspace/eol/crlf_replace.py";
+    await put(path, "A = 1\r\nB = 2\r\nC = 3\r\nD = 4\r\n");
+    const out = await edit({
+      command: "str_replace",
+      path,
+      old_str: "B = 2\nC = 3",
+      new_str: "B = 20\nX = 0\nC = 30",
+    });
+    expect(out).toContain("     2\tB = 20\n     3\tX = 0\n     4\tC = 30\n     5\tD = 4\n");
+    expect(out).not.toContain("\r");
+    expect(await bytesOf(path)).toBe("A = 1\r\nB = 20\r\nX = 0\r\nC = 30\r\nD = 4\r\n");
+    await edit({
+      command: "str_replace",
+      path,
+      old_str: "A = 1\r\nB = 20\r\n",
+      new_str: "A = 10\r\nB = 2\n",
+    });
+    expect(await bytesOf(path)).toBe("A = 10\r\nB = 2\r\nX = 0\r\nC = 30\r\nD = 4\r\n");
+  });
+
+  test("insert into a CRLF file writes CRLF only", async () => {
+    const path = "/workspace/eol/crlf_insert.py";
+    await put(path, "A = 1\r\nB = 2\r\n");
+    await edit({ command: "insert", path, insert_line: 1, insert_text: "C = 3" });
+    expect(await bytesOf(path)).toBe("A = 1\r\nC = 3\r\nB = 2\r\n");
+    await edit({ command: "insert", path, insert_line: 3, insert_text: "D = 4\nE = 5\n" });
+    expect(await bytesOf(path)).toBe("A = 1\r\nC = 3\r\nB = 2\r\nD = 4\r\nE = 5\r\n");
+  });
+
+  test("view shows the lines of a CRLF file without \\r", async () => {
+    const path = "/workspace/eol/crlf_view.py";
+    await put(path, "A = 1\r\nB = 2\r\nC = 3\r\n");
+    const out = await edit({ command: "view", path });
+    expect(out).toBe(
+      `Here's the result of running cat -n on ${path}:\n     1\tA = 1\n     2\tB = 2\n     3\tC = 3\n`,
+    );
+    const range = await edit({ command: "view", path, view_range: [2, -1] });
+    expect(range.endsWith("     2\tB = 2\n     3\tC = 3\n")).toBe(true);
+    await expect(edit({ command: "view", path, view_range: [4, 4] })).rejects.toThrow(
+      /outside the file's 3 lines/,
+    );
+  });
+
+  test("create over an existing CRLF file writes CRLF; a new file gets file_text exactly as given", async () => {
+    const path = "/workspace/eol/crlf_create.py";
+    await put(path, "old = 1\r\n");
+    expect(await edit({ command: "create", path, file_text: "x = 1\ny = 2\n" })).toBe(
+      `File overwritten at: ${path}`,
+    );
+    expect(await bytesOf(path)).toBe("x = 1\r\ny = 2\r\n");
+    await edit({ command: "create", path: "/workspace/eol/fresh.py", file_text: "p\r\nq\n" });
+    expect(await bytesOf("/workspace/eol/fresh.py")).toBe("p\r\nq\n");
+  });
+
+  test("an LF file stays LF when old_str and new_str are sent with CRLF", async () => {
+    const path = "/workspace/eol/lf.py";
+    await put(path, "a\nb\nc\n");
+    await edit({ command: "str_replace", path, old_str: "a\r\nb", new_str: "a\r\nB\r\nb2" });
+    expect(await bytesOf(path)).toBe("a\nB\nb2\nc\n");
+  });
+
+  test("a UTF-8 BOM is kept through str_replace, insert and create, and is neither shown nor matched", async () => {
+    const path = "/workspace/eol/bom.py";
+    await put(path, BOM + "A = 1\nB = 2\n");
+    const view = await edit({ command: "view", path });
+    expect(view).toContain(":\n     1\tA = 1\n");
+    expect(view).not.toContain("\ufeff");
+    await edit({ command: "str_replace", path, old_str: "A = 1\nB", new_str: "A = 'é'\nB" });
+    expect(await bytesOf(path)).toBe(BOM + utf8("A = 'é'\nB = 2\n"));
+    await edit({ command: "insert", path, insert_line: 0, insert_text: "# top" });
+    expect(await bytesOf(path)).toBe(BOM + utf8("# top\nA = 'é'\nB = 2\n"));
+    await put("/workspace/eol/bom_crlf.py", BOM + "old\r\n");
+    await edit({ command: "create", path: "/workspace/eol/bom_crlf.py", file_text: "\ufeffnew\nline\n" });
+    expect(await bytesOf("/workspace/eol/bom_crlf.py")).toBe(BOM + "new\r\nline\r\n");
+  });
+
+  test("mixed endings: untouched lines keep their bytes, new line breaks use the dominant ending", async () => {
+    const path = "/workspace/eol/mixed.py";
+    await put(path, "a\r\nb\nc\r\nd\r\ne\n");
+    await edit({ command: "str_replace", path, old_str: "b\nc", new_str: "B\nC" });
+    expect(await bytesOf(path)).toBe("a\r\nB\r\nC\r\nd\r\ne\n");
+    await edit({ command: "insert", path, insert_line: 5, insert_text: "f" });
+    expect(await bytesOf(path)).toBe("a\r\nB\r\nC\r\nd\r\ne\nf\r\n");
+    const tie = "/workspace/eol/tie.py";
+    await put(tie, "x\ny\r\n");
+    await edit({ command: "insert", path: tie, insert_line: 2, insert_text: "z" });
+    expect(await bytesOf(tie)).toBe("x\ny\r\nz\n");
+  });
+
+  test("an old Mac file (lone \\r line breaks) stays CR only", async () => {
+    const path = "/workspace/eol/mac.py";
+    await put(path, "A = 1\rB = 2\r");
+    expect(await edit({ command: "view", path })).toContain("     1\tA = 1\n     2\tB = 2\n");
+    await edit({ command: "str_replace", path, old_str: "A = 1\nB = 2", new_str: "A = 1\nB = 3" });
+    await edit({ command: "insert", path, insert_line: 2, insert_text: "C = 3\n" });
+    expect(await bytesOf(path)).toBe("A = 1\rB = 3\rC = 3\r");
+  });
+
+  test("a missing final line break stays missing, unless the insert goes after the last line", async () => {
+    const path = "/workspace/eol/no_final.py";
+    await put(path, "a\r\nb");
+    await edit({ command: "insert", path, insert_line: 1, insert_text: "x" });
+    expect(await bytesOf(path)).toBe("a\r\nx\r\nb");
+    await edit({ command: "insert", path, insert_line: 3, insert_text: "y" });
+    expect(await bytesOf(path)).toBe("a\r\nx\r\nb\r\ny\r\n");
+    await put("/workspace/eol/empty.py", "");
+    await edit({ command: "insert", path: "/workspace/eol/empty.py", insert_line: 0, insert_text: "x" });
+    expect(await bytesOf("/workspace/eol/empty.py")).toBe("x\n");
+  });
+
+  test("a write keeps the file's mode and leaves no temporary file behind", async () => {
+    const path = "/workspace/eol/run.sh";
+    await put(path, "echo 1\r\n");
+    expect((await sandbox.run(["chmod", "755", path])).exitCode).toBe(0);
+    await edit({ command: "str_replace", path, old_str: "echo 1", new_str: "echo 2" });
+    expect(await bytesOf(path)).toBe("echo 2\r\n");
+    expect((await sandbox.run(["stat", "-c", "%a %u", path])).stdout.trim()).toBe("755 1000");
+    expect((await sandbox.run(["ls", "-A", "/workspace/eol"])).stdout).not.toMatch(/editor-/);
+  });
+
+  const refusedUnchanged = async (path: string, message: RegExp) => {
+    const before = await bytesOf(path);
+    const commands: EditorCommand[] = [
+      { command: "view", path },
+      { command: "str_replace", path, old_str: "a", new_str: "b" },
+      { command: "insert", path, insert_line: 0, insert_text: "x" },
+      { command: "create", path, file_text: "x\n" },
+    ];
+    for (const input of commands) {
+      const error = await edit(input).then(() => undefined, (e: unknown) => e);
+      expect(error, input.command).toBeInstanceOf(ToolError);
+      expect((error as Error).message, input.command).toMatch(message);
+    }
+    expect(await bytesOf(path)).toBe(before);
+  };
+
+  test("a Latin-1 file is refused by every command, naming the file and what to do, and never written", async () => {
+    const path = "/workspace/eol/latin1.py";
+    await put(path, "caf\xe9 = 1\r\na = 2\r\n");
+    await refusedUnchanged(
+      path,
+      /^The file \/workspace\/eol\/latin1\.py is not UTF-8 text: the byte at offset 3 .*Latin-1.*unchanged.*iconv/,
+    );
+  });
+
+  test("a file with a NUL byte is refused by every command and never written", async () => {
+    const path = "/workspace/eol/nul.py";
+    await put(path, "a = 1\n\0b\n");
+    await refusedUnchanged(
+      path,
+      /^The file \/workspace\/eol\/nul\.py is not UTF-8 text: it has a NUL byte at offset 6/,
+    );
+  });
+
+  test("new text that is not valid Unicode is refused and nothing is written", async () => {
+    const path = "/workspace/eol/surrogate.py";
+    await expect(edit({ command: "create", path, file_text: "x = '\ud800'\n" })).rejects.toThrow(
+      /Nothing was written to \/workspace\/eol\/surrogate\.py: .*not valid Unicode/,
+    );
+    expect((await sandbox.run(["test", "-e", path])).exitCode).toBe(1);
   });
 });
