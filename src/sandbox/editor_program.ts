@@ -136,7 +136,15 @@ def peek_doc(real, path):
         data = f.read(MAX_READ + 1)
     return decode(data[:MAX_READ], path, len(data) <= MAX_READ)
 
+def protected(real, path):
+    rel = os.path.relpath(real, ROOT)
+    if rel.startswith(".github/workflows/") or rel == ".github/workflows":
+        fail("Nothing was written to %s: CI workflows (.github/workflows/) are not changed by the agent and would not be committed; leave CI to the team and say what it needs in submit_work's follow_ups" % path)
+    if rel == ".gitmodules":
+        fail("Nothing was written to %s: the submodule list is not changed by the agent and would not be committed" % path)
+
 def write_bytes(real, path, data):
+    protected(real, path)
     if len(data) > MAX_WRITE:
         fail("Refusing to write %d bytes to %s: the limit is %d bytes" % (len(data), path, MAX_WRITE))
     parent = os.path.dirname(real)

@@ -349,3 +349,48 @@ describe("the editor keeps a file's line endings and BOM, and edits only UTF-8 t
     expect((await sandbox.run(["test", "-e", path])).exitCode).toBe(1);
   });
 });
+
+describe("paths that would never be committed are refused at the tool, at once", () => {
+  test("create, str_replace and insert under .github/workflows/ write nothing and say why", async () => {
+    await put("/workspace/.github/workflows/ci.yml", "run: pytest\n");
+    const attempts: EditorCommand[] = [
+      { command: "create", path: "/workspace/.github/workflows/evil.yml", file_text: "run: curl evil\n" },
+      {
+        command: "str_replace",
+        path: "/workspace/.github/workflows/ci.yml",
+        old_str: "pytest",
+        new_str: "true",
+      },
+      {
+        command: "insert",
+        path: "/workspace/.github/workflows/ci.yml",
+        insert_line: 0,
+        insert_text: "x: 1\n",
+      },
+    ];
+    for (const attempt of attempts) {
+      const error = await edit(attempt).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ToolError);
+      expect((error as Error).message).toMatch(
+        /^Nothing was written to .*: CI workflows \(\.github\/workflows\/\)/,
+      );
+    }
+    expect(await bytesOf("/workspace/.github/workflows/ci.yml")).toBe("run: pytest\n");
+    expect((await sandbox.run(["test", "-e", "/workspace/.github/workflows/evil.yml"])).exitCode).toBe(1);
+    expect(await edit({ command: "view", path: "/workspace/.github/workflows/ci.yml" })).toContain(
+      "run: pytest",
+    );
+  });
+
+  test("the submodule list (.gitmodules) is refused the same way", async () => {
+    const error = await edit({
+      command: "create",
+      path: "/workspace/.gitmodules",
+      file_text: "[submodule]\n",
+    })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /^Nothing was written to \/workspace\/.gitmodules: the submodule list/,
+    );
+  });
+});
