@@ -3,18 +3,23 @@
  * before anything reaches the shell session.
  *
  * `restricted` (the default) allows Python and pytest, read-only inspection
- * tools and read-only git, joined by pipes, `&&`, `||` and `;`, with output
- * redirected only into /workspace; no command substitution, subshells,
- * background jobs, here-documents or risky environment prefixes. `shell`
- * allows any command line.
+ * tools, read-only git, file work inside /workspace (`mkdir`, `touch`, `cp`,
+ * `mv`, `rm`, off `.git/`) and a bounded `sleep`, joined by pipes, `&&`, `||`
+ * and `;`, with output redirected only into /workspace; no command
+ * substitution, subshells, background jobs, here-documents or risky
+ * environment prefixes. `shell` allows any command line.
  *
- * The policy steers the model (edits go through the editor tool, not `sed -i`
- * or `rm`) and keeps commands reviewable; it is not the isolation boundary.
+ * The policy cannot see the shell's working directory, so `cd` may only go to
+ * folders under /workspace: a relative path without `..` then stays under
+ * /workspace, and is checked as written (see `program_rules.ts`).
+ *
+ * The policy steers the model (edits go through the editor tool, not
+ * `sed -i`) and keeps commands reviewable; it is not the isolation boundary.
  * Python may run anything the container allows, so what confines a command is
  * the container: no network, no capabilities, a read-only root and limits.
  */
 import { EXPANSION, parseCommandLine, type SimpleCommand, type Word } from "./command_line.ts";
-import { type ArgumentCheck, DEFAULT_PROGRAMS, lookupProgram } from "./program_rules.ts";
+import { type ArgumentCheck, DEFAULT_PROGRAMS, lookupProgram, MAX_SLEEP_SECONDS } from "./program_rules.ts";
 import { WORKSPACE } from "./sandbox.ts";
 
 /** The policy names accepted in configuration (`SANDBOX_COMMAND_POLICY`). */
@@ -97,10 +102,12 @@ const DENIED_PREFIXES = ["LD_", "GIT_", "BASH", "DYLD_"];
 const INPUT_REDIRECTS = new Set(["<", "<<<", "<&"]);
 
 const GUIDANCE = "Under the restricted policy, bash runs python3/pytest, read-only tools (ls cat head tail " +
-  "wc grep rg find sed awk sort uniq diff cut tr echo printf stat file tree …) and read-only git " +
-  "(status diff log show ls-files rev-parse grep blame branch --list), one at a time or joined with " +
-  "|, &&, || and ;, with output redirected only into /workspace. Create and edit files with " +
-  "str_replace_based_edit_tool; put anything more complex in a Python script and run it with python3.";
+  "wc grep rg find sed awk sort uniq diff cut tr echo printf stat file tree …), read-only git " +
+  "(status diff log show ls-files rev-parse grep blame branch --list), file work with mkdir, touch, " +
+  `cp, mv and rm on paths under ${WORKSPACE} (not .git/, no "..", wildcards only in a path's last part), ` +
+  `cd into folders under ${WORKSPACE}, and sleep up to ${MAX_SLEEP_SECONDS} seconds; one at a time or ` +
+  `joined with |, &&, || and ;, with output redirected only into ${WORKSPACE}. Create and edit files ` +
+  "with str_replace_based_edit_tool; put anything more complex in a Python script and run it with python3.";
 
 /**
  * Builds the policy named `mode`.

@@ -39,3 +39,46 @@ export function parsePytestCounts(output: string): { passed: number; failed: num
   const count = (word: string) => Number(summary.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
   return { passed: count("passed"), failed: count("failed") + count("errors?") };
 }
+
+/** pytest's last line, with or without `=` around it: `no tests ran in 0.01s`, `2 failed, 3 passed in 0.2s`. */
+const PYTEST_SUMMARY =
+  /^=* ?(no tests ran|\d+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed|warnings?)\b.*) in [\d.]+s\b/m;
+
+/**
+ * pytest's exit codes 2 to 5, in plain words (pytest docs, "Exit codes"):
+ * 1 is "tests were collected and run but some of the tests failed".
+ */
+const PYTEST_EXITS: Readonly<Record<number, string>> = {
+  2: "the test run was interrupted",
+  3: "pytest hit an internal error",
+  4: "pytest was called with a usage error",
+  5: "no tests were collected",
+};
+
+/**
+ * The exit status of a test run in plain words, for the model, the job log
+ * and the PR: `"the tests pass"` (0), `"the tests fail"` (1),
+ * `"no tests were collected (pytest exit 5)"`, `"the test run was interrupted
+ * (pytest exit 2)"`, `"pytest hit an internal error (pytest exit 3)"`,
+ * `"pytest was called with a usage error (pytest exit 4)"`, `"the test run
+ * timed out"` (exit code null), and for other codes the shell's meaning
+ * (126, 127, killed by a signal) or `"the test command failed (exit N)"`.
+ *
+ * Codes 2 to 5 get pytest's meaning only when the run is pytest's: the
+ * command names pytest, or the output holds pytest's summary line.
+ * Pure.
+ */
+export function describeTestExit(run: Pick<TestRun, "command" | "exitCode"> & { tail?: string }): string {
+  const code = run.exitCode;
+  if (code === null) return "the test run timed out";
+  if (code === 0) return "the tests pass";
+  if (code === 1) return "the tests fail";
+  const pytest = /\bpytest\b/.test(run.command) || PYTEST_SUMMARY.test(run.tail ?? "");
+  const meaning = PYTEST_EXITS[code];
+  if (pytest && meaning) return `${meaning} (pytest exit ${code})`;
+  if (code === 126) return "the test command could not be executed (exit 126)";
+  if (code === 127) return "the test command was not found (exit 127)";
+  if (code === 137) return "the test run was killed (exit 137: SIGKILL, e.g. out of memory)";
+  if (code > 128 && code < 160) return `the test run was killed by signal ${code - 128} (exit ${code})`;
+  return `the test command failed (exit ${code})`;
+}
