@@ -18,7 +18,10 @@ export async function exampleSeed(folder = "examples/task_service"): Promise<Uin
   const chunks: Uint8Array[] = [];
   for await (const chunk of pack) chunks.push(chunk as Uint8Array);
   const tarball = new Uint8Array(gzipSync(Buffer.concat(chunks)));
-  return await buildSeedArchive((async function* () {
-    yield tarball;
-  })());
+  return await buildSeedArchive(
+    (async function* () {
+      yield tarball;
+    })(),
+    { maxBytes: 100 * 1024 * 1024, maxEntries: 100_000 },
+  );
 }

@@ -25,7 +25,10 @@ const WARM_UP = 2;
 const BENCH_LABEL = { "dev.backend-agent.bench": "true" };
 
 const docker = createDockerClient(Deno.env.get("DOCKER_HOST"));
-const factory = createDockerSandboxFactory(docker, { limits: { ...DEFAULT_SANDBOX_LIMITS, image } });
+const factory = createDockerSandboxFactory(docker, {
+  limits: { ...DEFAULT_SANDBOX_LIMITS, image },
+  maxSeedBytes: DEFAULT_SANDBOX_LIMITS.workspaceMb * 1024 * 1024,
+});
 const seed = await exampleSeed();
 const uid = () => crypto.randomUUID().slice(0, 8);
 

@@ -32,8 +32,10 @@ export interface ScenarioIssue {
   number: number;
   title: string;
   body: string;
-  /** Numbers of this issue's sub-issues, in order. */
-  subIssues?: number[];
+  /** `open` (default) or `closed`. */
+  state?: "open" | "closed";
+  /** This issue's sub-issues, in order: numbers in the same repository, or `"owner/name#N"` elsewhere. */
+  subIssues?: Array<number | `${string}/${string}#${number}`>;
 }
 
 /** Everything a demo or end-to-end test needs to run one job. */

@@ -92,6 +92,9 @@ const schema = z.object({
     error: "SANDBOX_COMMAND_POLICY must be restricted or shell",
   })
     .default("restricted"),
+  SNAPSHOT_MAX_FILES: positiveInt("SNAPSHOT_MAX_FILES", 100_000),
+  SNAPSHOT_MAX_BYTES: positiveInt("SNAPSHOT_MAX_BYTES", 256 * 1024 * 1024),
+  SANDBOX_MAX_OUTPUT_BYTES: positiveInt("SANDBOX_MAX_OUTPUT_BYTES", DEFAULT_SANDBOX_LIMITS.maxOutputBytes),
   DIFF_MAX_FILES: positiveInt("DIFF_MAX_FILES", 200),
   DIFF_MAX_FILE_BYTES: positiveInt("DIFF_MAX_FILE_BYTES", 1024 * 1024),
   DIFF_MAX_TOTAL_BYTES: positiveInt("DIFF_MAX_TOTAL_BYTES", 5 * 1024 * 1024),
@@ -151,6 +154,8 @@ export interface Config {
   onFailingTests: "draft" | "none";
   commandPolicy: "restricted" | "shell";
   diffPolicy: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
+  /** Caps of the base snapshot a sandbox is seeded with. */
+  snapshot: { maxFiles: number; maxBytes: number };
   draftPullRequests: boolean;
   api: { maxBodyBytes: number };
   auth: AuthConfig;
@@ -213,6 +218,7 @@ export function loadConfig(
       pidsLimit: e.SANDBOX_PIDS_LIMIT,
       workspaceMb: e.SANDBOX_WORKSPACE_MB,
       commandTimeoutMs: e.SANDBOX_COMMAND_TIMEOUT_MS,
+      maxOutputBytes: e.SANDBOX_MAX_OUTPUT_BYTES,
       ...(e.SANDBOX_RUNTIME ? { runtime: e.SANDBOX_RUNTIME } : {}),
     },
     budget: {
@@ -232,6 +238,7 @@ export function loadConfig(
       maxFileBytes: e.DIFF_MAX_FILE_BYTES,
       maxTotalBytes: e.DIFF_MAX_TOTAL_BYTES,
     },
+    snapshot: { maxFiles: e.SNAPSHOT_MAX_FILES, maxBytes: e.SNAPSHOT_MAX_BYTES },
     draftPullRequests: e.PR_DRAFT,
     api: { maxBodyBytes: e.API_MAX_BODY_BYTES },
     auth,

@@ -147,7 +147,11 @@ function buildPipeline(
       baseUrl: config.github.apiUrl,
       retryBaseMs: config.github.retryBaseMs,
     }),
-    sandboxes: createDockerSandboxFactory(docker, { limits: config.sandbox }),
+    sandboxes: createDockerSandboxFactory(docker, {
+      limits: config.sandbox,
+      // A seed larger than the workspace volume cannot be unpacked into it.
+      maxSeedBytes: config.sandbox.workspaceMb * 1024 * 1024,
+    }),
     messages: createMessagesApi({
       apiKey: config.anthropic.apiKey,
       ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
@@ -173,6 +177,7 @@ function buildPipeline(
       draft: config.draftPullRequests,
       commandPolicy: config.commandPolicy,
       diffPolicy: config.diffPolicy,
+      snapshot: config.snapshot,
     },
   );
 }

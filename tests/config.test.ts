@@ -94,3 +94,41 @@ describe("GitHub credentials in the config", () => {
     expect(config.github.apiUrl).toBe("https://svc:gh-pass@ghe.example.com/api/v3");
   });
 });
+
+describe("caps are settings", () => {
+  test("each cap set above its default reaches the config the pipeline and the sandbox are built from", () => {
+    const config = loadConfig({
+      ...BASE,
+      GITHUB_TOKEN: "ghp_x",
+      SNAPSHOT_MAX_FILES: "250000",
+      SNAPSHOT_MAX_BYTES: String(1024 * 1024 * 1024),
+      SANDBOX_MAX_OUTPUT_BYTES: String(1024 * 1024),
+      DIFF_MAX_FILES: "500",
+      DIFF_MAX_FILE_BYTES: String(8 * 1024 * 1024),
+      DIFF_MAX_TOTAL_BYTES: String(64 * 1024 * 1024),
+    });
+    expect(config.snapshot).toEqual({ maxFiles: 250_000, maxBytes: 1024 * 1024 * 1024 });
+    expect(config.sandbox.maxOutputBytes).toBe(1024 * 1024);
+    expect(config.diffPolicy).toEqual({
+      maxFiles: 500,
+      maxFileBytes: 8 * 1024 * 1024,
+      maxTotalBytes: 64 * 1024 * 1024,
+    });
+  });
+
+  test("the defaults are written once, in the config schema", () => {
+    const config = loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x" });
+    expect(config.snapshot).toEqual({ maxFiles: 100_000, maxBytes: 256 * 1024 * 1024 });
+    expect(config.sandbox.maxOutputBytes).toBe(64 * 1024);
+    expect(config.diffPolicy).toEqual({
+      maxFiles: 200,
+      maxFileBytes: 1024 * 1024,
+      maxTotalBytes: 5 * 1024 * 1024,
+    });
+  });
+
+  test("a cap that is not a positive integer is refused by name", () => {
+    expect(() => loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", SNAPSHOT_MAX_FILES: "lots" }))
+      .toThrow(/SNAPSHOT_MAX_FILES must be a number/);
+  });
+});

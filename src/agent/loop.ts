@@ -64,8 +64,12 @@ export interface RunAgentOptions {
   signal?: AbortSignal;
 }
 
-/** What {@link RunAgentOptions.verify} decides about one submission. */
-export type Verdict = { ok: true } | { ok: false; feedback: string; summary: string };
+/**
+ * What {@link RunAgentOptions.verify} decides about one submission. A rejection with `notice: true` tells
+ * the model something it may act on before its work is accepted; it does not count against
+ * {@link RunAgentOptions.maxVerifyRetries} (the verifier must not give the same notice twice).
+ */
+export type Verdict = { ok: true } | { ok: false; feedback: string; summary: string; notice?: boolean };
 
 /** What every outcome carries. */
 export interface RunRecord {
@@ -306,7 +310,7 @@ export async function runAgent(deps: AgentDeps, options: RunAgentOptions): Promi
         if (verdict.ok) {
           return { status: "submitted", submission: done.submission, usage, turns: turn, trajectory };
         }
-        rejections += 1;
+        if (!verdict.notice) rejections += 1;
         done.trace.isError = true;
         if (rejections > maxVerifyRetries) {
           return {

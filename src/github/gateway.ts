@@ -15,12 +15,39 @@ export interface Issue {
   title: string;
   body: string;
   url: string;
+  /** `open` or `closed` (GitHub's `state`). */
+  state: "open" | "closed";
+  /** The repository the issue lives in (a sub-issue may live in another one than its parent). */
+  repo: RepoRef;
 }
 
 /** The commit a job starts from. */
 export interface BaseCommit {
   branch: string;
   sha: string;
+  /** The commit's root tree. */
+  treeSha: string;
+  /** The repository's default branch (GitHub closes linked issues only on merges into it). */
+  defaultBranch: string;
+}
+
+/** Git file modes of entries in a tree (GitHub's Git Trees API). */
+export const GIT_MODES = ["100644", "100755", "120000", "160000", "040000"] as const;
+
+/** One of {@link GIT_MODES}: file, executable, symlink, gitlink (submodule), folder. */
+export type GitMode = typeof GIT_MODES[number];
+
+/** One entry of a commit's recursive tree. */
+export interface TreeEntry {
+  /** Path from the repository root, `/`-separated. */
+  path: string;
+  mode: GitMode;
+  /** `blob` (files and symlinks), `tree` (folders) or `commit` (a submodule's gitlink). */
+  type: "blob" | "tree" | "commit";
+  /** The object id: for a blob, git's hash of its bytes; for a gitlink, the submodule's commit. */
+  sha: string;
+  /** Bytes of a blob; absent for other types. */
+  size?: number;
 }
 
 /** A file to write in a commit; a deletion has no content. */
@@ -38,6 +65,22 @@ export interface PushInput {
   branch: string;
   message: string;
   files: CommitFile[];
+  /**
+   * The branch's head as last read (see {@link GitHubGateway.getBranchHead}); undefined when it did not
+   * exist. The branch is created when undefined, else moved only from this commit.
+   */
+  expectedHeadSha?: string;
+}
+
+/** A commit at the head of a branch, as the ownership check reads it. */
+export interface BranchHead {
+  sha: string;
+  /** The full commit message (trailers included). */
+  message: string;
+  /** The author's name as git recorded it. */
+  authorName: string;
+  /** The author's GitHub login, when GitHub links the commit to an account. */
+  authorLogin?: string;
 }
 
 /** Input for {@link GitHubGateway.openPullRequest}. */
@@ -55,16 +98,53 @@ export interface PullRequest {
   url: string;
 }
 
+/** An open pull request found by its head branch. */
+export interface OpenPullRequest extends PullRequest {
+  title: string;
+  body: string;
+  /** Branch it merges into. */
+  base: string;
+  /** Login of the account that opened it. */
+  author: string;
+  /** Names of its labels. */
+  labels: string[];
+}
+
+/** Input for {@link GitHubGateway.updatePullRequest}. */
+export interface PullRequestUpdate {
+  title: string;
+  body: string;
+}
+
 /** Every GitHub operation the pipeline uses. */
 export interface GitHubGateway {
   getIssue(repo: RepoRef, number: number): Promise<Issue>;
-  /** The issue's sub-issues, in GitHub's order. */
+  /** The issue's sub-issues, in GitHub's order (each with its own repository and state). */
   listSubIssues(repo: RepoRef, number: number): Promise<Issue[]>;
   /** Head commit of `branch`, or of the default branch when `branch` is undefined. */
   resolveBase(repo: RepoRef, branch?: string): Promise<BaseCommit>;
+  /**
+   * Every entry of tree `treeSha`, recursively.
+   * @throws GitHubError when GitHub truncates the listing (over 100,000 entries or 7 MB).
+   */
+  getTree(repo: RepoRef, treeSha: string): Promise<TreeEntry[]>;
+  /** The bytes of blob `sha`. */
+  getBlob(repo: RepoRef, sha: string): Promise<Uint8Array>;
   /** The gzip tarball of the repo at `sha`, streamed. */
   downloadTarball(repo: RepoRef, sha: string): Promise<ReadableStream<Uint8Array>>;
-  /** Blobs → tree on the base tree → commit → branch ref. Returns the new commit sha. */
+  /** The head commit of `branch`, or undefined when the branch does not exist. */
+  getBranchHead(repo: RepoRef, branch: string): Promise<BranchHead | undefined>;
+  /**
+   * Blobs → tree on the base tree → commit → branch ref. Returns the new commit sha.
+   * @throws GitHubError when the branch moved away from `expectedHeadSha` (or was created) meanwhile.
+   */
   pushBranch(repo: RepoRef, input: PushInput): Promise<{ commitSha: string }>;
+  /** Open pull requests whose head is `branch` of this repository. */
+  listOpenPullRequests(repo: RepoRef, branch: string): Promise<OpenPullRequest[]>;
+  /** Opens a pull request (a ready one where drafts are not supported). */
   openPullRequest(repo: RepoRef, input: PullRequestInput): Promise<PullRequest>;
+  /** Rewrites the title and body of pull request `number`. */
+  updatePullRequest(repo: RepoRef, number: number, update: PullRequestUpdate): Promise<PullRequest>;
+  /** Adds `labels` to issue or pull request `number` (creating missing labels, as GitHub does). */
+  addLabels(repo: RepoRef, number: number, labels: string[]): Promise<void>;
 }

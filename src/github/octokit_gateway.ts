@@ -4,261 +4,220 @@
  * stand-in alike: only `baseUrl` changes.
  */
 import { Buffer } from "node:buffer";
-import { STATUS_CODES } from "node:http";
-import { Octokit } from "@octokit/rest";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
-import { ConfigError, GitHubError } from "../errors.ts";
+import { GitHubError } from "../errors.ts";
 import type {
   BaseCommit,
+  BranchHead,
   GitHubGateway,
   Issue,
+  OpenPullRequest,
   PullRequest,
   PullRequestInput,
+  PullRequestUpdate,
   PushInput,
   RepoRef,
+  TreeEntry,
 } from "./gateway.ts";
+import { type Client, createOctokitClient, type OctokitGatewayOptions } from "./octokit_client.ts";
+import { isNotFound, isValidationFailure, toGitHubError } from "./octokit_errors.ts";
+import { newTreeEntries, toTreeEntry } from "./tree_entries.ts";
 
-/** Options for {@link createOctokitGateway}. */
-export interface OctokitGatewayOptions {
-  /** Installation or personal access token. Never appears in an error message. */
-  token: string;
-  /** REST API root, e.g. `https://api.github.com` (the `GITHUB_API_URL` setting). */
-  baseUrl: string;
-  /** Prefix of the `User-Agent` header; default `backend-agent`. */
-  userAgent?: string;
-  /** Retries of a request that failed with a 5xx or a network error. Default 3. */
-  retries?: number;
-  /** Base of the retry back-off (waits base × n² before retry n), ms. Default 1000. */
-  retryBaseMs?: number;
+export type { OctokitGatewayOptions };
+
+/** What GitHub's issue objects carry that {@link Issue} needs. */
+interface IssueData {
+  number: number;
+  title: string;
+  body?: string | null;
+  html_url: string;
+  state: string;
+  repository_url: string;
 }
 
-/** What failed Octokit calls carry (`RequestError`), read defensively. */
-interface FailedRequest {
-  status?: unknown;
-  response?: { data?: unknown };
+/** `…/repos/OWNER/NAME` (an issue's `repository_url`, also on GitHub Enterprise Server) → its repo. */
+function repoOfUrl(url: string): RepoRef | undefined {
+  const match = /\/repos\/([^/]+)\/([^/]+)\/?$/.exec(url);
+  return match ? { owner: decodeURIComponent(match[1]!), name: decodeURIComponent(match[2]!) } : undefined;
 }
 
-function githubMessage(data: unknown): string | undefined {
-  if (typeof data !== "object" || data === null) return undefined;
-  const { message, errors } = data as { message?: unknown; errors?: unknown };
-  if (typeof message !== "string") return undefined;
-  const details = Array.isArray(errors)
-    ? errors.flatMap((item) => {
-      if (typeof item?.message === "string") return [item.message as string];
-      const parts = [item?.field, item?.code].filter((part) => typeof part === "string");
-      return parts.length > 0 ? [parts.join(" ")] : [];
-    })
-    : [];
-  return details.length > 0 ? `${message}: ${details.join("; ")}` : message;
-}
+/** GitHub's cap on one recursive tree listing (Git Trees API documentation). */
+const TREE_CAP = "100,000 entries or 7 MB";
 
-/** `Cannot <what>: GitHub answered 404 Not Found (…)` with the token scrubbed, chaining `error` as cause. */
-function toGitHubError(what: string, error: unknown, token: string): GitHubError {
-  if (error instanceof GitHubError) return error;
-  const failed = (typeof error === "object" && error !== null ? error : {}) as FailedRequest;
-  const status = typeof failed.status === "number" ? failed.status : undefined;
-  let reason: string;
-  if (status !== undefined && failed.response) {
-    const statusText = STATUS_CODES[status] ?? "Error";
-    const detail = githubMessage(failed.response.data);
-    reason = `GitHub answered ${status} ${statusText}${
-      detail && detail !== statusText ? ` (${detail})` : ""
-    }`;
-  } else {
-    reason = `GitHub could not be reached (${error instanceof Error ? error.message : String(error)})`;
+/** The gateway; one short method per operation, every failure a {@link GitHubError}. */
+class OctokitGateway implements GitHubGateway {
+  readonly #octokit: Client;
+  readonly #token: string;
+
+  constructor(octokit: Client, token: string) {
+    this.#octokit = octokit;
+    this.#token = token;
   }
-  // The token, and any URL query (codeload archive links carry a one-time token there), are left out.
-  const message = `Cannot ${what}: ${reason}`.replaceAll(token, "[REDACTED]")
-    .replace(/(https?:\/\/[^\s?)]+)\?[^\s)]*/g, "$1?[REDACTED]");
-  return new GitHubError(message, { cause: error });
-}
 
-/** A 422 from GitHub whose message (or one of its `errors`) matches `pattern`. */
-function isValidationFailure(error: unknown, pattern: RegExp): boolean {
-  const failed = error as FailedRequest | undefined;
-  return failed?.status === 422 && pattern.test(githubMessage(failed.response?.data) ?? "");
-}
-
-function validated(options: OctokitGatewayOptions): { token: string; baseUrl: string; userAgent: string } {
-  if (options.token.trim() === "") {
-    throw new ConfigError("Cannot create the GitHub client: the token is empty");
-  }
-  let url: URL;
-  try {
-    url = new URL(options.baseUrl);
-  } catch (cause) {
-    throw new ConfigError(`Cannot create the GitHub client: "${options.baseUrl}" is not a URL`, { cause });
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigError(`Cannot create the GitHub client: "${options.baseUrl}" is not an http(s) URL`);
-  }
-  return {
-    token: options.token,
-    baseUrl: options.baseUrl.replace(/\/+$/, ""),
-    userAgent: options.userAgent ?? "backend-agent",
-  };
-}
-
-/** The bytes as text when they are valid UTF-8 without NUL, else undefined. */
-function utf8(bytes: Uint8Array): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Octokit with GitHub's recommended retry (5xx, network) and rate-limit throttling plugins. */
-const RetryingOctokit = Octokit.plugin(retry, throttling);
-
-/**
- * Creates the Octokit-backed gateway. Validates the options when called.
- *
- * Every failure is a {@link GitHubError} whose message names the operation and
- * GitHub's status (e.g. `Cannot read issue #12 of acme/tasks: GitHub answered
- * 404 Not Found`), never the token; the Octokit error (its authorization header
- * already redacted by Octokit) is the `cause`.
- *
- * @throws ConfigError when the token is empty or `baseUrl` is not an http(s) URL.
- * Needs `--allow-net` to the API host (and to codeload for tarballs).
- */
-export function createOctokitGateway(options: OctokitGatewayOptions): GitHubGateway {
-  const config = validated(options);
-  const quiet = () => {};
-  const octokit = new RetryingOctokit({
-    auth: config.token,
-    baseUrl: config.baseUrl,
-    userAgent: config.userAgent,
-    // Failures become GitHubErrors; Octokit's own per-request error lines would only duplicate them.
-    log: { debug: quiet, info: quiet, warn: console.warn, error: quiet },
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
-    throttle: {
-      // Primary and secondary rate limits: wait as GitHub asks, at most twice per request.
-      onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < 2,
-      onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < 2,
-    },
-  });
-
-  async function attempt<T>(what: string, call: () => Promise<T>): Promise<T> {
+  async #attempt<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      throw toGitHubError(what, error, config.token);
+      throw toGitHubError(what, error, this.#token);
     }
   }
 
-  const name = (repo: RepoRef) => `${repo.owner}/${repo.name}`;
-  const toIssue = (
-    data: { number: number; title: string; body?: string | null; html_url: string },
-  ): Issue => ({
-    number: data.number,
-    title: data.title,
-    body: data.body ?? "",
-    url: data.html_url,
-  });
+  #where(repo: RepoRef) {
+    return { owner: repo.owner, repo: repo.name };
+  }
 
-  async function getIssue(repo: RepoRef, number: number): Promise<Issue> {
+  #issue(data: IssueData, queried: RepoRef): Issue {
+    return {
+      number: data.number,
+      title: data.title,
+      body: data.body ?? "",
+      url: data.html_url,
+      state: data.state === "closed" ? "closed" : "open",
+      repo: repoOfUrl(data.repository_url) ?? queried,
+    };
+  }
+
+  async getIssue(repo: RepoRef, number: number): Promise<Issue> {
     const what = `read issue #${number} of ${name(repo)}`;
-    const { data } = await attempt(
+    const { data } = await this.#attempt(
       what,
-      () => octokit.rest.issues.get({ owner: repo.owner, repo: repo.name, issue_number: number }),
+      () => this.#octokit.rest.issues.get({ ...this.#where(repo), issue_number: number }),
     );
     if (data.pull_request) {
       throw new GitHubError(`Cannot ${what}: #${number} is a pull request, not an issue`);
     }
-    return toIssue(data);
+    return this.#issue(data, repo);
   }
 
-  async function listSubIssues(repo: RepoRef, number: number): Promise<Issue[]> {
-    const items = await attempt(
+  async listSubIssues(repo: RepoRef, number: number): Promise<Issue[]> {
+    const items = await this.#attempt(
       `list the sub-issues of #${number} in ${name(repo)}`,
       () =>
-        octokit.paginate(octokit.rest.issues.listSubIssues, {
-          owner: repo.owner,
-          repo: repo.name,
+        this.#octokit.paginate(this.#octokit.rest.issues.listSubIssues, {
+          ...this.#where(repo),
           issue_number: number,
           per_page: 100,
         }),
     );
-    return items.map(toIssue);
+    return items.map((item) => this.#issue(item, repo));
   }
 
-  async function resolveBase(repo: RepoRef, branch?: string): Promise<BaseCommit> {
-    const target = branch ?? (await attempt(
+  async resolveBase(repo: RepoRef, branch?: string): Promise<BaseCommit> {
+    const { data: repository } = await this.#attempt(
       `read repository ${name(repo)}`,
-      () => octokit.rest.repos.get({ owner: repo.owner, repo: repo.name }),
-    )).data.default_branch;
-    const what = `resolve branch "${target}" of ${name(repo)}`;
-    const { data } = await attempt(
-      what,
-      () => octokit.rest.git.getRef({ owner: repo.owner, repo: repo.name, ref: `heads/${target}` }),
+      () => this.#octokit.rest.repos.get(this.#where(repo)),
     );
+    const target = branch ?? repository.default_branch;
+    const what = `resolve branch "${target}" of ${name(repo)}`;
+    const sha = await this.#attempt(what, () => this.#refCommit(repo, target, what));
+    const { data: commit } = await this.#attempt(
+      what,
+      () => this.#octokit.rest.git.getCommit({ ...this.#where(repo), commit_sha: sha }),
+    );
+    return { branch: target, sha, treeSha: commit.tree.sha, defaultBranch: repository.default_branch };
+  }
+
+  /** The commit `refs/heads/<branch>` points at (exact name, no prefix matching). */
+  async #refCommit(repo: RepoRef, branch: string, what: string): Promise<string> {
+    const { data } = await this.#octokit.rest.git.getRef({ ...this.#where(repo), ref: `heads/${branch}` });
     if (data.object.type !== "commit") {
       throw new GitHubError(`Cannot ${what}: it points to a ${data.object.type}, not a commit`);
     }
-    return { branch: target, sha: data.object.sha };
+    return data.object.sha;
   }
 
-  async function downloadTarball(repo: RepoRef, sha: string): Promise<ReadableStream<Uint8Array>> {
+  async getTree(repo: RepoRef, treeSha: string): Promise<TreeEntry[]> {
+    const what = `read tree ${treeSha} of ${name(repo)}`;
+    const { data } = await this.#attempt(
+      what,
+      () => this.#octokit.rest.git.getTree({ ...this.#where(repo), tree_sha: treeSha, recursive: "1" }),
+    );
+    if (data.truncated) {
+      throw new GitHubError(
+        `Cannot ${what}: the tree of ${name(repo)} has more entries than GitHub lists in one call ` +
+          `(${TREE_CAP}), so the service cannot read it whole`,
+      );
+    }
+    return data.tree.map((entry) => toTreeEntry(entry, what));
+  }
+
+  async getBlob(repo: RepoRef, sha: string): Promise<Uint8Array> {
+    const what = `read blob ${sha} of ${name(repo)}`;
+    const { data } = await this.#attempt(
+      what,
+      () => this.#octokit.rest.git.getBlob({ ...this.#where(repo), file_sha: sha }),
+    );
+    const bytes = data.encoding === "base64"
+      ? new Uint8Array(Buffer.from(data.content, "base64"))
+      : data.encoding === "utf-8"
+      ? new TextEncoder().encode(data.content)
+      : undefined;
+    if (!bytes) throw new GitHubError(`Cannot ${what}: unknown encoding "${data.encoding}"`);
+    if (typeof data.size === "number" && bytes.byteLength !== data.size) {
+      throw new GitHubError(`Cannot ${what}: GitHub sent ${bytes.byteLength} bytes of ${data.size}`);
+    }
+    return bytes;
+  }
+
+  async downloadTarball(repo: RepoRef, sha: string): Promise<ReadableStream<Uint8Array>> {
     const what = `download the tarball of ${name(repo)} at ${sha}`;
-    const response = await attempt(what, () =>
-      octokit.request("GET /repos/{owner}/{repo}/tarball/{ref}", {
-        owner: repo.owner,
-        repo: repo.name,
-        ref: sha,
-        request: { parseSuccessResponseBody: false },
-      }));
+    const response = await this.#attempt(
+      what,
+      () =>
+        this.#octokit.request("GET /repos/{owner}/{repo}/tarball/{ref}", {
+          ...this.#where(repo),
+          ref: sha,
+          request: { parseSuccessResponseBody: false },
+        }),
+    );
     const body: unknown = response.data;
     if (!(body instanceof ReadableStream)) throw new GitHubError(`Cannot ${what}: the response has no body`);
     return body as ReadableStream<Uint8Array>;
   }
 
-  async function pushBranch(repo: RepoRef, input: PushInput): Promise<{ commitSha: string }> {
-    const where = { owner: repo.owner, repo: repo.name };
-    const base = await attempt(
-      `read commit ${input.baseSha} of ${name(repo)}`,
-      () => octokit.rest.git.getCommit({ ...where, commit_sha: input.baseSha }),
-    );
-    type Entry = {
-      path: string;
-      mode: "100644" | "100755";
-      type: "blob";
-      sha?: string | null;
-      content?: string;
-    };
-    const tree: Entry[] = [];
-    for (const file of input.files) {
-      const mode = file.mode ?? "100644";
-      if (file.content === undefined) {
-        tree.push({ path: file.path, mode, type: "blob", sha: null });
-        continue;
-      }
-      // UTF-8 text goes inline in the tree; only binary files need a blob of their own. Every write
-      // counts against GitHub's secondary rate limit (the throttling plugin spaces them 1 s apart).
-      const text = utf8(file.content);
-      if (text !== undefined) {
-        tree.push({ path: file.path, mode, type: "blob", content: text });
-        continue;
-      }
-      const content = Buffer.from(file.content).toString("base64");
-      const blob = await attempt(
-        `upload ${file.path} to ${name(repo)}`,
-        () => octokit.rest.git.createBlob({ ...where, content, encoding: "base64" }),
-      );
-      tree.push({ path: file.path, mode, type: "blob", sha: blob.data.sha });
+  async getBranchHead(repo: RepoRef, branch: string): Promise<BranchHead | undefined> {
+    const what = `read branch "${branch}" of ${name(repo)}`;
+    let sha: string;
+    try {
+      sha = await this.#refCommit(repo, branch, what);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw toGitHubError(what, error, this.#token);
     }
-    const newTree = await attempt(
-      `create a tree in ${name(repo)}`,
-      () => octokit.rest.git.createTree({ ...where, base_tree: base.data.tree.sha, tree }),
+    // `per_page: 1`: only the message and author are needed, not the commit's list of changed files.
+    const { data } = await this.#attempt(
+      `read commit ${sha} of ${name(repo)}`,
+      () => this.#octokit.rest.repos.getCommit({ ...this.#where(repo), ref: sha, per_page: 1 }),
     );
-    const commit = await attempt(
+    const login = data.author && "login" in data.author ? data.author.login : undefined;
+    return {
+      sha,
+      message: data.commit.message,
+      authorName: data.commit.author?.name ?? "",
+      ...(login ? { authorLogin: login } : {}),
+    };
+  }
+
+  async pushBranch(repo: RepoRef, input: PushInput): Promise<{ commitSha: string }> {
+    const where = this.#where(repo);
+    const base = await this.#attempt(
+      `read commit ${input.baseSha} of ${name(repo)}`,
+      () => this.#octokit.rest.git.getCommit({ ...where, commit_sha: input.baseSha }),
+    );
+    // Every write counts against GitHub's secondary rate limit (the throttling plugin spaces them
+    // 1 s apart), so text goes inline in the tree and only binary files get a blob of their own.
+    const tree = await newTreeEntries(input.files, async (path, content) =>
+      (await this.#attempt(
+        `upload ${path} to ${name(repo)}`,
+        () => this.#octokit.rest.git.createBlob({ ...where, content, encoding: "base64" }),
+      )).data.sha);
+    const newTree = await this.#attempt(
+      `create a tree in ${name(repo)}`,
+      () => this.#octokit.rest.git.createTree({ ...where, base_tree: base.data.tree.sha, tree }),
+    );
+    const commit = await this.#attempt(
       `create a commit in ${name(repo)}`,
       () =>
-        octokit.rest.git.createCommit({
+        this.#octokit.rest.git.createCommit({
           ...where,
           message: input.message,
           tree: newTree.data.sha,
@@ -266,56 +225,131 @@ export function createOctokitGateway(options: OctokitGatewayOptions): GitHubGate
         }),
     );
     const sha = commit.data.sha;
-    const what = `point branch "${input.branch}" of ${name(repo)} at ${sha}`;
-    try {
-      await octokit.rest.git.createRef({ ...where, ref: `refs/heads/${input.branch}`, sha });
-    } catch (error) {
-      if (!isValidationFailure(error, /already exists/i)) throw toGitHubError(what, error, config.token);
-      await attempt(
-        what,
-        () => octokit.rest.git.updateRef({ ...where, ref: `heads/${input.branch}`, sha, force: true }),
-      );
-    }
+    if (input.expectedHeadSha === undefined) await this.#createBranch(repo, input.branch, sha);
+    else await this.#moveBranch(repo, input.branch, input.expectedHeadSha, sha);
     return { commitSha: sha };
   }
 
-  async function openPullRequest(repo: RepoRef, input: PullRequestInput): Promise<PullRequest> {
-    const where = { owner: repo.owner, repo: repo.name };
-    const what = `open a pull request from "${input.head}" in ${name(repo)}`;
+  /** Creates `refs/heads/<branch>`; never overwrites a branch someone created meanwhile. */
+  async #createBranch(repo: RepoRef, branch: string, sha: string): Promise<void> {
+    const what = `create branch "${branch}" of ${name(repo)} at ${sha}`;
     try {
-      const { data } = await octokit.rest.pulls.create({ ...where, ...input });
+      await this.#octokit.rest.git.createRef({ ...this.#where(repo), ref: `refs/heads/${branch}`, sha });
+    } catch (error) {
+      if (!isValidationFailure(error, /reference already exists/i)) {
+        throw toGitHubError(what, error, this.#token);
+      }
+      throw new GitHubError(
+        `Cannot ${what}: branch "${branch}" was created by someone else meanwhile; it was left as it is`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Moves `refs/heads/<branch>` to `sha`, only while it still points at `expected`. */
+  async #moveBranch(repo: RepoRef, branch: string, expected: string, sha: string): Promise<void> {
+    const what = `move branch "${branch}" of ${name(repo)} to ${sha}`;
+    let current: string;
+    try {
+      current = await this.#refCommit(repo, branch, what);
+    } catch (error) {
+      if (!isNotFound(error)) throw toGitHubError(what, error, this.#token);
+      throw new GitHubError(`Cannot ${what}: branch ${branch} was deleted meanwhile; it was not re-created`, {
+        cause: error,
+      });
+    }
+    if (current !== expected) {
+      throw new GitHubError(
+        `Cannot ${what}: branch ${branch} moved from ${expected} to ${current} meanwhile; ` +
+          "it was left as it is",
+      );
+    }
+    // The new commit's parent is the base, not the old head: the branch is rebuilt, hence `force`.
+    await this.#attempt(
+      what,
+      () =>
+        this.#octokit.rest.git.updateRef({ ...this.#where(repo), ref: `heads/${branch}`, sha, force: true }),
+    );
+  }
+
+  async listOpenPullRequests(repo: RepoRef, branch: string): Promise<OpenPullRequest[]> {
+    const pulls = await this.#attempt(
+      `list the open pull requests from "${branch}" in ${name(repo)}`,
+      () =>
+        this.#octokit.paginate(this.#octokit.rest.pulls.list, {
+          ...this.#where(repo),
+          head: `${repo.owner}:${branch}`,
+          state: "open",
+          per_page: 100,
+        }),
+    );
+    return pulls.map((pull) => ({
+      number: pull.number,
+      url: pull.html_url,
+      title: pull.title,
+      body: pull.body ?? "",
+      base: pull.base.ref,
+      author: pull.user?.login ?? "",
+      labels: pull.labels.map((label) => label.name),
+    }));
+  }
+
+  async openPullRequest(repo: RepoRef, input: PullRequestInput): Promise<PullRequest> {
+    try {
+      const { data } = await this.#octokit.rest.pulls.create({ ...this.#where(repo), ...input });
       return { number: data.number, url: data.html_url };
     } catch (error) {
       if (input.draft && isValidationFailure(error, /draft pull requests are not supported/i)) {
         // GitHub Free private repos have no drafts: open a ready one instead of failing the job.
-        return openPullRequest(repo, { ...input, draft: false });
+        return this.openPullRequest(repo, { ...input, draft: false });
       }
-      if (!isValidationFailure(error, /already exists/i)) throw toGitHubError(what, error, config.token);
+      throw toGitHubError(`open a pull request from "${input.head}" in ${name(repo)}`, error, this.#token);
     }
-    const existing = await attempt(
-      what,
+  }
+
+  async updatePullRequest(repo: RepoRef, number: number, update: PullRequestUpdate): Promise<PullRequest> {
+    const { data } = await this.#attempt(
+      `update pull request #${number} of ${name(repo)}`,
       () =>
-        octokit.rest.pulls.list({
-          ...where,
-          head: `${repo.owner}:${input.head}`,
-          base: input.base,
-          state: "open",
-        }),
-    );
-    const pull = existing.data[0];
-    if (!pull) throw new GitHubError(`Cannot ${what}: GitHub says one exists but lists none`);
-    const { data } = await attempt(
-      `update pull request #${pull.number} of ${name(repo)}`,
-      () =>
-        octokit.rest.pulls.update({
-          ...where,
-          pull_number: pull.number,
-          title: input.title,
-          body: input.body,
+        this.#octokit.rest.pulls.update({
+          ...this.#where(repo),
+          pull_number: number,
+          title: update.title,
+          body: update.body,
         }),
     );
     return { number: data.number, url: data.html_url };
   }
 
-  return { getIssue, listSubIssues, resolveBase, downloadTarball, pushBranch, openPullRequest };
+  async addLabels(repo: RepoRef, number: number, labels: string[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.#attempt(
+      `label #${number} of ${name(repo)} with ${labels.join(", ")}`,
+      () => this.#octokit.rest.issues.addLabels({ ...this.#where(repo), issue_number: number, labels }),
+    );
+  }
+}
+
+function name(repo: RepoRef): string {
+  return `${repo.owner}/${repo.name}`;
+}
+
+/**
+ * Creates the Octokit-backed gateway (see {@link createOctokitClient} for the client's retries and
+ * throttling). Validates the options when called.
+ *
+ * Every failure is a {@link GitHubError} whose message names the operation and
+ * GitHub's status (e.g. `Cannot read issue #12 of acme/tasks: GitHub answered
+ * 404 Not Found`), never the token; the Octokit error (its authorization header
+ * already redacted by Octokit) is the `cause`.
+ *
+ * Permissions: contents (read, write to push), issues (read, write to label), pull requests
+ * (read, write to open and update).
+ *
+ * @throws ConfigError when the token is empty or `baseUrl` is not an http(s) URL.
+ * Needs `--allow-net` to the API host (and to codeload for tarballs).
+ */
+export function createOctokitGateway(options: OctokitGatewayOptions): GitHubGateway {
+  const { octokit, token } = createOctokitClient(options);
+  return new OctokitGateway(octokit, token);
 }

@@ -2,7 +2,8 @@
  * The pull request body the role asks for: description, API changes, auth &
  * validation, linked issue, acceptance-criteria mapping, tests, follow-ups.
  */
-import type { Issue } from "./gateway.ts";
+import { pullRequestMarker } from "./branch_ownership.ts";
+import type { BaseCommit, Issue, RepoRef } from "./gateway.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
 
 /** What the model submitted at the end of its work. */
@@ -27,16 +28,25 @@ export interface TestRunSummary {
 
 /** Input for {@link renderPullRequestBody}. */
 export interface PullRequestBodyInput {
+  /** The repository the pull request is opened in. */
+  repo: RepoRef;
+  /** The commit the work started from; its branch is the pull request's base. */
+  base: BaseCommit;
+  /** The job's id, written in the hidden ownership marker at the end of the body. */
+  jobId: string;
   issue: Issue;
   parent?: Issue;
   submission: PullRequestSubmission;
   /** Acceptance criteria parsed from the issue (the source of truth for the mapping). */
   criteria: string[];
   tests: TestRunSummary;
+  /** Files the agent changed that were left out of the commit, each with why. */
+  notCommitted?: Array<{ path: string; reason: string }>;
 }
 
 const FIELD_MAX = 6_000;
 const BODY_MAX = 60_000;
+const NOT_COMMITTED_MAX = 100;
 
 /**
  * Makes model- or issue-written text safe to render: sanitised, capped, with closing keywords
@@ -118,26 +128,76 @@ function testResult(tests: TestRunSummary): string {
   return `- Command: ${fence}${command}${fence}\n- Result: ${status}${output}`;
 }
 
+/** A path or branch name as an inline code span that no character of it can break out of. */
+function codePath(path: string): string {
+  const clean = sanitizeUntrusted(path).replace(/\s+/g, " ");
+  const fence = clean.includes("`") ? "``" : "`";
+  return `${fence}${clean.replaceAll("``", "`\u200a`")}${fence}`;
+}
+
+/** The "Not committed" list: path and reason of each file left out, at most 100 listed. */
+function notCommittedList(files: Array<{ path: string; reason: string }>): string {
+  const lines = files.slice(0, NOT_COMMITTED_MAX).map((file) =>
+    `- ${codePath(file.path)}: ${neutral(file.reason)}`
+  );
+  if (files.length > NOT_COMMITTED_MAX) lines.push(`- … and ${files.length - NOT_COMMITTED_MAX} more`);
+  return ["The agent changed these files, but they were left out of the commit:", "", ...lines].join("\n");
+}
+
+/** `#N` for an issue of `repo`, `owner/name#N` for one elsewhere (a bare `#N` would mean another issue). */
+function reference(issue: Issue, repo: RepoRef): string {
+  const same = issue.repo.owner.toLowerCase() === repo.owner.toLowerCase() &&
+    issue.repo.name.toLowerCase() === repo.name.toLowerCase();
+  return same ? `#${issue.number}` : `${issue.repo.owner}/${issue.repo.name}#${issue.number}`;
+}
+
 /**
- * Renders the Markdown body. `Closes #<n>` links the work item (and `Parent issue: #<p>` its
- * parent); every criterion parsed from the issue is listed with the model's evidence, matched by
- * normalised text (exact, then containment), and flagged `⚠️ not mapped` when there is none.
- * Model text is sanitised and defused (closing keywords, mentions); fields are capped at 6,000
- * characters and the body at 60,000. Never throws.
+ * The "Linked issue" section. GitHub closes an issue from a closing keyword only when the pull
+ * request is merged into the default branch ("Linking a pull request to an issue", GitHub Docs),
+ * so the section says which branch that is, and says plainly when merging this one will not.
+ * The prose avoids `close #N` wording so GitHub reads only the first line as a closing keyword.
+ */
+function linkedIssue(input: PullRequestBodyInput): string {
+  const { issue, parent, repo, base } = input;
+  const ref = reference(issue, repo);
+  const lines = [`Closes ${ref}`, ...(parent ? [`Parent issue: ${reference(parent, repo)}`] : []), ""];
+  const defaultBranch = codePath(base.defaultBranch);
+  lines.push(
+    base.branch === base.defaultBranch
+      ? `Issue ${ref} is closed automatically only when this pull request is merged into the ` +
+        `default branch, ${defaultBranch}.`
+      : `This pull request merges into ${codePath(base.branch)}, not the default branch ` +
+        `${defaultBranch}: merging it will not close issue ${ref}. GitHub closes linked issues ` +
+        `only on merges into the default branch.`,
+  );
+  return lines.join("\n");
+}
+
+/**
+ * Renders the Markdown body, sections in this order: Description, API / service changes, Auth &
+ * validation, Linked issue, Acceptance criteria mapping, Tests, Not committed (only when files were
+ * left out), Follow-ups. `Closes #<n>` links the work item (`owner/name#<n>` when it lives in
+ * another repository; `Parent issue: #<p>` its parent), followed by when that closes it; every
+ * criterion parsed from the issue is listed with the model's evidence, matched by normalised text
+ * (exact, then containment), and flagged `⚠️ not mapped` when there is none. Model text is
+ * sanitised and defused (closing keywords, mentions); fields are capped at 6,000 characters and
+ * the body at 60,000, after which the ownership marker line (`<!-- backend-agent:job=<jobId> -->`)
+ * always ends the body. Never throws.
  */
 export function renderPullRequestBody(input: PullRequestBodyInput): string {
-  const { issue, parent, submission, criteria, tests } = input;
-  const linked = [`Closes #${issue.number}`, ...(parent ? [`Parent issue: #${parent.number}`] : [])];
+  const { submission, criteria, tests } = input;
   const description = neutral(submission.summary);
   const sections = [
     ["Description", description === "" ? "_No description given._" : description],
     ["API / service changes", orNone(submission.api_changes)],
     ["Auth & validation", orNone(submission.auth_and_validation)],
-    ["Linked issue", linked.join("\n")],
+    ["Linked issue", linkedIssue(input)],
     ["Acceptance criteria mapping", mapping(criteria, submission.acceptance_criteria)],
     ["Tests", testResult(tests)],
+    ...(input.notCommitted?.length ? [["Not committed", notCommittedList(input.notCommitted)]] : []),
     ["Follow-ups", orNone(submission.follow_ups)],
   ];
-  const body = sections.map(([title, text]) => `## ${title}\n\n${text}`).join("\n\n") + "\n";
-  return body.length > BODY_MAX ? `${body.slice(0, BODY_MAX)}\n\n… (truncated)\n` : body;
+  let body = sections.map(([title, text]) => `## ${title}\n\n${text}`).join("\n\n") + "\n";
+  if (body.length > BODY_MAX) body = `${body.slice(0, BODY_MAX)}\n\n… (truncated)\n`;
+  return `${body}\n${pullRequestMarker(input.jobId)}\n`;
 }

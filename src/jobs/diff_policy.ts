@@ -1,55 +1,71 @@
 /**
- * The diff policy, checked before anything is written to GitHub: some paths
- * are never the agent's to change, and a change set has size and count caps.
+ * The diff policy, checked on the host before anything is written to GitHub:
+ * paths that are never the agent's to change, and size and count caps.
  */
-import type { FileChange } from "../sandbox/sandbox.ts";
+import type { LfsMatcher } from "../github/git_attributes.ts";
+import { type BaseTree, submoduleOf } from "./base_tree.ts";
 
-/** A path and the rule it broke. */
-export interface PolicyViolation {
+/** Caps of one change set (`DIFF_MAX_FILES`, `DIFF_MAX_FILE_BYTES`, `DIFF_MAX_TOTAL_BYTES`). */
+export interface DiffCaps {
+  /** Most changed files, deletions included. */
+  maxFiles: number;
+  /** Largest single file, bytes. */
+  maxFileBytes: number;
+  /** Largest change set, bytes. */
+  maxTotalBytes: number;
+}
+
+/** A path and why it is not committed. */
+export interface LeftOutPath {
   path: string;
-  rule: string;
+  reason: string;
 }
 
-/** Options for {@link checkDiffPolicy}. */
-export interface DiffPolicyOptions {
-  /** Most files in one change set. Default 200. */
-  maxFiles?: number;
-  /** Largest single file, bytes. Default 1 MiB. */
-  maxFileBytes?: number;
-  /** Largest change set, bytes. Default 5 MiB. */
-  maxTotalBytes?: number;
+/**
+ * True when `path` is how git names a file: relative, `/`-separated, no empty, `.` or `..`
+ * segment, no NUL, no trailing `/` (git's `verify_path`).
+ */
+export function isCanonicalPath(path: string): boolean {
+  if (path === "" || path.includes("\0") || path.startsWith("/") || path.endsWith("/")) return false;
+  return path.split("/").every((part) => part !== "" && part !== "." && part !== "..");
 }
 
-const FORBIDDEN: Array<{ test: (path: string) => boolean; rule: string }> = [
-  {
-    test: (p) => p.startsWith(".github/workflows/"),
-    rule: "CI workflows (.github/workflows/) are not changed by the agent",
-  },
-  {
-    test: (p) => p === ".git" || p.startsWith(".git/") || p.includes("/.git/"),
-    rule: "paths under .git/ are not allowed",
-  },
-  { test: (p) => p === ".gitmodules", rule: "submodules are not allowed" },
-];
-
-/** Returns every violation (empty when the change set may be published). */
-export function checkDiffPolicy(changes: FileChange[], options: DiffPolicyOptions = {}): PolicyViolation[] {
-  const maxFiles = options.maxFiles ?? 200;
-  const maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
-  const maxTotalBytes = options.maxTotalBytes ?? 5 * 1024 * 1024;
-  const violations: PolicyViolation[] = [];
-  let total = 0;
-  for (const change of changes) {
-    for (const rule of FORBIDDEN) {
-      if (rule.test(change.path)) violations.push({ path: change.path, rule: rule.rule });
-    }
-    const size = change.content?.byteLength ?? 0;
-    total += size;
-    if (size > maxFileBytes) {
-      violations.push({ path: change.path, rule: `files over ${maxFileBytes} bytes are not allowed` });
-    }
+/**
+ * Why the agent may not change `path`, or undefined when it may.
+ * @param lfs LFS rules of the base tree and of the change set's own `.gitattributes` files.
+ */
+export function pathRefusal(path: string, tree: BaseTree, lfs: LfsMatcher): string | undefined {
+  if (!isCanonicalPath(path)) return "not a canonical repository path";
+  const parts = path.split("/");
+  // Git refuses `.git` in any case (core.protectNTFS / protectHFS); so do we.
+  if (parts.some((part) => part.toLowerCase() === ".git")) return "paths under .git/ are not allowed";
+  if (path === ".gitmodules") return "the submodule list (.gitmodules) is not changed by the agent";
+  if (path.startsWith(".github/workflows/")) {
+    return "CI workflows (.github/workflows/) are not changed by the agent";
   }
-  if (changes.length > maxFiles) violations.push({ path: "*", rule: `more than ${maxFiles} files changed` });
-  if (total > maxTotalBytes) violations.push({ path: "*", rule: `more than ${maxTotalBytes} bytes changed` });
-  return violations;
+  const submodule = submoduleOf(tree, path);
+  if (submodule !== undefined) {
+    return `${submodule} is a submodule: its files belong to another repository`;
+  }
+  if (lfs.isLfs(path)) {
+    return "stored with Git LFS (.gitattributes filter=lfs): the agent cannot write LFS objects";
+  }
+  return undefined;
+}
+
+/** Why a change set of `files` files and `bytes` bytes, largest file `largest`, is over a cap; or undefined. */
+export function overCap(
+  counts: { files: number; bytes: number; largest?: { path: string; bytes: number } },
+  caps: DiffCaps,
+): string | undefined {
+  if (counts.files > caps.maxFiles) {
+    return `${counts.files} files changed, over DIFF_MAX_FILES (${caps.maxFiles})`;
+  }
+  if (counts.largest && counts.largest.bytes > caps.maxFileBytes) {
+    return `${counts.largest.path} is ${counts.largest.bytes} bytes, over DIFF_MAX_FILE_BYTES (${caps.maxFileBytes})`;
+  }
+  if (counts.bytes > caps.maxTotalBytes) {
+    return `${counts.bytes} bytes changed, over DIFF_MAX_TOTAL_BYTES (${caps.maxTotalBytes})`;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 /** Settings the pipeline needs, from config. */
 import type { BudgetLimits } from "../agent/budget.ts";
-import type { DiffPolicyOptions } from "./diff_policy.ts";
+import type { SnapshotCaps } from "./base_snapshot.ts";
+import type { DiffCaps } from "./diff_policy.ts";
 
 /** How the pipeline behaves; every field comes from config. */
 export interface PipelineSettings {
@@ -18,5 +19,6 @@ export interface PipelineSettings {
   draft: boolean;
   /** Command policy of the model's bash tool. */
   commandPolicy: "restricted" | "shell";
-  diffPolicy: DiffPolicyOptions;
+  diffPolicy: DiffCaps;
+  snapshot: SnapshotCaps;
 }

@@ -1,28 +1,33 @@
 /**
- * Publishing one work item: the changes come out of the sandbox, pass the
- * diff policy, become a commit on the work item's branch, and a pull request
- * opens (or the existing one is updated).
+ * Publishing one work item: the changes come out of the sandbox, are checked
+ * on the host against the base tree and the diff policy, become a commit on
+ * the work item's branch, and a pull request opens (or the service's own
+ * earlier one is updated). A branch or pull request someone else owns is
+ * never touched.
  */
 import type { Submission } from "../agent/tools.ts";
 import { branchName, pullRequestTitle } from "../github/branch_name.ts";
+import { claimBranch, commitMessage, PR_LABEL } from "../github/branch_ownership.ts";
 import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
 import { renderPullRequestBody, type TestRunSummary } from "../github/pull_request_body.ts";
-import { extractChanges, RefusedChangesError } from "../sandbox/changes.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { TestRun } from "../sandbox/test_run.ts";
-import { checkDiffPolicy, type DiffPolicyOptions } from "./diff_policy.ts";
+import type { BaseTree } from "./base_tree.ts";
+import { type ChangeSet, readChangeSet } from "./change_set.ts";
+import type { DiffCaps } from "./diff_policy.ts";
 import type { PullRequestRef } from "./job.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 
 /** What {@link publish} works with. */
 export interface PublishInput {
   github: GitHubGateway;
+  jobId: string;
   repo: RepoRef;
   item: Issue;
   parent?: Issue;
   base: BaseCommit;
+  tree: BaseTree;
   sandbox: Sandbox;
-  baseline: string;
   submission: Submission;
   tests: TestRun;
   criteria: string[];
@@ -35,54 +40,82 @@ export interface PublishInput {
 /** Settings of {@link publish}. */
 export interface PublishSettings {
   draft: boolean;
-  diffPolicy: DiffPolicyOptions;
+  diffPolicy: DiffCaps;
   say: (kind: string, message: string) => Promise<void>;
   pullRequestOpened: (pr: PullRequestRef) => void;
+}
+
+/** The paths a change set leaves out, as one line for the event log. */
+function notCommittedLine(changes: ChangeSet): string {
+  return [
+    ...changes.leftOut.map((l) => `${l.path} (${l.reason})`),
+    ...changes.ignored.map((path) => `${path} (matched by .gitignore)`),
+  ].join("; ");
 }
 
 /** Publishes the work item, or says why it may not be published. */
 export async function publish(p: PublishInput, settings: PublishSettings): Promise<WorkItemResult> {
   const { item, repo, say } = { ...p, say: settings.say };
-  let changes;
-  try {
-    changes = await extractChanges(p.sandbox, p.baseline);
-  } catch (error) {
-    if (error instanceof RefusedChangesError) {
-      return { ...p.result, status: "diff_rejected", reason: error.message };
-    }
-    throw error;
+  const changes = await readChangeSet(p.sandbox, p.tree, settings.diffPolicy);
+  const notCommitted = notCommittedLine(changes);
+  if (notCommitted !== "") await say("step", `not committed: ${notCommitted}`);
+  if (changes.overCap) {
+    await say("error", `diff rejected: ${changes.overCap}`);
+    return { ...p.result, status: "diff_rejected", reason: changes.overCap };
   }
-  if (changes.length === 0) {
-    return { ...p.result, status: "no_changes", reason: "The agent submitted without changing any file" };
+  if (changes.files.length === 0) {
+    const reason = notCommitted === ""
+      ? "The agent submitted without changing any file"
+      : `The agent changed no file that can be committed; not committed: ${notCommitted}`;
+    return { ...p.result, status: "no_changes", reason };
   }
-  const violations = checkDiffPolicy(changes, settings.diffPolicy);
-  if (violations.length > 0) {
-    const reason = violations.map((v) => `${v.path}: ${v.rule}`).join("; ");
-    await say("error", `diff rejected: ${reason}`);
-    return { ...p.result, status: "diff_rejected", reason };
+  await say("step", `${changes.files.length} changed files: ${changes.files.map((c) => c.path).join(", ")}`);
+  const branch = branchName(item, p.base);
+  const claim = await claimBranch(p.github, repo, branch);
+  if (claim.kind === "taken") {
+    await say("error", claim.reason);
+    return { ...p.result, status: "branch_taken", reason: claim.reason };
   }
-  await say("step", `${changes.length} changed files: ${changes.map((c) => c.path).join(", ")}`);
-  const branch = branchName(item);
+  const existing = claim.kind === "ours" ? claim.pullRequest : undefined;
+  if (existing && existing.base !== p.base.branch) {
+    const reason = `branch_taken: ${branch} already has pull request #${existing.number} into ` +
+      `${existing.base}, not ${p.base.branch}; close it or run the job against ${existing.base}`;
+    await say("error", reason);
+    return { ...p.result, status: "branch_taken", reason };
+  }
+  const title = pullRequestTitle(item);
   await p.github.pushBranch(repo, {
     baseSha: p.base.sha,
     branch,
-    message: `${pullRequestTitle(item)}\n\nCloses #${item.number}`,
-    files: changes,
+    message: commitMessage(title, `Closes #${item.number}`, p.jobId),
+    files: changes.files,
+    ...(claim.kind === "ours" ? { expectedHeadSha: claim.headSha } : {}),
   });
   const tests: TestRunSummary = { ...testSummary(p.tests), ...(p.failing ? { output: p.tests.tail } : {}) };
-  const pr = await p.github.openPullRequest(repo, {
-    head: branch,
-    base: p.base.branch,
-    title: pullRequestTitle(item),
-    body: renderPullRequestBody({
-      issue: item,
-      ...(p.parent ? { parent: p.parent } : {}),
-      submission: p.submission,
-      criteria: p.criteria,
-      tests,
-    }),
-    draft: settings.draft || p.failing !== undefined,
+  const body = renderPullRequestBody({
+    repo,
+    issue: item,
+    ...(p.parent ? { parent: p.parent } : {}),
+    submission: p.submission,
+    criteria: p.criteria,
+    tests,
+    base: p.base,
+    jobId: p.jobId,
+    notCommitted: [
+      ...changes.leftOut,
+      ...changes.ignored.map((path) => ({ path, reason: "matched by .gitignore" })),
+    ],
   });
+  const pr = existing
+    ? await p.github.updatePullRequest(repo, existing.number, { title, body })
+    : await p.github.openPullRequest(repo, {
+      head: branch,
+      base: p.base.branch,
+      title,
+      body,
+      draft: settings.draft || p.failing !== undefined,
+    });
+  await p.github.addLabels(repo, pr.number, [PR_LABEL]);
   await say("pr", `pull request #${pr.number} ${pr.url}${p.failing ? " (draft: tests failing)" : ""}`);
   const pullRequest = { issue: item.number, number: pr.number, url: pr.url };
   settings.pullRequestOpened(pullRequest);

@@ -9,12 +9,13 @@ import type { GitHubAccess } from "../github/access.ts";
 import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
 import { resolveWorkItems } from "../github/work_items.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
-import { buildSeedArchive } from "../sandbox/seed_archive.ts";
+import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
 import type { Job } from "./job.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import type { JobStore } from "./store.ts";
 import { runWorkItem } from "./work_item_run.ts";
+import { NO_USAGE } from "./job.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 import type { JobOutcome, Pipeline } from "./worker.ts";
 
@@ -67,34 +68,51 @@ async function runJob(
   ctx: JobContext,
 ): Promise<PipelineOutcome> {
   const { job, log, repo, github, signal } = ctx;
-  const { parent, items } = await resolveWorkItems(github, repo, job.issue);
+  const { parent, items, skipped } = await resolveWorkItems(github, repo, job.issue);
   await log(
     "step",
     `work items: ${items.map((i) => `#${i.number}`).join(", ")}${
       parent ? ` (from parent #${parent.number})` : ""
     }`,
   );
+  for (const { issue, reason } of skipped) {
+    await log("step", `skipped ${issue.repo.owner}/${issue.repo.name}#${issue.number}: ${reason}`);
+  }
   const base = await github.resolveBase(repo, job.base);
   await log("step", `base ${base.branch} at ${base.sha.slice(0, 7)}`);
-  const seed = await buildSeedArchive(await github.downloadTarball(repo, base.sha));
-  const guidance = await readGuidance(seed);
+  const snapshot = await readBaseSnapshot(github, repo, base, settings.snapshot);
+  const guidance = await readGuidance(snapshot.seed);
   await log(
     "step",
-    `snapshot ${Math.round(seed.byteLength / 1024)} KiB; guidance: ${
-      guidance.map((g) => g.path).join(", ") || "none"
-    }`,
+    `snapshot ${snapshot.tree.files.size} files, ${Math.round(snapshot.seed.byteLength / 1024)} KiB${
+      snapshot.fetched.length > 0
+        ? `; ${snapshot.fetched.length} fetched as blobs (the tarball left them out or changed them)`
+        : ""
+    }; guidance: ${guidance.map((g) => g.path).join(", ") || "none"}`,
   );
-  const workItems: WorkItemResult[] = [];
+  const workItems: WorkItemResult[] = skipped.map(({ issue, reason }) => ({
+    issue: issue.number,
+    title: issue.title,
+    status: "skipped",
+    reason: `${issue.repo.owner}/${issue.repo.name}#${issue.number}: ${reason}`,
+    usage: NO_USAGE,
+  }));
+  /** Each work item's latest usage, kept for one that ends in an infrastructure failure. */
+  const spent = new Map<number, WorkItemResult["usage"]>();
   for (const item of items) {
     if (signal?.aborted) break;
     workItems.push(
-      await runWorkItem(
+      await runWorkItemAlone(
+        spent,
         {
           github,
           sandboxes: deps.sandboxes,
           messages: deps.messages,
           saveTrajectory: (issue, trajectory) => deps.store.saveTrajectory(job.id, issue, trajectory),
-          recordUsage: (issue, usage) => deps.store.recordUsage(job.id, issue, usage),
+          recordUsage: (issue, usage) => {
+            spent.set(issue, usage);
+            return deps.store.recordUsage(job.id, issue, usage);
+          },
           pullRequestOpened: (pr) =>
             deps.audit.record({
               event: "pr_opened",
@@ -113,7 +131,7 @@ async function runJob(
           item,
           ...(parent ? { parent } : {}),
           base,
-          seed,
+          snapshot,
           guidance,
           ...(signal ? { signal } : {}),
         },
@@ -122,13 +140,38 @@ async function runJob(
     );
   }
   const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);
-  const failures = workItems.filter((w) => w.status !== "submitted");
+  const failures = workItems.filter((w) => w.status !== "submitted" && w.status !== "skipped");
   if (signal?.aborted) return { status: "failed", reason: "cancelled", pullRequests, workItems };
   if (failures.length > 0) {
     const reason = failures.map((w) => `#${w.issue} ${w.status}: ${w.reason ?? ""}`.trim()).join("; ");
     return { status: "failed", reason, pullRequests, workItems };
   }
   return { status: "succeeded", pullRequests, workItems };
+}
+
+/**
+ * {@link runWorkItem}, with an infrastructure failure (Docker, GitHub) ending this work item as
+ * `error` instead of the job, so the next one still runs. A cancel still stops the job.
+ */
+async function runWorkItemAlone(
+  spent: ReadonlyMap<number, WorkItemResult["usage"]>,
+  ...args: Parameters<typeof runWorkItem>
+): Promise<WorkItemResult> {
+  const [deps, input] = args;
+  try {
+    return await runWorkItem(...args);
+  } catch (error) {
+    if (input.signal?.aborted) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    await deps.log("error", `#${input.item.number}: ${reason}`);
+    return {
+      issue: input.item.number,
+      title: input.item.title,
+      status: "error",
+      reason,
+      usage: spent.get(input.item.number) ?? NO_USAGE,
+    };
+  }
 }
 
 function parseRepo(fullName: string): RepoRef {

@@ -65,6 +65,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
          input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
          total_tokens = excluded.total_tokens, cost_usd = excluded.cost_usd, turns = excluded.turns`,
     ),
+    endRunningItems: db.prepare(
+      "UPDATE work_items SET status = ?, reason = ? WHERE job_id = ? AND status = 'running'",
+    ),
     usage: db.prepare(
       `INSERT INTO work_items (job_id, issue, input_tokens, output_tokens, total_tokens, cost_usd, turns)
        VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -216,8 +219,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
             at,
             id,
           ).changes;
-          if (changed === 0 || !result.workItems) return;
-          for (const item of result.workItems) {
+          if (changed === 0) return;
+          for (const item of result.workItems ?? []) {
             sql.upsertItem.run(
               id,
               item.issue,
@@ -233,6 +236,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
               item.usage.turns,
             );
           }
+          // No work item outlives its job as `running`: one the pipeline did not report ended with the job.
+          sql.endRunningItems.run(
+            result.status === "cancelled" ? "cancelled" : "error",
+            `the job ended before this work item did: ${result.reason ?? result.status}`,
+            id,
+          );
         });
         return mustGet(id);
       }),

@@ -1,11 +1,14 @@
 /**
- * What happens when the model calls `submit_work`: every acceptance criterion
- * of the issue must be mapped, and the repository's tests must pass in the
- * sandbox. A rejection is feedback the model gets back.
+ * What happens when the model calls `submit_work`, in order: every acceptance
+ * criterion of the issue must be mapped; the change set must be within the
+ * diff caps, and the paths that would not be committed are named once so the
+ * model can react; the repository's tests must pass in the sandbox. A
+ * rejection is feedback the model gets back.
  */
 import type { Verdict } from "../agent/loop.ts";
 import type { Submission } from "../agent/tools.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
+import type { ChangeSet } from "./change_set.ts";
 import { runTests, type TestRun } from "../sandbox/test_run.ts";
 
 /** Checks submissions; remembers the last test run. */
@@ -13,6 +16,8 @@ export interface SubmissionCheck {
   verify(submission: Submission): Promise<Verdict>;
   /** The last test run, if the tests ran at all. */
   lastTests(): TestRun | undefined;
+  /** What the last rejection was about, if any: unmapped criteria, the change set, or the tests. */
+  lastRejection(): "criteria" | "changes" | "tests" | undefined;
 }
 
 /** Options for {@link createSubmissionCheck}. */
@@ -21,6 +26,8 @@ export interface SubmissionCheckOptions {
   criteria: string[];
   testCommand: string;
   testTimeoutMs: number;
+  /** Reads the workspace's change set, checked against the base tree and the diff policy. */
+  readChanges: () => Promise<ChangeSet>;
   /** Progress lines for the job log. */
   say: (kind: string, message: string) => Promise<void>;
 }
@@ -28,31 +35,63 @@ export interface SubmissionCheckOptions {
 /** Builds the check for one work item's sandbox. */
 export function createSubmissionCheck(sandbox: Sandbox, options: SubmissionCheckOptions): SubmissionCheck {
   let last: TestRun | undefined;
+  let rejection: ReturnType<SubmissionCheck["lastRejection"]>;
+  let noticed: string | undefined;
+  const reject = (kind: typeof rejection, verdict: Exclude<Verdict, { ok: true }>): Verdict => {
+    rejection = kind;
+    return verdict;
+  };
   return {
     lastTests: () => last,
+    lastRejection: () => rejection,
     async verify(submission: Submission): Promise<Verdict> {
       const missing = unmapped(options.criteria, submission);
       if (missing.length > 0) {
-        return {
+        return reject("criteria", {
           ok: false,
           summary: `the submission did not map ${missing.length} acceptance criteria`,
           feedback: `Not accepted: map every acceptance criterion of the issue, copying its text. Missing:\n${
             missing.map((c) => `- ${c}`).join("\n")
           }`,
-        };
+        });
+      }
+      const changes = await options.readChanges();
+      if (changes.overCap) {
+        await options.say("error", `change set over its cap: ${changes.overCap}`);
+        return reject("changes", {
+          ok: false,
+          summary: `the change set is over its cap: ${changes.overCap}`,
+          feedback: `Not accepted: the change set is too large: ${changes.overCap}. Remove generated, ` +
+            "copied or unrelated files (or keep to what the issue asks), then call submit_work again.",
+        });
+      }
+      const leftOut = changes.leftOut.map((l) => `- ${l.path}: ${l.reason}`);
+      const key = leftOut.join("\n");
+      if (leftOut.length > 0 && key !== noticed) {
+        noticed = key;
+        await options.say("step", `not committed: ${changes.leftOut.map((l) => l.path).join(", ")}`);
+        return reject("changes", {
+          ok: false,
+          notice: true,
+          summary: `${leftOut.length} paths would not be committed`,
+          feedback: `Not accepted yet: these paths would not be committed:\n${key}\n` +
+            "The rest of your change set is fine. Remove what is not needed, or make the change where it " +
+            "can be committed; then call submit_work again. Submitting again as it is accepts the work " +
+            "without these paths, and the pull request names them.",
+        });
       }
       await options.say("step", `work submitted; running ${options.testCommand}`);
       const run = await runTests(sandbox, options.testCommand, { timeoutMs: options.testTimeoutMs });
       last = run;
       await options.say("test", `${run.passed} passed, ${run.failed} failed (exit ${run.exitCode})`);
       if (run.exitCode === 0) return { ok: true };
-      return {
+      return reject("tests", {
         ok: false,
         summary: `${run.command} exited ${run.exitCode} (${run.passed} passed, ${run.failed} failed)`,
         feedback:
           "Not accepted: the tests fail. Fix the code or the tests, run them, then call submit_work " +
           `again.\n$ ${run.command}\n${run.tail}`,
-      };
+      });
     },
   };
 }

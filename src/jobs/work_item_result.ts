@@ -1,7 +1,11 @@
 /** How one work item of a job ended. */
 import type { WorkItem } from "./job.ts";
 
-/** Terminal statuses of a work item; every one but `submitted` comes with a reason. */
+/**
+ * Terminal statuses of a work item; every one but `submitted` comes with a reason. `skipped`: a
+ * sub-issue not worked on (closed, or in another repository); `branch_taken`: its branch or pull
+ * request belongs to someone else; `error`: an infrastructure failure ended this work item only.
+ */
 export type WorkItemStatus =
   | "submitted"
   | "budget_exceeded"
@@ -11,6 +15,9 @@ export type WorkItemStatus =
   | "no_changes"
   | "tests_failed"
   | "diff_rejected"
+  | "branch_taken"
+  | "skipped"
+  | "error"
   | "cancelled";
 
 /** One work item's outcome, as the pipeline reports it: the job record's work item, ended. */

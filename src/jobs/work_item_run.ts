@@ -7,12 +7,16 @@ import type { AgentDeps } from "../agent/loop.ts";
 import { runAgent } from "../agent/loop.ts";
 import { buildSystemPrompt, buildTaskPrompt } from "../agent/prompt.ts";
 import { parseWorkItem } from "../github/acceptance_criteria.ts";
+import { branchName } from "../github/branch_name.ts";
+import { claimBranch } from "../github/branch_ownership.ts";
 import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
 import { commitBaseline } from "../sandbox/baseline.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { createCommandPolicy } from "../sandbox/command_policy.ts";
 import { LABELS } from "../sandbox/limits.ts";
 import { createWorkbench } from "../sandbox/workbench.ts";
+import type { BaseSnapshot } from "./base_snapshot.ts";
+import { readChangeSet } from "./change_set.ts";
 import type { GuidanceFile } from "./guidance.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { publish, testSummary } from "./publish.ts";
@@ -40,7 +44,7 @@ export interface WorkItemInput {
   item: Issue;
   parent?: Issue;
   base: BaseCommit;
-  seed: Uint8Array;
+  snapshot: BaseSnapshot;
   guidance: GuidanceFile[];
   signal?: AbortSignal;
 }
@@ -62,10 +66,16 @@ export async function runWorkItem(
     usage: NO_USAGE,
   };
   const fail = (status: WorkItemResult["status"], reason: string) => ({ ...result, status, reason });
+  // A branch someone else owns is found before any money is spent; publishing checks again.
+  const claim = await claimBranch(deps.github, repo, branchName(item, input.base));
+  if (claim.kind === "taken") {
+    await say("error", claim.reason);
+    return fail("branch_taken", claim.reason);
+  }
   await say("step", `${parsed.acceptanceCriteria.length} acceptance criteria; starting sandbox ${name}`);
   const sandbox = await deps.sandboxes.create({
     name,
-    seed: input.seed,
+    seed: input.snapshot.seed,
     labels: { [LABELS.job]: input.jobId },
   });
   // A cancel (or deadline) removes the sandbox at once: whatever runs in it stops now, not after its timeout.
@@ -73,11 +83,12 @@ export async function runWorkItem(
   input.signal?.addEventListener("abort", stopNow, { once: true });
   try {
     if (input.signal?.aborted) return fail("cancelled", "The job was cancelled");
-    const baseline = await commitBaseline(sandbox);
+    await commitBaseline(sandbox);
     const check = createSubmissionCheck(sandbox, {
       criteria: parsed.acceptanceCriteria,
       testCommand: settings.testCommand,
       testTimeoutMs: settings.testTimeoutMs,
+      readChanges: () => readChangeSet(sandbox, input.snapshot.tree, settings.diffPolicy),
       say,
     });
     const outcome = await runAgent(
@@ -130,17 +141,21 @@ export async function runWorkItem(
     if (outcome.status !== "submitted" && outcome.status !== "tests_failed") {
       return fail(outcome.status, outcome.reason);
     }
+    if (outcome.status === "tests_failed" && check.lastRejection() === "changes") {
+      return fail("diff_rejected", outcome.reason);
+    }
     if (outcome.status === "tests_failed" && (settings.onFailingTests === "none" || !tests)) {
       return fail("tests_failed", outcome.reason);
     }
     return await publish({
       github: deps.github,
+      jobId: input.jobId,
       repo,
       item,
       ...(input.parent ? { parent: input.parent } : {}),
       base: input.base,
+      tree: input.snapshot.tree,
       sandbox,
-      baseline,
       submission: outcome.submission,
       tests: tests!,
       criteria: parsed.acceptanceCriteria,

@@ -1,12 +1,15 @@
 /**
- * The baseline commit: right after seeding, the workspace is committed inside
- * the container (as the sandbox user) so changes are measured against it.
+ * The baseline commit: right after seeding, the workspace (exactly the base
+ * tree) is committed inside the container, as the sandbox user, with every
+ * path force-added whatever `.gitignore` says: a tracked file that
+ * `.gitignore` matches stays tracked, as in the repository. The agent's
+ * `git status` and `git diff` read against it, and new files are listed
+ * against its index; tracked files are compared with the base tree itself
+ * (see `changes.ts`).
  */
 import { SandboxError } from "../errors.ts";
+import { ALWAYS_IGNORED } from "./changes.ts";
 import type { Sandbox } from "./sandbox.ts";
-
-/** Paths never treated as changes, whatever the repo's .gitignore says. */
-export const ALWAYS_IGNORED = ["__pycache__/", "*.pyc", ".pytest_cache/", ".mypy_cache/", ".ruff_cache/"];
 
 /** Repository settings of the baseline, appended to `.git/config` (no `git config` process per key). */
 const GIT_CONFIG = [
@@ -28,7 +31,7 @@ export const BASELINE_SCRIPT = [
   "git init -q -b main .",
   `printf '%s\\n' ${GIT_CONFIG.map((l) => `$'${l.replace("\t", "\\t")}'`).join(" ")} >> .git/config`,
   `printf '%s\\n' ${ALWAYS_IGNORED.map((p) => `'${p}'`).join(" ")} >> .git/info/exclude`,
-  "git add -A",
+  "git add -A -f",
   "git commit -q --no-verify --allow-empty -m baseline",
   "read -r sha < .git/refs/heads/main",
   "printf '%s\\n' \"$sha\"",

@@ -38,8 +38,8 @@ import { ShellSession } from "./shell_session.ts";
 export interface DockerSandboxOptions {
   /** Limits and image for every sandbox (from config). */
   limits: SandboxLimits;
-  /** Largest seed archive accepted, bytes. Default 100 MiB. */
-  maxSeedBytes?: number;
+  /** Largest seed archive accepted, bytes (the service passes the workspace volume's size). */
+  maxSeedBytes: number;
 }
 
 /**
@@ -47,7 +47,7 @@ export interface DockerSandboxOptions {
  * Needs: access to the Docker socket (Deno: `--allow-read` and `--allow-write` on it, or `--allow-net` for `DOCKER_HOST=tcp://…`).
  */
 export function createDockerSandboxFactory(docker: Docker, options: DockerSandboxOptions): SandboxFactory {
-  const maxSeedBytes = options.maxSeedBytes ?? 100 * 1024 * 1024;
+  const maxSeedBytes = options.maxSeedBytes;
   return {
     async create(spec: SandboxSpec): Promise<Sandbox> {
       if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/.test(spec.name)) {
@@ -57,7 +57,7 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
       }
       if (spec.seed.byteLength > maxSeedBytes) {
         throw new SandboxError(
-          `Cannot seed sandbox "${spec.name}": archive is ${spec.seed.byteLength} bytes, over the ${maxSeedBytes}-byte cap`,
+          `Cannot seed sandbox "${spec.name}": archive is ${spec.seed.byteLength} bytes, over the ${maxSeedBytes}-byte cap (the workspace volume, SANDBOX_WORKSPACE_MB)`,
         );
       }
       const labels = { ...spec.labels, [LABELS.createdAt]: String(Date.now()) };

@@ -445,6 +445,33 @@ describe("runAgent", () => {
     expect(JSON.stringify(result.content)).toContain("tests fail: 1 failed");
   });
 
+  it("a notice rejection does not count against the verification retries", async () => {
+    let verdicts = 0;
+    const { outcome } = await run([submitTurn(), submitTurn(), submitTurn()], {
+      run: {
+        maxVerifyRetries: 0,
+        verify: () =>
+          Promise.resolve(
+            verdicts++ < 2
+              ? { ok: false as const, notice: true, feedback: "paths left out", summary: "left out" }
+              : { ok: true as const },
+          ),
+      },
+    });
+    expect(outcome.status).toBe("submitted");
+    expect(verdicts).toBe(3);
+  });
+
+  it("a counted rejection past the retries ends the run with the verdict's summary", async () => {
+    const { outcome } = await run([submitTurn(), submitTurn()], {
+      run: {
+        maxVerifyRetries: 0,
+        verify: () => Promise.resolve({ ok: false as const, feedback: "tests fail", summary: "1 failed" }),
+      },
+    });
+    expect(outcome).toMatchObject({ status: "tests_failed", reason: "1 failed" });
+  });
+
   it("reports turns, tool calls and usage as progress events", async () => {
     const events: AgentEvent[] = [];
     await run([bashTurn("ls   /workspace\n"), submitTurn()], {

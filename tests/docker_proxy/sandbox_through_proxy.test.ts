@@ -23,7 +23,10 @@ describe("the service's sandbox works through the proxy, end to end", () => {
 
   beforeAll(async () => {
     under = startTestProxy();
-    const factory = createDockerSandboxFactory(under.docker, { limits: testLimits() });
+    const factory = createDockerSandboxFactory(under.docker, {
+      limits: testLimits(),
+      maxSeedBytes: 64 * 1024 * 1024,
+    });
     const name = uniqueName("sandbox");
     names.push(name);
     sandbox = await factory.create({
@@ -109,7 +112,10 @@ describe("the service's sandbox works through the proxy, end to end", () => {
   });
 
   test("the reaper lists and removes a lost sandbox through the proxy", async () => {
-    const factory = createDockerSandboxFactory(under.docker, { limits: testLimits() });
+    const factory = createDockerSandboxFactory(under.docker, {
+      limits: testLimits(),
+      maxSeedBytes: 64 * 1024 * 1024,
+    });
     const name = uniqueName("lost");
     names.push(name);
     await factory.create({ name, seed: await tarOf({ "a.txt": "a\n" }), labels: RUN }); // never disposed: "crashed"

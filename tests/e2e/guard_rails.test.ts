@@ -55,14 +55,22 @@ describe("budgets", () => {
 });
 
 describe("diff policy", () => {
-  test("a change to .github/workflows/ is refused by name, and no branch or PR is created", async () => {
+  test("a write to .github/workflows/ is refused at the tool at once; the real change still reaches the PR", async () => {
     harness = await startHarness(workflowEditScenario);
+    const repo = workflowEditScenario.repo.fullName;
     const { job } = await runScenarioJob(harness, workflowEditScenario);
-    expect(job.status).toBe("failed");
-    expect(String(job.reason)).toMatch(/#41 diff_rejected: .github\/workflows\/ci.yml: CI workflows/);
-    expect(harness.github.pulls(workflowEditScenario.repo.fullName)).toEqual([]);
-    const writes = harness.github.requests.filter((r) => r.method !== "GET");
-    expect(writes).toEqual([]);
+    expect(job.status, String(job.reason)).toBe("succeeded");
+    const toModel = JSON.stringify(harness.anthropic!.requests);
+    expect(toModel).toContain("Nothing was written to /workspace/.github/workflows/ci.yml: CI workflows");
+    const [pull] = harness.github.pulls(repo);
+    const branch = harness.github.branchFiles(repo, pull!.head)!;
+    const base = harness.github.branchFiles(repo, "main")!;
+    const changed = [...new Set([...base.keys(), ...branch.keys()])]
+      .filter((path) =>
+        new TextDecoder().decode(base.get(path)) !== new TextDecoder().decode(branch.get(path))
+      );
+    expect(changed).toEqual(["docs/ci.md"]);
+    expect(branch.get(".github/workflows/ci.yml")).toEqual(base.get(".github/workflows/ci.yml"));
   });
 });
 

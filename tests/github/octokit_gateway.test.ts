@@ -1,41 +1,14 @@
-import { Buffer } from "node:buffer";
-import { Readable } from "node:stream";
-import { createGunzip, gunzipSync } from "node:zlib";
-import { extract } from "tar-stream";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GitHubError } from "../../src/errors.ts";
 import type { GitHubGateway, RepoRef } from "../../src/github/gateway.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { readTarball } from "./read_tarball.ts";
 
 const repo: RepoRef = { owner: "acme", name: "tasks" };
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 const bytes = (value: string) => new TextEncoder().encode(value);
-
-interface TarEntry {
-  name: string;
-  type: string;
-  mode: number;
-  content: string;
-}
-
-async function readTarball(stream: ReadableStream<Uint8Array>): Promise<TarEntry[]> {
-  const entries: TarEntry[] = [];
-  const unpack = extract();
-  Readable.fromWeb(stream as Parameters<typeof Readable.fromWeb>[0]).pipe(createGunzip()).pipe(unpack);
-  for await (const entry of unpack) {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Uint8Array);
-    const header = entry.header;
-    entries.push({
-      name: header.name,
-      type: header.type ?? "file",
-      mode: header.mode ?? 0,
-      content: text(Buffer.concat(chunks)),
-    });
-  }
-  return entries;
-}
 
 describe("createOctokitGateway() against the GitHub stand-in", () => {
   let standIn: GitHubStandIn;
@@ -93,13 +66,15 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
     expect(standIn.branchModes("acme/tasks", "main")?.get("run.sh")).toBe("100755");
   });
 
-  test("getIssue() returns number, title, body and the html URL", async () => {
+  test("getIssue() returns number, title, body, the html URL, its state and its repository", async () => {
     const issue = await gateway.getIssue(repo, 12);
     expect(issue).toEqual({
       number: 12,
       title: "[dev] Add GET /tasks/{id}",
       body: "## Acceptance criteria\n- [ ] 404 when missing",
       url: `${standIn.url}/acme/tasks/issues/12`,
+      state: "open",
+      repo: { owner: "acme", name: "tasks" },
     });
   });
 
@@ -129,8 +104,13 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
   test("resolveBase() uses the default branch, or the named one", async () => {
     const base = await gateway.resolveBase(repo);
     expect(base.branch).toBe("main");
+    expect(base.defaultBranch).toBe("main");
     expect(base.sha).toMatch(/^[0-9a-f]{40}$/);
     expect(base.sha).toBe(standIn.branchSha("acme/tasks", "main"));
+    const commit = await (await fetch(`${standIn.url}/repos/acme/tasks/git/commits/${base.sha}`, {
+      headers: { authorization: `token ${standIn.token}` },
+    })).json();
+    expect(base.treeSha).toBe(commit.tree.sha);
     expect(await gateway.resolveBase(repo, "main")).toEqual(base);
     await expect(gateway.resolveBase(repo, "nope")).rejects.toThrow(
       'Cannot resolve branch "nope" of acme/tasks: GitHub answered 404 Not Found',
@@ -205,10 +185,10 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
     expect(standIn.branchFiles("acme/tasks", "main")?.has("README.md")).toBe(true);
   });
 
-  test("pushBranch() to an existing branch moves it to the new commit", async () => {
+  test("pushBranch() moves an existing branch from the expected head to a new commit on the base", async () => {
     const { sha: baseSha } = await gateway.resolveBase(repo);
     const branch = "agent/issue-13-second-push";
-    await gateway.pushBranch(repo, {
+    const first = await gateway.pushBranch(repo, {
       baseSha,
       branch,
       message: "first",
@@ -219,6 +199,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
       branch,
       message: "second",
       files: [{ path: "b.txt", content: bytes("2") }],
+      expectedHeadSha: first.commitSha,
     });
     expect(standIn.branchSha("acme/tasks", branch)).toBe(second.commitSha);
     const files = standIn.branchFiles("acme/tasks", branch);
@@ -230,7 +211,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
     expect(update?.body).toEqual({ sha: second.commitSha, force: true });
   });
 
-  test("openPullRequest() opens a draft PR, and a second call updates it instead of failing", async () => {
+  test("openPullRequest() opens a draft PR; a second one on the branch fails instead of updating it", async () => {
     const { sha: baseSha } = await gateway.resolveBase(repo);
     const head = "agent/issue-12-pr";
     await gateway.pushBranch(repo, {
@@ -253,17 +234,23 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
       title: "Add GET /tasks/{id} (v2)",
       body: "Closes #12\n\nUpdated",
       draft: true,
-    });
-    expect(again.number).toBe(opened.number);
+    }).catch((caught: unknown) => caught);
+    expect(again).toBeInstanceOf(GitHubError);
+    expect((again as Error).message).toBe(
+      `Cannot open a pull request from "${head}" in acme/tasks: GitHub answered 422 Unprocessable Entity ` +
+        `(Validation Failed: A pull request already exists for acme:${head}.)`,
+    );
     const pulls = standIn.pulls("acme/tasks").filter((pull) => pull.head === head);
     expect(pulls).toHaveLength(1);
     expect(pulls[0]).toMatchObject({
+      number: opened.number,
       draft: true,
       base: "main",
-      title: "Add GET /tasks/{id} (v2)",
+      title: "Add GET /tasks/{id}",
+      body: "Closes #12",
       state: "open",
+      author: "agent-runner[bot]",
     });
-    expect(pulls[0]?.body).toContain("Updated");
   });
 
   test("openPullRequest() opens a ready PR where the repo has no drafts", async () => {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { gitBlobSha } from "../../src/github/git_object_id.ts";
+import { baseTree } from "../../src/jobs/base_tree.ts";
+import { readChangeSet } from "../../src/jobs/change_set.ts";
 import { createSubmissionCheck, unmapped } from "../../src/jobs/submission_check.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { newSandbox } from "../sandbox/sandbox_fixture.ts";
@@ -10,12 +13,24 @@ const submission = (criteria: string[]) => ({
   acceptance_criteria: criteria.map((criterion) => ({ criterion, evidence: "tests" })),
 });
 
+const TEST_FILE = "def test_ok() -> None:\n    assert 1 + 1 == 2\n";
+/** The base tree the sandbox was seeded with. */
+const TREE = baseTree(
+  new Map([["tests/test_ok.py", {
+    mode: "100644" as const,
+    sha: gitBlobSha(new TextEncoder().encode(TEST_FILE)),
+  }]]),
+  [],
+  new Map(),
+);
+const CAPS = { maxFiles: 3, maxFileBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024 };
+
 describe("checking a submission", () => {
   let sandbox: Sandbox;
   const lines: string[] = [];
   beforeAll(async () => {
     sandbox = await newSandbox({
-      "tests/test_ok.py": "def test_ok() -> None:\n    assert 1 + 1 == 2\n",
+      "tests/test_ok.py": TEST_FILE,
     });
   });
   afterAll(() => sandbox?.dispose());
@@ -37,6 +52,7 @@ describe("checking a submission", () => {
       criteria: ["Counts are returned"],
       testCommand: "python3 -m pytest -q -p no:cacheprovider",
       testTimeoutMs: 60_000,
+      readChanges: () => readChangeSet(sandbox, TREE, CAPS),
       say: (kind, message) => Promise.resolve(void lines.push(`${kind} ${message}`)),
     });
     const rejected = await check.verify(submission(["Something else"]));
@@ -45,5 +61,45 @@ describe("checking a submission", () => {
     expect(await check.verify(submission(["Counts are returned"]))).toEqual({ ok: true });
     expect(check.lastTests()).toMatchObject({ passed: 1, failed: 0, exitCode: 0 });
     expect(lines).toContain("test 1 passed, 0 failed (exit 0)");
+  });
+
+  test("a change set over its cap goes back to the model naming the setting, before any test runs", async () => {
+    const check = createSubmissionCheck(sandbox, {
+      criteria: [],
+      testCommand: "python3 -m pytest -q -p no:cacheprovider",
+      testTimeoutMs: 60_000,
+      readChanges: () => readChangeSet(sandbox, TREE, CAPS),
+      say: () => Promise.resolve(),
+    });
+    await sandbox.bash("for i in 1 2 3 4; do echo $i > gen$i.txt; done");
+    const rejected = await check.verify(submission([]));
+    expect(rejected).toMatchObject({
+      ok: false,
+      feedback: expect.stringContaining("over DIFF_MAX_FILES (3)"),
+    });
+    expect(rejected).not.toHaveProperty("notice");
+    expect(check.lastRejection()).toBe("changes");
+    expect(check.lastTests()).toBeUndefined();
+    await sandbox.bash("rm -f gen3.txt gen4.txt");
+    expect(await check.verify(submission([]))).toEqual({ ok: true });
+    await sandbox.bash("rm -f gen1.txt gen2.txt");
+  });
+
+  test("paths that would not be committed are named once, as a notice; submitting again accepts the rest", async () => {
+    const check = createSubmissionCheck(sandbox, {
+      criteria: [],
+      testCommand: "python3 -m pytest -q -p no:cacheprovider",
+      testTimeoutMs: 60_000,
+      readChanges: () => readChangeSet(sandbox, TREE, CAPS),
+      say: () => Promise.resolve(),
+    });
+    await sandbox.run(["ln", "-s", "/etc/passwd", "/workspace/passwd"]);
+    await sandbox.run(["python3", "-c", "open('/workspace/ok.txt', 'w').write('ok')"]);
+    const notice = await check.verify(submission([]));
+    expect(notice).toMatchObject({ ok: false, notice: true });
+    expect((notice as { feedback: string }).feedback).toContain("- passwd: symbolic links are not allowed");
+    expect(await check.verify(submission([]))).toEqual({ ok: true });
+    expect(check.lastTests()).toMatchObject({ exitCode: 0 });
+    await sandbox.run(["rm", "-f", "/workspace/passwd", "/workspace/ok.txt"]);
   });
 });

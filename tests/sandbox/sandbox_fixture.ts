@@ -39,7 +39,10 @@ export async function newSandbox(
   overrides: Partial<SandboxLimits> = {},
   labels: Record<string, string> = {},
 ): Promise<Sandbox> {
-  const factory = createDockerSandboxFactory(docker, { limits: testLimits(overrides) });
+  const factory = createDockerSandboxFactory(docker, {
+    limits: testLimits(overrides),
+    maxSeedBytes: 64 * 1024 * 1024,
+  });
   const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}`;
   return await factory.create({
     name,

@@ -7,6 +7,8 @@ import { createDockerSandboxFactory } from "../../src/sandbox/docker_sandbox.ts"
 import { buildSeedArchive } from "../../src/sandbox/seed_archive.ts";
 import { docker, testLimits } from "./sandbox_fixture.ts";
 
+const CAPS = { maxBytes: 100 * 1024 * 1024, maxEntries: 20_000 };
+
 type Entry = Partial<tar.Header> & { name: string; body?: string };
 
 /** A pax global header block as `git archive` writes it first (tar-stream cannot pack one). */
@@ -75,7 +77,7 @@ describe("the seed archive built from a GitHub tarball", () => {
       { name: `${TOP}/run.sh`, body: "#!/bin/sh\n", mode: 0o755 },
       { name: `${TOP}/docs`, type: "symlink", linkname: "app" },
     ]);
-    const entries = await entriesOf(await buildSeedArchive(once(tarball)));
+    const entries = await entriesOf(await buildSeedArchive(once(tarball), CAPS));
     expect(entries.map((e) => `${e.type} ${e.name}`)).toEqual([
       "directory app",
       "file app/main.py",
@@ -97,7 +99,7 @@ describe("the seed archive built from a GitHub tarball", () => {
       { name: `${TOP}/out`, type: "symlink", linkname: "/etc" },
       { name: `${TOP}/out/passwd`, body: "x" },
     ]);
-    const names = (await entriesOf(await buildSeedArchive(once(tarball)))).map((e) => e.name);
+    const names = (await entriesOf(await buildSeedArchive(once(tarball), CAPS))).map((e) => e.name);
     expect(names).toEqual(["ok.py", "out"]);
   });
 
@@ -106,14 +108,16 @@ describe("the seed archive built from a GitHub tarball", () => {
       { name: `${TOP}/a.bin`, body: "x".repeat(6000) },
       { name: `${TOP}/b.bin`, body: "y".repeat(6000) },
     ]);
-    await expect(buildSeedArchive(once(tarball), { maxBytes: 10_000 })).rejects.toThrow(
-      /snapshot exceeds 10000 bytes/,
+    await expect(buildSeedArchive(once(tarball), { maxBytes: 10_000, maxEntries: 20_000 })).rejects.toThrow(
+      /snapshot is over 10000 bytes; raise SNAPSHOT_MAX_BYTES/,
     );
-    await expect(buildSeedArchive(once(tarball), { maxEntries: 1 })).rejects.toThrow(/more than 1 entries/);
+    await expect(buildSeedArchive(once(tarball), { maxBytes: 1 << 30, maxEntries: 1 })).rejects.toThrow(
+      /more than 1 entries; raise SNAPSHOT_MAX_FILES/,
+    );
   });
 
   test("something that is not a gzip tarball is refused", async () => {
-    const error = await buildSeedArchive(once(new TextEncoder().encode("<html>rate limited</html>")))
+    const error = await buildSeedArchive(once(new TextEncoder().encode("<html>rate limited</html>")), CAPS)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SandboxError);
     expect((error as Error).message).toMatch(/not a gzip tar archive/);
@@ -125,8 +129,11 @@ describe("the seed archive built from a GitHub tarball", () => {
       { name: `${TOP}/run.sh`, body: "#!/bin/sh\n", mode: 0o755 },
       { name: `${TOP}/../escape.txt`, body: "x" },
     ]);
-    const seed = await buildSeedArchive(once(tarball));
-    const factory = createDockerSandboxFactory(docker, { limits: testLimits() });
+    const seed = await buildSeedArchive(once(tarball), CAPS);
+    const factory = createDockerSandboxFactory(docker, {
+      limits: testLimits(),
+      maxSeedBytes: 64 * 1024 * 1024,
+    });
     const sandbox = await factory.create({
       name: `backend-agent-test-seed-${crypto.randomUUID().slice(0, 8)}`,
       seed,

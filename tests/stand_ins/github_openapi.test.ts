@@ -225,6 +225,123 @@ describe("every GitHub stand-in response matches GitHub's OpenAPI description", 
     await conforms("GET", "/repos/{owner}/{repo}/issues/{issue_number}", `${REPO}/issues/13`, 200);
   });
 
+  test("trees (recursive, with a gitlink), blobs and REST commits with linked authors", async () => {
+    standIn.addRepo("acme/trees", {
+      defaultBranch: "main",
+      files: new Map([["src/a.py", new TextEncoder().encode("a\n")], ["logo.bin", new Uint8Array([0, 255])]]),
+      gitlinks: new Map([["vendor/lib", "ab".repeat(20)]]),
+    });
+    const head = standIn.pushCommitAs("acme/trees", "main", {
+      files: new Map([["src/a.py", new TextEncoder().encode("a\nb\n")]]),
+      message: "Add b",
+      author: { login: "alice", name: "Alice Doe" },
+    });
+    const TREES = "/repos/acme/trees";
+    const treePath = "/repos/{owner}/{repo}/git/trees/{tree_sha}";
+    const tree = await conforms("GET", treePath, `${TREES}/git/trees/${head}?recursive=1`, 200);
+    expect(tree.truncated).toBe(false);
+    expect(tree.tree.map((entry: { path: string; type: string }) => `${entry.type} ${entry.path}`)).toEqual([
+      "blob logo.bin",
+      "tree src",
+      "blob src/a.py",
+      "tree vendor",
+      "commit vendor/lib",
+    ]);
+    expect(tree.tree[4]).toEqual({
+      path: "vendor/lib",
+      mode: "160000",
+      type: "commit",
+      sha: "ab".repeat(20),
+    });
+    const flat = await conforms("GET", treePath, `${TREES}/git/trees/${tree.sha}`, 200);
+    expect(flat.tree.map((entry: { path: string }) => entry.path)).toEqual(["logo.bin", "src", "vendor"]);
+    await conforms("GET", treePath, `${TREES}/git/trees/${"0".repeat(40)}`, 404);
+
+    const blobPath = "/repos/{owner}/{repo}/git/blobs/{file_sha}";
+    const blob = await conforms("GET", blobPath, `${TREES}/git/blobs/${tree.tree[0].sha}`, 200);
+    expect(blob).toMatchObject({ encoding: "base64", size: 2, content: "AP8=\n" });
+    await conforms("GET", blobPath, `${TREES}/git/blobs/${"0".repeat(40)}`, 404);
+
+    const commitPath = "/repos/{owner}/{repo}/commits/{ref}";
+    const commit = await conforms("GET", commitPath, `${TREES}/commits/${head}`, 200);
+    expect(commit.commit).toMatchObject({ message: "Add b", author: { name: "Alice Doe" } });
+    expect(commit.author.login).toBe("alice");
+    expect(commit.files).toMatchObject([{
+      filename: "src/a.py",
+      status: "modified",
+      additions: 1,
+      deletions: 0,
+    }]);
+    const seeded = await conforms(
+      "GET",
+      commitPath,
+      `${TREES}/commits/${commit.parents[0].sha}?per_page=1`,
+      200,
+    );
+    expect(seeded.author).toBeNull();
+    expect(seeded.files).toHaveLength(1);
+    expect(seeded.stats).toEqual({ additions: 1, deletions: 0, total: 1 }); // logo.bin is binary: no lines
+    const unknown = await conforms("GET", commitPath, `${TREES}/commits/nope`, 422);
+    expect(unknown.message).toBe("No commit found for SHA: nope");
+  });
+
+  test("labels, closed issues, sub-issues of another repository and a person's pull request", async () => {
+    standIn.addRepo("acme/board", { defaultBranch: "main", files: new Map([["a", new Uint8Array([97])]]) });
+    standIn.addRepo("acme/api", { defaultBranch: "main", files: new Map([["a", new Uint8Array([97])]]) });
+    standIn.addIssue("acme/api", { number: 5, title: "[dev] Client", body: "" });
+    standIn.addIssue("acme/board", { number: 1, title: "Epic", body: "", subIssues: [2, "acme/api#5"] });
+    standIn.addIssue("acme/board", { number: 2, title: "[dev] Done", body: "", state: "closed" });
+    const BOARD = "/repos/acme/board";
+    const issuePath = "/repos/{owner}/{repo}/issues/{issue_number}";
+    const closed = await conforms("GET", issuePath, `${BOARD}/issues/2`, 200);
+    expect(closed).toMatchObject({
+      state: "closed",
+      state_reason: "completed",
+      parent_issue_url: `${standIn.url}${BOARD}/issues/1`,
+    });
+    const parent = await conforms("GET", issuePath, `${BOARD}/issues/1`, 200);
+    expect(parent.sub_issues_summary).toEqual({ total: 2, completed: 1, percent_completed: 50 });
+    const subs = await conforms("GET", `${issuePath}/sub_issues`, `${BOARD}/issues/1/sub_issues`, 200);
+    expect(
+      subs.map((issue: { repository_url: string; number: number }) => [issue.repository_url, issue.number]),
+    )
+      .toEqual([[`${standIn.url}${BOARD}`, 2], [`${standIn.url}/repos/acme/api`, 5]]);
+    expect(subs[1].parent_issue_url).toBe(`${standIn.url}${BOARD}/issues/1`);
+
+    standIn.pushCommitAs("acme/board", "feature", {
+      files: new Map([["b", new Uint8Array([98])]]),
+      message: "B",
+      author: { login: "bob" },
+    });
+    const number = standIn.openPullRequestAs("acme/board", {
+      head: "feature",
+      base: "main",
+      title: "Bob's PR",
+      body: "",
+      login: "bob",
+      labels: ["bug"],
+    });
+    const labelsPath = `${issuePath}/labels`;
+    const labels = await conforms("POST", labelsPath, `${BOARD}/issues/${number}/labels`, 200, {
+      labels: ["backend-agent", "BUG"],
+    });
+    expect(labels.map((label: { name: string }) => label.name)).toEqual(["bug", "backend-agent"]);
+    await conforms("POST", labelsPath, `${BOARD}/issues/${number}/labels`, 422, { labels: [] });
+    const listed = await conforms(
+      "GET",
+      "/repos/{owner}/{repo}/pulls",
+      `${BOARD}/pulls?head=acme:feature&state=open`,
+      200,
+    );
+    expect(listed).toMatchObject([{
+      number,
+      user: { login: "bob" },
+      labels: [{ name: "bug" }, { name: "backend-agent" }],
+    }]);
+    const asIssue = await conforms("GET", issuePath, `${BOARD}/issues/${number}`, 200);
+    expect(asIssue.labels.map((label: { name: string }) => label.name)).toEqual(["bug", "backend-agent"]);
+  });
+
   test("auth failures and unknown routes use GitHub's error bodies", async () => {
     const bad = await fetch(`${standIn.url}${REPO}`, { headers: { authorization: "Bearer nope" } });
     expect(bad.status).toBe(401);

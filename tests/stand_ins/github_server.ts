@@ -4,13 +4,13 @@
  * routes the service uses. Object ids are real git SHA-1s. Tests point the real
  * Octokit client at `url` (the same setting GitHub Enterprise Server users need).
  *
- * Routes: repo, issue, sub-issues, branch, `git/ref/heads/…`, tarball (302 to a
- * codeload URL on the same server), Git Data (blobs, trees, commits, refs), pulls.
+ * Routes: repo, issue, sub-issues, labels, branch, commit, `git/ref/heads/…`,
+ * tarball (302 to a codeload URL on the same server; `.gitattributes` honoured),
+ * Git Data (blobs, trees, commits, refs), pulls.
  */
 import { join } from "node:path";
 import type { Scenario, ScenarioIssue } from "../../examples/scenario.ts";
 import { codeload } from "./github/codeload.ts";
-import type { GitMode } from "./github/git_objects.ts";
 import { gitRoutes } from "./github/git_routes.ts";
 import { issueRoutes } from "./github/issue_routes.ts";
 import { pullRoutes } from "./github/pull_routes.ts";
@@ -19,8 +19,19 @@ import { errorResponse, injectedFailure, notFound } from "./github/responses.ts"
 import { matchRoute, type Route } from "./github/router.ts";
 import { readFolder } from "./github/read_folder.ts";
 import { appRoute, type IssuedToken, type StandInApp, tokenReaches } from "./github/app_auth.ts";
+import {
+  type AddRepoOptions,
+  commitAs,
+  type PersonCommit,
+  type PersonPull,
+  pullAs,
+  seedIssue,
+  seedRepo,
+} from "./github/seeding.ts";
 import { StandInState, type StoredPull } from "./github/state.ts";
-import { buildTree, flattenTree, type PathEntry } from "./github/tree_paths.ts";
+import { flattenTree } from "./github/tree_paths.ts";
+
+export type { AddRepoOptions, PersonCommit, PersonPull };
 
 /** One request the stand-in received; `headers` never include `authorization`. */
 export interface RecordedRequest {
@@ -34,20 +45,21 @@ export interface RecordedRequest {
 
 /** A pull request as tests inspect it. */
 export type StandInPull =
-  & Pick<StoredPull, "number" | "title" | "body" | "head" | "base" | "draft" | "state">
+  & Pick<StoredPull, "number" | "title" | "body" | "head" | "base" | "draft" | "state" | "labels">
   & {
     html_url: string;
+    /** Login of the account that opened it. */
+    author: string;
   };
 
-/** Options for {@link GitHubStandIn.addRepo}. */
-export interface AddRepoOptions {
-  defaultBranch: string;
-  /** Path (with `/`) → content of the default branch's first commit. */
-  files: Map<string, Uint8Array>;
-  /** Git modes by path; default `100644`. */
-  modes?: Map<string, "100644" | "100755" | "120000">;
-  /** Whether draft pull requests are allowed (GitHub Free private repos: no); default true. */
-  allowDrafts?: boolean;
+/** A branch's head commit as tests inspect it. */
+export interface StandInBranchHead {
+  sha: string;
+  message: string;
+  /** The name git recorded. */
+  authorName: string;
+  /** The account GitHub links the commit to (by email), if any. */
+  authorLogin?: string;
 }
 
 /** A running stand-in. */
@@ -58,10 +70,19 @@ export interface GitHubStandIn {
   token: string;
   /** Stops the server; idempotent. */
   close(): Promise<void>;
-  /** Creates `owner/name` with one commit on `defaultBranch`; throws if it exists. */
+  /** Creates `owner/name` with one commit on `defaultBranch` (gitlinks included); throws if it exists. */
   addRepo(fullName: string, options: AddRepoOptions): void;
-  /** Adds (or replaces) an issue; `subIssues` are issue numbers in the same repo. */
+  /**
+   * Adds (or replaces) an issue, open unless `state` says closed; `subIssues` are numbers in the
+   * same repo or `"owner/name#N"` in another.
+   */
   addIssue(fullName: string, issue: ScenarioIssue): void;
+  /** Pushes a commit by a person (not the token's account) on `branch`; returns its id. */
+  pushCommitAs(fullName: string, branch: string, commit: PersonCommit): string;
+  /** Opens a pull request as a person; returns its number. */
+  openPullRequestAs(fullName: string, pull: PersonPull): number;
+  /** The head commit of `branch` with its author, or undefined when the branch does not exist. */
+  branchHead(fullName: string, branch: string): StandInBranchHead | undefined;
   /** The files of `branch`'s head commit (path → bytes), or undefined when the branch does not exist. */
   branchFiles(fullName: string, branch: string): Map<string, Uint8Array> | undefined;
   /** The files' git modes of `branch`'s head commit, or undefined when the branch does not exist. */
@@ -78,7 +99,6 @@ export interface GitHubStandIn {
   failNext(method: string, pathPrefix: string, status: number, count?: number): void;
 }
 
-const SEED_DATE = "2024-01-01T00:00:00Z";
 const SKIPPED = new Set([".git", "__pycache__", ".pytest_cache"]);
 const ROUTES: Route[] = [...repoRoutes, ...issueRoutes, ...gitRoutes, ...pullRoutes];
 
@@ -101,16 +121,19 @@ function authorised(header: string | null, token: string): "ok" | "missing" | "b
 /**
  * Starts the stand-in on 127.0.0.1 with an ephemeral port.
  * @param options.token the accepted token; default a random `ghs_…` value.
+ * @param options.treeEntryLimit entries one recursive tree listing returns before it is `truncated`;
+ *   default GitHub's 100,000.
  * Needs `--allow-net` (listen on loopback).
  */
 export function startGitHubStandIn(
-  options: { token?: string; app?: StandInApp } = {},
+  options: { token?: string; app?: StandInApp; treeEntryLimit?: number } = {},
 ): Promise<GitHubStandIn> {
   const token = options.token ?? `ghs_${crypto.randomUUID().replaceAll("-", "")}`;
   const issued = new Map<string, IssuedToken>();
   const requests: RecordedRequest[] = [];
   const failures: Array<{ method: string; prefix: string; status: number; left: number }> = [];
   const world = new StandInState();
+  if (options.treeEntryLimit !== undefined) world.treeEntryLimit = options.treeEntryLimit;
 
   const handle = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
@@ -192,38 +215,29 @@ export function startGitHubStandIn(
       closing ??= server.shutdown();
       return closing;
     },
-    addRepo(fullName, { defaultBranch, files, modes, allowDrafts = true }) {
-      if (world.repos.has(fullName.toLowerCase())) throw new Error(`Repository "${fullName}" already exists`);
-      const repo = world.createRepo(fullName, defaultBranch);
-      repo.allowDrafts = allowDrafts;
-      const flat = new Map<string, PathEntry>();
-      for (const [path, bytes] of files) {
-        flat.set(path, {
-          mode: (modes?.get(path) ?? "100644") as GitMode,
-          type: "blob",
-          sha: repo.store.writeBlob(bytes),
-        });
-      }
-      const who = { name: "Scenario Author", email: "author@example.com", date: SEED_DATE };
-      const sha = repo.store.writeCommit({
-        tree: buildTree(repo.store, flat),
-        parents: [],
-        author: who,
-        committer: who,
-        message: "Initial commit",
-      });
-      repo.refs.set(`refs/heads/${defaultBranch}`, sha);
+    addRepo(fullName, repoOptions) {
+      seedRepo(world, fullName, repoOptions);
     },
     addIssue(fullName, issue) {
-      const repo = repoOf(fullName);
-      repo.issues.set(issue.number, {
-        id: world.nextId(),
-        number: issue.number,
-        title: issue.title,
-        body: issue.body,
-        subIssues: [...(issue.subIssues ?? [])],
-        createdAt: SEED_DATE,
-      });
+      seedIssue(world, repoOf(fullName), issue);
+    },
+    pushCommitAs(fullName, branch, commit) {
+      return commitAs(world, repoOf(fullName), branch, commit);
+    },
+    openPullRequestAs(fullName, pull) {
+      return pullAs(world, repoOf(fullName), pull);
+    },
+    branchHead(fullName, branch) {
+      const sha = repoOf(fullName).refs.get(`refs/heads/${branch}`);
+      const commit = sha === undefined ? undefined : repoOf(fullName).store.commit(sha);
+      if (!sha || !commit) return undefined;
+      const login = world.accountByEmail(commit.author.email)?.login;
+      return {
+        sha,
+        message: commit.message,
+        authorName: commit.author.name,
+        ...(login ? { authorLogin: login } : {}),
+      };
     },
     branchFiles(fullName, branch) {
       const head = headTree(fullName, branch);
@@ -252,6 +266,8 @@ export function startGitHubStandIn(
         base: pull.base,
         draft: pull.draft,
         state: pull.state,
+        labels: [...pull.labels],
+        author: pull.author.login,
         html_url: `${url}/${repo.owner}/${repo.name}/pull/${pull.number}`,
       }));
     },

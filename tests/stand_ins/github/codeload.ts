@@ -20,8 +20,7 @@ export function codeload(state: StandInState, url: URL): Response | undefined {
   const commit = repo.store.commit(sha);
   if (!commit) return new Response("404: Not Found", { status: 404 });
   const topFolder = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}`;
-  const mtime = Math.floor(Date.parse(commit.committer.date) / 1000);
-  const bytes = githubTarball(repo.store, commit.tree, { topFolder, commitSha: sha, mtime });
+  const bytes = githubTarball(repo.store, { topFolder, commitSha: sha, commit });
   return new Response(bytes, {
     status: 200,
     headers: {

@@ -1,6 +1,7 @@
 /**
- * The Git Data API: blobs, trees (with `base_tree`, `content` and `sha: null`
- * deletions), commits and refs, validated the way GitHub answers (422s).
+ * The Git Data API: blobs (create, read), trees (create with `base_tree`,
+ * `content` and `sha: null` deletions; read, recursively too), commits and
+ * refs, validated the way GitHub answers (422s).
  */
 import { Buffer } from "node:buffer";
 import type { GitMode, Signature } from "./git_objects.ts";
@@ -8,8 +9,9 @@ import type { Route, RouteContext } from "./router.ts";
 import { field } from "./router.ts";
 import { isoNow } from "./state.ts";
 import { json, notFound, unprocessable } from "./responses.ts";
+import { resolveCommitish } from "./repo_routes.ts";
 import { buildTree, flattenTree, type PathEntry } from "./tree_paths.ts";
-import { gitCommit, gitRef, gitTree, shortBlob } from "./wire_git.ts";
+import { blobJson, gitCommit, gitRef, gitTree, shortBlob } from "./wire_git.ts";
 
 const MODES: Record<string, PathEntry["type"] | "tree"> = {
   "100644": "blob",
@@ -98,6 +100,32 @@ function createTree({ state, repo, body }: RouteContext): Response {
   return json(201, tree, { location: tree.url });
 }
 
+/**
+ * `GET /git/trees/{tree_sha}`: a tree by its sha, or the root tree of a commit or ref. Any
+ * `recursive` value lists every entry below it, up to the stand-in's `treeEntryLimit`
+ * (GitHub: 100,000 entries or 7 MB), past which it answers the first ones with `truncated: true`.
+ */
+function getTree({ state, repo, params, query }: RouteContext): Response {
+  const wanted = params[0] ?? "";
+  const sha = repo.store.tree(wanted)
+    ? wanted.toLowerCase()
+    : repo.store.commit(resolveCommitish(repo, wanted)?.sha ?? "")?.tree;
+  if (!sha) return notFound();
+  return json(
+    200,
+    gitTree(state.baseUrl, repo, sha, {
+      recursive: query.has("recursive"),
+      limit: state.treeEntryLimit,
+    }),
+  );
+}
+
+function getBlob({ state, repo, params }: RouteContext): Response {
+  const sha = (params[0] ?? "").toLowerCase();
+  const bytes = repo.store.blob(sha);
+  return bytes ? json(200, blobJson(state.baseUrl, repo, sha, bytes)) : notFound();
+}
+
 function signature(value: unknown, fallback: Signature): Signature | undefined {
   if (value === undefined) return fallback;
   const name = field(value, "name"),
@@ -169,6 +197,8 @@ function updateRef({ state, repo, body, params }: RouteContext): Response {
 /** The Git Data routes. */
 export const gitRoutes: Route[] = [
   { method: "POST", pattern: /^\/git\/blobs$/, handle: createBlob },
+  { method: "GET", pattern: /^\/git\/blobs\/([0-9a-fA-F]{40})$/, handle: getBlob },
+  { method: "GET", pattern: /^\/git\/trees\/(.+)$/, handle: getTree },
   { method: "POST", pattern: /^\/git\/trees$/, handle: createTree },
   { method: "POST", pattern: /^\/git\/commits$/, handle: createCommit },
   {

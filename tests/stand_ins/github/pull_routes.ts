@@ -66,11 +66,13 @@ function createPull({ state, repo, body }: RouteContext): Response {
     base,
     draft,
     state: "open",
+    author: state.user,
+    labels: [],
     createdAt: now,
     updatedAt: now,
   };
   repo.pulls.push(pull);
-  const created = pullFull(state.baseUrl, repo, pull, state.user);
+  const created = pullFull(state.baseUrl, repo, pull);
   return json(201, created, { location: created.url });
 }
 
@@ -84,7 +86,7 @@ function listPulls({ state, repo, query }: RouteContext): Response {
     .filter((pull) => branch === undefined || pull.head === branch)
     .filter((pull) => base === null || pull.base === base)
     .sort((a, b) => b.number - a.number)
-    .map((pull) => pullSimple(state.baseUrl, repo, pull, state.user));
+    .map((pull) => pullSimple(state.baseUrl, repo, pull));
   return pagedJson(matching, query, `${state.baseUrl}/repos/${repo.owner}/${repo.name}/pulls`);
 }
 
@@ -106,7 +108,7 @@ function updatePull({ state, repo, body, params }: RouteContext): Response {
   if (wanted === "open" || wanted === "closed") pull.state = wanted;
   if (typeof base === "string") pull.base = base;
   pull.updatedAt = isoNow();
-  return json(200, pullFull(state.baseUrl, repo, pull, state.user));
+  return json(200, pullFull(state.baseUrl, repo, pull));
 }
 
 /** The pull request routes. */
@@ -118,7 +120,7 @@ export const pullRoutes: Route[] = [
     pattern: /^\/pulls\/(\d+)$/,
     handle: ({ state, repo, params }) => {
       const pull = repo.pulls.find((candidate) => candidate.number === Number(params[0]));
-      return pull ? json(200, pullFull(state.baseUrl, repo, pull, state.user)) : notFound();
+      return pull ? json(200, pullFull(state.baseUrl, repo, pull)) : notFound();
     },
   },
   { method: "PATCH", pattern: /^\/pulls\/(\d+)$/, handle: updatePull },

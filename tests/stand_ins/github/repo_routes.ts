@@ -1,8 +1,11 @@
-/** `GET /repos/{owner}/{repo}`, `GET .../branches/{branch}` and `GET .../tarball/{ref}` (a 302 to codeload). */
+/**
+ * `GET /repos/{owner}/{repo}`, `GET .../branches/{branch}`, `GET .../commits/{ref}` and
+ * `GET .../tarball/{ref}` (a 302 to codeload).
+ */
 import type { Route, RouteContext } from "./router.ts";
 import type { StoredRepo } from "./state.ts";
-import { githubHeaders, json, notFound } from "./responses.ts";
-import { branchWithProtection } from "./wire_git.ts";
+import { githubHeaders, json, notFound, unprocessable } from "./responses.ts";
+import { branchWithProtection, restCommit } from "./wire_git.ts";
 import { fullRepository } from "./wire_repo.ts";
 
 /** Resolves a ref the way the archive endpoints do: full sha, branch, `heads/x`, `refs/heads/x` or tag. */
@@ -29,6 +32,19 @@ function tarballRedirect({ state, repo, params }: RouteContext): Response {
   return new Response(null, { status: 302, headers: githubHeaders({ location, "content-length": "0" }) });
 }
 
+/** `GET /commits/{ref}`; GitHub answers an unknown ref with a 422, not a 404. */
+function getCommit({ state, repo, params, query }: RouteContext): Response {
+  const ref = params[0] ?? "";
+  const resolved = ref === "" ? undefined : resolveCommitish(repo, ref);
+  const commit = resolved && restCommit(state, repo, resolved.sha, query);
+  if (!commit) {
+    return unprocessable(`No commit found for SHA: ${ref}`, {
+      docs: "https://docs.github.com/rest/commits/commits#get-a-commit",
+    });
+  }
+  return json(200, commit);
+}
+
 /** The repository routes. */
 export const repoRoutes: Route[] = [
   {
@@ -45,5 +61,6 @@ export const repoRoutes: Route[] = [
       return sha ? json(200, branchWithProtection(state.baseUrl, repo, branch, sha)) : notFound();
     },
   },
+  { method: "GET", pattern: /^\/commits\/(.+)$/, handle: getCommit },
   { method: "GET", pattern: /^\/tarball(?:\/(.*))?$/, handle: tarballRedirect },
 ];

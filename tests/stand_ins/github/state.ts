@@ -4,14 +4,32 @@
  */
 import { ObjectStore } from "./git_objects.ts";
 
+/** An issue of some repository: `fullName` is `owner/name` as the repo was created. */
+export interface IssueRef {
+  fullName: string;
+  number: number;
+}
+
 /** An issue as stored. */
 export interface StoredIssue {
   id: number;
   number: number;
   title: string;
   body: string;
-  subIssues: number[];
+  state: "open" | "closed";
+  /** Label names, in the order they were added. */
+  labels: string[];
+  /** Sub-issues, in order; they may live in other repositories. */
+  subIssues: IssueRef[];
   createdAt: string;
+}
+
+/** A label of a repository. */
+export interface StoredLabel {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
 }
 
 /** A pull request as stored; `head` and `base` are branch names in the same repo. */
@@ -24,6 +42,10 @@ export interface StoredPull {
   base: string;
   draft: boolean;
   state: "open" | "closed";
+  /** The account that opened it. */
+  author: Account;
+  /** Label names, in the order they were added. */
+  labels: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -41,16 +63,22 @@ export interface StoredRepo {
   refs: Map<string, string>;
   issues: Map<number, StoredIssue>;
   pulls: StoredPull[];
+  /** Lower-case name → label. */
+  labels: Map<string, StoredLabel>;
 }
 
-/** The account the configured token belongs to. */
-export interface TokenUser {
+/** A GitHub account: the token's own, or a person a test seeds. */
+export interface Account {
   login: string;
   id: number;
   type: "User" | "Bot";
   name: string;
+  /** The address GitHub links commits to the account by (its `noreply` one). */
   email: string;
 }
+
+/** The account the configured token belongs to. */
+export type TokenUser = Account;
 
 /** Everything the routes read and write. */
 export class StandInState {
@@ -64,6 +92,10 @@ export class StandInState {
     name: "agent-runner[bot]",
     email: "9000001+agent-runner[bot]@users.noreply.github.com",
   };
+  /** Lower-case login → account; commits whose author email is an account's are linked to it. */
+  readonly accounts = new Map<string, Account>([[this.user.login.toLowerCase(), this.user]]);
+  /** Most entries one recursive tree listing returns before it says `truncated` (GitHub: 100,000). */
+  treeEntryLimit = 100_000;
   #nextId = 100_000;
 
   /** The server's own URL, set once it listens; every URL in a response starts with it. */
@@ -72,6 +104,47 @@ export class StandInState {
   /** A fresh numeric database id. */
   nextId(): number {
     return this.#nextId++;
+  }
+
+  /** The account `login`, created (a `User`) when it does not exist yet. */
+  account(login: string, name = login): Account {
+    const known = this.accounts.get(login.toLowerCase());
+    if (known) return known;
+    const id = this.nextId();
+    const account: Account = {
+      login,
+      id,
+      type: "User",
+      name,
+      email: `${id}+${login}@users.noreply.github.com`,
+    };
+    this.accounts.set(login.toLowerCase(), account);
+    return account;
+  }
+
+  /** The account a commit author's `email` belongs to, if any. */
+  accountByEmail(email: string): Account | undefined {
+    return [...this.accounts.values()].find((account) => account.email.toLowerCase() === email.toLowerCase());
+  }
+
+  /** The issue `ref` points at, with its repository, if both exist. */
+  issue(ref: IssueRef): { repo: StoredRepo; issue: StoredIssue } | undefined {
+    const repo = this.repos.get(ref.fullName.toLowerCase());
+    const issue = repo?.issues.get(ref.number);
+    return repo && issue ? { repo, issue } : undefined;
+  }
+
+  /** The issue whose sub-issues include `number` of `repo`, with its repository, if any. */
+  parentOf(repo: StoredRepo, number: number): { repo: StoredRepo; issue: StoredIssue } | undefined {
+    const fullName = `${repo.owner}/${repo.name}`.toLowerCase();
+    for (const candidate of this.repos.values()) {
+      for (const issue of candidate.issues.values()) {
+        if (issue.subIssues.some((ref) => ref.fullName.toLowerCase() === fullName && ref.number === number)) {
+          return { repo: candidate, issue };
+        }
+      }
+    }
+    return undefined;
   }
 
   /** The repo for `owner/name` (case-insensitive, like GitHub), if any. */
@@ -96,6 +169,7 @@ export class StandInState {
       refs: new Map(),
       issues: new Map(),
       pulls: [],
+      labels: new Map(),
     };
     this.repos.set(fullName.toLowerCase(), repo);
     return repo;

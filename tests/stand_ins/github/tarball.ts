@@ -1,11 +1,18 @@
 /**
- * The gzip tarball GitHub's codeload serves for a commit: a pax global header
- * carrying the commit id (as `git archive` writes it), then one top folder
- * `{owner}-{repo}-{shortsha}/` holding the tree, in ustar format.
+ * The gzip tarball GitHub's codeload serves for a commit, as `git archive`
+ * writes it: a pax global header carrying the commit id, then one top folder
+ * `{owner}-{repo}-{shortsha}/` holding the tree, in ustar format. The tree's
+ * `.gitattributes` apply: `export-ignore` leaves a path out (a folder with all
+ * it holds), `export-subst` expands `$Format:…$` in a file. A folder is
+ * written only once something inside it is (git archive queues folders), and
+ * a gitlink (submodule) is an empty folder.
  */
 import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
-import type { ObjectStore } from "./git_objects.ts";
+import { formatSubst } from "./format_subst.ts";
+import { type AttributeValue, gitAttributes } from "./git_attributes.ts";
+import type { CommitData, ObjectStore } from "./git_objects.ts";
+import { flattenTree } from "./tree_paths.ts";
 
 const BLOCK = 512;
 const RECORD = BLOCK * 20;
@@ -98,42 +105,67 @@ export interface TarballOptions {
   /** Folder every entry lives under, without the trailing slash. */
   topFolder: string;
   commitSha: string;
-  /** Commit time in seconds, used as every entry's mtime. */
-  mtime: number;
+  /** The archived commit: its tree, its committer time (every entry's mtime) and `export-subst` values. */
+  commit: CommitData;
 }
 
-/** Builds the gzip tarball of `treeSha` the way GitHub (git archive) lays it out. */
-export function githubTarball(
-  store: ObjectStore,
-  treeSha: string,
-  options: TarballOptions,
-): Uint8Array<ArrayBuffer> {
-  const { mtime } = options;
-  const comment = encoder.encode(paxRecord("comment", options.commitSha));
+/** The `.gitattributes` files of a tree, path → text. */
+function attributeFiles(store: ObjectStore, treeSha: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [path, entry] of flattenTree(store, treeSha)) {
+    if (entry.type === "blob" && (path === ".gitattributes" || path.endsWith("/.gitattributes"))) {
+      files.set(path, new TextDecoder().decode(store.blob(entry.sha)));
+    }
+  }
+  return files;
+}
+
+/** Builds the gzip tarball of the commit's tree the way GitHub (git archive) lays it out. */
+export function githubTarball(store: ObjectStore, options: TarballOptions): Uint8Array<ArrayBuffer> {
+  const { commit, commitSha, topFolder } = options;
+  const mtime = Math.floor(Date.parse(commit.committer.date) / 1000);
+  const attributes = gitAttributes(attributeFiles(store, commit.tree));
+  const is = (values: Map<string, AttributeValue>, name: string) => values.get(name) === true;
+  const comment = encoder.encode(paxRecord("comment", commitSha));
   const blocks: Uint8Array[] = [
     headerBlock({ name: "pax_global_header", mode: 0o666, size: comment.byteLength, mtime, typeflag: "g" }),
     ...padded(comment),
-    ...member({ name: `${options.topFolder}/`, mode: 0o775, size: 0, mtime, typeflag: "5" }),
+    ...member({ name: `${topFolder}/`, mode: 0o775, size: 0, mtime, typeflag: "5" }),
   ];
+  const folder = (path: string) =>
+    member({ name: `${topFolder}/${path}/`, mode: 0o775, size: 0, mtime, typeflag: "5" });
+  /** Folders entered but not written yet: written when the first entry inside them is. */
+  const pending: string[] = [];
   const walk = (sha: string, prefix: string) => {
     for (const entry of store.tree(sha) ?? []) {
       const path = `${prefix}${entry.name}`;
       if (entry.type === "tree") {
-        blocks.push(...member({ name: `${path}/`, mode: 0o775, size: 0, mtime, typeflag: "5" }));
+        if (is(attributes.lookup(path, true), "export-ignore")) continue;
+        pending.push(path);
         walk(entry.sha, `${path}/`);
-      } else if (entry.type === "blob") {
-        const bytes = store.blob(entry.sha) ?? new Uint8Array();
-        if (entry.mode === "120000") {
-          const linkname = new TextDecoder().decode(bytes);
-          blocks.push(...member({ name: path, mode: 0o777, size: 0, mtime, typeflag: "2", linkname }));
-        } else {
-          const mode = entry.mode === "100755" ? 0o775 : 0o664;
-          blocks.push(...member({ name: path, mode, size: bytes.byteLength, mtime, typeflag: "0" }, bytes));
-        }
+        if (pending.at(-1) === path) pending.pop();
+        continue;
       }
+      for (const queued of pending.splice(0)) blocks.push(...folder(queued));
+      const values = attributes.lookup(path, entry.type === "commit");
+      if (is(values, "export-ignore")) continue;
+      if (entry.type === "commit") {
+        blocks.push(...folder(path));
+        continue;
+      }
+      let bytes = store.blob(entry.sha) ?? new Uint8Array();
+      const name = `${topFolder}/${path}`;
+      if (entry.mode === "120000") {
+        const linkname = new TextDecoder().decode(bytes);
+        blocks.push(...member({ name, mode: 0o777, size: 0, mtime, typeflag: "2", linkname }));
+        continue;
+      }
+      if (is(values, "export-subst")) bytes = formatSubst(bytes, commitSha, commit);
+      const mode = entry.mode === "100755" ? 0o775 : 0o664;
+      blocks.push(...member({ name, mode, size: bytes.byteLength, mtime, typeflag: "0" }, bytes));
     }
   };
-  walk(treeSha, `${options.topFolder}/`);
+  walk(commit.tree, "");
   blocks.push(new Uint8Array(BLOCK * 2));
   const tar = Buffer.concat(blocks);
   const rest = tar.byteLength % RECORD;

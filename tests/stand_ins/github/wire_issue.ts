@@ -1,12 +1,21 @@
 /** The `issue` JSON shape, with every field the OpenAPI description requires. */
-import type { StoredIssue, StoredRepo } from "./state.ts";
+import type { StandInState, StoredIssue, StoredRepo } from "./state.ts";
+import { labelJson } from "./wire_label.ts";
 import { nodeId, repoOwner } from "./wire_repo.ts";
 
-/** An `issue` object; `parentNumber` adds `parent_issue_url` as GitHub does for sub-issues. */
-export function issueJson(base: string, repo: StoredRepo, issue: StoredIssue, parentNumber?: number) {
+/**
+ * An `issue` object. `repository_url` is the issue's own repository (a sub-issue may live in
+ * another one than its parent); `parent_issue_url` is set, as GitHub does, when some issue lists
+ * it as a sub-issue; `sub_issues_summary` counts its sub-issues wherever they live.
+ */
+export function issueJson(state: StandInState, repo: StoredRepo, issue: StoredIssue) {
+  const base = state.baseUrl;
   const api = `${base}/repos/${repo.owner}/${repo.name}`;
   const url = `${api}/issues/${issue.number}`;
-  const subIssues = issue.subIssues.filter((number) => repo.issues.has(number)).length;
+  const children = issue.subIssues.flatMap((ref) => state.issue(ref)?.issue ?? []);
+  const completed = children.filter((child) => child.state === "closed").length;
+  const parent = state.parentOf(repo, issue.number);
+  const closed = issue.state === "closed";
   return {
     url,
     repository_url: api,
@@ -19,8 +28,8 @@ export function issueJson(base: string, repo: StoredRepo, issue: StoredIssue, pa
     number: issue.number,
     title: issue.title,
     user: repoOwner(base, repo),
-    labels: [],
-    state: "open",
+    labels: issue.labels.map((name) => labelJson(base, repo, name)),
+    state: issue.state,
     locked: false,
     assignee: null,
     assignees: [],
@@ -28,14 +37,23 @@ export function issueJson(base: string, repo: StoredRepo, issue: StoredIssue, pa
     comments: 0,
     created_at: issue.createdAt,
     updated_at: issue.createdAt,
-    closed_at: null,
+    closed_at: closed ? issue.createdAt : null,
     author_association: "OWNER",
     type: null,
     active_lock_reason: null,
-    sub_issues_summary: { total: subIssues, completed: 0, percent_completed: 0 },
-    ...(parentNumber === undefined ? {} : { parent_issue_url: `${api}/issues/${parentNumber}` }),
+    sub_issues_summary: {
+      total: children.length,
+      completed,
+      percent_completed: children.length === 0 ? 0 : Math.floor((completed * 100) / children.length),
+    },
+    ...(parent
+      ? {
+        parent_issue_url:
+          `${base}/repos/${parent.repo.owner}/${parent.repo.name}/issues/${parent.issue.number}`,
+      }
+      : {}),
     body: issue.body,
-    closed_by: null,
+    closed_by: closed ? repoOwner(base, repo) : null,
     reactions: {
       url: `${url}/reactions`,
       total_count: 0,
@@ -50,6 +68,6 @@ export function issueJson(base: string, repo: StoredRepo, issue: StoredIssue, pa
     },
     timeline_url: `${url}/timeline`,
     performed_via_github_app: null,
-    state_reason: null,
+    state_reason: closed ? "completed" : null,
   };
 }

@@ -1,6 +1,7 @@
 /** The `pull-request` and `pull-request-simple` JSON shapes. */
-import type { StoredPull, StoredRepo, TokenUser } from "./state.ts";
-import { flattenTree } from "./tree_paths.ts";
+import type { StoredPull, StoredRepo } from "./state.ts";
+import { treeDiff } from "./tree_diff.ts";
+import { labelJson } from "./wire_label.ts";
 import { nodeId, repoOwner, repository, simpleUser } from "./wire_repo.ts";
 
 function headSha(repo: StoredRepo, branch: string): string {
@@ -18,7 +19,7 @@ function branchSide(base: string, repo: StoredRepo, branch: string) {
 }
 
 /** A `pull-request-simple` object (what `GET /pulls` lists). */
-export function pullSimple(base: string, repo: StoredRepo, pull: StoredPull, author: TokenUser) {
+export function pullSimple(base: string, repo: StoredRepo, pull: StoredPull) {
   const api = `${base}/repos/${repo.owner}/${repo.name}`;
   const url = `${api}/pulls/${pull.number}`;
   const html = `${base}/${repo.owner}/${repo.name}/pull/${pull.number}`;
@@ -42,9 +43,9 @@ export function pullSimple(base: string, repo: StoredRepo, pull: StoredPull, aut
     state: pull.state,
     locked: false,
     title: pull.title,
-    user: simpleUser(base, author.login, { id: author.id, type: author.type }),
+    user: simpleUser(base, pull.author.login, { id: pull.author.id, type: pull.author.type }),
     body: pull.body,
-    labels: [],
+    labels: pull.labels.map((name) => labelJson(base, repo, name)),
     milestone: null,
     active_lock_reason: null,
     created_at: pull.createdAt,
@@ -76,37 +77,21 @@ export function pullSimple(base: string, repo: StoredRepo, pull: StoredPull, aut
 
 /** Changed files and line counts between the base and head branch tips. */
 function diffStats(repo: StoredRepo, pull: StoredPull) {
-  const tree = (branch: string) => {
-    const commit = repo.store.commit(headSha(repo, branch));
-    return commit ? flattenTree(repo.store, commit.tree) : new Map();
+  const tree = (branch: string) => repo.store.commit(headSha(repo, branch))?.tree;
+  const head = tree(pull.head);
+  const changes = head ? treeDiff(repo.store, tree(pull.base), head) : [];
+  return {
+    changed_files: changes.length,
+    additions: changes.reduce((sum, change) => sum + change.additions, 0),
+    deletions: changes.reduce((sum, change) => sum + change.deletions, 0),
   };
-  const before = tree(pull.base);
-  const after = tree(pull.head);
-  const lines = (sha: string | undefined) =>
-    sha ? new TextDecoder().decode(repo.store.blob(sha) ?? new Uint8Array()).split("\n") : [];
-  let changed = 0, additions = 0, deletions = 0;
-  for (const path of new Set([...before.keys(), ...after.keys()])) {
-    const old = before.get(path)?.sha, now = after.get(path)?.sha;
-    if (old === now) continue;
-    changed++;
-    const removed = lines(old);
-    const counts = new Map<string, number>();
-    for (const line of removed) counts.set(line, (counts.get(line) ?? 0) + 1);
-    for (const line of lines(now)) {
-      const left = counts.get(line) ?? 0;
-      if (left > 0) counts.set(line, left - 1);
-      else additions++;
-    }
-    for (const left of counts.values()) deletions += left;
-  }
-  return { changed_files: changed, additions, deletions };
 }
 
 /** A `pull-request` object (what create, get and update return). */
-export function pullFull(base: string, repo: StoredRepo, pull: StoredPull, author: TokenUser) {
+export function pullFull(base: string, repo: StoredRepo, pull: StoredPull) {
   const commits = repo.store.commitsBetween(headSha(repo, pull.base), headSha(repo, pull.head));
   return {
-    ...pullSimple(base, repo, pull, author),
+    ...pullSimple(base, repo, pull),
     merged: false,
     mergeable: null,
     rebaseable: null,

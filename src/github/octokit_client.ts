@@ -1,0 +1,74 @@
+/**
+ * The Octokit REST client the gateway uses: validated options, GitHub's
+ * recommended retry (5xx, network) and rate-limit throttling plugins.
+ */
+import { Octokit } from "@octokit/rest";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { ConfigError } from "../errors.ts";
+
+/** Options for {@link createOctokitClient}, and so for the gateway built on it. */
+export interface OctokitGatewayOptions {
+  /** Installation or personal access token. Never appears in an error message. */
+  token: string;
+  /** REST API root, e.g. `https://api.github.com` (the `GITHUB_API_URL` setting). */
+  baseUrl: string;
+  /** Prefix of the `User-Agent` header; default `backend-agent`. */
+  userAgent?: string;
+  /** Retries of a request that failed with a 5xx or a network error. Default 3. */
+  retries?: number;
+  /** Base of the retry back-off (waits base × n² before retry n), ms. Default 1000. */
+  retryBaseMs?: number;
+}
+
+function validated(options: OctokitGatewayOptions): { token: string; baseUrl: string; userAgent: string } {
+  if (options.token.trim() === "") {
+    throw new ConfigError("Cannot create the GitHub client: the token is empty");
+  }
+  let url: URL;
+  try {
+    url = new URL(options.baseUrl);
+  } catch (cause) {
+    throw new ConfigError(`Cannot create the GitHub client: "${options.baseUrl}" is not a URL`, { cause });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError(`Cannot create the GitHub client: "${options.baseUrl}" is not an http(s) URL`);
+  }
+  return {
+    token: options.token,
+    baseUrl: options.baseUrl.replace(/\/+$/, ""),
+    userAgent: options.userAgent ?? "backend-agent",
+  };
+}
+
+/** Octokit with GitHub's recommended retry (5xx, network) and rate-limit throttling plugins. */
+const RetryingOctokit = Octokit.plugin(retry, throttling);
+
+/** The client type. */
+export type Client = InstanceType<typeof RetryingOctokit>;
+
+/**
+ * Creates the client. Failures are logged only as warnings (callers turn them into errors); rate
+ * limits are waited out as GitHub asks, at most twice per request.
+ * @throws ConfigError when the token is empty or `baseUrl` is not an http(s) URL.
+ */
+export function createOctokitClient(options: OctokitGatewayOptions): { octokit: Client; token: string } {
+  const config = validated(options);
+  const quiet = () => {};
+  const octokit = new RetryingOctokit({
+    auth: config.token,
+    baseUrl: config.baseUrl,
+    userAgent: config.userAgent,
+    // Failures become GitHubErrors; Octokit's own per-request error lines would only duplicate them.
+    log: { debug: quiet, info: quiet, warn: console.warn, error: quiet },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    throttle: {
+      // Primary and secondary rate limits: wait as GitHub asks, at most twice per request.
+      onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < 2,
+      onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < 2,
+    },
+  });
+  return { octokit, token: config.token };
+}
