@@ -6,7 +6,7 @@
  */
 import { loadConfig } from "../src/config.ts";
 import { buildService } from "../src/service.ts";
-import type { Pipeline } from "../src/jobs/worker.ts";
+import type { Pipeline } from "../src/pipeline/pipeline_contract.ts";
 
 const holdUntilAborted: Pipeline = (_job, log, signal) =>
   new Promise((resolve) => {

@@ -10,7 +10,6 @@
 import { Buffer } from "node:buffer";
 import type Docker from "dockerode";
 import type { Container } from "dockerode";
-import { commitBaseline } from "../src/sandbox/baseline.ts";
 import { createDockerClient } from "../src/sandbox/docker_client.ts";
 import { createDockerSandboxFactory } from "../src/sandbox/docker_sandbox.ts";
 import { DEFAULT_SANDBOX_LIMITS } from "../src/sandbox/limits.ts";
@@ -38,7 +37,6 @@ async function readyOnce(): Promise<number> {
   try {
     return await timed(async () => {
       sandbox = await factory.create({ name: `backend-agent-bench-${uid()}`, seed, labels: BENCH_LABEL });
-      await commitBaseline(sandbox);
       const first = await sandbox.bash("true");
       if (first.exitCode !== 0) throw new Error(`the first command failed: ${first.stderr}`);
     });

@@ -23,13 +23,29 @@ export async function hashInputFiles(files: readonly InputFile[]): Promise<strin
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** Every regular file under `dir` (recursively), with paths relative to it. Needs `--allow-read`. */
+/**
+ * Folders under the image directory that no build reads: the tests of the
+ * in-image programs (run against the built image, not shipped in it) and
+ * Python's caches. Editing them needs no rebuild.
+ */
+export const NOT_IMAGE_INPUTS: readonly string[] = ["programs/tests"];
+const CACHE_FOLDERS = new Set(["__pycache__", ".pytest_cache"]);
+
+/** True when the folder at `path` (relative, `/` separators) holds no image input. */
+export function isSkippedFolder(path: string): boolean {
+  return NOT_IMAGE_INPUTS.includes(path) || CACHE_FOLDERS.has(path.slice(path.lastIndexOf("/") + 1));
+}
+
+/**
+ * Every regular file under `dir` (recursively), with paths relative to it,
+ * except those in {@link isSkippedFolder} folders. Needs `--allow-read`.
+ */
 export async function readInputFiles(dir: string): Promise<InputFile[]> {
   const files: InputFile[] = [];
   async function walk(relative: string): Promise<void> {
     for await (const entry of Deno.readDir(relative === "" ? dir : `${dir}/${relative}`)) {
       const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory) await walk(path);
+      if (entry.isDirectory && !isSkippedFolder(path)) await walk(path);
       else if (entry.isFile) files.push({ path, content: await Deno.readFile(`${dir}/${path}`) });
     }
   }

@@ -11,21 +11,7 @@
  * - `deno task hash-key` prints a new API key and its `sha256:` hash for
  *   `API_KEYS`; with a key on stdin it prints that key's hash. No permissions.
  */
-import type { ServiceOptions } from "./service.ts";
-
-/** How the CLI talks to the world (injected for tests). */
-export interface CliIo {
-  /** The environment (settings). */
-  env: Record<string, string | undefined>;
-  out(line: string): void;
-  err(line: string): void;
-  /** stdin's text when it is not a terminal; undefined otherwise. */
-  readStdin(): Promise<string | undefined>;
-  /** Registers what Ctrl-C does; returns the unregister function. */
-  onInterrupt(handler: () => void): () => void;
-  /** Overrides for the service (tests). */
-  service?: ServiceOptions;
-}
+import type { CliIo } from "./cli/cli_io.ts";
 
 const USAGE = `Usage:
   deno task run --repo owner/name --issue N [--base branch]   run one job and print its progress

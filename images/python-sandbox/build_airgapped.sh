@@ -53,6 +53,11 @@ chroot "$rootfs" useradd --uid 1000 --gid 1000 --create-home --home-dir /home/sa
 mkdir -p "$rootfs/workspace"
 chown 1000:1000 "$rootfs/workspace"
 
+# The programs the host runs in the sandbox (python3 -I /opt/backend-agent/…),
+# root-owned and read-only to the sandbox user. Not their tests.
+install -d -o root -g root -m 0755 "$rootfs/opt/backend-agent"
+install -o root -g root -m 0644 "$here"/programs/*.py "$rootfs/opt/backend-agent/"
+
 # No way back to root from inside: no sudo (never installed), no setuid/setgid
 # bit; and no package caches, manuals or docs (copyright files stay).
 find "$rootfs" -xdev -type f -perm /6000 -exec chmod a-s {} +

@@ -30,12 +30,15 @@ export const submissionSchema = z.object({
   ),
   acceptance_criteria: z.array(
     z.object({
-      criterion: z.string().trim().min(1).describe("The acceptance criterion, as written in the issue."),
+      criterion: z.union([z.number().int().min(1), z.string().trim().min(1)]).describe(
+        "The criterion's number, as the task lists them (1, 2, …).",
+      ),
+      met: z.boolean().optional().describe("false when the criterion is not met; default true."),
       evidence: z.string().trim().min(1).describe(
-        "Where it is met: endpoint, service method and the test that proves it.",
+        "Where it is met: endpoint, service method and the test that proves it; or, when not met, why.",
       ),
     }),
-  ).min(1).describe("One entry per acceptance criterion of the issue, in the issue's order."),
+  ).min(1).describe("One entry per acceptance criterion of the issue, by number, in the issue's order."),
   follow_ups: z.string().trim().optional().describe(
     "Anything left undone or infeasible, and the follow-up issue it deserves.",
   ),

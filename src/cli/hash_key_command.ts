@@ -1,6 +1,6 @@
 /** `deno task hash-key`: a new API key and its hash, or the hash of the key on stdin. */
 import { generateApiKey, hashApiKey } from "../api/auth/api_keys.ts";
-import type { CliIo } from "../cli.ts";
+import type { CliIo } from "./cli_io.ts";
 
 /** Prints a key and hash for `API_KEYS`. @returns the exit code. */
 export async function hashKeyCommand(args: string[], io: CliIo): Promise<number> {

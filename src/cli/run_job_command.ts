@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { describeZodError } from "../api/error_handling.ts";
 import { jobRequestSchema } from "../api/job_request_schema.ts";
-import type { CliIo } from "../cli.ts";
+import type { CliIo } from "./cli_io.ts";
 import { loadConfig } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { JobAbort } from "../jobs/job_abort.ts";

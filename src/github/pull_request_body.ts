@@ -3,6 +3,7 @@
  * validation, linked issue, acceptance-criteria mapping, tests, follow-ups.
  */
 import { pullRequestMarker } from "./branch_ownership.ts";
+import type { CriterionEntry } from "./criteria_mapping.ts";
 import type { BaseCommit, Issue, RepoRef } from "./gateway.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
 
@@ -11,7 +12,7 @@ export interface PullRequestSubmission {
   summary: string;
   api_changes: string;
   auth_and_validation: string;
-  acceptance_criteria: Array<{ criterion: string; evidence: string }>;
+  acceptance_criteria: CriterionEntry[];
   follow_ups?: string;
 }
 
@@ -80,7 +81,7 @@ function indented(text: string): string {
 }
 
 function mapping(criteria: string[], reported: PullRequestSubmission["acceptance_criteria"]): string {
-  const left = reported.map((entry) => ({ ...entry, key: normalised(entry.criterion) }));
+  const left = reported.map((entry) => ({ ...entry, key: normalised(String(entry.criterion)) }));
   const take = (key: string) => {
     let index = left.findIndex((entry) => entry.key === key);
     if (index === -1 && key !== "") {
@@ -104,7 +105,7 @@ function mapping(criteria: string[], reported: PullRequestSubmission["acceptance
   if (left.length > 0) {
     lines.push("", "Also reported by the agent (not among the issue's criteria):");
     for (const entry of left) {
-      lines.push(`- ${indented(neutral(entry.criterion))}\n  Evidence: ${indented(orNone(entry.evidence))}`);
+      lines.push(`- ${indented(neutral(String(entry.criterion)))}\n  Evidence: ${indented(orNone(entry.evidence))}`);
     }
   }
   return lines.join("\n");

@@ -5,7 +5,7 @@
 import type { Job } from "./job.ts";
 import { JobAbort } from "./job_abort.ts";
 import type { JobResult, JobStore } from "./store.ts";
-import type { JobOutcome, Pipeline } from "./worker.ts";
+import type { JobOutcome, Pipeline } from "../pipeline/pipeline_contract.ts";
 
 /** Options for {@link runJob}. */
 export interface RunJobOptions {

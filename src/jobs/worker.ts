@@ -4,32 +4,11 @@
  * throws escapes: it becomes the job's failure reason. A cancel, the job's
  * deadline or a shutdown abort the pipeline's signal.
  */
-import type { Job, PullRequestRef, WorkItem } from "./job.ts";
+import type { Job } from "./job.ts";
+import type { Pipeline } from "../pipeline/pipeline_contract.ts";
 import { JobAbort } from "./job_abort.ts";
 import { runJob, type RunJobOptions } from "./run_job.ts";
 import type { JobStore } from "./store.ts";
-
-export { JobAbort } from "./job_abort.ts";
-
-/** What the pipeline reports for one job. */
-export interface JobOutcome {
-  status: "succeeded" | "failed";
-  reason?: string;
-  pullRequests: PullRequestRef[];
-  /** Each work item's final state, when the pipeline knows them. */
-  workItems?: WorkItem[];
-}
-
-/**
- * Runs one job; `log` appends a progress event. When `signal` aborts (cancel,
- * deadline, shutdown) the pipeline stops its agent, disposes its sandboxes and
- * returns (or throws) within a few seconds; its outcome is then overridden.
- */
-export type Pipeline = (
-  job: Job,
-  log: (kind: string, message: string) => Promise<void>,
-  signal: AbortSignal,
-) => Promise<JobOutcome>;
 
 /** Options for {@link startWorker}. */
 export interface WorkerOptions extends RunJobOptions {

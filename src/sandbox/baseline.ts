@@ -7,9 +7,7 @@
  * against its index; tracked files are compared with the base tree itself
  * (see `changes.ts`).
  */
-import { SandboxError } from "../errors.ts";
 import { ALWAYS_IGNORED } from "./changes.ts";
-import type { Sandbox } from "./sandbox.ts";
 
 /** Repository settings of the baseline, appended to `.git/config` (no `git config` process per key). */
 const GIT_CONFIG = [
@@ -40,21 +38,4 @@ export const BASELINE_SCRIPT = [
 /** True for a full git sha. */
 export function isSha(text: string): boolean {
   return /^[0-9a-f]{40}$/.test(text);
-}
-
-/**
- * Returns the baseline commit's sha: the one the sandbox recorded while it was
- * created, or else a new commit made now.
- * @throws SandboxError when git fails.
- */
-export async function commitBaseline(sandbox: Sandbox): Promise<string> {
-  if (sandbox.baselineSha) return sandbox.baselineSha;
-  const result = await sandbox.run(["bash", "-c", BASELINE_SCRIPT], { timeoutMs: 60_000 });
-  const sha = result.stdout.trim();
-  if (result.exitCode !== 0 || !isSha(sha)) {
-    throw new SandboxError(
-      `Cannot record the workspace baseline in "${sandbox.name}": ${result.stderr.trim()}`,
-    );
-  }
-  return sha;
 }

@@ -7,7 +7,7 @@
 import { Buffer } from "node:buffer";
 import { z } from "zod";
 import { SandboxError } from "../errors.ts";
-import { CHANGES_PROGRAM } from "./changes_program.ts";
+import { CHANGES_PROGRAM_PATH } from "./changes_program.ts";
 import type { Sandbox } from "./sandbox.ts";
 
 /** Cache folders and files never reported as changes, whatever `.gitignore` says (fnmatch patterns). */
@@ -67,7 +67,7 @@ export async function readWorkspaceChanges(
   sandbox: Sandbox,
   input: WorkspaceChangesInput,
 ): Promise<WorkspaceReport> {
-  const result = await sandbox.run(["python3", "-I", "-c", CHANGES_PROGRAM], {
+  const result = await sandbox.run(["python3", "-I", CHANGES_PROGRAM_PATH], {
     stdin: JSON.stringify({
       tracked: input.tracked,
       always_ignored: ALWAYS_IGNORED,

@@ -3,10 +3,10 @@
  * `create`, `str_replace`, `insert`), confined to /workspace and run inside
  * the container as the sandbox user. Edits keep a file's line endings (CRLF,
  * LF, old Mac CR, or mixed) and its UTF-8 BOM, and refuse files that are not
- * UTF-8 text; the rule is written in `editor_program.ts`.
+ * UTF-8 text; the rule is written in `images/python-sandbox/programs/editor.py`.
  */
 import { SandboxError, ToolError } from "../errors.ts";
-import { EDITOR_PROGRAM } from "./editor_program.ts";
+import { EDITOR_PROGRAM_PATH } from "./editor_program.ts";
 import { checkToolPath } from "./path_jail.ts";
 import type { Sandbox } from "./sandbox.ts";
 
@@ -48,7 +48,7 @@ export async function runEditor(
     max_read_bytes: options.maxReadBytes ?? 256 * 1024,
     max_write_bytes: options.maxWriteBytes ?? 1024 * 1024,
   };
-  const result = await sandbox.run(["python3", "-I", "-c", EDITOR_PROGRAM], {
+  const result = await sandbox.run(["python3", "-I", EDITOR_PROGRAM_PATH], {
     stdin: JSON.stringify(request),
     timeoutMs: 30_000,
     maxOutputBytes: 4 * 1024 * 1024,

@@ -45,11 +45,8 @@ export interface BashOptions {
 export interface Sandbox {
   /** The container's name (also its label value), e.g. `backend-agent-job-42-1`. */
   readonly name: string;
-  /**
-   * The sha of the baseline commit when the implementation made it while
-   * creating the sandbox (see `commitBaseline`); undefined otherwise.
-   */
-  readonly baselineSha?: string;
+  /** The sha of the baseline commit made while the sandbox was created (see `baseline.ts`). */
+  readonly baselineSha: string;
   /** Runs `argv` directly, without a shell, in a fresh process inside the container. */
   run(argv: string[], options?: RunOptions): Promise<ExecResult>;
   /**

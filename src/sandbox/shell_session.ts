@@ -14,11 +14,10 @@ import { type Duplex, PassThrough } from "node:stream";
 import { SandboxError } from "../errors.ts";
 import { SANDBOX_ENV } from "./hardening.ts";
 import { SANDBOX_USER } from "./limits.ts";
-import { OOM_COUNTER_BASH, SIGKILL_STATUS } from "./oom_counter.ts";
-import { CappedOutput } from "./output_cap.ts";
+import { OOM_COUNTER_BASH } from "./oom_counter.ts";
 import { killTree } from "./process_tree.ts";
 import { type ExecResult, WORKSPACE } from "./sandbox.ts";
-import { commandLine, cut } from "./shell_protocol.ts";
+import { commandLine, CommandReader, killedByOom, newNonce } from "./shell_protocol.ts";
 
 /** How long a killed command gets to hand back its sentinel before the shell itself is replaced. */
 const KILL_GRACE_MS = 2_000;
@@ -39,16 +38,7 @@ export interface ShellRunOptions {
 }
 
 interface Pending {
-  nonce: string;
-  stdout: CappedOutput;
-  stderr: CappedOutput;
-  outTail: string;
-  errTail: string;
-  outDecoder: TextDecoder;
-  errDecoder: TextDecoder;
-  sentinel: RegExp;
-  status?: { rc: number; oomBefore: number; oomAfter: number };
-  errDone: boolean;
+  reader: CommandReader;
   resolve: () => void;
 }
 
@@ -153,22 +143,11 @@ export class ShellSession {
         truncated: false,
       };
     }
-    const nonce = crypto.randomUUID().replaceAll("-", "");
+    const nonce = newNonce();
+    const reader = new CommandReader(nonce, options.maxOutputBytes);
     const done = new Promise<void>((resolve) => {
-      this.#pending = {
-        nonce,
-        stdout: new CappedOutput(options.maxOutputBytes),
-        stderr: new CappedOutput(options.maxOutputBytes),
-        outTail: "",
-        errTail: "",
-        outDecoder: new TextDecoder(),
-        errDecoder: new TextDecoder(),
-        sentinel: new RegExp(`\\n__BA_${nonce}_(\\d+)_(-?\\d+)_(-?\\d+)__\\n`),
-        errDone: false,
-        resolve,
-      };
+      this.#pending = { reader, resolve };
     });
-    const pending = this.#pending!;
     this.stream.write(commandLine(command, nonce, options.stdin?.byteLength));
     if (options.stdin) this.stream.write(options.stdin);
     let timedOut = false;
@@ -177,23 +156,22 @@ export class ShellSession {
       if (!await this.#killUntilDone(done)) await this.close();
     }
     this.#pending = undefined;
-    const status = pending.status;
+    const status = reader.status;
     if (status && status.oomAfter >= 0) this.#oomKills = status.oomAfter;
     const ended = this.#closed && !status;
     const exitCode = timedOut ? null : status?.rc ?? (ended ? await this.#exitCodeOfShell() : null);
-    const oomKilled = !timedOut && status?.rc === SIGKILL_STATUS && status.oomBefore >= 0 &&
-      status.oomAfter > status.oomBefore;
-    const stderr = cut(pending.stderr.text(), `\n__BA_${nonce}__\n`);
+    const oomKilled = !timedOut && status !== undefined && killedByOom(status);
+    const { stdout, stderr, truncated } = reader.output();
     return {
       exitCode,
-      stdout: cut(pending.stdout.text(), `\n__BA_${nonce}_`),
+      stdout,
       stderr: this.#closed
         ? `${stderr}\n(${
           timedOut ? "the command did not stop; " : ""
         }the bash session ended; the next command starts a new one)`
         : stderr,
       timedOut,
-      truncated: pending.stdout.truncated || pending.stderr.truncated,
+      truncated,
       ...(oomKilled ? { oomKilled } : {}),
     };
   }
@@ -223,24 +201,15 @@ export class ShellSession {
     this.container.modem.demuxStream(this.stream, out, err);
     out.on("data", (chunk: Uint8Array) => {
       const p = this.#pending;
-      if (!p || p.status) return;
-      p.stdout.push(chunk);
-      p.outTail = (p.outTail + p.outDecoder.decode(chunk, { stream: true })).slice(-300);
-      const m = p.outTail.match(p.sentinel);
-      if (m) {
-        p.status = { rc: Number(m[1]), oomBefore: Number(m[2]), oomAfter: Number(m[3]) };
-        if (p.errDone) p.resolve();
-      }
+      if (!p) return;
+      p.reader.pushStdout(chunk);
+      if (p.reader.done) p.resolve();
     });
     err.on("data", (chunk: Uint8Array) => {
       const p = this.#pending;
-      if (!p || p.errDone) return;
-      p.stderr.push(chunk);
-      p.errTail = (p.errTail + p.errDecoder.decode(chunk, { stream: true })).slice(-300);
-      if (p.errTail.includes(`\n__BA_${p.nonce}__\n`)) {
-        p.errDone = true;
-        if (p.status) p.resolve();
-      }
+      if (!p) return;
+      p.reader.pushStderr(chunk);
+      if (p.reader.done) p.resolve();
     });
     const ended = () => {
       this.#closed = true;

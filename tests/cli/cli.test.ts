@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { hashApiKey } from "../../src/api/auth/api_keys.ts";
 import { NO_AUDIT } from "../../src/audit.ts";
-import { type CliIo, runCli } from "../../src/cli.ts";
+import type { CliIo } from "../../src/cli/cli_io.ts";
+import { runCli } from "../../src/cli.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
-import type { Pipeline } from "../../src/jobs/worker.ts";
+import type { Pipeline } from "../../src/pipeline/pipeline_contract.ts";
 
 interface Captured {
   io: CliIo;

@@ -4,7 +4,7 @@
  * and benchmark tests (the real one is covered by the end-to-end tests).
  */
 import type { Job } from "../../src/jobs/job.ts";
-import type { JobOutcome, Pipeline } from "../../src/jobs/worker.ts";
+import type { JobOutcome, Pipeline } from "../../src/pipeline/pipeline_contract.ts";
 
 /** The pipeline and its controls. */
 export interface HoldingPipeline {

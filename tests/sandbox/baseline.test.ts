@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { commitBaseline } from "../../src/sandbox/baseline.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { newSandbox } from "./sandbox_fixture.ts";
 
@@ -16,9 +15,8 @@ describe("the baseline commit", () => {
     await sandbox?.dispose();
   });
 
-  test("is made while the sandbox is created, and commitBaseline returns it", async () => {
+  test("is made while the sandbox is created", async () => {
     expect(sandbox.baselineSha).toMatch(/^[0-9a-f]{40}$/);
-    expect(await commitBaseline(sandbox)).toBe(sandbox.baselineSha);
     const head = await sandbox.run(["git", "rev-parse", "HEAD"]);
     expect(head.stdout.trim()).toBe(sandbox.baselineSha);
   });
@@ -49,16 +47,5 @@ describe("the baseline commit", () => {
       "mkdir -p app/__pycache__ && echo x > app/__pycache__/m.pyc && mkdir -p .pytest_cache && echo y > .pytest_cache/v",
     );
     expect((await sandbox.run(["git", "status", "--porcelain"])).stdout).toBe("");
-  });
-
-  test("on a sandbox without one, commitBaseline makes a new commit in the workspace", async () => {
-    const plain = { ...sandbox, baselineSha: undefined, name: sandbox.name, run: sandbox.run.bind(sandbox) };
-    await sandbox.run(["rm", "-rf", ".git"]);
-    const sha = await commitBaseline(plain as unknown as Sandbox);
-    expect(sha).toMatch(/^[0-9a-f]{40}$/);
-    expect((await sandbox.run(["git", "rev-parse", "HEAD"])).stdout.trim()).toBe(sha);
-    expect((await sandbox.run(["git", "log", "--format=%an %s"])).stdout.trim()).toBe(
-      "backend-agent baseline",
-    );
   });
 });

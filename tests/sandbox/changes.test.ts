@@ -1,9 +1,9 @@
 import { Buffer } from "node:buffer";
 import { afterEach, describe, expect, test } from "vitest";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
-import { type BaseTree, baseTree, type TrackedFile } from "../../src/jobs/base_tree.ts";
-import type { DiffCaps } from "../../src/jobs/diff_policy.ts";
-import { readChangeSet } from "../../src/jobs/change_set.ts";
+import { type BaseTree, baseTree, type TrackedFile } from "../../src/pipeline/base_tree.ts";
+import type { DiffCaps } from "../../src/pipeline/diff_policy.ts";
+import { readChangeSet } from "../../src/pipeline/change_set.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { newSandbox } from "./sandbox_fixture.ts";
 

@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
-import { computeImageInputsHash, hashInputFiles } from "../../scripts/image_inputs.ts";
+import { SANDBOX_IMAGE_DIR } from "../../scripts/image.ts";
+import { computeImageInputsHash, hashInputFiles, readInputFiles } from "../../scripts/image_inputs.ts";
 import { baseImageOf, parseBuildMode, planImageStep } from "../../scripts/image_plan.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -60,6 +61,39 @@ test("the inputs hash ignores listing order but sees renames and bytes moved bet
     .toBe(
       hash,
     );
+});
+
+test("the programs' tests and Python caches are not image inputs: editing them needs no rebuild", async () => {
+  const dir = await imageDir({
+    "Dockerfile": "FROM python:3.12-slim\n",
+    "programs/editor.py": "print('hi')\n",
+    "programs/tests/test_editor.py": "def test(): pass\n",
+  });
+  try {
+    const before = await computeImageInputsHash(dir);
+    await Deno.writeTextFile(`${dir}/programs/tests/test_editor.py`, "def test(): assert True\n");
+    await Deno.mkdir(`${dir}/programs/__pycache__`);
+    await Deno.writeTextFile(`${dir}/programs/__pycache__/editor.cpython-313.pyc`, "cache");
+    await Deno.mkdir(`${dir}/programs/tests/.pytest_cache`);
+    await Deno.writeTextFile(`${dir}/programs/tests/.pytest_cache/README.md`, "cache");
+    expect(await computeImageInputsHash(dir)).toBe(before);
+    await Deno.writeTextFile(`${dir}/programs/editor.py`, "print('hello')\n");
+    expect(await computeImageInputsHash(dir)).not.toBe(before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+test("the sandbox image's inputs include the programs it ships and their lint settings", async () => {
+  const paths = (await readInputFiles(SANDBOX_IMAGE_DIR)).map((file) => file.path);
+  expect(paths).toEqual(expect.arrayContaining([
+    "Dockerfile",
+    "build_airgapped.sh",
+    "programs/editor.py",
+    "programs/changes.py",
+    "programs/.flake8",
+  ]));
+  expect(paths.filter((path) => path.startsWith("programs/tests/"))).toEqual([]);
 });
 
 test("an image whose inputs label equals the hash is kept, in every mode", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
-import { baseTree } from "../../src/jobs/base_tree.ts";
-import { buildChangeSet } from "../../src/jobs/change_set.ts";
-import { isCanonicalPath } from "../../src/jobs/diff_policy.ts";
+import { baseTree } from "../../src/pipeline/base_tree.ts";
+import { buildChangeSet } from "../../src/pipeline/change_set.ts";
+import { isCanonicalPath } from "../../src/pipeline/diff_policy.ts";
 import type { ReportedChange, WorkspaceReport } from "../../src/sandbox/changes.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);

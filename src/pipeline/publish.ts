@@ -15,7 +15,7 @@ import type { TestRun } from "../sandbox/test_run.ts";
 import type { BaseTree } from "./base_tree.ts";
 import { type ChangeSet, readChangeSet } from "./change_set.ts";
 import type { DiffCaps } from "./diff_policy.ts";
-import type { PullRequestRef } from "./job.ts";
+import type { PullRequestRef } from "../jobs/job.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 
 /** What {@link publish} works with. */

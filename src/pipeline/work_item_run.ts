@@ -10,7 +10,6 @@ import { parseWorkItem } from "../github/acceptance_criteria.ts";
 import { branchName } from "../github/branch_name.ts";
 import { claimBranch } from "../github/branch_ownership.ts";
 import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
-import { commitBaseline } from "../sandbox/baseline.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { createCommandPolicy } from "../sandbox/command_policy.ts";
 import { LABELS } from "../sandbox/limits.ts";
@@ -21,7 +20,7 @@ import type { GuidanceFile } from "./guidance.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { publish, testSummary } from "./publish.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
-import { NO_USAGE, type PullRequestRef } from "./job.ts";
+import { NO_USAGE, type PullRequestRef } from "../jobs/job.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 
 /** What one work item run needs. */
@@ -72,7 +71,10 @@ export async function runWorkItem(
     await say("error", claim.reason);
     return fail("branch_taken", claim.reason);
   }
-  await say("step", `${parsed.acceptanceCriteria.length} acceptance criteria; starting sandbox ${name}`);
+  const criteriaNote = parsed.criteriaSection === "unparsed"
+    ? "could not parse the acceptance criteria under the issue's criteria heading"
+    : `${parsed.acceptanceCriteria.length} acceptance criteria`;
+  await say("step", `${criteriaNote}; starting sandbox ${name}`);
   const sandbox = await deps.sandboxes.create({
     name,
     seed: input.snapshot.seed,
@@ -83,7 +85,6 @@ export async function runWorkItem(
   input.signal?.addEventListener("abort", stopNow, { once: true });
   try {
     if (input.signal?.aborted) return fail("cancelled", "The job was cancelled");
-    await commitBaseline(sandbox);
     const check = createSubmissionCheck(sandbox, {
       criteria: parsed.acceptanceCriteria,
       testCommand: settings.testCommand,

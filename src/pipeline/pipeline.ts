@@ -1,7 +1,16 @@
 /**
- * The pipeline, and the only place that knows its order:
- * work items → base commit → snapshot → for each work item (in order):
- * sandbox → agent with test verification → changes → diff policy → pull request.
+ * The pipeline: one job's path, and the only place that knows its order.
+ *
+ * 1. GitHub is opened for the job (`github/access.ts`).
+ * 2. The issue resolves to its `[dev]` work items; closed ones and ones in other repositories are
+ *    skipped and named (`github/work_items.ts`).
+ * 3. The base branch is resolved once; the base snapshot holds exactly its tree
+ *    (`base_snapshot.ts`), and repository guidance is read from it (`guidance.ts`).
+ * 4. For each work item, in order (`work_item_run.ts`): branch ownership → sandbox (seed, baseline) →
+ *    agent loop with the submission check (`submission_check.ts`: criteria, change set, tests) →
+ *    change set against the base tree (`change_set.ts`, `diff_policy.ts`) → branch, commit and pull
+ *    request (`publish.ts`). A work item's failure is its own; the next still runs.
+ * 5. The job's outcome sums the work items' (`pipeline_contract.ts` is what the worker sees).
  */
 import type { AgentDeps } from "../agent/loop.ts";
 import type { AuditLog } from "../audit.ts";
@@ -11,15 +20,13 @@ import { resolveWorkItems } from "../github/work_items.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
-import type { Job } from "./job.ts";
+import type { Job } from "../jobs/job.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
-import type { JobStore } from "./store.ts";
+import type { JobStore } from "../jobs/store.ts";
 import { runWorkItem } from "./work_item_run.ts";
-import { NO_USAGE } from "./job.ts";
+import { NO_USAGE } from "../jobs/job.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
-import type { JobOutcome, Pipeline } from "./worker.ts";
-
-export type { PipelineSettings } from "./pipeline_settings.ts";
+import type { JobOutcome, Pipeline } from "./pipeline_contract.ts";
 
 /** Everything the pipeline works with, injected by the composition root. */
 export interface PipelineDeps {
@@ -41,7 +48,7 @@ export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): 
     const repo = parseRepo(job.repo);
     const session = await deps.github.open(repo);
     try {
-      return await runJob(deps, settings, {
+      return await runWorkItems(deps, settings, {
         job,
         log,
         repo,
@@ -62,7 +69,7 @@ interface JobContext {
   signal?: AbortSignal;
 }
 
-async function runJob(
+async function runWorkItems(
   deps: PipelineDeps,
   settings: PipelineSettings,
   ctx: JobContext,

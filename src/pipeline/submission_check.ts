@@ -7,6 +7,7 @@
  */
 import type { Verdict } from "../agent/loop.ts";
 import type { Submission } from "../agent/tools.ts";
+import { mapCriteria } from "../github/criteria_mapping.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { ChangeSet } from "./change_set.ts";
 import { runTests, type TestRun } from "../sandbox/test_run.ts";
@@ -45,14 +46,13 @@ export function createSubmissionCheck(sandbox: Sandbox, options: SubmissionCheck
     lastTests: () => last,
     lastRejection: () => rejection,
     async verify(submission: Submission): Promise<Verdict> {
-      const missing = unmapped(options.criteria, submission);
+      const { missing } = mapCriteria(options.criteria, submission.acceptance_criteria);
       if (missing.length > 0) {
         return reject("criteria", {
           ok: false,
           summary: `the submission did not map ${missing.length} acceptance criteria`,
-          feedback: `Not accepted: map every acceptance criterion of the issue, copying its text. Missing:\n${
-            missing.map((c) => `- ${c}`).join("\n")
-          }`,
+          feedback: "Not accepted: map every acceptance criterion by its number (with evidence, or " +
+            `\`met: false\` and why). Missing:\n${missing.map((c) => `${c.number}. ${c.text}`).join("\n")}`,
         });
       }
       const changes = await options.readChanges();
@@ -94,11 +94,4 @@ export function createSubmissionCheck(sandbox: Sandbox, options: SubmissionCheck
       });
     },
   };
-}
-
-/** Criteria from the issue that the submission does not list (compared without case, space or punctuation). */
-export function unmapped(criteria: string[], submission: Submission): string[] {
-  const key = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "");
-  const mapped = new Set(submission.acceptance_criteria.map((c) => key(c.criterion)));
-  return criteria.filter((c) => !mapped.has(key(c)));
 }

@@ -1,5 +1,5 @@
 /** How one work item of a job ended. */
-import type { WorkItem } from "./job.ts";
+import type { WorkItem } from "../jobs/job.ts";
 
 /**
  * Terminal statuses of a work item; every one but `submitted` comes with a reason. `skipped`: a

@@ -1,0 +1,152 @@
+"""How the workspace differs from the base tree, reported from inside the sandbox.
+
+The host runs it as ``python3 -I /opt/backend-agent/changes.py`` (see
+``src/sandbox/changes.ts``). It reports facts only; the host decides what may
+be committed and re-checks every fact it can (paths, modes, blob ids), since
+nothing that comes out of the container is trusted.
+
+Input (stdin, JSON): ``tracked``: ``[path, mode, blob sha]`` of every file of
+the base tree; ``always_ignored``: names never reported (caches, fnmatch
+patterns matched against each path segment); ``max_files``, ``max_total``:
+content is sent only while the change set is within these caps.
+
+Output (stdout, JSON): ``changes``: ``{path, status: added|modified|deleted,
+kind: file|symlink|repository|other, mode?, content? (base64)}``;
+``ignored``: new paths ``.gitignore`` matches (folders end in ``/``), at most
+200; ``files``, ``bytes``: the change set's counts, content included or not.
+A non-zero exit (with a traceback on stderr) means it could not report.
+
+Tracked files are compared by git's blob id of their bytes and their
+executable bit, whatever ``.gitignore`` says. New files are the ones
+``git ls-files --others --exclude-standard`` lists: ``.gitignore`` rules apply
+to them only.
+
+The workspace is /workspace. Tests alone set ``BACKEND_AGENT_TEST_WORKSPACE``
+to use another folder; the host never sets it (the sandbox's environment is
+fixed by the host, and ``-I`` keeps ``PYTHON*`` variables out).
+"""
+import base64
+import fnmatch
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+
+ROOT = os.environ.get("BACKEND_AGENT_TEST_WORKSPACE") or "/workspace"
+
+
+def blob_sha(data):
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def git_list(*args):
+    out = subprocess.run(
+        [
+            "git", "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false",
+            "ls-files", "-z", "--others", *args,
+        ],
+        capture_output=True, check=True,
+    ).stdout
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def file_mode(st):
+    return "100755" if st.st_mode & stat.S_IXUSR else "100644"
+
+
+class Report:
+    """The changes found so far, with content while the caps allow it."""
+
+    def __init__(self, max_files, max_total, always_ignored):
+        self.max_files = max_files
+        self.max_total = max_total
+        self.always_ignored = always_ignored
+        self.changes = []
+        self.files = 0
+        self.total = 0
+
+    def cache(self, path):
+        parts = path.rstrip("/").split("/")
+        return any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in self.always_ignored)
+
+    def add(self, path, status, kind, data=None, mode=None):
+        entry = {"path": path, "status": status, "kind": kind}
+        if data is not None:
+            self.files += 1
+            self.total += len(data)
+            entry["mode"] = mode
+            if self.files <= self.max_files and self.total <= self.max_total:
+                entry["content"] = base64.b64encode(data).decode()
+        self.changes.append(entry)
+
+
+def compare_tracked(report, tracked_files):
+    """Reports the tracked files that changed; returns {path: (mode, sha)} of all of them."""
+    tracked = {}
+    for path, mode, sha in tracked_files:
+        tracked[path] = (mode, sha)
+        try:
+            st = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            report.add(path, "deleted", "file")
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            target = os.readlink(path).encode("utf-8", "surrogateescape")
+            if mode != "120000" or blob_sha(target) != sha:
+                report.add(path, "modified", "symlink")
+        elif stat.S_ISREG(st.st_mode):
+            data = read(path)
+            if blob_sha(data) != sha or file_mode(st) != mode:
+                report.add(path, "modified", "file", data, file_mode(st))
+        elif stat.S_ISDIR(st.st_mode):
+            report.add(path, "deleted", "file")
+        else:
+            report.add(path, "modified", "other")
+    return tracked
+
+
+def list_new(report, tracked):
+    """Reports the new paths git lists as untracked and not ignored."""
+    for path in git_list("--exclude-standard"):
+        if path in tracked or report.cache(path):
+            continue
+        if path.endswith("/"):
+            report.add(path.rstrip("/"), "added", "repository")
+            continue
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            report.add(path, "added", "symlink")
+        elif stat.S_ISREG(st.st_mode):
+            report.add(path, "added", "file", read(path), file_mode(st))
+        else:
+            report.add(path, "added", "other")
+
+
+def main():
+    req = json.load(sys.stdin)
+    report = Report(int(req["max_files"]), int(req["max_total"]), req["always_ignored"])
+    os.chdir(ROOT)
+    tracked = compare_tracked(report, req["tracked"])
+    list_new(report, tracked)
+    ignored = [
+        p for p in git_list("--ignored", "--exclude-per-directory=.gitignore", "--directory")
+        if not report.cache(p)
+    ]
+    json.dump(
+        {"changes": report.changes, "ignored": ignored[:200], "files": report.files, "bytes": report.total},
+        sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main()

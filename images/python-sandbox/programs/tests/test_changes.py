@@ -1,0 +1,198 @@
+"""The changes program, run directly on a workspace committed the way the baseline is."""
+import base64
+import os
+import subprocess
+
+import pytest
+
+CACHES = ["__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache", ".ruff_cache"]
+SEED = {
+    "README.md": "hello\n",
+    "app/main.py": "print('hi')\n",
+    "app/old.py": "old\n",
+    "run.sh": "#!/bin/sh\n",
+    ".gitignore": "*.log\nsettings/local.py\nbuild/\n",
+    "settings/defaults.py": "DEBUG = False\n",
+}
+
+
+def git(root, *args):
+    return subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
+        cwd=root, capture_output=True, check=True,
+    ).stdout
+
+
+def write(root, rel, text):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+@pytest.fixture
+def base(workspace):
+    """The seed committed with every path force-added, like the baseline; returns the tracked list."""
+    for rel, text in SEED.items():
+        write(workspace, rel, text)
+    write(workspace, "settings/secret.log", "tracked though ignored\n")
+    os.chmod(os.path.join(workspace, "run.sh"), 0o755)
+    os.symlink("README.md", os.path.join(workspace, "readme-link"))
+    git(workspace, "init", "-q", "-b", "main", ".")
+    git(workspace, "add", "-A", "-f")
+    git(workspace, "commit", "-q", "--no-verify", "-m", "baseline")
+    tracked = []
+    for entry in git(workspace, "ls-files", "-s", "-z").split(b"\0"):
+        if entry:
+            info, path = entry.decode().split("\t", 1)
+            mode, sha, _ = info.split(" ")
+            tracked.append([path, mode, sha])
+    return tracked
+
+
+def report(changes, tracked, max_files=100, max_total=1 << 20, always_ignored=CACHES):
+    return changes.answer(
+        {"tracked": tracked, "always_ignored": always_ignored, "max_files": max_files, "max_total": max_total}
+    )
+
+
+def by_path(answer):
+    return {change["path"]: change for change in answer["changes"]}
+
+
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def test_an_untouched_workspace_reports_nothing(changes, base):
+    assert report(changes, base) == {"changes": [], "ignored": [], "files": 0, "bytes": 0}
+
+
+def test_a_file_rewritten_with_its_own_bytes_is_no_change(changes, workspace, base):
+    write(workspace, "README.md", "hello\n")
+    assert report(changes, base)["changes"] == []
+
+
+def test_modified_added_and_deleted_files_with_content_and_counts(changes, workspace, base):
+    write(workspace, "README.md", "changed\n")
+    os.remove(os.path.join(workspace, "app/old.py"))
+    write(workspace, "app/new/mod.py", "x = 1\n")
+    answer = report(changes, base)
+    assert by_path(answer) == {
+        "README.md": {
+            "path": "README.md", "status": "modified", "kind": "file", "mode": "100644",
+            "content": b64("changed\n"),
+        },
+        "app/old.py": {"path": "app/old.py", "status": "deleted", "kind": "file"},
+        "app/new/mod.py": {
+            "path": "app/new/mod.py", "status": "added", "kind": "file", "mode": "100644",
+            "content": b64("x = 1\n"),
+        },
+    }
+    assert (answer["files"], answer["bytes"]) == (2, len("changed\n") + len("x = 1\n"))
+
+
+def test_the_executable_bit_is_a_change(changes, workspace, base):
+    os.chmod(os.path.join(workspace, "run.sh"), 0o644)
+    write(workspace, "tool.sh", "#!/bin/sh\n")
+    os.chmod(os.path.join(workspace, "tool.sh"), 0o755)
+    found = by_path(report(changes, base))
+    assert (found["run.sh"]["status"], found["run.sh"]["mode"]) == ("modified", "100644")
+    assert (found["tool.sh"]["status"], found["tool.sh"]["mode"]) == ("added", "100755")
+
+
+def test_a_tracked_file_replaced_by_a_folder_is_deleted(changes, workspace, base):
+    os.remove(os.path.join(workspace, "README.md"))
+    write(workspace, "README.md/inside.txt", "x\n")
+    found = by_path(report(changes, base))
+    assert found["README.md"] == {"path": "README.md", "status": "deleted", "kind": "file"}
+    assert found["README.md/inside.txt"]["status"] == "added"
+
+
+def test_gitignore_applies_to_new_paths_only(changes, workspace, base):
+    write(workspace, "settings/secret.log", "edited\n")
+    write(workspace, "debug.log", "x\n")
+    write(workspace, "settings/local.py", "y\n")
+    write(workspace, "build/out.txt", "z\n")
+    answer = report(changes, base)
+    assert [c["path"] for c in answer["changes"]] == ["settings/secret.log"]
+    assert sorted(answer["ignored"]) == ["build/", "debug.log", "settings/local.py"]
+
+
+def test_caches_are_never_reported_even_when_gitignore_misses_them(changes, workspace, base):
+    write(workspace, "app/__pycache__/main.cpython-313.pyc", b"\x00cache")
+    write(workspace, "stray.pyc", b"\x00")
+    write(workspace, ".gitignore", SEED[".gitignore"] + ".pytest_cache/\n")
+    write(workspace, ".pytest_cache/v/x", "{}")
+    found = by_path(report(changes, base))
+    assert list(found) == [".gitignore"]
+    assert report(changes, base)["ignored"] == []
+
+
+def test_symlinks_are_reported_without_content(changes, workspace, base):
+    os.remove(os.path.join(workspace, "readme-link"))
+    os.symlink("app/main.py", os.path.join(workspace, "readme-link"))
+    os.symlink("/etc/passwd", os.path.join(workspace, "app/passwd"))
+    assert by_path(report(changes, base)) == {
+        "readme-link": {"path": "readme-link", "status": "modified", "kind": "symlink"},
+        "app/passwd": {"path": "app/passwd", "status": "added", "kind": "symlink"},
+    }
+
+
+def test_a_tracked_symlink_pointing_where_it_did_is_no_change(changes, workspace, base):
+    os.remove(os.path.join(workspace, "readme-link"))
+    os.symlink("README.md", os.path.join(workspace, "readme-link"))
+    assert report(changes, base)["changes"] == []
+
+
+def test_a_tracked_file_turned_into_a_symlink_is_a_symlink_change(changes, workspace, base):
+    os.remove(os.path.join(workspace, "app/main.py"))
+    os.symlink("../README.md", os.path.join(workspace, "app/main.py"))
+    assert by_path(report(changes, base))["app/main.py"] == {
+        "path": "app/main.py", "status": "modified", "kind": "symlink",
+    }
+
+
+def test_a_nested_repository_is_reported_as_such_and_its_files_never_read(changes, workspace, base):
+    nested = os.path.join(workspace, "vendor/lib")
+    write(workspace, "vendor/lib/x.py", "x\n")
+    git(nested, "init", "-q")
+    git(nested, "add", "x.py")
+    git(nested, "commit", "-qm", "x")
+    assert report(changes, base)["changes"] == [
+        {"path": "vendor/lib", "status": "added", "kind": "repository"},
+    ]
+
+
+def test_a_tracked_file_replaced_by_a_fifo_is_other_and_never_read(changes, workspace, base):
+    os.remove(os.path.join(workspace, "README.md"))
+    os.mkfifo(os.path.join(workspace, "README.md"))
+    os.mkfifo(os.path.join(workspace, "new-pipe"))
+    assert report(changes, base)["changes"] == [{"path": "README.md", "status": "modified", "kind": "other"}]
+
+
+def test_content_stops_at_the_caps_while_the_counts_go_on(changes, workspace, base):
+    for name in ["a.txt", "b.txt", "c.txt"]:
+        write(workspace, name, "12345\n")
+    by_files = report(changes, base, max_files=2)
+    assert ["content" in c for c in by_files["changes"]] == [True, True, False]
+    assert (by_files["files"], by_files["bytes"]) == (3, 18)
+    by_bytes = report(changes, base, max_total=12)
+    assert ["content" in c for c in by_bytes["changes"]] == [True, True, False]
+    assert all(c["mode"] == "100644" for c in by_bytes["changes"])
+
+
+def test_at_most_200_ignored_paths_are_named(changes, workspace, base):
+    for i in range(250):
+        write(workspace, "%03d.log" % i, "x\n")
+    answer = report(changes, base)
+    assert answer["changes"] == []
+    assert len(answer["ignored"]) == 200
+
+
+def test_input_that_is_not_a_request_fails_without_an_answer(changes, base):
+    for request in [b"[]", b'{"tracked": []}']:
+        done = changes.run(request)
+        assert done.returncode != 0
+        assert done.stdout == b""
