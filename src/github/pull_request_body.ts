@@ -105,7 +105,9 @@ function mapping(criteria: string[], reported: PullRequestSubmission["acceptance
   if (left.length > 0) {
     lines.push("", "Also reported by the agent (not among the issue's criteria):");
     for (const entry of left) {
-      lines.push(`- ${indented(neutral(String(entry.criterion)))}\n  Evidence: ${indented(orNone(entry.evidence))}`);
+      lines.push(
+        `- ${indented(neutral(String(entry.criterion)))}\n  Evidence: ${indented(orNone(entry.evidence))}`,
+      );
     }
   }
   return lines.join("\n");
