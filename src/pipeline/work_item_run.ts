@@ -14,6 +14,7 @@ import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { createCommandPolicy } from "../sandbox/command_policy.ts";
 import { LABELS } from "../sandbox/limits.ts";
 import { createWorkbench } from "../sandbox/workbench.ts";
+import { leaseSandbox } from "./sandbox_lease.ts";
 import type { BaseSnapshot } from "./base_snapshot.ts";
 import { readChangeSet } from "./change_set.ts";
 import type { GuidanceFile } from "./guidance.ts";
@@ -75,14 +76,12 @@ export async function runWorkItem(
     ? "could not parse the acceptance criteria under the issue's criteria heading"
     : `${parsed.acceptanceCriteria.length} acceptance criteria`;
   await say("step", `${criteriaNote}; starting sandbox ${name}`);
-  const sandbox = await deps.sandboxes.create({
+  await using lease = await leaseSandbox(deps.sandboxes, {
     name,
     seed: input.snapshot.seed,
     labels: { [LABELS.job]: input.jobId },
-  });
-  // A cancel (or deadline) removes the sandbox at once: whatever runs in it stops now, not after its timeout.
-  const stopNow = () => void sandbox.dispose().catch(() => undefined);
-  input.signal?.addEventListener("abort", stopNow, { once: true });
+  }, { say, ...(input.signal ? { signal: input.signal } : {}) });
+  const sandbox = lease.sandbox;
   try {
     if (input.signal?.aborted) return fail("cancelled", "The job was cancelled");
     const check = createSubmissionCheck(sandbox, {
@@ -171,14 +170,5 @@ export async function runWorkItem(
   } catch (error) {
     if (input.signal?.aborted) return fail("cancelled", "The job was stopped while the sandbox was in use");
     throw error;
-  } finally {
-    input.signal?.removeEventListener("abort", stopNow);
-    try {
-      await sandbox.dispose();
-      await say("step", "sandbox removed");
-    } catch (error) {
-      // The work item's outcome stands; the reaper removes what is left.
-      await say("error", `sandbox ${name} could not be removed: ${(error as Error).message}`);
-    }
   }
 }
