@@ -7,7 +7,9 @@ import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox/limits.ts";
 import { type ApiKeyEntry, parseApiKeys } from "./api/auth/api_keys.ts";
-import type { JwtSettings } from "./api/auth/jwt_verifier.ts";
+import { type JwtSettings, TOKEN_USES } from "./api/auth/jwt_verifier.ts";
+import { ON_FAILING_TESTS, type OnFailingTests } from "./pipeline/pipeline_settings.ts";
+import { COMMAND_POLICY_MODES, type CommandPolicyMode } from "./sandbox/command_policy.ts";
 import { REPO_PATTERN } from "./api/auth/principal.ts";
 
 const positiveInt = (name: string, fallback: number) =>
@@ -86,12 +88,12 @@ const schema = z.object({
   VERIFY_RETRIES: z.coerce.number({ error: "VERIFY_RETRIES must be a number" }).int().min(0).max(10).default(
     2,
   ),
-  PR_ON_FAILING_TESTS: z.enum(["draft", "none"], { error: "PR_ON_FAILING_TESTS must be draft or none" })
-    .default("draft"),
-  SANDBOX_COMMAND_POLICY: z.enum(["restricted", "shell"], {
-    error: "SANDBOX_COMMAND_POLICY must be restricted or shell",
-  })
-    .default("restricted"),
+  PR_ON_FAILING_TESTS: z.enum(ON_FAILING_TESTS, {
+    error: `PR_ON_FAILING_TESTS must be one of ${ON_FAILING_TESTS.join(", ")}`,
+  }).default("draft"),
+  SANDBOX_COMMAND_POLICY: z.enum(COMMAND_POLICY_MODES, {
+    error: `SANDBOX_COMMAND_POLICY must be one of ${COMMAND_POLICY_MODES.join(", ")}`,
+  }).default("restricted"),
   SNAPSHOT_MAX_FILES: positiveInt("SNAPSHOT_MAX_FILES", 100_000),
   SNAPSHOT_MAX_BYTES: positiveInt("SNAPSHOT_MAX_BYTES", 256 * 1024 * 1024),
   SANDBOX_MAX_OUTPUT_BYTES: positiveInt("SANDBOX_MAX_OUTPUT_BYTES", DEFAULT_SANDBOX_LIMITS.maxOutputBytes),
@@ -103,7 +105,7 @@ const schema = z.object({
   AUTH_JWKS_URL: z.url({ error: "AUTH_JWKS_URL must be a URL" }).optional(),
   AUTH_ISSUER: z.string().min(1, "AUTH_ISSUER is empty").optional(),
   AUTH_AUDIENCE: list("AUTH_AUDIENCE").optional(),
-  AUTH_TOKEN_USE: z.enum(["access", "id", "any"], { error: "AUTH_TOKEN_USE must be access, id or any" })
+  AUTH_TOKEN_USE: z.enum(TOKEN_USES, { error: `AUTH_TOKEN_USE must be one of ${TOKEN_USES.join(", ")}` })
     .default("access"),
   AUTH_ALGORITHMS: list("AUTH_ALGORITHMS").default(["RS256", "ES256"]).refine(
     (algs) => algs.every((a) => JWT_ALGORITHMS.includes(a)),
@@ -151,8 +153,8 @@ export interface Config {
   testCommand: string;
   testTimeoutMs: number;
   maxVerifyRetries: number;
-  onFailingTests: "draft" | "none";
-  commandPolicy: "restricted" | "shell";
+  onFailingTests: OnFailingTests;
+  commandPolicy: CommandPolicyMode;
   diffPolicy: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
   /** Caps of the base snapshot a sandbox is seeded with. */
   snapshot: { maxFiles: number; maxBytes: number };

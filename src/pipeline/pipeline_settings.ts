@@ -1,7 +1,14 @@
 /** Settings the pipeline needs, from config. */
 import type { BudgetLimits } from "../agent/budget.ts";
+import type { CommandPolicyMode } from "../sandbox/command_policy.ts";
 import type { SnapshotCaps } from "./base_snapshot.ts";
 import type { DiffCaps } from "./diff_policy.ts";
+
+/** What happens when the tests still fail after the retries (`PR_ON_FAILING_TESTS`). */
+export const ON_FAILING_TESTS = ["draft", "none"] as const;
+
+/** One of {@link ON_FAILING_TESTS}. */
+export type OnFailingTests = typeof ON_FAILING_TESTS[number];
 
 /** How the pipeline behaves; every field comes from config. */
 export interface PipelineSettings {
@@ -14,11 +21,11 @@ export interface PipelineSettings {
   /** Rejected submissions (failing tests, unmapped criteria) the model may follow up on. */
   maxVerifyRetries: number;
   /** When the tests still fail: open the PR as a draft showing the failure, or open none. */
-  onFailingTests: "draft" | "none";
+  onFailingTests: OnFailingTests;
   /** Open pull requests as drafts. */
   draft: boolean;
   /** Command policy of the model's bash tool. */
-  commandPolicy: "restricted" | "shell";
+  commandPolicy: CommandPolicyMode;
   diffPolicy: DiffCaps;
   snapshot: SnapshotCaps;
 }

@@ -14,14 +14,15 @@ export interface TestRun {
 
 /**
  * Runs `command` (a shell command line, e.g. `python3 -m pytest -q`) in
- * /workspace through a fresh `bash -c`, outside the model's session.
+ * /workspace through a fresh `bash -c`, outside the model's session, killing it after
+ * `options.timeoutMs` (`TEST_TIMEOUT_MS`).
  */
 export async function runTests(
   sandbox: Sandbox,
   command: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs: number },
 ): Promise<TestRun> {
-  const result = await sandbox.run(["bash", "-c", command], { timeoutMs: options.timeoutMs ?? 600_000 });
+  const result = await sandbox.run(["bash", "-c", command], { timeoutMs: options.timeoutMs });
   const output = `${result.stdout}\n${result.stderr}`;
   const counts = parsePytestCounts(output);
   return {

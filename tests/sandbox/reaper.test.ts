@@ -48,9 +48,11 @@ afterAll(async () => {
 
 describe("the reaper", () => {
   test("removes a crashed process's container and volume older than the threshold and keeps younger ones", async () => {
-    const old = await leftover(Date.now() - 3 * HOUR);
+    // Younger than the services' default threshold (1 h), so only this reaper may take it, even while
+    // a service started by another test file reaps the engine's old leftovers.
+    const old = await leftover(Date.now() - 30 * 60_000);
     const young = await leftover(Date.now() - 60_000);
-    const removed = await reapSandboxes(docker, { olderThanMs: HOUR, withLabels: RUN });
+    const removed = await reapSandboxes(docker, { olderThanMs: 10 * 60_000, withLabels: RUN });
     expect(removed.sort()).toEqual([old, `${old}-workspace`]);
     expect(await exists(old)).toEqual({ container: false, volume: false });
     expect(await exists(young)).toEqual({ container: true, volume: true });

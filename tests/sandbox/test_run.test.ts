@@ -56,20 +56,20 @@ describe("real pytest runs in the container, described", () => {
   });
 
   test("a test folder with no tests: pytest exits 5, described as no tests collected", async () => {
-    const run = await runTests(empty, `${PYTEST} tests`);
+    const run = await runTests(empty, `${PYTEST} tests`, { timeoutMs: 60_000 });
     expect(run).toMatchObject({ exitCode: 5, passed: 0, failed: 0 });
     expect(run.tail).toMatch(/no tests ran in [\d.]+s/);
     expect(describeTestExit(run)).toBe("no tests were collected (pytest exit 5)");
   });
 
   test("a failing test: pytest exits 1, described as the tests failing", async () => {
-    const run = await runTests(failing, PYTEST);
+    const run = await runTests(failing, PYTEST, { timeoutMs: 60_000 });
     expect(run).toMatchObject({ exitCode: 1, passed: 1, failed: 1 });
     expect(describeTestExit(run)).toBe("the tests fail");
   });
 
   test("an unknown pytest option: exit 4, a usage error", async () => {
-    const run = await runTests(failing, `${PYTEST} --no-such-option`);
+    const run = await runTests(failing, `${PYTEST} --no-such-option`, { timeoutMs: 60_000 });
     expect(run.exitCode).toBe(4);
     expect(describeTestExit(run)).toBe("pytest was called with a usage error (pytest exit 4)");
   });

@@ -9,6 +9,12 @@ import { AuthFailure, type AuthFailureReason, AuthUnavailable } from "./auth_fai
 import { type Principal, REPO_PATTERN, type Scope, SCOPES } from "./principal.ts";
 
 /** How tokens are checked (from `AUTH_*` settings). */
+/** Which Cognito token kinds are accepted (`AUTH_TOKEN_USE`): the `token_use` claim, or any. */
+export const TOKEN_USES = ["access", "id", "any"] as const;
+
+/** One of {@link TOKEN_USES}. */
+export type TokenUse = typeof TOKEN_USES[number];
+
 export interface JwtSettings {
   /** `AUTH_ISSUER`: the `iss` every token must carry. */
   issuer: string;
@@ -19,7 +25,7 @@ export interface JwtSettings {
   /** `AUTH_CLOCK_TOLERANCE_S`: seconds of skew allowed on `exp` and `nbf`. */
   clockToleranceSec: number;
   /** `AUTH_TOKEN_USE`: when a token carries `token_use`, it must be this; `any` skips the check. */
-  tokenUse: "access" | "id" | "any";
+  tokenUse: TokenUse;
   /** `AUTH_SCOPE_PREFIX`: stripped from scopes, e.g. Cognito's `backend-agent/`. */
   scopePrefix: string;
   /** `AUTH_REPOS_CLAIM`: claim holding the repository globs (array, or space/comma separated). */
