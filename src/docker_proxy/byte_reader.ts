@@ -17,15 +17,18 @@ export class ByteReader {
 
   /**
    * Bytes up to and including the first blank line (`\r\n\r\n`), as latin1 text.
-   * @throws ProxyRefusal 431 past `limit` bytes; 400 at end of stream before it.
+   * @throws ProxyRefusal 431 when those are more than `limit` bytes; 400 at end of stream before them.
    * Returns null when the stream ended before its first byte.
    */
   async readHead(limit: number): Promise<string | null> {
     let from = 0;
     for (;;) {
       const at = indexOf(this.#buffer, CRLFCRLF, from);
+      // Not found in `length` bytes: the head is longer than that.
+      if ((at >= 0 ? at + 4 : this.#buffer.length + 1) > limit) {
+        throw new ProxyRefusal(431, `HTTP head over ${limit} bytes`);
+      }
       if (at >= 0) return latin1(this.#take(at + 4));
-      if (this.#buffer.length > limit) throw new ProxyRefusal(431, `HTTP head over ${limit} bytes`);
       from = Math.max(0, this.#buffer.length - 3);
       if (!await this.#fill()) {
         if (this.#buffer.length === 0) return null;
@@ -36,14 +39,17 @@ export class ByteReader {
 
   /**
    * One line without its `\r\n`, as latin1 text.
-   * @throws ProxyRefusal 400 past `limit` bytes or at end of stream.
+   * @throws ProxyRefusal 400 when the line (without `\r\n`) is over `limit` bytes, or at end of stream.
    */
   async readLine(limit: number): Promise<string> {
     let from = 0;
     for (;;) {
       const at = indexOf(this.#buffer, [13, 10], from);
+      // Not found in `length` bytes: the line is at least `length - 1` bytes (a CR may end the buffer).
+      if ((at >= 0 ? at : this.#buffer.length - 1) > limit) {
+        throw new ProxyRefusal(400, `line over ${limit} bytes`);
+      }
       if (at >= 0) return latin1(this.#take(at + 2).subarray(0, at));
-      if (this.#buffer.length > limit) throw new ProxyRefusal(400, `line over ${limit} bytes`);
       from = Math.max(0, this.#buffer.length - 1);
       if (!await this.#fill()) throw new ProxyRefusal(400, "connection ended inside a line");
     }

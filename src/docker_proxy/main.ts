@@ -21,6 +21,13 @@ const env = Object.fromEntries(
 try {
   const config = readProxyConfig(env);
   const proxy = startDockerProxy(config);
+  // Signals are handled before the start-up line says the proxy is listening, so a stop sent on that
+  // line always shuts down cleanly.
+  const stop = () => {
+    proxy.close().finally(() => Deno.exit(0));
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
   console.error(JSON.stringify({
     time: new Date().toISOString(),
     level: "info",
@@ -33,11 +40,6 @@ try {
     maxSandboxes: config.maxSandboxes,
     unreadable: PROXY_ENV.filter((name) => !readable.includes(name)),
   }));
-  const stop = () => {
-    proxy.close().finally(() => Deno.exit(0));
-  };
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
 } catch (error) {
   console.error((error as Error).message);
   Deno.exit(1);

@@ -1,4 +1,7 @@
 /** The one form of `User` the proxy accepts for containers and execs. */
+import { brief } from "./body_check.ts";
+import type { Rule } from "./policy_engine.ts";
+import { must } from "./rule_combinators.ts";
 
 /**
  * True for a numeric, non-zero uid with an optional numeric, non-zero gid
@@ -8,3 +11,9 @@
 export function isNonRootUser(user: unknown): user is string {
   return typeof user === "string" && /^[1-9][0-9]{0,9}(:[1-9][0-9]{0,9})?$/.test(user);
 }
+
+/** The policy rule for `User`: {@link isNonRootUser}, naming what was sent. */
+export const nonRootUser: Rule = must(
+  isNonRootUser,
+  (v) => `must be a non-root numeric uid[:gid], got ${brief(v)}`,
+);

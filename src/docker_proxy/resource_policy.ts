@@ -1,12 +1,18 @@
 /**
- * The resource bounds of a sandbox in a create body: memory (without swap),
- * CPUs and pids set and each at most its `PROXY_MAX_*` cap; ulimits only for
- * open files, file size and core dumps, each under a cap; every tmpfs sized
- * and under a cap; and the container's log rotated within a fixed size. The
- * policy elsewhere makes a sandbox harmless; these make it small.
+ * The resource bounds of a sandbox, as the rows of the `HostConfig` policy
+ * table they check: memory (without swap), CPUs and pids set and each at most
+ * its `PROXY_MAX_*` cap; ulimits only for open files, file size and core
+ * dumps, each under a cap; every tmpfs sized and under a cap; and the
+ * container's log rotated within a fixed size. The policy elsewhere makes a
+ * sandbox harmless; these make it small.
  */
-import { BodyCheck, brief, type JsonObject } from "./body_check.ts";
-import { checkTmpfsSize, sizeBytes } from "./tmpfs_size.ts";
+import { brief } from "./body_check.ts";
+import type { Fields } from "./policy_engine.ts";
+import { all, defaultsTo, must, optional, required } from "./rule_combinators.ts";
+import { sizeBytes, tmpfsMounts } from "./tmpfs_size.ts";
+import { listOf, object, positiveInteger, stringMap } from "./type_rules.ts";
+import { ulimit } from "./ulimit_rule.ts";
+import { atMost, oneOf, type Setting } from "./value_rules.ts";
 
 const MIB = 1024 * 1024;
 
@@ -42,85 +48,62 @@ export const MAX_LOG_FILE_BYTES = 16 * MIB;
 /** Most log files kept (the service asks for 1). */
 export const MAX_LOG_FILES = 4;
 
-/**
- * Checks the resource fields of a create body's `HostConfig`.
- * @throws ProxyRefusal 403 naming the field and the cap.
- */
-export function checkResources(host: JsonObject, caps: ResourceCaps, check: BodyCheck): void {
-  const at = "HostConfig.";
-  const memory = check.positiveInteger(host, "Memory", at);
-  if (memory > caps.maxMemoryBytes) {
-    check.fail(
-      `${at}Memory`,
-      atMost(caps.maxMemoryBytes, `PROXY_MAX_MEMORY_MB=${caps.maxMemoryBytes / MIB}`, memory),
-    );
-  }
-  if (host.MemorySwap !== memory) check.fail(`${at}MemorySwap`, "must equal Memory (no swap)");
-  const cpus = check.positiveInteger(host, "NanoCpus", at);
-  if (cpus > caps.maxNanoCpus) {
-    check.fail(`${at}NanoCpus`, atMost(caps.maxNanoCpus, `PROXY_MAX_CPUS=${caps.maxNanoCpus / 1e9}`, cpus));
-  }
-  const pids = check.positiveInteger(host, "PidsLimit", at);
-  if (pids > caps.maxPids) {
-    check.fail(`${at}PidsLimit`, atMost(caps.maxPids, `PROXY_MAX_PIDS=${caps.maxPids}`, pids));
-  }
-  checkUlimits(host.Ulimits, caps, check);
-  const tmpfs = check.stringMap(host, "Tmpfs", at) ?? {};
-  for (const [target, options] of Object.entries(tmpfs)) {
-    checkTmpfsSize(options, `${at}Tmpfs[${brief(target)}]`, caps.maxTmpfsBytes, "PROXY_MAX_TMPFS_MB", check);
-  }
-  checkLogConfig(host, check);
+/** What the resource rules read from the settings. */
+export interface Capped {
+  caps: ResourceCaps;
 }
 
-function atMost(cap: number, setting: string, got: number): string {
-  return `must be at most ${cap} (${setting}), got ${got}`;
-}
+const MEMORY: Setting<Capped> = ({ caps }) => ({
+  cap: caps.maxMemoryBytes,
+  name: `PROXY_MAX_MEMORY_MB=${caps.maxMemoryBytes / MIB}`,
+});
+const CPUS: Setting<Capped> = ({ caps }) => ({
+  cap: caps.maxNanoCpus,
+  name: `PROXY_MAX_CPUS=${caps.maxNanoCpus / 1e9}`,
+});
+const PIDS: Setting<Capped> = ({ caps }) => ({ cap: caps.maxPids, name: `PROXY_MAX_PIDS=${caps.maxPids}` });
 
-function checkUlimits(ulimits: unknown, caps: ResourceCaps, check: BodyCheck): void {
-  if (ulimits == null) return;
-  if (!Array.isArray(ulimits)) check.fail("HostConfig.Ulimits", "must be a list");
-  const limits: Record<string, [number, string]> = {
-    nofile: [MAX_OPEN_FILES, "the proxy's cap"],
-    fsize: [caps.maxFileBytes, `PROXY_MAX_FILE_MB=${caps.maxFileBytes / MIB}`],
-    core: [0, "no core dumps"],
-  };
-  for (const [i, u] of ulimits.entries()) {
-    const at = `HostConfig.Ulimits[${i}]`;
-    const ok = typeof u === "object" && u !== null && !Array.isArray(u) &&
-      Object.keys(u).every((k) => ["Name", "Soft", "Hard"].includes(k)) && typeof u.Name === "string" &&
-      Number.isSafeInteger(u.Soft) && Number.isSafeInteger(u.Hard);
-    if (!ok) check.fail(at, "must be {Name, Soft, Hard}");
-    const { Name: name, Soft: soft, Hard: hard } = u as { Name: string; Soft: number; Hard: number };
-    const limit = Object.hasOwn(limits, name) ? limits[name] : undefined;
-    if (!limit) check.fail(`${at}.Name`, `may only be nofile, fsize or core, got ${brief(name)}`);
-    // -1 would mean unlimited.
-    if (soft < 0 || soft > hard) check.fail(at, `${name} needs 0 <= Soft <= Hard, got ${soft} and ${hard}`);
-    if (hard > limit[0]) check.fail(`${at}.Hard`, `${name} ${atMost(limit[0], limit[1], hard)}`);
-  }
-}
+/** The size cap of a tmpfs mount or a tmpfs volume. */
+export const TMPFS: Setting<{ caps: Pick<ResourceCaps, "maxTmpfsBytes"> }> = ({ caps }) => ({
+  cap: caps.maxTmpfsBytes,
+  name: `PROXY_MAX_TMPFS_MB=${caps.maxTmpfsBytes / MIB}`,
+});
 
-function checkLogConfig(host: JsonObject, check: BodyCheck): void {
-  const at = "HostConfig.LogConfig";
-  const log = check.object(host, "LogConfig", "HostConfig.");
-  if (!log) check.fail(at, 'is required: {"Type": "json-file", "Config": {"max-size", "max-file"}}');
-  check.onlyKeys(log, ["Type", "Config"], `${at}.`);
-  if (!["json-file", "local"].includes(log.Type as string)) {
-    check.fail(`${at}.Type`, `must be "json-file" or "local", got ${brief(log.Type)}`);
-  }
-  const config = check.stringMap(log, "Config", `${at}.`) ?? {};
-  check.onlyKeys(config, ["max-size", "max-file"], `${at}.Config.`);
-  const bytes = sizeBytes(config["max-size"] ?? "") ?? 0;
-  if (bytes === 0 || bytes > MAX_LOG_FILE_BYTES) {
-    check.fail(
-      `${at}.Config.max-size`,
-      `must be set, at most ${MAX_LOG_FILE_BYTES / MIB}m, got ${brief(config["max-size"])}`,
-    );
-  }
-  const files = /^[1-9][0-9]{0,2}$/.test(config["max-file"] ?? "") ? Number(config["max-file"]) : NaN;
-  if (!(files <= MAX_LOG_FILES)) {
-    check.fail(
-      `${at}.Config.max-file`,
-      `must be set, at most ${MAX_LOG_FILES}, got ${brief(config["max-file"])}`,
-    );
-  }
-}
+/** The ulimits a sandbox may set, each with the cap of its `Hard` value. */
+const ULIMITS: Record<string, Setting<Capped>> = {
+  nofile: () => ({ cap: MAX_OPEN_FILES, name: "the proxy's cap" }),
+  fsize: ({ caps }) => ({ cap: caps.maxFileBytes, name: `PROXY_MAX_FILE_MB=${caps.maxFileBytes / MIB}` }),
+  core: () => ({ cap: 0, name: "no core dumps" }),
+};
+
+/** `HostConfig.LogConfig.Config`: both rotation settings, within the fixed caps. */
+const LOG_ROTATION: Fields = {
+  "max-size": must(
+    (v) => {
+      const bytes = sizeBytes(String(v ?? "")) ?? 0;
+      return bytes > 0 && bytes <= MAX_LOG_FILE_BYTES;
+    },
+    (v) => `must be set, at most ${MAX_LOG_FILE_BYTES / MIB}m, got ${brief(v)}`,
+  ),
+  "max-file": must(
+    (v) => /^[1-9][0-9]{0,2}$/.test(String(v ?? "")) && Number(v) <= MAX_LOG_FILES,
+    (v) => `must be set, at most ${MAX_LOG_FILES}, got ${brief(v)}`,
+  ),
+};
+
+/** The resource rows of the `HostConfig` table, in the order they are checked. */
+export const RESOURCE_FIELDS: Fields<Capped> = {
+  Memory: all(positiveInteger, atMost(MEMORY)),
+  MemorySwap: must((v, { parent }) => v === parent.Memory, "must equal Memory (no swap)"),
+  NanoCpus: all(positiveInteger, atMost(CPUS)),
+  PidsLimit: all(positiveInteger, atMost(PIDS)),
+  Ulimits: optional(listOf(ulimit(ULIMITS))),
+  Tmpfs: optional(tmpfsMounts(TMPFS)),
+  LogConfig: required(
+    'is required: {"Type": "json-file", "Config": {"max-size", "max-file"}}',
+    object({
+      Type: oneOf("json-file", "local"),
+      Config: defaultsTo({}, all(stringMap, object(LOG_ROTATION))),
+    }),
+  ),
+};

@@ -5,8 +5,10 @@
  * volume keeps its memory after its container is gone). Both are counted on
  * the engine with the managed-label filter, stopped containers included.
  * Creates of one kind pass one at a time, from the count until the engine has
- * answered the create, so concurrent creates cannot all slip under the cap.
+ * answered the create, so concurrent creates cannot all slip under the cap
+ * (one first-come, first-served `async-mutex` lock per kind).
  */
+import { Mutex } from "async-mutex";
 import { LABELS } from "../sandbox/limits.ts";
 import { ProxyRefusal } from "./refusal.ts";
 import { getJson, type LookupAnswer } from "./upstream.ts";
@@ -18,7 +20,7 @@ export type SandboxKind = "container" | "volume";
 export interface SandboxCap {
   /**
    * Waits for the other creates of `kind`, counts, and resolves with the
-   * release to call once the engine has answered this create.
+   * release to call once the engine has answered this create (calling it again does nothing).
    * @throws ProxyRefusal 429 naming `PROXY_MAX_SANDBOXES` at the cap, 502 when the engine cannot count.
    */
   admit(kind: SandboxKind): Promise<() => void>;
@@ -52,7 +54,7 @@ export function createSandboxCap(
   const get = options.get ?? ((target: string) => getJson(socketPath, target));
   const extra = Object.entries(options.alsoLabelled ?? {}).map(([k, v]) => `${k}=${v}`);
   const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.managed}=true`, ...extra] }));
-  const queues: Record<SandboxKind, Queue> = { container: new Queue(), volume: new Queue() };
+  const locks: Record<SandboxKind, Mutex> = { container: new Mutex(), volume: new Mutex() };
 
   async function count(kind: SandboxKind): Promise<number> {
     const answer = await get(
@@ -72,7 +74,8 @@ export function createSandboxCap(
 
   return {
     async admit(kind) {
-      const release = await queues[kind].enter();
+      // The release async-mutex hands out is idempotent: a second call does nothing.
+      const release = await locks[kind].acquire();
       try {
         const existing = await count(kind);
         if (existing >= max) {
@@ -91,18 +94,4 @@ export function createSandboxCap(
       }
     },
   };
-}
-
-/** A first-come, first-served lock. */
-class Queue {
-  private tail: Promise<void> = Promise.resolve();
-
-  /** Resolves when every earlier holder has released, with this holder's release (safe to call twice). */
-  enter(): Promise<() => void> {
-    let release!: () => void;
-    const done = new Promise<void>((resolve) => release = resolve);
-    const before = this.tail;
-    this.tail = before.then(() => done);
-    return before.then(() => release);
-  }
 }

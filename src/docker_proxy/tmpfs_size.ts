@@ -4,8 +4,13 @@
  * a size may grow to half the host's memory and `size=0` means no limit, so
  * every tmpfs a sandbox asks for must carry a positive size under the cap;
  * `nr_blocks=` and a `%` size would set the size another way and are refused.
+ * Rules for the policy tables: a tmpfs volume's options, a container's `Tmpfs`.
  */
-import { type BodyCheck, brief } from "./body_check.ts";
+import { brief } from "./body_check.ts";
+import type { Rule, RuleContext } from "./policy_engine.ts";
+import { all } from "./rule_combinators.ts";
+import { stringMap } from "./type_rules.ts";
+import type { Setting } from "./value_rules.ts";
 
 const MIB = 1024 * 1024;
 const SIZE = /^([0-9]{1,12})([kKmMgG]?)$/;
@@ -24,36 +29,45 @@ export function tmpfsSizeBytes(option: string): number | undefined {
 }
 
 /**
- * Refuses `options` (a comma-separated mount option list, at `field`) unless
- * every `size=` in it is a positive size of at most `maxBytes`, there is at
- * least one, and nothing else sets the size.
- * @param setting the cap's setting, named in the refusal (`PROXY_MAX_TMPFS_MB`).
- * @throws ProxyRefusal 403 through `check`.
+ * A comma-separated mount option list whose every `size=` is a positive size
+ * of at most the cap `setting` gives (`PROXY_MAX_TMPFS_MB`), with at least
+ * one, and nothing else setting the size.
  */
-export function checkTmpfsSize(
-  options: string,
-  field: string,
-  maxBytes: number,
-  setting: string,
-  check: BodyCheck,
-): void {
+export function tmpfsSize<S>(setting: Setting<S>): Rule<S> {
+  return (value, ctx) => checkSize(value as string, setting(ctx.settings), ctx);
+}
+
+/**
+ * A `Tmpfs` map (target → options): every entry sized as {@link tmpfsSize}
+ * says (named `Tmpfs["/tmp"]`), then every target an absolute path.
+ */
+export function tmpfsMounts<S>(setting: Setting<S>): Rule<S> {
+  return all<S>(stringMap, (value: unknown, ctx: RuleContext<S>) => {
+    const mounts = value as Record<string, string>;
+    for (const [target, options] of Object.entries(mounts)) {
+      checkSize(options, setting(ctx.settings), ctx.at(`[${brief(target)}]`));
+    }
+    for (const target of Object.keys(mounts)) {
+      if (!target.startsWith("/")) ctx.fail(`targets must be absolute paths, got ${brief(target)}`);
+    }
+  });
+}
+
+function checkSize(options: string, max: { cap: number; name: string }, ctx: RuleContext<unknown>): void {
   let sized = false;
   for (const raw of options.split(",")) {
     const option = raw.trim();
     const name = option.split("=")[0]!.toLowerCase();
-    if (name === "nr_blocks") check.fail(field, `may not hold ${brief(option)} (the size is set with size=)`);
+    if (name === "nr_blocks") ctx.fail(`may not hold ${brief(option)} (the size is set with size=)`);
     if (name !== "size") continue;
     const bytes = tmpfsSizeBytes(option);
     if (bytes === undefined || bytes === 0) {
-      check.fail(field, `must give size= as a positive number of bytes, k, m or g, got ${brief(option)}`);
+      ctx.fail(`must give size= as a positive number of bytes, k, m or g, got ${brief(option)}`);
     }
-    if (bytes > maxBytes) {
-      check.fail(
-        field,
-        `size must be at most ${maxBytes / MIB}m (${setting}=${maxBytes / MIB}), got ${brief(option)}`,
-      );
+    if (bytes > max.cap) {
+      ctx.fail(`size must be at most ${max.cap / MIB}m (${max.name}), got ${brief(option)}`);
     }
     sized = true;
   }
-  if (!sized) check.fail(field, `must set a size (size=…, at most ${maxBytes / MIB}m)`);
+  if (!sized) ctx.fail(`must set a size (size=…, at most ${max.cap / MIB}m)`);
 }

@@ -190,6 +190,23 @@ describe("the sandbox count", () => {
     );
   });
 
+  test("a release called twice lets exactly one waiting create in", async () => {
+    const cap = createSandboxCap("/nonexistent", 10, {
+      get: () => Promise.resolve({ status: 200, json: [] }),
+    });
+    const first = await cap.admit("container");
+    const order: string[] = [];
+    const second = cap.admit("container").then((release) => (order.push("second"), release));
+    const third = cap.admit("container").then((release) => (order.push("third"), release));
+    first();
+    first();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(["second"]);
+    (await second)();
+    (await third)();
+    expect(order).toEqual(["second", "third"]);
+  });
+
   test("volumes are counted apart, and an engine that cannot count refuses the create", async () => {
     const cap = createSandboxCap("/nonexistent", 1, {
       get: (target) =>
