@@ -5,6 +5,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import type { ResponseUsage, Usage } from "./usage.ts";
 
 /** The limits of one run. */
 export interface BudgetLimits {
@@ -28,25 +29,6 @@ export interface ModelPrice {
   cacheWrite: number;
   /** Reading the prompt cache. */
   cacheRead: number;
-}
-
-/** Token and dollar totals of a run so far. */
-export interface UsageTotals {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationInputTokens: number;
-  cacheReadInputTokens: number;
-  /** Sum of the four token counts. */
-  totalTokens: number;
-  costUsd: number;
-}
-
-/** The `usage` fields of a Messages API response that the budget reads. */
-export interface ResponseUsage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
 }
 
 function price(input: number, output: number, cacheRead = input * 0.1): ModelPrice {
@@ -106,13 +88,13 @@ export interface Budget {
   /** Checks the wall clock only (before a tool call). */
   checkClock(): BudgetStop;
   /** Counts a response's usage; a message id already counted is ignored. Returns the new totals. */
-  record(messageId: string, usage: ResponseUsage): UsageTotals;
+  record(messageId: string, usage: ResponseUsage): Usage;
   /** Counts one model call about to start. */
   startTurn(): void;
   /** Milliseconds left on the wall clock (at least 0). */
   remainingMs(): number;
   readonly turns: number;
-  readonly totals: UsageTotals;
+  readonly totals: Usage;
 }
 
 /** Options for {@link createBudget}. */
@@ -140,7 +122,7 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
   const clock = options.clock ?? Date.now;
   const startedAt = clock();
   const counted = new Set<string>();
-  const totals: UsageTotals = {
+  const totals: Usage = {
     inputTokens: 0,
     outputTokens: 0,
     cacheCreationInputTokens: 0,

@@ -15,9 +15,10 @@ import {
   type Submission,
   submissionSchema,
   SUBMIT_TOOL,
+  type ToolOutput,
 } from "./tools.ts";
 import type { ToolTrace } from "./trajectory.ts";
-import type { ToolOutput, Workbench } from "./workbench.ts";
+import type { Workbench } from "./workbench.ts";
 
 /** What running one tool_use block produced. */
 export interface Dispatched {

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import type { UsageTotals } from "./budget.ts";
+import type { Usage } from "./usage.ts";
 
 /** One progress event of a run. */
 export type AgentEvent =
   | { type: "turn_started"; turn: number; maxTurns: number }
   | { type: "tool_call"; turn: number; name: string; summary: string }
   | { type: "tool_result"; turn: number; name: string; isError: boolean; durationMs: number }
-  | { type: "usage"; turn: number; usage: UsageTotals };
+  | { type: "usage"; turn: number; usage: Usage };
 
 const SUMMARY_CHARS = 120;
 

@@ -4,7 +4,7 @@
  * root; the key stays in the client and never reaches a prompt or a log.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { AgentDeps } from "./loop.ts";
+import type { MessagesApi } from "./model_call.ts";
 
 /** Options for {@link createMessagesApi}. */
 export interface ModelClientOptions {
@@ -20,7 +20,7 @@ export interface ModelClientOptions {
  * SDK never falls back to reading the environment.
  * Needs `--allow-net` to the API host.
  */
-export function createMessagesApi(options: ModelClientOptions): AgentDeps["messages"] {
+export function createMessagesApi(options: ModelClientOptions): MessagesApi {
   return new Anthropic({
     apiKey: options.apiKey,
     ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
