@@ -7,10 +7,11 @@
 import { loadConfig } from "../src/config.ts";
 import { buildService } from "../src/service.ts";
 import type { Pipeline } from "../src/pipeline/pipeline_contract.ts";
+import { jobEvents } from "../src/jobs/job_event_builders.ts";
 
-const holdUntilAborted: Pipeline = (_job, log, signal) =>
+const holdUntilAborted: Pipeline = (_job, emit, signal) =>
   new Promise((resolve) => {
-    void log("step", "holding until released");
+    emit(jobEvents.step("holding until released")).catch(() => undefined);
     signal.addEventListener(
       "abort",
       () => resolve({ status: "failed", reason: "released", pullRequests: [] }),

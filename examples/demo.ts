@@ -5,6 +5,7 @@
  * ANTHROPIC_API_KEY is set), and the service; submits the issue over HTTP,
  * prints progress, then the pull request it opened.
  */
+import type { JobEventData } from "../src/jobs/job_events.ts";
 import { startHarness, waitForJob } from "../tests/e2e/harness.ts";
 import { taskStatsScenario as scenario } from "./scenarios/task_stats.ts";
 
@@ -29,15 +30,26 @@ try {
   const accepted = await response.json() as { id: string; status: string };
   say(`demo: POST /v1/jobs → ${response.status} {"id":"${accepted.id}","status":"${accepted.status}"}`);
   const started = Date.now();
+  let toolCalls = 0;
+  /** Each work item's last test run, from the `test` events' data. */
+  const testRuns = new Map<number, JobEventData<"test">>();
   const job = await waitForJob(harness.apiUrl, accepted.id, {
-    onEvent: (e) =>
-      say(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${e.kind.padEnd(5)} ${e.message}`),
+    onEvent: (e) => {
+      if (e.kind === "tool") toolCalls++;
+      if (e.kind === "test") testRuns.set(e.data.issue, e.data);
+      say(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${e.kind.padEnd(13)} ${e.message}`);
+    },
   });
   say(`demo: job ${job.status}${job.reason ? `: ${job.reason}` : ""}`);
+  for (const [issue, run] of testRuns) {
+    say(
+      `demo: #${issue} tests: ${run.passed} passed, ${run.failed} failed (exit ${run.exitCode}) — ${run.command}`,
+    );
+  }
   const usage = job.usage as { totalTokens: number; costUsd: number; turns: number } | undefined;
   if (usage) {
     say(
-      `demo: ${usage.turns} model calls, ${usage.totalTokens} tokens, $${
+      `demo: ${usage.turns} model calls, ${toolCalls} tool calls, ${usage.totalTokens} tokens, $${
         usage.costUsd.toFixed(4)
       } at list prices`,
     );

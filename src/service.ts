@@ -18,7 +18,8 @@ import { createJobChanges, notifyingStore } from "./jobs/job_changes.ts";
 import { createPipeline } from "./pipeline/pipeline.ts";
 import { openSqliteStore } from "./jobs/sqlite_store.ts";
 import type { Job } from "./jobs/job.ts";
-import type { JobStore } from "./jobs/store.ts";
+import { jobEvents } from "./jobs/job_event_builders.ts";
+import type { JobEventStore, JobQueueStore, JobRunRecords, JobStore } from "./jobs/store.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
@@ -54,6 +55,8 @@ export interface ServiceOptions {
   worker?: boolean;
   /** Audit sink. Default: `AUDIT_LOG_PATH` or stderr. */
   audit?: AuditLog;
+  /** The job store (closed with the service). Default: SQLite at `JOBS_DB_PATH`. */
+  store?: JobStore;
 }
 
 /** How often leftover sandboxes are looked for. */
@@ -85,7 +88,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   }
   const changes = createJobChanges();
   const store = notifyingStore(
-    openSqliteStore(config.jobsDbPath, { idempotencyTtlMs: config.idempotencyTtlMs }),
+    options.store ?? openSqliteStore(config.jobsDbPath, { idempotencyTtlMs: config.idempotencyTtlMs }),
     changes,
   );
   const pipeline = options.pipeline ?? buildPipeline(config, { docker, store, audit });
@@ -140,7 +143,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
 /** The real pipeline: GitHub, Docker sandboxes, the Anthropic API. */
 function buildPipeline(
   config: Config,
-  parts: { docker: Docker; store: JobStore; audit: AuditLog },
+  parts: { docker: Docker; store: JobRunRecords; audit: AuditLog },
 ): Pipeline {
   const { docker, store, audit } = parts;
   const deps = {
@@ -205,14 +208,20 @@ function buildAuthenticator(auth: AuthConfig): Authenticator {
 }
 
 /** Start-up: jobs a dead process left `running` fail as `interrupted` (or go back in the queue). */
-async function recoverInterrupted(store: JobStore, requeue: boolean): Promise<Job[]> {
+async function recoverInterrupted(
+  store: JobQueueStore & JobEventStore,
+  requeue: boolean,
+): Promise<Job[]> {
   const jobs = await store.recoverInterrupted({ requeue });
   for (const job of jobs) {
-    const requeued = job.status === "queued";
-    await store.appendEvent(job.id, {
-      kind: requeued ? "step" : job.status === "cancelled" ? "cancelled" : "error",
-      message: requeued ? "interrupted by a restart; back in the queue" : job.reason ?? job.status,
-    });
+    await store.appendEvent(
+      job.id,
+      job.status === "queued"
+        ? jobEvents.step("interrupted by a restart; back in the queue")
+        : job.status === "cancelled"
+        ? jobEvents.cancelled(job.reason ?? job.status)
+        : jobEvents.error(job.reason ?? job.status),
+    );
   }
   if (jobs.length > 0) {
     log("warn", `recovered ${jobs.length} jobs left running by an earlier process`, {

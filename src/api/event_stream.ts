@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { isFinal } from "../jobs/job.ts";
+import type { JobEventStore, JobReadModel } from "../jobs/store.ts";
 import type { ApiDeps, ApiEnv } from "./api_env.ts";
 
 const PAGE = 500;
@@ -16,7 +17,7 @@ const POLL_MS = 500;
 /** Streams job `jobId`'s events after `afterSeq`. */
 export function streamJobEvents(
   c: Context<ApiEnv>,
-  deps: Pick<ApiDeps, "store" | "changes" | "stopping">,
+  deps: Pick<ApiDeps, "changes" | "stopping"> & { store: JobEventStore & Pick<JobReadModel, "get"> },
   options: { jobId: string; afterSeq: number },
 ): Response {
   const { store, changes } = deps;

@@ -1,6 +1,7 @@
 /** Response schemas of the jobs API (the OpenAPI document is generated from them) and the job view. */
 import { z } from "@hono/zod-openapi";
 import { type Job, JOB_STATUSES } from "../jobs/job.ts";
+import { jobEventSchema as storedJobEventSchema } from "../jobs/job_events.ts";
 
 const usageSchema = z.object({
   inputTokens: z.number().int(),
@@ -67,14 +68,21 @@ export const jobPageSchema = z.object({
   }),
 }).openapi("JobPage");
 
-/** One progress event. */
-export const jobEventSchema = z.object({
-  seq: z.number().int().openapi({ description: "1, 2, 3… per job; the SSE `id`." }),
-  jobId: z.string(),
-  at: z.string(),
-  kind: z.string().openapi({ example: "step" }),
-  message: z.string(),
-}).openapi("JobEvent");
+// The event contract is built before `@hono/zod-openapi` extends zod, so its schemas are cloned to be named.
+/** Each kind of event, named `<Kind>Event` in the OpenAPI document (`StepEvent`, `NotCommittedEvent`, …). */
+const eventKinds = storedJobEventSchema.def.right.options.map((kind) =>
+  kind.clone().openapi(
+    `${kind.shape.kind.value.split("_").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}Event`,
+  )
+);
+
+/** One progress event: `kind` says which `data` it carries; `message` says the same in words. */
+export const jobEventSchema = z.intersection(
+  storedJobEventSchema.def.left.clone(),
+  z.discriminatedUnion("kind", eventKinds as [(typeof eventKinds)[number], ...typeof eventKinds]),
+).openapi("JobEvent", {
+  description: "A progress event. Read `data` (its shape depends on `kind`); `message` is for people.",
+});
 
 /** The JSON form of `GET /v1/jobs/{id}/events`. */
 export const eventsPageSchema = z.object({ events: z.array(jobEventSchema) }).openapi("JobEvents");

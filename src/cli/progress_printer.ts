@@ -1,12 +1,14 @@
 /**
  * Turns a job's progress events into the CLI's lines: one line per step,
  * test run, pull request and ending, each with the tool calls counted and the
- * model cost so far. Tool calls and usage updates are counted, not printed.
+ * model cost so far (read from the events' data). Tool calls and usage
+ * updates are counted, not printed.
  */
-import type { JobEvent } from "../jobs/job.ts";
+import type { JobEvent, JobEventKind } from "../jobs/job_events.ts";
 
-const QUIET = new Set(["tool", "usage"]);
-const USAGE_LINE = /^#(\d+): turn \d+: \d+ tokens, \$([\d.]+)/;
+const QUIET: ReadonlySet<JobEventKind> = new Set(["tool", "usage"]);
+/** Width of the kind column: the longest kind, `not_committed`. */
+const KIND_WIDTH = 13;
 
 /** Prints events as they come. */
 export interface ProgressPrinter {
@@ -24,18 +26,20 @@ export function createProgressPrinter(
 ): ProgressPrinter {
   let toolCalls = 0;
   let stored = 0;
-  const itemCosts = new Map<string, number>();
+  /** Each work item's cost so far, from its latest `usage` event. */
+  const itemCosts = new Map<number, number>();
   const seenCost = () => [...itemCosts.values()].reduce((a, b) => a + b, 0);
   const cost = () => Math.max(stored, seenCost());
   return {
     print(event) {
       if (event.kind === "tool") toolCalls++;
-      const usage = event.kind === "usage" ? USAGE_LINE.exec(event.message) : null;
-      if (usage) itemCosts.set(usage[1]!, Number(usage[2]));
+      if (event.kind === "usage") itemCosts.set(event.data.issue, event.data.costUsd);
       if (QUIET.has(event.kind)) return;
       const seconds = ((now() - startedAt) / 1000).toFixed(1).padStart(6);
       out(
-        `[${seconds}s] ${event.kind.padEnd(9)} ${event.message}  (tools ${toolCalls}, $${cost().toFixed(4)})`,
+        `[${seconds}s] ${event.kind.padEnd(KIND_WIDTH)} ${event.message}  (tools ${toolCalls}, $${
+          cost().toFixed(4)
+        })`,
       );
     },
     get toolCalls() {

@@ -73,14 +73,15 @@ export async function runJobCommand(args: string[], io: CliIo): Promise<number> 
       cancelGraceMs: config.jobs.cancelGraceMs,
     });
     let done = false;
-    void running.finally(() => done = true);
+    // Only marks the end; the job's own outcome (or failure) comes from `await running` below.
+    const ended = running.then(() => done = true, () => done = true);
     while (!done) {
       await drain();
       // A cancel asked for through the API of a server sharing the database.
       if (!controller.signal.aborted && (await store.get(job.id))?.cancelRequested) {
         controller.abort(new JobAbort("cancelled", (await store.get(job.id))?.reason ?? "cancelled"));
       }
-      await Promise.race([running, new Promise((r) => setTimeout(r, POLL_MS))]);
+      await Promise.race([ended, new Promise((r) => setTimeout(r, POLL_MS))]);
     }
     const final = await running;
     await drain();

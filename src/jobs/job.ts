@@ -78,14 +78,3 @@ export interface Job extends JobRequest {
   /** When it reached a final status. */
   finishedAt?: string;
 }
-
-/** One line of a job's progress log. */
-export interface JobEvent {
-  /** 1, 2, 3… per job, without gaps. */
-  seq: number;
-  jobId: string;
-  at: string;
-  /** e.g. `step`, `tool`, `usage`, `test`, `pr`, `error`, `done`, `cancelled`. */
-  kind: string;
-  message: string;
-}

@@ -2,9 +2,12 @@
  * Runs one claimed job through the pipeline and records how it ended: the
  * worker's unit of work, and what `deno task run` uses for its single job.
  */
+import { logJobError } from "./error_line.ts";
 import type { Job } from "./job.ts";
 import { JobAbort } from "./job_abort.ts";
-import type { JobResult, JobStore } from "./store.ts";
+import { jobEvents } from "./job_event_builders.ts";
+import type { EmitJobEvent } from "./job_events.ts";
+import type { JobEventStore, JobQueueStore, JobReadModel, JobResult } from "./store.ts";
 import type { JobOutcome, Pipeline } from "../pipeline/pipeline_contract.ts";
 
 /** Options for {@link runJob}. */
@@ -22,25 +25,33 @@ export interface RunJobOptions {
   controller?: AbortController;
 }
 
+/** The roles {@link runJob} uses: the queue, the events, and reading the job back after a requeue. */
+export type RunJobStore = JobQueueStore & JobEventStore & Pick<JobReadModel, "get">;
+
 const INTERRUPTED = "interrupted: the service stopped while the job was running; submit it again to retry";
 const GRACE_OVER = Symbol("grace over");
 type Settled = { outcome: JobOutcome } | { error: unknown };
 
 /**
- * Runs `job` (already claimed: `running`) and records its end.
+ * Runs `job` (already claimed: `running`) and records its end. A failing event write is reported
+ * on stderr and does not stop the job: events are its progress log, not its record.
  * @returns the job as stored at the end (still `queued` when requeued).
- * @throws only when the store fails.
+ * @throws only when the store cannot record the job's end.
  */
 export async function runJob(
-  store: JobStore,
+  store: RunJobStore,
   pipeline: Pipeline,
   job: Job,
   options: RunJobOptions = {},
 ): Promise<Job> {
   const controller = options.controller ?? new AbortController();
   const signal = controller.signal;
-  const log = async (kind: string, message: string) => {
-    await store.appendEvent(job.id, { kind, message });
+  const emit: EmitJobEvent = async (event) => {
+    try {
+      await store.appendEvent(job.id, event);
+    } catch (error) {
+      logJobError("cannot record a job event", error, { jobId: job.id, kind: event.kind });
+    }
   };
   if (job.cancelRequested) controller.abort(new JobAbort("cancelled", job.reason ?? "cancelled"));
   const timers: Array<ReturnType<typeof setTimeout>> = [];
@@ -51,10 +62,10 @@ export async function runJob(
     }, ms));
   }
   try {
-    await log("step", `started ${job.repo}#${job.issue}`);
+    await emit(jobEvents.step(`started ${job.repo}#${job.issue}`));
     const settled: Promise<Settled> = signal.aborted
       ? Promise.resolve({ error: signal.reason })
-      : pipeline(job, log, signal).then((outcome) => ({ outcome }), (error) => ({ error }));
+      : pipeline(job, emit, signal).then((outcome) => ({ outcome }), (error) => ({ error }));
     const graceOver = new Promise<typeof GRACE_OVER>((resolve) => {
       const startGrace = () =>
         timers.push(setTimeout(() => resolve(GRACE_OVER), options.cancelGraceMs ?? 10_000));
@@ -65,16 +76,17 @@ export async function runJob(
     const result = decide(first === GRACE_OVER ? undefined : first, signal, options);
     let final: Job;
     if (result === "requeue") {
-      await log("step", "interrupted by a shutdown; back in the queue");
+      await emit(jobEvents.step("interrupted by a shutdown; back in the queue"));
       await store.requeue(job.id);
       final = (await store.get(job.id))!;
     } else {
-      const kind = result.status === "succeeded"
-        ? "done"
-        : result.status === "cancelled"
-        ? "cancelled"
-        : "error";
-      await log(kind, result.reason ?? result.status);
+      await emit(
+        result.status === "succeeded"
+          ? jobEvents.done(result.reason)
+          : result.status === "cancelled"
+          ? jobEvents.cancelled(result.reason ?? result.status)
+          : jobEvents.error(result.reason ?? result.status),
+      );
       final = await store.finish(job.id, result);
     }
     if (first === GRACE_OVER) await settled;

@@ -67,6 +67,8 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (principal, key)
    );
    CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);`,
+  // 3: typed events: each event's structured data as JSON (NULL on events stored before).
+  `ALTER TABLE job_events ADD COLUMN data TEXT CHECK (data IS NULL OR json_valid(data));`,
 ];
 
 /**

@@ -1,5 +1,6 @@
-/** SQLite rows of the job store, and how they become {@link Job} records. */
+/** SQLite rows of the job store, and how they become {@link Job} records and {@link JobEvent}s. */
 import type { Job, WorkItem } from "./job.ts";
+import { type JobEvent, type NewJobEvent, newJobEventSchema } from "./job_events.ts";
 
 /** A `jobs` row. */
 export interface JobRow {
@@ -81,6 +82,38 @@ function toWorkItem(row: WorkItemRow): WorkItem {
     },
     ...(row.tests ? { tests: JSON.parse(row.tests) } : {}),
   };
+}
+
+/** A `job_events` row; `data` is NULL on events stored before migration 3. */
+export interface EventRow {
+  seq: number;
+  at: string;
+  kind: string;
+  message: string;
+  data: string | null;
+}
+
+/**
+ * The event of `row`. An event stored before events had data is read as its kind with empty data
+ * when that kind needs none (`step`, `error`), with the data its message is (`done`, `cancelled`),
+ * and otherwise as a `step` that names the kind it had (`legacyKind`).
+ */
+export function toJobEvent(jobId: string, row: EventRow): JobEvent {
+  const written = newJobEventSchema.safeParse({
+    kind: row.kind,
+    message: row.message,
+    data: row.data === null ? legacyData(row) : JSON.parse(row.data),
+  });
+  const event: NewJobEvent = written.success
+    ? written.data
+    : { kind: "step", message: row.message, data: { legacyKind: row.kind } };
+  return { seq: row.seq, jobId, at: row.at, ...event };
+}
+
+function legacyData(row: EventRow): Record<string, unknown> {
+  if (row.kind === "done") return { status: "succeeded" };
+  if (row.kind === "cancelled") return { status: "cancelled", reason: row.message };
+  return {};
 }
 
 /** An opaque page cursor: the last job's submission position. */

@@ -1,5 +1,9 @@
-/** The boundary to job persistence; SQLite now, PostgreSQL can follow. */
-import type { Job, JobEvent, JobRequest, JobStatus, PullRequestRef, Usage, WorkItem } from "./job.ts";
+/**
+ * The boundary to job persistence, as role interfaces (queue, events, read model, run records,
+ * lifecycle) and their intersection {@link JobStore}; SQLite now, PostgreSQL can follow.
+ */
+import type { Job, JobRequest, JobStatus, PullRequestRef, Usage, WorkItem } from "./job.ts";
+import type { JobEvent, NewJobEvent } from "./job_events.ts";
 
 /** A job to create: the request plus who made it. */
 export interface NewJob extends JobRequest {
@@ -15,13 +19,13 @@ export interface IdempotencyKey {
   fingerprint: string;
 }
 
-/** What {@link JobStore.createOnce} did. */
+/** What {@link JobQueueStore.createOnce} did. */
 export type CreateOnceResult =
   | { job: Job; created: boolean }
   /** The key was used before with a different request. */
   | { conflict: Job };
 
-/** Which jobs {@link JobStore.list} returns, newest first. */
+/** Which jobs {@link JobReadModel.list} returns, newest first. */
 export interface JobFilter {
   status?: JobStatus;
   /** Exact `owner/name` (case-insensitive). */
@@ -56,22 +60,25 @@ export interface WorkItemUsage extends Partial<Usage> {
   costUsd: number;
 }
 
-/** Stores jobs, their progress events, usage and agent trajectories. */
-export interface JobStore {
+/**
+ * The queue: jobs go in, are claimed by a worker and end. Every method is atomic.
+ */
+export interface JobQueueStore {
   create(request: NewJob): Promise<Job>;
   /**
    * Creates the job unless `key` was used before by the same principal: then it returns that
-   * job (`created: false`), or `conflict` when the earlier request was a different one. Atomic.
+   * job (`created: false`), or `conflict` when the earlier request was a different one.
    */
   createOnce(request: NewJob, key: IdempotencyKey): Promise<CreateOnceResult>;
-  get(id: string): Promise<Job | undefined>;
-  list(filter: JobFilter): Promise<JobPage>;
-  /** Marks the oldest queued job (or job `id`, if queued) `running` and returns it, atomically. */
+  /** Marks the oldest queued job (or job `id`, if queued) `running` and returns it. */
   claimNext(options?: { id?: string }): Promise<Job | undefined>;
-  /** Records the final status of a running job; a job already final is left as it is. */
-  finish(id: string, result: JobResult): Promise<Job>;
   /** Puts a running job back in the queue (service shut down, `JOBS_REQUEUE_INTERRUPTED`). */
   requeue(id: string): Promise<void>;
+  /**
+   * Records the final status of a running job; a job already final is left as it is.
+   * @throws Error when there is no job `id`.
+   */
+  finish(id: string, result: JobResult): Promise<Job>;
   /**
    * Cancels a queued job at once (`cancelled: true`), or flags a running one
    * (`cancelRequested`) for its worker to stop. Final jobs are left as they are.
@@ -84,18 +91,44 @@ export interface JobStore {
    * @returns the jobs it changed.
    */
   recoverInterrupted(options: { requeue: boolean }): Promise<Job[]>;
-  /** Sets a work item's usage totals so far; the job's usage is their sum. */
-  recordUsage(jobId: string, issue: number, usage: WorkItemUsage): Promise<void>;
-  appendEvent(jobId: string, event: { kind: string; message: string }): Promise<JobEvent>;
+}
+
+/** The events: each job's progress log, numbered 1, 2, 3… without gaps. */
+export interface JobEventStore {
+  /** Appends `event` to job `jobId`'s log. @returns it as stored. */
+  appendEvent(jobId: string, event: NewJobEvent): Promise<JobEvent>;
   /** Events with `seq` greater than `afterSeq`, oldest first, at most `limit` (default all). */
   listEvents(jobId: string, afterSeq?: number, limit?: number): Promise<JobEvent[]>;
+}
+
+/** The read model: jobs as the API shows them, and their agent trajectories. */
+export interface JobReadModel {
+  get(id: string): Promise<Job | undefined>;
+  /** @throws InvalidCursorError when `filter.cursor` is not one the store handed out. */
+  list(filter: JobFilter): Promise<JobPage>;
+  getTrajectories(jobId: string): Promise<Array<{ issue: number; trajectory: unknown }>>;
+}
+
+/** What a running job records besides events: usage as it grows, and the agent's trajectory. */
+export interface JobRunRecords {
+  /** Sets a work item's usage totals so far; the job's usage is their sum. */
+  recordUsage(jobId: string, issue: number, usage: WorkItemUsage): Promise<void>;
   /** Stores a work item's agent trajectory (JSON-serialisable). */
   saveTrajectory(jobId: string, issue: number, trajectory: unknown): Promise<void>;
-  getTrajectories(jobId: string): Promise<Array<{ issue: number; trajectory: unknown }>>;
+}
+
+/** The store's own health and lifetime. */
+export interface StoreLifecycle {
   /** Proves the store can write (for `/readyz`). @throws when it cannot. */
   checkWritable(): Promise<void>;
   close(): void;
 }
+
+/**
+ * Stores jobs, their progress events, usage and agent trajectories: every role. A second store
+ * (PostgreSQL) implements the same roles; each consumer takes the narrowest one it needs.
+ */
+export type JobStore = JobQueueStore & JobEventStore & JobReadModel & JobRunRecords & StoreLifecycle;
 
 /** {@link JobFilter.cursor} is not a cursor the store handed out. */
 export class InvalidCursorError extends Error {

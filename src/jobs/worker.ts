@@ -4,11 +4,11 @@
  * throws escapes: it becomes the job's failure reason. A cancel, the job's
  * deadline or a shutdown abort the pipeline's signal.
  */
-import type { Job } from "./job.ts";
 import type { Pipeline } from "../pipeline/pipeline_contract.ts";
+import { logJobError } from "./error_line.ts";
+import type { Job } from "./job.ts";
 import { JobAbort } from "./job_abort.ts";
-import { runJob, type RunJobOptions } from "./run_job.ts";
-import type { JobStore } from "./store.ts";
+import { runJob, type RunJobOptions, type RunJobStore } from "./run_job.ts";
 
 /** Options for {@link startWorker}. */
 export interface WorkerOptions extends RunJobOptions {
@@ -38,7 +38,7 @@ export interface Worker {
 }
 
 /** Starts a worker over `store`; it looks for work at start and on each {@link Worker.kick}. */
-export function startWorker(store: JobStore, pipeline: Pipeline, options: WorkerOptions = {}): Worker {
+export function startWorker(store: RunJobStore, pipeline: Pipeline, options: WorkerOptions = {}): Worker {
   const concurrency = options.concurrency ?? 1;
   const controllers = new Map<string, AbortController>();
   const runs = new Set<Promise<void>>();
@@ -110,11 +110,5 @@ export function startWorker(store: JobStore, pipeline: Pipeline, options: Worker
 }
 
 function report(job: Job | undefined, error: unknown): void {
-  console.error(JSON.stringify({
-    time: new Date().toISOString(),
-    level: "error",
-    msg: "worker error",
-    ...(job ? { jobId: job.id } : {}),
-    error: error instanceof Error ? error.message : String(error),
-  }));
+  logJobError("worker error", error, job ? { jobId: job.id } : {});
 }

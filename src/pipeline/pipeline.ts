@@ -22,7 +22,9 @@ import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
 import type { Job } from "../jobs/job.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
-import type { JobStore } from "../jobs/store.ts";
+import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
+import type { EmitJobEvent } from "../jobs/job_events.ts";
+import type { JobRunRecords } from "../jobs/store.ts";
 import { runWorkItem } from "./work_item_run.ts";
 import { NO_USAGE } from "../jobs/job.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
@@ -34,7 +36,7 @@ export interface PipelineDeps {
   github: GitHubAccess;
   sandboxes: SandboxFactory;
   messages: AgentDeps["messages"];
-  store: Pick<JobStore, "saveTrajectory" | "recordUsage">;
+  store: JobRunRecords;
   /** Records `pr_opened` audit events. */
   audit: AuditLog;
 }
@@ -44,13 +46,13 @@ export type PipelineOutcome = JobOutcome & { workItems: WorkItemResult[] };
 
 /** Builds the pipeline the worker runs for each job. */
 export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): Pipeline {
-  return async (job: Job, log, signal?: AbortSignal): Promise<PipelineOutcome> => {
+  return async (job: Job, emit, signal?: AbortSignal): Promise<PipelineOutcome> => {
     const repo = parseRepo(job.repo);
     const session = await deps.github.open(repo);
     try {
       return await runWorkItems(deps, settings, {
         job,
-        log,
+        emit,
         repo,
         github: session.gateway,
         ...(signal ? { signal } : {}),
@@ -63,7 +65,7 @@ export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): 
 
 interface JobContext {
   job: Job;
-  log: (kind: string, message: string) => Promise<void>;
+  emit: EmitJobEvent;
   repo: RepoRef;
   github: GitHubGateway;
   signal?: AbortSignal;
@@ -74,29 +76,27 @@ async function runWorkItems(
   settings: PipelineSettings,
   ctx: JobContext,
 ): Promise<PipelineOutcome> {
-  const { job, log, repo, github, signal } = ctx;
+  const { job, emit, repo, github, signal } = ctx;
   const { parent, items, skipped } = await resolveWorkItems(github, repo, job.issue);
-  await log(
-    "step",
-    `work items: ${items.map((i) => `#${i.number}`).join(", ")}${
-      parent ? ` (from parent #${parent.number})` : ""
-    }`,
-  );
+  await emit(jobEvents.workItems({
+    issues: items.map((i) => i.number),
+    ...(parent ? { parent: parent.number } : {}),
+  }));
   for (const { issue, reason } of skipped) {
-    await log("step", `skipped ${issue.repo.owner}/${issue.repo.name}#${issue.number}: ${reason}`);
+    await emit(
+      jobEvents.skipped({ issue: issue.number, repo: `${issue.repo.owner}/${issue.repo.name}`, reason }),
+    );
   }
   const base = await github.resolveBase(repo, job.base);
-  await log("step", `base ${base.branch} at ${base.sha.slice(0, 7)}`);
+  await emit(jobEvents.step(`base ${base.branch} at ${base.sha.slice(0, 7)}`));
   const snapshot = await readBaseSnapshot(github, repo, base, settings.snapshot);
   const guidance = await readGuidance(snapshot.seed);
-  await log(
-    "step",
-    `snapshot ${snapshot.tree.files.size} files, ${Math.round(snapshot.seed.byteLength / 1024)} KiB${
-      snapshot.fetched.length > 0
-        ? `; ${snapshot.fetched.length} fetched as blobs (the tarball left them out or changed them)`
-        : ""
-    }; guidance: ${guidance.map((g) => g.path).join(", ") || "none"}`,
-  );
+  await emit(jobEvents.snapshot({
+    files: snapshot.tree.files.size,
+    bytes: snapshot.seed.byteLength,
+    fetched: snapshot.fetched.length,
+    guidance: guidance.map((g) => g.path),
+  }));
   const workItems: WorkItemResult[] = skipped.map(({ issue, reason }) => ({
     issue: issue.number,
     title: issue.title,
@@ -130,7 +130,7 @@ async function runWorkItems(
               url: pr.url,
               ...(job.submitter ? { submitter: job.submitter } : {}),
             }),
-          log,
+          emit,
         },
         {
           jobId: job.id,
@@ -170,7 +170,7 @@ async function runWorkItemAlone(
   } catch (error) {
     if (input.signal?.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    await deps.log("error", `#${input.item.number}: ${reason}`);
+    await deps.emit(workItemEvents(input.item.number).error(reason));
     return {
       issue: input.item.number,
       title: input.item.title,

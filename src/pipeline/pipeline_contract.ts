@@ -3,6 +3,7 @@
  * `jobs/` (store, queue, worker) and `pipeline/` (one job's path).
  */
 import type { Job, PullRequestRef, WorkItem } from "../jobs/job.ts";
+import type { EmitJobEvent } from "../jobs/job_events.ts";
 
 /** What the pipeline reports for one job. */
 export interface JobOutcome {
@@ -14,12 +15,8 @@ export interface JobOutcome {
 }
 
 /**
- * Runs one job; `log` appends a progress event. When `signal` aborts (cancel,
- * deadline, shutdown) the pipeline stops its agent, disposes its sandboxes and
+ * Runs one job; `emit` appends a typed progress event (it never rejects). When `signal` aborts
+ * (cancel, deadline, shutdown) the pipeline stops its agent, disposes its sandboxes and
  * returns (or throws) within a few seconds; its outcome is then overridden.
  */
-export type Pipeline = (
-  job: Job,
-  log: (kind: string, message: string) => Promise<void>,
-  signal: AbortSignal,
-) => Promise<JobOutcome>;
+export type Pipeline = (job: Job, emit: EmitJobEvent, signal: AbortSignal) => Promise<JobOutcome>;

@@ -16,6 +16,8 @@ import type { BaseTree } from "./base_tree.ts";
 import { type ChangeSet, readChangeSet } from "./change_set.ts";
 import type { DiffCaps } from "./diff_policy.ts";
 import type { PullRequestRef } from "../jobs/job.ts";
+import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
+import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 
 /** What {@link publish} works with. */
@@ -41,46 +43,54 @@ export interface PublishInput {
 export interface PublishSettings {
   draft: boolean;
   diffPolicy: DiffCaps;
-  say: (kind: string, message: string) => Promise<void>;
+  /** Appends a job event. */
+  emit: EmitJobEvent;
+  /** Builds the work item's events. */
+  events: WorkItemEvents;
   pullRequestOpened: (pr: PullRequestRef) => void;
 }
 
-/** The paths a change set leaves out, as one line for the event log. */
-function notCommittedLine(changes: ChangeSet): string {
+/** The paths a change set leaves out, each with why. */
+function notCommittedPaths(changes: ChangeSet): Array<{ path: string; reason: string }> {
   return [
-    ...changes.leftOut.map((l) => `${l.path} (${l.reason})`),
-    ...changes.ignored.map((path) => `${path} (matched by .gitignore)`),
-  ].join("; ");
+    ...changes.leftOut,
+    ...changes.ignored.map((path) => ({ path, reason: "matched by .gitignore" })),
+  ];
 }
 
 /** Publishes the work item, or says why it may not be published. */
 export async function publish(p: PublishInput, settings: PublishSettings): Promise<WorkItemResult> {
-  const { item, repo, say } = { ...p, say: settings.say };
+  const { item, repo } = p;
+  const { emit, events } = settings;
   const changes = await readChangeSet(p.sandbox, p.tree, settings.diffPolicy);
-  const notCommitted = notCommittedLine(changes);
-  if (notCommitted !== "") await say("step", `not committed: ${notCommitted}`);
+  const notCommitted = notCommittedPaths(changes);
+  if (notCommitted.length > 0) await emit(events.notCommitted(notCommitted));
   if (changes.overCap) {
-    await say("error", `diff rejected: ${changes.overCap}`);
+    await emit(events.error(`diff rejected: ${changes.overCap}`));
     return { ...p.result, status: "diff_rejected", reason: changes.overCap };
   }
   if (changes.files.length === 0) {
-    const reason = notCommitted === ""
+    const reason = notCommitted.length === 0
       ? "The agent submitted without changing any file"
-      : `The agent changed no file that can be committed; not committed: ${notCommitted}`;
+      : `The agent changed no file that can be committed; not committed: ${
+        notCommitted.map((l) => `${l.path} (${l.reason})`).join("; ")
+      }`;
     return { ...p.result, status: "no_changes", reason };
   }
-  await say("step", `${changes.files.length} changed files: ${changes.files.map((c) => c.path).join(", ")}`);
+  await emit(
+    events.step(`${changes.files.length} changed files: ${changes.files.map((c) => c.path).join(", ")}`),
+  );
   const branch = branchName(item, p.base);
   const claim = await claimBranch(p.github, repo, branch);
   if (claim.kind === "taken") {
-    await say("error", claim.reason);
+    await emit(events.error(claim.reason));
     return { ...p.result, status: "branch_taken", reason: claim.reason };
   }
   const existing = claim.kind === "ours" ? claim.pullRequest : undefined;
   if (existing && existing.base !== p.base.branch) {
     const reason = `branch_taken: ${branch} already has pull request #${existing.number} into ` +
       `${existing.base}, not ${p.base.branch}; close it or run the job against ${existing.base}`;
-    await say("error", reason);
+    await emit(events.error(reason));
     return { ...p.result, status: "branch_taken", reason };
   }
   const title = pullRequestTitle(item);
@@ -116,7 +126,12 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
       draft: settings.draft || p.failing !== undefined,
     });
   await p.github.addLabels(repo, pr.number, [PR_LABEL]);
-  await say("pr", `pull request #${pr.number} ${pr.url}${p.failing ? " (draft: tests failing)" : ""}`);
+  await emit(events.pullRequest({
+    number: pr.number,
+    url: pr.url,
+    draft: settings.draft || p.failing !== undefined,
+    testsFailing: p.failing !== undefined,
+  }));
   const pullRequest = { issue: item.number, number: pr.number, url: pr.url };
   settings.pullRequestOpened(pullRequest);
   if (p.failing) return { ...p.result, status: "tests_failed", reason: p.failing, pullRequest };

@@ -11,6 +11,8 @@ import { mapCriteria } from "../github/criteria_mapping.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { ChangeSet } from "./change_set.ts";
 import { runTests, type TestRun } from "../sandbox/test_run.ts";
+import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
+import type { EmitJobEvent } from "../jobs/job_events.ts";
 
 /** Checks submissions; remembers the last test run. */
 export interface SubmissionCheck {
@@ -29,8 +31,10 @@ export interface SubmissionCheckOptions {
   testTimeoutMs: number;
   /** Reads the workspace's change set, checked against the base tree and the diff policy. */
   readChanges: () => Promise<ChangeSet>;
-  /** Progress lines for the job log. */
-  say: (kind: string, message: string) => Promise<void>;
+  /** Appends a job event. */
+  emit: EmitJobEvent;
+  /** Builds the work item's events. */
+  events: WorkItemEvents;
 }
 
 /** Builds the check for one work item's sandbox. */
@@ -57,7 +61,7 @@ export function createSubmissionCheck(sandbox: Sandbox, options: SubmissionCheck
       }
       const changes = await options.readChanges();
       if (changes.overCap) {
-        await options.say("error", `change set over its cap: ${changes.overCap}`);
+        await options.emit(options.events.error(`change set over its cap: ${changes.overCap}`));
         return reject("changes", {
           ok: false,
           summary: `the change set is over its cap: ${changes.overCap}`,
@@ -69,7 +73,7 @@ export function createSubmissionCheck(sandbox: Sandbox, options: SubmissionCheck
       const key = leftOut.join("\n");
       if (leftOut.length > 0 && key !== noticed) {
         noticed = key;
-        await options.say("step", `not committed: ${changes.leftOut.map((l) => l.path).join(", ")}`);
+        await options.emit(options.events.notCommitted(changes.leftOut));
         return reject("changes", {
           ok: false,
           notice: true,
@@ -80,10 +84,10 @@ export function createSubmissionCheck(sandbox: Sandbox, options: SubmissionCheck
             "without these paths, and the pull request names them.",
         });
       }
-      await options.say("step", `work submitted; running ${options.testCommand}`);
+      await options.emit(options.events.step(`work submitted; running ${options.testCommand}`));
       const run = await runTests(sandbox, options.testCommand, { timeoutMs: options.testTimeoutMs });
       last = run;
-      await options.say("test", `${run.passed} passed, ${run.failed} failed (exit ${run.exitCode})`);
+      await options.emit(options.events.test(run));
       if (run.exitCode === 0) return { ok: true };
       return reject("tests", {
         ok: false,

@@ -21,7 +21,11 @@ import type { GuidanceFile } from "./guidance.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { publish, testSummary } from "./publish.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
+import { logJobError } from "../jobs/error_line.ts";
 import { NO_USAGE, type PullRequestRef } from "../jobs/job.ts";
+import { workItemEvents } from "../jobs/job_event_builders.ts";
+import type { EmitJobEvent } from "../jobs/job_events.ts";
+import { orderedWrites } from "../jobs/ordered_writes.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 
 /** What one work item run needs. */
@@ -34,7 +38,8 @@ export interface WorkItemDeps {
   recordUsage: (issue: number, usage: WorkItemResult["usage"]) => Promise<void>;
   /** Called once a pull request exists (for the audit log). */
   pullRequestOpened: (pr: PullRequestRef) => void;
-  log: (kind: string, message: string) => Promise<void>;
+  /** Appends a job event. */
+  emit: EmitJobEvent;
 }
 
 /** The job-level facts a work item run works from. */
@@ -56,7 +61,17 @@ export async function runWorkItem(
   settings: PipelineSettings,
 ): Promise<WorkItemResult> {
   const { item, repo } = input;
-  const say = (kind: string, message: string) => deps.log(kind, `#${item.number}: ${message}`);
+  const events = workItemEvents(item.number);
+  // Every write of this work item, those the agent loop's synchronous `onEvent` starts included,
+  // runs in order through one queue that is drained before the work item ends; a failed write is
+  // reported, and the work item goes on.
+  await using writes = orderedWrites((error) =>
+    logJobError("cannot record a work item's progress", error, { jobId: input.jobId, issue: item.number })
+  );
+  const say: EmitJobEvent = (event) => {
+    writes.push(() => deps.emit(event));
+    return writes.drain();
+  };
   const name = `backend-agent-${input.jobId.slice(0, 8)}-${item.number}`;
   const parsed = parseWorkItem(item.body);
   const result: WorkItemResult = {
@@ -69,18 +84,19 @@ export async function runWorkItem(
   // A branch someone else owns is found before any money is spent; publishing checks again.
   const claim = await claimBranch(deps.github, repo, branchName(item, input.base));
   if (claim.kind === "taken") {
-    await say("error", claim.reason);
+    await say(events.error(claim.reason));
     return fail("branch_taken", claim.reason);
   }
-  const criteriaNote = parsed.criteriaSection === "unparsed"
-    ? "could not parse the acceptance criteria under the issue's criteria heading"
-    : `${parsed.acceptanceCriteria.length} acceptance criteria`;
-  await say("step", `${criteriaNote}; starting sandbox ${name}`);
+  const criteria = parsed.criteriaSection === "unparsed" ? null : parsed.acceptanceCriteria.length;
+  await say(events.sandbox({ name, criteria }));
   await using lease = await leaseSandbox(deps.sandboxes, {
     name,
     seed: input.snapshot.seed,
     labels: { [LABELS.job]: input.jobId },
-  }, { say, ...(input.signal ? { signal: input.signal } : {}) });
+  }, {
+    say: (kind, message) => say(kind === "error" ? events.error(message) : events.step(message)),
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
   const sandbox = lease.sandbox;
   try {
     if (input.signal?.aborted) return fail("cancelled", "The job was cancelled");
@@ -89,7 +105,8 @@ export async function runWorkItem(
       testCommand: settings.testCommand,
       testTimeoutMs: settings.testTimeoutMs,
       readChanges: () => readChangeSet(sandbox, input.snapshot.tree, settings.diffPolicy),
-      say,
+      emit: say,
+      events,
     });
     const outcome = await runAgent(
       {
@@ -111,19 +128,15 @@ export async function runWorkItem(
         maxVerifyRetries: settings.maxVerifyRetries,
         ...(input.signal ? { signal: input.signal } : {}),
         onEvent: (event) => {
-          if (event.type === "tool_call") void say("tool", event.summary);
+          if (event.type === "tool_call") {
+            const tool = events.tool({ turn: event.turn, tool: event.name, summary: event.summary });
+            writes.push(() => deps.emit(tool));
+          }
           if (event.type === "usage") {
-            void deps.recordUsage(item.number, {
-              inputTokens: event.usage.inputTokens,
-              outputTokens: event.usage.outputTokens,
-              totalTokens: event.usage.totalTokens,
-              costUsd: event.usage.costUsd,
-              turns: event.turn,
-            });
-            void say(
-              "usage",
-              `turn ${event.turn}: ${event.usage.totalTokens} tokens, $${event.usage.costUsd.toFixed(4)}`,
-            );
+            const { inputTokens, outputTokens, totalTokens, costUsd } = event.usage;
+            const totals = { inputTokens, outputTokens, totalTokens, costUsd };
+            writes.push(() => deps.recordUsage(item.number, { ...totals, turns: event.turn }));
+            writes.push(() => deps.emit(events.usage({ turn: event.turn, ...totals })));
           }
         },
       },
@@ -164,7 +177,8 @@ export async function runWorkItem(
     }, {
       draft: settings.draft,
       diffPolicy: settings.diffPolicy,
-      say,
+      emit: say,
+      events,
       pullRequestOpened: deps.pullRequestOpened,
     });
   } catch (error) {

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { JobView } from "../../src/api/job_schemas.ts";
+import { jobEvents } from "../../src/jobs/job_event_builders.ts";
+import type { JobEvent } from "../../src/jobs/job_events.ts";
 import { ADMIN_KEY, type ApiFixture, apiFixture, errorOf, READER_KEY } from "./api_fixture.ts";
 
 type Page = { jobs: JobView[]; nextCursor: string | null };
@@ -195,12 +197,13 @@ describe("jobs API", () => {
 
   test("GET /v1/jobs/{id}/events returns JSON events after a sequence number", async () => {
     const { id } = await (await submit({ repo: "acme/tasks", issue: 7 })).json() as JobView;
-    await api.store.appendEvent(id, { kind: "step", message: "one" });
-    await api.store.appendEvent(id, { kind: "step", message: "two" });
+    await api.store.appendEvent(id, jobEvents.step("one"));
+    await api.store.appendEvent(id, jobEvents.step("two"));
     const response = await api.call(`/v1/jobs/${id}/events?after=1`, { headers: { accept: "*/*" } });
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
-    const body = await response.json() as { events: Array<{ seq: number; message: string }> };
+    const body = await response.json() as { events: JobEvent[] };
     expect(body.events.map((e) => [e.seq, e.message])).toEqual([[2, "two"]]);
+    expect(body.events[0]).toMatchObject({ kind: "step", data: {} });
     expect((await api.call(`/v1/jobs/${id}/events?after=-1`)).status).toBe(422);
   });
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
 import { type ApiFixture, apiFixture, errorOf, TEST_KEY } from "./api_fixture.ts";
 
 interface SseFrame {
@@ -59,8 +60,11 @@ describe("job events as Server-Sent Events", () => {
   afterEach(() => api.store.close());
 
   test("every event carries id: <seq> and its JSON; the stream ends with `end` once the job is final", async () => {
-    await api.store.appendEvent(jobId, { kind: "step", message: "one" });
-    await api.store.appendEvent(jobId, { kind: "tool", message: "bash: pytest" });
+    await api.store.appendEvent(jobId, jobEvents.step("one"));
+    await api.store.appendEvent(
+      jobId,
+      workItemEvents(1).tool({ turn: 2, tool: "bash", summary: "bash: pytest" }),
+    );
     await api.store.finish(jobId, { status: "succeeded", pullRequests: [] });
     const response = await open();
     expect(response.status).toBe(200);
@@ -72,7 +76,8 @@ describe("job events as Server-Sent Events", () => {
       seq: 2,
       jobId,
       kind: "tool",
-      message: "bash: pytest",
+      message: "#1: bash: pytest",
+      data: { issue: 1, turn: 2, tool: "bash", summary: "bash: pytest" },
     });
     expect(JSON.parse(frames[2]!.data!)).toEqual({ status: "succeeded" });
   });
@@ -82,7 +87,7 @@ describe("job events as Server-Sent Events", () => {
     const reading = readFrames(response.body!, () => false);
     for (let i = 1; i <= 5; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      await api.store.appendEvent(jobId, { kind: "step", message: `step ${i}` });
+      await api.store.appendEvent(jobId, jobEvents.step(`step ${i}`));
     }
     const started = Date.now();
     await api.store.finish(jobId, { status: "failed", reason: "tests_failed", pullRequests: [] });
@@ -96,7 +101,7 @@ describe("job events as Server-Sent Events", () => {
   });
 
   test("a client that drops and reconnects with Last-Event-ID gets the rest with no gap and no repeat", async () => {
-    for (let i = 1; i <= 3; i++) await api.store.appendEvent(jobId, { kind: "step", message: `before ${i}` });
+    for (let i = 1; i <= 3; i++) await api.store.appendEvent(jobId, jobEvents.step(`before ${i}`));
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, api.app.fetch);
     const url = `http://127.0.0.1:${server.addr.port}/v1/jobs/${jobId}/events`;
     const headers = { accept: "text/event-stream", authorization: `Bearer ${TEST_KEY}` };
@@ -107,13 +112,13 @@ describe("job events as Server-Sent Events", () => {
       expect(seqs(seen.frames).slice(0, 2)).toEqual([1, 2]);
       // The connection is gone; the job goes on.
       for (let i = 4; i <= 6; i++) {
-        await api.store.appendEvent(jobId, { kind: "step", message: `after ${i}` });
+        await api.store.appendEvent(jobId, jobEvents.step(`after ${i}`));
       }
       const lastId = seen.frames.at(-1)!.id!;
       const second = await fetch(url, { headers: { ...headers, "last-event-id": lastId } });
       const rest = readFrames(second.body!, () => false);
       await new Promise((r) => setTimeout(r, 50));
-      await api.store.appendEvent(jobId, { kind: "step", message: "last" });
+      await api.store.appendEvent(jobId, jobEvents.step("last"));
       await api.store.finish(jobId, { status: "succeeded", pullRequests: [] });
       const { frames } = await rest;
       const all = [...seqs(seen.frames), ...seqs(frames)];
@@ -128,7 +133,7 @@ describe("job events as Server-Sent Events", () => {
     const stopping = new AbortController();
     const stoppable = apiFixture({ stopping: stopping.signal });
     const queued = await stoppable.store.create({ repo: "acme/tasks", issue: 2 });
-    await stoppable.store.appendEvent(queued.id, { kind: "step", message: "waiting" });
+    await stoppable.store.appendEvent(queued.id, jobEvents.step("waiting"));
     const response = await stoppable.call(`/v1/jobs/${queued.id}/events`, {
       headers: { accept: "text/event-stream" },
     });
@@ -142,7 +147,7 @@ describe("job events as Server-Sent Events", () => {
   });
 
   test("?after= resumes too; Last-Event-ID wins over it; an invalid one is a 422", async () => {
-    for (let i = 1; i <= 4; i++) await api.store.appendEvent(jobId, { kind: "step", message: `e${i}` });
+    for (let i = 1; i <= 4; i++) await api.store.appendEvent(jobId, jobEvents.step(`e${i}`));
     await api.store.finish(jobId, { status: "succeeded", pullRequests: [] });
     const viaQuery = await readFrames((await open({}, "?after=2")).body!, () => false);
     expect(seqs(viaQuery.frames)).toEqual([3, 4]);

@@ -3,6 +3,7 @@ import { hashApiKey } from "../../src/api/auth/api_keys.ts";
 import { NO_AUDIT } from "../../src/audit.ts";
 import type { CliIo } from "../../src/cli/cli_io.ts";
 import { runCli } from "../../src/cli.ts";
+import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { Pipeline } from "../../src/pipeline/pipeline_contract.ts";
 
@@ -87,13 +88,16 @@ describe("deno task run", () => {
   });
 
   test("a job that succeeds prints each step with tool calls and cost so far, then its pull requests; exit 0", async () => {
-    const pipeline: Pipeline = async (_job, log) => {
-      await log("step", "work items: #12");
-      await log("tool", "#12: bash: ls");
-      await log("tool", "#12: bash: pytest -q");
-      await log("usage", "#12: turn 2: 3000 tokens, $0.0420");
-      await log("test", "#12: 19 passed, 0 failed (exit 0)");
-      await log("pr", "#12: opened pull request #7 https://github.example/acme/tasks/pull/7");
+    const pipeline: Pipeline = async (_job, emit) => {
+      const item = workItemEvents(12);
+      await emit(jobEvents.workItems({ issues: [12] }));
+      await emit(item.tool({ turn: 1, tool: "bash", summary: "bash: ls" }));
+      await emit(item.tool({ turn: 2, tool: "bash", summary: "bash: pytest -q" }));
+      const tokens = { inputTokens: 2000, outputTokens: 1000, totalTokens: 3000 };
+      await emit(item.usage({ turn: 2, ...tokens, costUsd: 0.042 }));
+      await emit(item.test({ command: "pytest -q", passed: 19, failed: 0, exitCode: 0 }));
+      const url = "https://github.example/acme/tasks/pull/7";
+      await emit(item.pullRequest({ number: 7, url, draft: true, testsFailing: false }));
       return {
         status: "succeeded",
         pullRequests: [{ issue: 12, number: 7, url: "https://github.example/acme/tasks/pull/7" }],
@@ -126,9 +130,9 @@ describe("deno task run", () => {
 
   test("Ctrl-C aborts the pipeline's signal; the job ends cancelled and the command exits 130", async () => {
     const control = { interrupt: () => {} };
-    const pipeline: Pipeline = (_job, log, signal) =>
+    const pipeline: Pipeline = (_job, emit, signal) =>
       new Promise((_, reject) => {
-        void log("step", "working");
+        emit(jobEvents.step("working")).catch(reject);
         setTimeout(() => control.interrupt(), 50);
         signal.addEventListener("abort", () => reject(new Error("stopped")), { once: true });
       });

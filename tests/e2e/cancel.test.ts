@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "vitest";
 import Docker from "dockerode";
 import { slowCommandScenario as scenario } from "../../examples/scenarios/misbehaving.ts";
-import { type Harness, startHarness, waitForJob } from "./harness.ts";
+import { fetchEvents, type Harness, startHarness, waitForJob } from "./harness.ts";
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -22,12 +22,9 @@ test("cancelling a running job stops the command in flight, removes the sandbox 
   let seen = 0;
   let sleeping = false;
   while (!sleeping) {
-    const { events } = await (await fetch(`${harness.apiUrl}/v1/jobs/${id}/events?after=${seen}`)).json() as {
-      events: Array<{ seq: number; kind: string; message: string }>;
-    };
-    for (const e of events) {
+    for (const e of await fetchEvents(harness.apiUrl, id, seen)) {
       seen = e.seq;
-      if (e.kind === "tool" && e.message.includes("time.sleep(600)")) sleeping = true;
+      if (e.kind === "tool" && e.data.summary.includes("time.sleep(600)")) sleeping = true;
     }
     await new Promise((r) => setTimeout(r, 50));
   }

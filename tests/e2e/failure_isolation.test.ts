@@ -53,7 +53,7 @@ describe("an infrastructure error at each step", () => {
     expect(job.status).toBe("failed");
     expect(items.map((i) => [i.issue, i.status])).toEqual([[21, "error"], [23, "error"]]);
     for (const item of items) expect(item.reason).toMatch(/Cannot create sandbox .*no-such-image/);
-    expect(events.some((e) => e.startsWith("step #23: "))).toBe(true);
+    expect(events.some((e) => e.kind === "sandbox" && e.data.issue === 23)).toBe(true);
     expect(harness!.github.pulls(REPO)).toEqual([]);
   });
 

@@ -100,7 +100,7 @@ describe("secrets", () => {
           toModel,
           toGitHub,
           trajectory,
-          events: events.join("\n"),
+          events: JSON.stringify(events),
           logs: logged.join("\n"),
           audit,
           pr: pr.body,

@@ -6,7 +6,11 @@
  */
 import { fileURLToPath } from "node:url";
 import { exportPKCS8, exportSPKI, generateKeyPair } from "jose";
+import { z } from "zod";
 import { loadConfig } from "../../src/config.ts";
+import { type JobEvent, jobEventSchema } from "../../src/jobs/job_events.ts";
+import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
+import type { JobStore } from "../../src/jobs/store.ts";
 import { buildService, type Service } from "../../src/service.ts";
 import type { Scenario } from "../../examples/scenario.ts";
 import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
@@ -37,6 +41,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Authenticate to GitHub as a GitHub App (a fresh key pair) instead of with a token. */
   githubApp?: boolean;
+  /** Wraps the service's SQLite job store (e.g. to inject failures). */
+  wrapStore?: (store: JobStore) => JobStore;
 }
 
 /** Starts the stand-ins and the service for `scenario`. */
@@ -68,7 +74,16 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
     ...options.env,
   });
-  const service = await buildService(config);
+  const service = await buildService(
+    config,
+    options.wrapStore
+      ? {
+        store: options.wrapStore(
+          openSqliteStore(config.jobsDbPath, { idempotencyTtlMs: config.idempotencyTtlMs }),
+        ),
+      }
+      : {},
+  );
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, service.app.fetch);
   let closed: Promise<void> | undefined;
   return {
@@ -90,28 +105,29 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
   };
 }
 
+const eventsPage = z.object({ events: z.array(jobEventSchema) });
+
+/** `GET /v1/jobs/{id}/events?after=…`, each event checked against the event contract. */
+export async function fetchEvents(apiUrl: string, id: string, after: number): Promise<JobEvent[]> {
+  return eventsPage.parse(await (await fetch(`${apiUrl}/v1/jobs/${id}/events?after=${after}`)).json()).events;
+}
+
 /** Polls `GET /v1/jobs/{id}` until the job is final; `onEvent` gets each new progress event. */
 export async function waitForJob(
   apiUrl: string,
   id: string,
-  options: { onEvent?: (e: { seq: number; kind: string; message: string }) => void; timeoutMs?: number } = {},
+  options: { onEvent?: (e: JobEvent) => void; timeoutMs?: number } = {},
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   let after = 0;
   while (Date.now() < deadline) {
-    const events = await (await fetch(`${apiUrl}/v1/jobs/${id}/events?after=${after}`)).json() as {
-      events: Array<{ seq: number; kind: string; message: string }>;
-    };
-    for (const e of events.events) {
+    for (const e of await fetchEvents(apiUrl, id, after)) {
       options.onEvent?.(e);
       after = e.seq;
     }
     const job = await (await fetch(`${apiUrl}/v1/jobs/${id}`)).json() as Record<string, unknown>;
     if (["succeeded", "failed", "cancelled"].includes(String(job.status))) {
-      const rest = await (await fetch(`${apiUrl}/v1/jobs/${id}/events?after=${after}`)).json() as {
-        events: Array<{ seq: number; kind: string; message: string }>;
-      };
-      for (const e of rest.events) options.onEvent?.(e);
+      for (const e of await fetchEvents(apiUrl, id, after)) options.onEvent?.(e);
       return job;
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -119,18 +135,18 @@ export async function waitForJob(
   throw new Error(`job ${id} did not finish in time`);
 }
 
-/** Submits `scenario`'s job over HTTP (202 expected) and waits for it; returns the job and its progress lines. */
+/** Submits `scenario`'s job over HTTP (202 expected) and waits for it; returns the job and its events. */
 export async function runScenarioJob(
   harness: Harness,
   scenario: Scenario,
-): Promise<{ id: string; status: number; job: Record<string, unknown>; events: string[] }> {
+): Promise<{ id: string; status: number; job: Record<string, unknown>; events: JobEvent[] }> {
   const response = await fetch(`${harness.apiUrl}/v1/jobs`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
   });
   const { id } = await response.json() as { id: string };
-  const events: string[] = [];
-  const job = await waitForJob(harness.apiUrl, id, { onEvent: (e) => events.push(`${e.kind} ${e.message}`) });
+  const events: JobEvent[] = [];
+  const job = await waitForJob(harness.apiUrl, id, { onEvent: (e) => events.push(e) });
   return { id, status: response.status, job, events };
 }

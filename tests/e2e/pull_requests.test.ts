@@ -28,7 +28,8 @@ describe("a parent issue", () => {
     for (const pr of pulls) expect(pr.body).toContain("Parent issue: #20");
     expect(first.head).toMatch(/^agent\/issue-21-/);
     expect(second.head).toMatch(/^agent\/issue-23-/);
-    expect(events.some((e) => e.includes("#22"))).toBe(false);
+    expect(events.filter((e) => e.kind === "work_items").map((e) => e.data.issues)).toEqual([[21, 23]]);
+    expect(events.some((e) => "issue" in e.data && e.data.issue === 22)).toBe(false);
     expect(job.pullRequests).toEqual([
       { issue: 21, number: expect.any(Number), url: expect.any(String) },
       { issue: 23, number: expect.any(Number), url: expect.any(String) },
@@ -39,7 +40,10 @@ describe("a parent issue", () => {
     expect(text(dueDates.get("app/models/task.py"))).toContain("due_date");
     expect(text(overdue.get("app/routers/tasks.py"))).toContain("overdue");
     expect(text(dueDates.get("app/routers/tasks.py"))).not.toContain("overdue");
-    expect(events.filter((e) => /^test #2[13]: \d+ passed, 0 failed \(exit 0\)/.test(e))).toHaveLength(2);
+    const passing = events.flatMap((e) =>
+      e.kind === "test" && e.data.failed === 0 && e.data.exitCode === 0 ? [e.data.issue] : []
+    );
+    expect(passing).toEqual([21, 23]);
   });
 });
 

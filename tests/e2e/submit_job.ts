@@ -1,7 +1,8 @@
 /** Submitting a job for any repository, issue and base over HTTP, and waiting for it. */
+import type { JobEvent } from "../../src/jobs/job_events.ts";
 import { type Harness, waitForJob } from "./harness.ts";
 
-/** A finished job as the API shows it, and its progress lines. */
+/** A finished job as the API shows it, and its events. */
 export interface FinishedJob {
   id: string;
   job: Record<string, unknown> & {
@@ -9,7 +10,7 @@ export interface FinishedJob {
     reason?: string;
     workItems: Array<{ issue: number; status: string; reason?: string; pullRequest?: { number: number } }>;
   };
-  events: string[];
+  events: JobEvent[];
 }
 
 /** `POST /v1/jobs` with `body`, then waits until the job is final. */
@@ -26,7 +27,7 @@ export async function submitJob(
     throw new Error(`POST /v1/jobs answered ${response.status}: ${await response.text()}`);
   }
   const { id } = await response.json() as { id: string };
-  const events: string[] = [];
-  const job = await waitForJob(harness.apiUrl, id, { onEvent: (e) => events.push(`${e.kind} ${e.message}`) });
+  const events: JobEvent[] = [];
+  const job = await waitForJob(harness.apiUrl, id, { onEvent: (e) => events.push(e) });
   return { id, job: job as FinishedJob["job"], events };
 }

@@ -13,10 +13,8 @@ describe("verification after submit_work", () => {
     harness = await startHarness(fixesAfterFeedbackScenario);
     const { job, events } = await runScenarioJob(harness, fixesAfterFeedbackScenario);
     expect(job.status, String(job.reason)).toBe("succeeded");
-    expect(events.filter((e) => e.startsWith("test #44:")).map((e) => e.match(/exit (\d+)/)?.[1])).toEqual([
-      "1",
-      "0",
-    ]);
+    const exits = events.flatMap((e) => e.kind === "test" && e.data.issue === 44 ? [e.data.exitCode] : []);
+    expect(exits).toEqual([1, 0]);
     const feedback = JSON.stringify(harness.anthropic!.requests.at(-1));
     expect(feedback).toContain("Not accepted: the tests fail");
     expect(feedback).toContain("healthy");
@@ -29,7 +27,7 @@ describe("verification after submit_work", () => {
     const { job, events } = await runScenarioJob(harness, neverFixesScenario);
     expect(job.status).toBe("failed");
     expect(String(job.reason)).toMatch(/#45 tests_failed: .*exited 1/);
-    expect(events.filter((e) => e.startsWith("test #45:"))).toHaveLength(3);
+    expect(events.filter((e) => e.kind === "test" && e.data.issue === 45)).toHaveLength(3);
     const prs = harness.github.pulls(neverFixesScenario.repo.fullName);
     expect(prs).toHaveLength(1);
     expect(prs[0]!.draft).toBe(true);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import Docker from "dockerode";
 import { taskStatsScenario as scenario } from "../../examples/scenarios/task_stats.ts";
+import type { JobEvent } from "../../src/jobs/job_events.ts";
 import { type Harness, startHarness, waitForJob } from "./harness.ts";
 
 const decoder = new TextDecoder();
@@ -8,7 +9,7 @@ const decoder = new TextDecoder();
 describe("one job end to end: HTTP submit → sandbox → scripted model → pytest → pull request", () => {
   let harness: Harness;
   let job: Record<string, unknown>;
-  const events: string[] = [];
+  const events: JobEvent[] = [];
 
   beforeAll(async () => {
     harness = await startHarness(scenario);
@@ -21,7 +22,7 @@ describe("one job end to end: HTTP submit → sandbox → scripted model → pyt
     const accepted = await response.json() as { id: string; status: string };
     expect(accepted.status).toBe("queued");
     job = await waitForJob(harness.apiUrl, accepted.id, {
-      onEvent: (e) => events.push(`${e.kind} ${e.message}`),
+      onEvent: (e) => events.push(e),
     });
   });
 
@@ -55,11 +56,11 @@ describe("one job end to end: HTTP submit → sandbox → scripted model → pyt
   });
 
   test("pytest ran in the container and passed, counting the new tests", () => {
-    const line = events.find((e) => e.startsWith("test #12:"));
-    expect(line).toBeDefined();
-    const [, passed, failed] = line!.match(/(\d+) passed, (\d+) failed \(exit 0\)/) ?? [];
-    expect(Number(failed)).toBe(0);
-    expect(Number(passed)).toBeGreaterThan(17);
+    const run = events.find((e) => e.kind === "test" && e.data.issue === 12);
+    expect(run?.kind === "test" && run.data.exitCode).toBe(0);
+    const { passed, failed } = run?.kind === "test" ? run.data : { passed: 0, failed: -1 };
+    expect(failed).toBe(0);
+    expect(passed).toBeGreaterThan(17);
   });
 
   test("the body links the issue and maps every acceptance criterion", () => {

@@ -4,6 +4,7 @@
  * and benchmark tests (the real one is covered by the end-to-end tests).
  */
 import type { Job } from "../../src/jobs/job.ts";
+import type { EmitJobEvent } from "../../src/jobs/job_events.ts";
 import type { JobOutcome, Pipeline } from "../../src/pipeline/pipeline_contract.ts";
 
 /** The pipeline and its controls. */
@@ -25,8 +26,8 @@ export interface HoldingPipeline {
 export interface HoldingOptions {
   /** Ignore the abort signal (a misbehaving pipeline). Default false. */
   ignoreSignal?: boolean;
-  /** Called with the log function when a job starts. */
-  onStart?: (job: Job, log: (kind: string, message: string) => Promise<void>) => Promise<void> | void;
+  /** Called with the event emitter when a job starts. */
+  onStart?: (job: Job, emit: EmitJobEvent) => Promise<void> | void;
 }
 
 /** Builds a {@link HoldingPipeline}. */
@@ -38,7 +39,7 @@ export function holdingPipeline(options: HoldingOptions = {}): HoldingPipeline {
     maxActive: 0,
     aborted: new Map<string, string>(),
   };
-  const pipeline: Pipeline = async (job, log, signal) => {
+  const pipeline: Pipeline = async (job, emit, signal) => {
     const held = new Promise<JobOutcome>((resolve, reject) => {
       releases.set(job.id, resolve);
       if (options.ignoreSignal) return;
@@ -53,7 +54,7 @@ export function holdingPipeline(options: HoldingOptions = {}): HoldingPipeline {
     state.maxActive = Math.max(state.maxActive, state.active.size);
     for (const watch of [...watchers]) watch();
     try {
-      await options.onStart?.(job, log);
+      await options.onStart?.(job, emit);
       return await held;
     } finally {
       state.active.delete(job.id);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { NO_AUDIT } from "../../src/audit.ts";
 import { loadConfig } from "../../src/config.ts";
+import { jobEvents } from "../../src/jobs/job_event_builders.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { buildService, type Service } from "../../src/service.ts";
 import { LABELS } from "../../src/sandbox/limits.ts";
@@ -29,7 +30,7 @@ describe("the service around its worker", () => {
     const dead = openSqliteStore(`${dir}/jobs.sqlite`);
     const job = await dead.create({ repo: "acme/tasks", issue: 1, submitter: "key:ci" });
     await dead.claimNext();
-    await dead.appendEvent(job.id, { kind: "step", message: "started acme/tasks#1" });
+    await dead.appendEvent(job.id, jobEvents.step("started acme/tasks#1"));
     dead.close();
     return job.id;
   };

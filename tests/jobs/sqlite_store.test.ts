@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { DatabaseSync } from "node:sqlite";
+import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
 import { migrate, MIGRATIONS } from "../../src/jobs/sqlite_migrations.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { InvalidCursorError, type JobStore } from "../../src/jobs/store.ts";
@@ -30,6 +31,11 @@ describe("SQLite job store", () => {
         cancelRequested: false,
       });
       expect(await upgraded.listEvents("old-1")).toHaveLength(1);
+      expect((await upgraded.listEvents("old-1"))[0]).toMatchObject({
+        kind: "done",
+        message: "ok",
+        data: { status: "succeeded" },
+      });
       const next = await upgraded.create({ repo: "acme/tasks", issue: 4 });
       const page = await upgraded.list({ limit: 10 });
       expect(page.jobs.map((j) => j.id)).toEqual([next.id, "old-1"]);
@@ -150,11 +156,72 @@ describe("SQLite job store", () => {
   test("events are numbered 1, 2, 3… per job and listed after a sequence number, with a limit", async () => {
     const a = await store.create({ repo: "acme/tasks", issue: 1 });
     const b = await store.create({ repo: "acme/tasks", issue: 2 });
-    for (let i = 0; i < 5; i++) await store.appendEvent(a.id, { kind: "step", message: `a${i}` });
-    await store.appendEvent(b.id, { kind: "step", message: "b0" });
+    for (let i = 0; i < 5; i++) await store.appendEvent(a.id, jobEvents.step(`a${i}`));
+    await store.appendEvent(b.id, jobEvents.step("b0"));
     expect((await store.listEvents(a.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect((await store.listEvents(a.id, 2, 2)).map((e) => e.message)).toEqual(["a2", "a3"]);
     expect((await store.listEvents(b.id)).map((e) => e.seq)).toEqual([1]);
+  });
+
+  test("events are stored and listed with their data", async () => {
+    const job = await store.create({ repo: "acme/tasks", issue: 12 });
+    const item = workItemEvents(12);
+    const written = [
+      jobEvents.workItems({ issues: [12] }),
+      item.usage({ turn: 3, inputTokens: 10, outputTokens: 5, totalTokens: 40, costUsd: 0.0125 }),
+      item.test({ command: "pytest -q", passed: 4, failed: 1, exitCode: 1 }),
+      item.notCommitted([{ path: ".github/workflows/ci.yml", reason: "a protected path" }]),
+      jobEvents.cancelled("cancelled by key:ci"),
+    ];
+    const appended = [];
+    for (const event of written) appended.push(await store.appendEvent(job.id, event));
+    expect(appended.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    const listed = await store.listEvents(job.id);
+    expect(listed).toEqual(appended);
+    expect(listed.map(({ kind, message, data }) => ({ kind, message, data }))).toEqual(written);
+  });
+
+  test("events stored before events had data are read by their kind, or as steps that name it", async () => {
+    const dir = await Deno.makeTempDir();
+    const path = `${dir}/jobs.sqlite`;
+    const old = new DatabaseSync(path);
+    migrate(old, MIGRATIONS.slice(0, 2));
+    const at = "2026-01-01T00:00:00.000Z";
+    old.exec(`INSERT INTO jobs (id, repo, issue, status, created_at, updated_at)
+              VALUES ('old-2', 'acme/tasks', 3, 'cancelled', '${at}', '${at}')`);
+    const rows = [
+      ["step", "started acme/tasks#3"],
+      ["tool", "#3: bash: ls"],
+      ["usage", "#3: turn 1: 100 tokens, $0.0010"],
+      ["error", "#3: Cannot create sandbox"],
+      ["cancelled", "cancelled by key:ci"],
+    ];
+    const insert = old.prepare(
+      "INSERT INTO job_events (job_id, seq, at, kind, message) VALUES ('old-2', ?, ?, ?, ?)",
+    );
+    rows.forEach(([kind, message], i) => insert.run(i + 1, at, kind!, message!));
+    old.close();
+    const upgraded = openSqliteStore(path);
+    try {
+      expect((await upgraded.listEvents("old-2")).map(({ kind, message, data }) => ({ kind, message, data })))
+        .toEqual([
+          { kind: "step", message: "started acme/tasks#3", data: {} },
+          { kind: "step", message: "#3: bash: ls", data: { legacyKind: "tool" } },
+          { kind: "step", message: "#3: turn 1: 100 tokens, $0.0010", data: { legacyKind: "usage" } },
+          { kind: "error", message: "#3: Cannot create sandbox", data: {} },
+          {
+            kind: "cancelled",
+            message: "cancelled by key:ci",
+            data: { status: "cancelled", reason: "cancelled by key:ci" },
+          },
+        ]);
+    } finally {
+      upgraded.close();
+    }
+    const db = new DatabaseSync(path);
+    expect(() => db.exec("UPDATE job_events SET data = 'not json' WHERE seq = 1")).toThrow(/CHECK/);
+    db.close();
+    await Deno.remove(dir, { recursive: true });
   });
 
   test("list matches repository globs case-insensitively and refuses a foreign cursor", async () => {

@@ -3,6 +3,8 @@ import { gitBlobSha } from "../../src/github/git_object_id.ts";
 import { baseTree } from "../../src/pipeline/base_tree.ts";
 import { readChangeSet } from "../../src/pipeline/change_set.ts";
 import { createSubmissionCheck } from "../../src/pipeline/submission_check.ts";
+import { workItemEvents } from "../../src/jobs/job_event_builders.ts";
+import type { NewJobEvent } from "../../src/jobs/job_events.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { newSandbox } from "../sandbox/sandbox_fixture.ts";
 
@@ -27,7 +29,7 @@ const CAPS = { maxFiles: 3, maxFileBytes: 1024 * 1024, maxTotalBytes: 1024 * 102
 
 describe("checking a submission", () => {
   let sandbox: Sandbox;
-  const lines: string[] = [];
+  const emitted: NewJobEvent[] = [];
   beforeAll(async () => {
     sandbox = await newSandbox({
       "tests/test_ok.py": TEST_FILE,
@@ -41,7 +43,8 @@ describe("checking a submission", () => {
       testCommand: "python3 -m pytest -q -p no:cacheprovider",
       testTimeoutMs: 60_000,
       readChanges: () => readChangeSet(sandbox, TREE, CAPS),
-      say: (kind, message) => Promise.resolve(void lines.push(`${kind} ${message}`)),
+      emit: (event) => Promise.resolve(void emitted.push(event)),
+      events: workItemEvents(1),
     });
     const rejected = await check.verify(submission(["Something else"]));
     expect(rejected).toMatchObject({
@@ -51,7 +54,10 @@ describe("checking a submission", () => {
     expect(check.lastTests()).toBeUndefined();
     expect(await check.verify(submission(["Counts are returned"]))).toEqual({ ok: true });
     expect(check.lastTests()).toMatchObject({ passed: 1, failed: 0, exitCode: 0 });
-    expect(lines).toContain("test 1 passed, 0 failed (exit 0)");
+    expect(emitted).toContainEqual(expect.objectContaining({
+      kind: "test",
+      data: expect.objectContaining({ passed: 1, failed: 0, exitCode: 0 }),
+    }));
   });
 
   test("a change set over its cap goes back to the model naming the setting, before any test runs", async () => {
@@ -60,7 +66,8 @@ describe("checking a submission", () => {
       testCommand: "python3 -m pytest -q -p no:cacheprovider",
       testTimeoutMs: 60_000,
       readChanges: () => readChangeSet(sandbox, TREE, CAPS),
-      say: () => Promise.resolve(),
+      emit: () => Promise.resolve(),
+      events: workItemEvents(1),
     });
     await sandbox.bash("for i in 1 2 3 4; do echo $i > gen$i.txt; done");
     const rejected = await check.verify(submission([]));
@@ -82,7 +89,8 @@ describe("checking a submission", () => {
       testCommand: "python3 -m pytest -q -p no:cacheprovider",
       testTimeoutMs: 60_000,
       readChanges: () => readChangeSet(sandbox, TREE, CAPS),
-      say: () => Promise.resolve(),
+      emit: () => Promise.resolve(),
+      events: workItemEvents(1),
     });
     await sandbox.run(["ln", "-s", "/etc/passwd", "/workspace/passwd"]);
     await sandbox.run(["python3", "-c", "open('/workspace/ok.txt', 'w').write('ok')"]);

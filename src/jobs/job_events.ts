@@ -1,0 +1,148 @@
+/**
+ * The job event contract: what a job's progress log records, as one zod schema per kind with its
+ * structured data; the types are inferred from them. `message` is for people and `data` for
+ * programs (the CLI, the demo, clients of `GET /v1/jobs/{id}/events`): read the data, never parse
+ * the message. Events are written through `job_event_log.ts`, stored by the job store and served
+ * as JSON and Server-Sent Events.
+ */
+import { z } from "zod";
+
+const count = z.number().int().nonnegative();
+const workItem = z.number().int().positive().describe("The work item: its `[dev]` issue number.");
+
+/** The schema of events of `kind` whose `data` has `shape`. */
+function eventSchema<K extends string, S extends z.ZodRawShape>(kind: K, shape: S) {
+  return z.object({ kind: z.literal(kind), message: z.string(), data: z.object(shape) });
+}
+
+/** Progress in words, about the job or (with `issue`) one work item. */
+export const stepEventSchema = eventSchema("step", {
+  issue: workItem.optional(),
+  legacyKind: z.string().optional().describe(
+    "Only on events stored before events had data, whose kind needs data: the kind they had.",
+  ),
+});
+
+/** The `[dev]` work items the job's issue resolved to, in the order they run. */
+export const workItemsEventSchema = eventSchema("work_items", {
+  issues: z.array(workItem),
+  parent: z.number().int().positive().optional().describe("The parent issue they are sub-issues of."),
+});
+
+/** An issue that is not worked on (closed, or in another repository), and why. */
+export const skippedEventSchema = eventSchema("skipped", {
+  issue: z.number().int().positive(),
+  repo: z.string().describe("`owner/name` of the skipped issue."),
+  reason: z.string(),
+});
+
+/** The base snapshot the sandboxes are seeded with. */
+export const snapshotEventSchema = eventSchema("snapshot", {
+  files: count.describe("Files in the base tree."),
+  bytes: count.describe("Size of the seed archive."),
+  fetched: count.describe("Files fetched as blobs because the tarball left them out or changed them."),
+  guidance: z.array(z.string()).describe("Repository guidance files read (paths)."),
+});
+
+/** A work item's sandbox is being started. */
+export const sandboxEventSchema = eventSchema("sandbox", {
+  issue: workItem,
+  name: z.string(),
+  criteria: count.nullable().describe("Acceptance criteria parsed from the issue; null when unparsable."),
+});
+
+/** The model called a tool. */
+export const toolEventSchema = eventSchema("tool", {
+  issue: workItem,
+  turn: count,
+  tool: z.string(),
+  summary: z.string().describe("What the call does, e.g. `bash: pytest -q` (at most 120 characters)."),
+});
+
+/** A model call ended: the work item's usage so far (running totals). */
+export const usageEventSchema = eventSchema("usage", {
+  issue: workItem,
+  turn: count,
+  inputTokens: count,
+  outputTokens: count,
+  totalTokens: count.describe("Every token, cache reads and writes included."),
+  costUsd: z.number().nonnegative().describe("Dollars at list prices."),
+});
+
+/** The repository's tests ran in the sandbox. */
+export const testEventSchema = eventSchema("test", {
+  issue: workItem,
+  command: z.string(),
+  passed: count,
+  failed: count,
+  exitCode: z.number().int().nullable().describe("Null when the run was killed (timeout)."),
+});
+
+/** Paths of the change set that are not committed, each with why. */
+export const notCommittedEventSchema = eventSchema("not_committed", {
+  issue: workItem,
+  paths: z.array(z.object({ path: z.string(), reason: z.string() })),
+});
+
+/** A pull request was opened (or the service's own earlier one updated). */
+export const pullRequestEventSchema = eventSchema("pr", {
+  issue: workItem,
+  number: z.number().int().positive(),
+  url: z.string(),
+  draft: z.boolean().describe("Asked for as a draft."),
+  testsFailing: z.boolean().describe("A draft because the tests still fail."),
+});
+
+/** Something failed: the job (no `issue`) or one work item. */
+export const errorEventSchema = eventSchema("error", { issue: workItem.optional() });
+
+/** The job succeeded. */
+export const doneEventSchema = eventSchema("done", {
+  status: z.literal("succeeded"),
+  reason: z.string().optional(),
+});
+
+/** The job was cancelled. */
+export const cancelledEventSchema = eventSchema("cancelled", {
+  status: z.literal("cancelled"),
+  reason: z.string(),
+});
+
+/** An event as it is written: `kind`, `message` and the kind's `data`. */
+export const newJobEventSchema = z.discriminatedUnion("kind", [
+  stepEventSchema,
+  workItemsEventSchema,
+  skippedEventSchema,
+  snapshotEventSchema,
+  sandboxEventSchema,
+  toolEventSchema,
+  usageEventSchema,
+  testEventSchema,
+  notCommittedEventSchema,
+  pullRequestEventSchema,
+  errorEventSchema,
+  doneEventSchema,
+  cancelledEventSchema,
+]);
+
+/** An event as it is written. */
+export type NewJobEvent = z.infer<typeof newJobEventSchema>;
+
+/** Every kind of event. */
+export type JobEventKind = NewJobEvent["kind"];
+
+/** The `data` of events of kind `K`. */
+export type JobEventData<K extends JobEventKind> = Extract<NewJobEvent, { kind: K }>["data"];
+
+/** An event as stored and served: numbered per job. */
+export const jobEventSchema = z.object({
+  seq: z.number().int().positive().describe("1, 2, 3… per job, without gaps; the SSE `id`."),
+  jobId: z.string(),
+  at: z.string().describe("When it was recorded (ISO 8601)."),
+}).and(newJobEventSchema);
+
+/** One event of a job's progress log. */
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/** Appends an event to the job's log. */
+export type EmitJobEvent = (event: NewJobEvent) => Promise<void>;
