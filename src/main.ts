@@ -10,7 +10,10 @@
  */
 import { assertAuthConfigured, type Config, loadConfig, redactedConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
-import { buildService, log } from "./service.ts";
+import { logger } from "./logging.ts";
+import { buildService } from "./service.ts";
+
+const log = logger("service");
 
 if (import.meta.main) {
   let config: Config;
@@ -23,20 +26,20 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   if (config.auth.disabled) {
-    log("warn", "authentication is disabled (AUTH_DISABLED=true): every caller may submit and cancel jobs");
+    log.warn("authentication is disabled (AUTH_DISABLED=true): every caller may submit and cancel jobs");
   }
   const service = await buildService(config);
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
     onListen: ({ hostname, port }) =>
-      log("info", `listening on http://${hostname}:${port}`, { config: redactedConfig(config) }),
+      log.info("listening on http://{hostname}:{port}", { hostname, port, config: redactedConfig(config) }),
   }, service.app.fetch);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    log("info", "shutting down");
+    log.info("shutting down");
     // Close event streams and stop the worker (running jobs are recorded) before the server waits on requests.
     await service.drain();
     await server.shutdown();

@@ -26,6 +26,9 @@ import { createDockerClient } from "./sandbox/docker_client.ts";
 import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 import { reapSandboxes } from "./sandbox/reaper.ts";
 import { LABELS } from "./sandbox/limits.ts";
+import { configureLogging, errorText, logger } from "./logging.ts";
+
+const serviceLog = logger("service");
 
 /** A built service: the HTTP app plus what runs behind it. */
 export interface Service {
@@ -70,6 +73,7 @@ const REAP_INTERVAL_MS = 10 * 60_000;
  * configured URLs), read/write on the job database's folder.
  */
 export async function buildService(config: Config, options: ServiceOptions = {}): Promise<Service> {
+  configureLogging();
   const docker = createDockerClient(config.dockerHost);
   const audit = options.audit ?? createAuditLog(config.auditLogPath ? { path: config.auditLogPath } : {});
   let reaper: ReturnType<typeof setInterval> | undefined;
@@ -77,12 +81,15 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     const reap = async () => {
       const reaped = await reapSandboxes(docker, { olderThanMs: config.reapAfterMs });
       if (reaped.length > 0) {
-        log("info", `removed ${reaped.length} leftover sandbox resources`, { names: reaped });
+        serviceLog.info("removed {count} leftover sandbox resources", {
+          count: reaped.length,
+          names: reaped,
+        });
       }
     };
     await reap();
     reaper = setInterval(
-      () => reap().catch((e) => log("warn", "reaper failed", { error: String(e) })),
+      () => reap().catch((e) => serviceLog.warn("reaper failed: {error}", { error: errorText(e) })),
       REAP_INTERVAL_MS,
     );
   }
@@ -224,18 +231,10 @@ async function recoverInterrupted(
     );
   }
   if (jobs.length > 0) {
-    log("warn", `recovered ${jobs.length} jobs left running by an earlier process`, {
+    serviceLog.warn("recovered {count} jobs left running by an earlier process", {
+      count: jobs.length,
       jobs: jobs.map((j) => ({ id: j.id, status: j.status })),
     });
   }
   return jobs;
-}
-
-/** One JSON log line on stderr. Callers never pass secrets. */
-export function log(
-  level: "info" | "warn" | "error",
-  msg: string,
-  fields: Record<string, unknown> = {},
-): void {
-  console.error(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
 }

@@ -8,6 +8,9 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import type { ApiEnv } from "./api_env.ts";
 import { HttpError } from "./http_error.ts";
+import { logger } from "../logging.ts";
+
+const apiLog = logger("api");
 
 /** The error body, as sent. */
 export function errorBody(c: Context<ApiEnv>, code: string, message: string) {
@@ -43,14 +46,11 @@ export function onApiError(error: Error, c: Context<ApiEnv>): Response {
   if (error instanceof HTTPException && error.status === 415) {
     return c.json(errorBody(c, "unsupported_media_type", "Send the body as application/json"), 415);
   }
-  console.error(JSON.stringify({
-    time: new Date().toISOString(),
-    level: "error",
-    msg: "unhandled API error",
+  apiLog.error("unhandled API error {error}: {detail}", {
     requestId: c.get("requestId"),
     error: error.name,
     detail: error.message,
-  }));
+  });
   return c.json(errorBody(c, "internal", "Internal error"), 500);
 }
 

@@ -1,15 +1,12 @@
 /**
- * One JSON error line on stderr for what fails behind a job without ending it (a store write, a
- * worker pass). Callers pass ids and messages, never secrets.
+ * What fails behind a job without ending it (a store write, a worker pass), logged under the
+ * `worker` category. Callers pass ids and messages, never secrets.
  */
+import { errorText, logger } from "../logging.ts";
 
-/** Writes `{"time","level":"error","msg",…fields,"error"}` to stderr. */
+const log = logger("worker");
+
+/** Logs `msg` at error level with `fields` and the error's message. */
 export function logJobError(msg: string, error: unknown, fields: Record<string, unknown> = {}): void {
-  console.error(JSON.stringify({
-    time: new Date().toISOString(),
-    level: "error",
-    msg,
-    ...fields,
-    error: error instanceof Error ? error.message : String(error),
-  }));
+  log.error(`${msg}: {error}`, { ...fields, error: errorText(error) });
 }

@@ -2,6 +2,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
 import { json } from "../route_responses.ts";
+import { errorText, logger } from "../../logging.ts";
+
+const healthLog = logger("health");
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -54,12 +57,7 @@ async function probe(name: string, check: () => Promise<unknown>): Promise<"ok" 
     ]);
     return "ok";
   } catch (error) {
-    console.error(JSON.stringify({
-      time: new Date().toISOString(),
-      level: "warn",
-      msg: `readiness check ${name} failed`,
-      error: error instanceof Error ? error.message : String(error),
-    }));
+    healthLog.warn("readiness check {name} failed: {error}", { name, error: errorText(error) });
     return "failed";
   } finally {
     clearTimeout(timer);
