@@ -2,9 +2,19 @@
  * The pull request body the role asks for: description, API changes, auth &
  * validation, linked issue, acceptance-criteria mapping, tests, follow-ups.
  */
+import { describeTestExit } from "../sandbox/test_run.ts";
 import { pullRequestMarker } from "./branch_ownership.ts";
+import type { CriteriaSection } from "./acceptance_criteria.ts";
 import type { CriterionEntry } from "./criteria_mapping.ts";
+import {
+  type CriteriaLimits,
+  type CriteriaTable,
+  prepareCriteria,
+  renderCriteria,
+} from "./criteria_section.ts";
 import type { BaseCommit, Issue, RepoRef } from "./gateway.ts";
+import { cutGraphemes, tailGraphemes } from "./grapheme_cut.ts";
+import { codeSpan, labelled, markdownField, TRUNCATED } from "./markdown_field.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
 
 /** What the model submitted at the end of its work. */
@@ -38,112 +48,178 @@ export interface PullRequestBodyInput {
   issue: Issue;
   parent?: Issue;
   submission: PullRequestSubmission;
-  /** Acceptance criteria parsed from the issue (the source of truth for the mapping). */
+  /** Acceptance criteria parsed from the issue (the source of truth for the mapping), 1-based as the prompt listed them. */
   criteria: string[];
+  /**
+   * The parser's verdict on the criteria section (`WorkItemText.criteriaSection`): with `unparsed`
+   * and no criteria the body says they could not be parsed, never that there are none.
+   */
+  criteriaSection?: CriteriaSection;
   tests: TestRunSummary;
   /** Files the agent changed that were left out of the commit, each with why. */
   notCommitted?: Array<{ path: string; reason: string }>;
 }
 
+/** GitHub's limit on a pull request body, in UTF-16 code units (JavaScript's `length`). */
+export const BODY_MAX = 65_536;
+/** The most of each model-written field shown, before the body's own limit trims further. */
 const FIELD_MAX = 6_000;
-const BODY_MAX = 60_000;
+const OUTPUT_MAX = 4_000;
+const COMMAND_MAX = 1_000;
+const PATH_MAX = 300;
 const NOT_COMMITTED_MAX = 100;
 
+/** The input's untrusted text, sanitised once. */
+interface Prepared {
+  input: PullRequestBodyInput;
+  summary: string;
+  apiChanges: string;
+  auth: string;
+  followUps: string;
+  output: string;
+  notCommitted: Array<{ path: string; reason: string }>;
+  criteria: CriteriaTable;
+}
+
 /**
- * Makes model- or issue-written text safe to render: sanitised, capped, with closing keywords
- * (`fixes #3`) and `@mentions` put in code spans so they neither close issues nor notify anyone.
+ * Renders the Markdown body, sections in this order: Description, API / service changes, Auth &
+ * validation, Linked issue, Acceptance criteria mapping, Tests, Not committed (only when files were
+ * left out), Follow-ups, then the ownership marker line (`<!-- backend-agent:job=<jobId> -->`) last.
+ *
+ * - `Closes #<n>` links the work item (`owner/name#<n>` when it lives in another repository;
+ *   `Parent issue: #<p>` its parent), followed by when that closes it.
+ * - Every criterion of the issue is listed, numbered, with its exact text (see `criteria_section.ts`).
+ * - The test result gives the counts, the command and what the exit status means
+ *   ({@link describeTestExit}: exit 5 of pytest is "no tests were collected").
+ * - Model and issue text is sanitised ({@link sanitizeUntrusted}) and defused (`markdown_defuse.ts`),
+ *   so it can neither add sections nor close issues nor notify anyone; each field shows at most
+ *   6,000 characters, cut on whole grapheme clusters and ending `… (truncated)`.
+ * - The whole body, marker included, stays within {@link BODY_MAX}. When it would not, the
+ *   evidence is trimmed first (each criterion's to the same, largest size that fits, so the longest
+ *   lose most, down to none), then the other model-written text; then, for an issue whose criteria
+ *   alone are too long, the criteria texts, and last how many criteria are listed. The linked issue
+ *   and the test result are never cut.
+ *
+ * Never throws.
  */
-function neutral(text: string | undefined): string {
-  let clean = sanitizeUntrusted(text ?? "");
-  if (clean.length > FIELD_MAX) clean = `${clean.slice(0, FIELD_MAX)}… (truncated)`;
-  return clean
-    .replace(/\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)((?:[\w.-]+\/[\w.-]+)?#\d+)/gi, "$1$2`$3`")
-    .replace(/(^|[^\w`])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][\w.-]*)?)/g, "$1`@$2`");
-}
-
-function orNone(text: string | undefined): string {
-  const clean = neutral(text);
-  return clean === "" ? "None." : clean;
-}
-
-/** Lowercase words only: how a criterion is compared with the model's wording of it. */
-function normalised(text: string): string {
-  return text
-    .replace(/^\s*(?:[-*+]|\d+[.)])?\s*(?:\[[ xX]\])?\s*/, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
-}
-
-/** Indents continuation lines so multi-line text stays inside a list item. */
-function indented(text: string): string {
-  return text.replace(/\n/g, "\n  ");
-}
-
-function mapping(criteria: string[], reported: PullRequestSubmission["acceptance_criteria"]): string {
-  const left = reported.map((entry) => ({ ...entry, key: normalised(String(entry.criterion)) }));
-  const take = (key: string) => {
-    let index = left.findIndex((entry) => entry.key === key);
-    if (index === -1 && key !== "") {
-      index = left.findIndex((entry) =>
-        entry.key !== "" && (entry.key.includes(key) || key.includes(entry.key))
-      );
-    }
-    return index === -1 ? undefined : left.splice(index, 1)[0];
+export function renderPullRequestBody(input: PullRequestBodyInput): string {
+  const prepared = prepare(input);
+  const marker = `\n${pullRequestMarker(input.jobId)}\n`;
+  const budget = BODY_MAX - marker.length;
+  const rows = prepared.criteria.rows;
+  let limits: CriteriaLimits = {
+    evidence: FIELD_MAX,
+    other: FIELD_MAX,
+    criteria: Infinity,
+    shown: rows.length,
   };
-  const lines: string[] = [];
-  if (criteria.length === 0) lines.push("The issue lists no acceptance criteria.");
-  for (const criterion of criteria) {
-    const match = take(normalised(criterion));
-    const evidence = match ? neutral(match.evidence) : "";
-    lines.push(
-      match && evidence !== ""
-        ? `- ✅ ${indented(neutral(criterion))}\n  Evidence: ${indented(evidence)}`
-        : `- ⚠️ not mapped: ${indented(neutral(criterion))}`,
-    );
-  }
-  if (left.length > 0) {
-    lines.push("", "Also reported by the agent (not among the issue's criteria):");
-    for (const entry of left) {
-      lines.push(
-        `- ${indented(neutral(String(entry.criterion)))}\n  Evidence: ${indented(orNone(entry.evidence))}`,
+  let body = render(prepared, limits);
+  if (body.length > budget) {
+    const tops: CriteriaLimits = {
+      evidence: FIELD_MAX,
+      other: FIELD_MAX,
+      criteria: rows.reduce((most, row) => Math.max(most, row.text.length), 0),
+      shown: rows.length,
+    };
+    for (const key of ["evidence", "other", "criteria", "shown"] as const) {
+      const best = largestFitting(
+        tops[key],
+        (value) => render(prepared, { ...limits, [key]: value }).length <= budget,
       );
+      limits = { ...limits, [key]: best ?? 0 };
+      if (best !== undefined) break;
     }
+    body = render(prepared, limits);
+    if (body.length > budget) body = `${cutGraphemes(body, budget - TRUNCATED.length - 1)}\n${TRUNCATED}`;
   }
-  return lines.join("\n");
+  return body + marker;
 }
 
-function testResult(tests: TestRunSummary): string {
+/** The largest value in [0, top] for which `fits` holds, when `fits(0)` does and `fits(top)` does not. */
+function largestFitting(top: number, fits: (value: number) => boolean): number | undefined {
+  if (!fits(0)) return undefined;
+  let [low, high] = [0, top];
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
+function prepare(input: PullRequestBodyInput): Prepared {
+  const { submission } = input;
+  return {
+    input,
+    summary: sanitizeUntrusted(submission.summary ?? ""),
+    apiChanges: sanitizeUntrusted(submission.api_changes ?? ""),
+    auth: sanitizeUntrusted(submission.auth_and_validation ?? ""),
+    followUps: sanitizeUntrusted(submission.follow_ups ?? ""),
+    output: sanitizeUntrusted(input.tests.output ?? ""),
+    notCommitted: (input.notCommitted ?? []).map((file) => ({
+      path: sanitizeUntrusted(file.path),
+      reason: sanitizeUntrusted(file.reason),
+    })),
+    criteria: prepareCriteria(input.criteria, submission.acceptance_criteria ?? [], input.criteriaSection),
+  };
+}
+
+/** The body without its marker; `limits.other` also caps the model's text outside the criteria section. */
+function render(prepared: Prepared, limits: CriteriaLimits): string {
+  const { input } = prepared;
+  const other = Math.min(limits.other, FIELD_MAX);
+  const text = (clean: string, empty: string) => clean === "" ? empty : markdownField(clean, other);
+  const sections = [
+    ["Description", text(prepared.summary, "_No description given._")],
+    ["API / service changes", text(prepared.apiChanges, "None.")],
+    ["Auth & validation", text(prepared.auth, "None.")],
+    ["Linked issue", linkedIssue(input)],
+    ["Acceptance criteria mapping", renderCriteria(prepared.criteria, limits)],
+    ["Tests", testResult(input.tests, prepared.output, other)],
+    ...(prepared.notCommitted.length
+      ? [["Not committed", notCommittedList(prepared.notCommitted, other)]]
+      : []),
+    ["Follow-ups", text(prepared.followUps, "None.")],
+  ];
+  return sections.map(([title, content]) => `## ${title}\n\n${content}`).join("\n\n") + "\n";
+}
+
+/**
+ * The command, the counts and what the exit status means; when the run did not pass, the end of
+ * its output (at most `max` code units, cut from the start on a grapheme boundary) in a fence
+ * longer than any backtick run inside it.
+ */
+function testResult(tests: TestRunSummary, output: string, max: number): string {
   const counts = `${tests.passed} passed, ${tests.failed} failed`;
-  const command = sanitizeUntrusted(tests.command).replace(/\s+/g, " ");
-  const fence = command.includes("`") ? "``" : "`";
-  const status = tests.exitCode === null
-    ? `⚠️ did not finish (${counts} before it stopped)`
-    : tests.exitCode === 0 && tests.failed === 0
-    ? `✅ ${counts} (exit code 0)`
-    : `❌ ${counts} (exit code ${tests.exitCode})`;
+  const command = codeSpan(cutGraphemes(sanitizeUntrusted(tests.command), COMMAND_MAX));
   const passed = tests.exitCode === 0 && tests.failed === 0;
-  const output = !passed && tests.output
-    ? `\n\n<details><summary>Test output (end)</summary>\n\n\`\`\`text\n${
-      sanitizeUntrusted(tests.output).replaceAll("```", "ʼʼʼ").slice(-4000)
-    }\n\`\`\`\n</details>`
+  let meaning = tests.exitCode === 0 && tests.failed > 0
+    ? "failures were counted"
+    : describeTestExit({ command: tests.command, exitCode: tests.exitCode, tail: output });
+  if (tests.exitCode !== null && !meaning.includes("exit")) meaning += ` (exit code ${tests.exitCode})`;
+  const status = tests.exitCode === null
+    ? `⚠️ did not finish — ${meaning} (${counts} before it stopped)`
+    : `${passed ? "✅" : "❌"} ${counts} — ${meaning}`;
+  const tail = tailGraphemes(output, Math.min(max, OUTPUT_MAX));
+  const longest = (tail.match(/`+/g) ?? []).reduce((most, run) => Math.max(most, run.length), 0);
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  const details = !passed && tail !== ""
+    ? `\n\n<details><summary>Test output (end)</summary>\n\n${fence}text\n${tail}\n${fence}\n</details>`
     : "";
-  return `- Command: ${fence}${command}${fence}\n- Result: ${status}${output}`;
+  return `- Command: ${command}\n- Result: ${status}${details}`;
 }
 
-/** A path or branch name as an inline code span that no character of it can break out of. */
-function codePath(path: string): string {
-  const clean = sanitizeUntrusted(path).replace(/\s+/g, " ");
-  const fence = clean.includes("`") ? "``" : "`";
-  return `${fence}${clean.replaceAll("``", "`\u200a`")}${fence}`;
-}
-
-/** The "Not committed" list: path and reason of each file left out, at most 100 listed. */
-function notCommittedList(files: Array<{ path: string; reason: string }>): string {
-  const lines = files.slice(0, NOT_COMMITTED_MAX).map((file) =>
-    `- ${codePath(file.path)}: ${neutral(file.reason)}`
+/** The "Not committed" list: path and reason of each file left out, at most 100 listed (none when `max` is 0). */
+function notCommittedList(files: Array<{ path: string; reason: string }>, max: number): string {
+  const listed = max === 0 ? 0 : Math.min(files.length, NOT_COMMITTED_MAX);
+  const lines = files.slice(0, listed).map((file) =>
+    labelled(
+      `- ${codeSpan(cutGraphemes(file.path, Math.min(max, PATH_MAX)))}:`,
+      markdownField(file.reason, Math.min(max, PATH_MAX)),
+      2,
+    )
   );
-  if (files.length > NOT_COMMITTED_MAX) lines.push(`- … and ${files.length - NOT_COMMITTED_MAX} more`);
+  if (files.length > listed) lines.push(`- … and ${files.length - listed} more`);
   return ["The agent changed these files, but they were left out of the commit:", "", ...lines].join("\n");
 }
 
@@ -164,43 +240,15 @@ function linkedIssue(input: PullRequestBodyInput): string {
   const { issue, parent, repo, base } = input;
   const ref = reference(issue, repo);
   const lines = [`Closes ${ref}`, ...(parent ? [`Parent issue: ${reference(parent, repo)}`] : []), ""];
-  const defaultBranch = codePath(base.defaultBranch);
+  const branch = (name: string) => codeSpan(cutGraphemes(sanitizeUntrusted(name), PATH_MAX));
+  const defaultBranch = branch(base.defaultBranch);
   lines.push(
     base.branch === base.defaultBranch
       ? `Issue ${ref} is closed automatically only when this pull request is merged into the ` +
         `default branch, ${defaultBranch}.`
-      : `This pull request merges into ${codePath(base.branch)}, not the default branch ` +
+      : `This pull request merges into ${branch(base.branch)}, not the default branch ` +
         `${defaultBranch}: merging it will not close issue ${ref}. GitHub closes linked issues ` +
         `only on merges into the default branch.`,
   );
   return lines.join("\n");
-}
-
-/**
- * Renders the Markdown body, sections in this order: Description, API / service changes, Auth &
- * validation, Linked issue, Acceptance criteria mapping, Tests, Not committed (only when files were
- * left out), Follow-ups. `Closes #<n>` links the work item (`owner/name#<n>` when it lives in
- * another repository; `Parent issue: #<p>` its parent), followed by when that closes it; every
- * criterion parsed from the issue is listed with the model's evidence, matched by normalised text
- * (exact, then containment), and flagged `⚠️ not mapped` when there is none. Model text is
- * sanitised and defused (closing keywords, mentions); fields are capped at 6,000 characters and
- * the body at 60,000, after which the ownership marker line (`<!-- backend-agent:job=<jobId> -->`)
- * always ends the body. Never throws.
- */
-export function renderPullRequestBody(input: PullRequestBodyInput): string {
-  const { submission, criteria, tests } = input;
-  const description = neutral(submission.summary);
-  const sections = [
-    ["Description", description === "" ? "_No description given._" : description],
-    ["API / service changes", orNone(submission.api_changes)],
-    ["Auth & validation", orNone(submission.auth_and_validation)],
-    ["Linked issue", linkedIssue(input)],
-    ["Acceptance criteria mapping", mapping(criteria, submission.acceptance_criteria)],
-    ["Tests", testResult(tests)],
-    ...(input.notCommitted?.length ? [["Not committed", notCommittedList(input.notCommitted)]] : []),
-    ["Follow-ups", orNone(submission.follow_ups)],
-  ];
-  let body = sections.map(([title, text]) => `## ${title}\n\n${text}`).join("\n\n") + "\n";
-  if (body.length > BODY_MAX) body = `${body.slice(0, BODY_MAX)}\n\n… (truncated)\n`;
-  return `${body}\n${pullRequestMarker(input.jobId)}\n`;
 }

@@ -6,6 +6,7 @@
  * never touched.
  */
 import type { Submission } from "../agent/tools.ts";
+import type { CriteriaSection } from "../github/acceptance_criteria.ts";
 import { branchName, pullRequestTitle } from "../github/branch_name.ts";
 import { claimBranch, commitMessage, PR_LABEL } from "../github/branch_ownership.ts";
 import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
@@ -33,6 +34,8 @@ export interface PublishInput {
   submission: Submission;
   tests: TestRun;
   criteria: string[];
+  /** Whether the issue had a criteria section, and whether it could be parsed. */
+  criteriaSection: CriteriaSection;
   /** Set when the tests still fail: the PR opens as a draft showing it. */
   failing?: string;
   /** The work item's result so far (usage, tests). */
@@ -108,6 +111,7 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
     ...(p.parent ? { parent: p.parent } : {}),
     submission: p.submission,
     criteria: p.criteria,
+    criteriaSection: p.criteriaSection,
     tests,
     base: p.base,
     jobId: p.jobId,

@@ -172,6 +172,7 @@ export async function runWorkItem(
       submission: outcome.submission,
       tests: tests!,
       criteria: parsed.acceptanceCriteria,
+      criteriaSection: parsed.criteriaSection,
       ...(outcome.status === "tests_failed" ? { failing: outcome.reason } : {}),
       result,
     }, {
