@@ -11,16 +11,18 @@
  *
  * The policy cannot see the shell's working directory, so `cd` may only go to
  * folders under /workspace: a relative path without `..` then stays under
- * /workspace, and is checked as written (see `program_rules.ts`).
+ * /workspace, and is checked as written (see `file_rules.ts`).
  *
  * The policy steers the model (edits go through the editor tool, not
  * `sed -i`) and keeps commands reviewable; it is not the isolation boundary.
  * Python may run anything the container allows, so what confines a command is
  * the container: no network, no capabilities, a read-only root and limits.
  */
-import { EXPANSION, parseCommandLine, type SimpleCommand, type Word } from "./command_line.ts";
+import { parseCommandLine } from "./command_line.ts";
+import type { SimpleCommand } from "./command_tree.ts";
 import { type ArgumentCheck, DEFAULT_PROGRAMS, lookupProgram, MAX_SLEEP_SECONDS } from "./program_rules.ts";
 import { WORKSPACE } from "./sandbox.ts";
+import { EXPANSION, type Word } from "./shell_words.ts";
 
 /** The policy names accepted in configuration (`SANDBOX_COMMAND_POLICY`). */
 export const COMMAND_POLICY_MODES = ["restricted", "shell"] as const;
