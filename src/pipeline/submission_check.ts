@@ -10,7 +10,7 @@ import type { Submission } from "../agent/tools.ts";
 import { mapCriteria } from "../github/criteria_mapping.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { ChangeSet } from "./change_set.ts";
-import { runTests, type TestRun } from "../sandbox/test_run.ts";
+import { describeTestExit, runTests, type TestRun } from "../sandbox/test_run.ts";
 import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 
@@ -91,10 +91,13 @@ export function createSubmissionCheck(sandbox: Sandbox, options: SubmissionCheck
       if (run.exitCode === 0) return { ok: true };
       return reject("tests", {
         ok: false,
-        summary: `${run.command} exited ${run.exitCode} (${run.passed} passed, ${run.failed} failed)`,
-        feedback:
-          "Not accepted: the tests fail. Fix the code or the tests, run them, then call submit_work " +
-          `again.\n$ ${run.command}\n${run.tail}`,
+        summary: `${describeTestExit(run)}: ${run.command} exited ${run.exitCode} (${run.passed} passed, ` +
+          `${run.failed} failed)`,
+        feedback: `Not accepted: ${describeTestExit(run)}. ` +
+          (run.exitCode === 5
+            ? "Add tests for the change where the test command collects them (see the repository's test layout), "
+            : "Fix the code or the tests, ") +
+          `run them, then call submit_work again.\n$ ${run.command}\n${run.tail}`,
       });
     },
   };
