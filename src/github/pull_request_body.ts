@@ -16,6 +16,7 @@ import type { BaseCommit, Issue, RepoRef } from "./gateway.ts";
 import { cutGraphemes, tailGraphemes } from "./grapheme_cut.ts";
 import { codeSpan, labelled, markdownField, TRUNCATED } from "./markdown_field.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
+import type { TestSummary } from "../contracts/test_run.ts";
 
 /** What the model submitted at the end of its work. */
 export interface PullRequestSubmission {
@@ -26,16 +27,8 @@ export interface PullRequestSubmission {
   follow_ups?: string;
 }
 
-/** The verification run in the sandbox. */
-export interface TestRunSummary {
-  command: string;
-  passed: number;
-  failed: number;
-  /** Null when the command did not finish (e.g. timed out). */
-  exitCode: number | null;
-  /** The end of the test output, shown when the run did not pass. */
-  output?: string;
-}
+/** The verification run in the sandbox, with the end of its output when it did not pass. */
+export type TestRunSummary = TestSummary & { output?: string };
 
 /** Input for {@link renderPullRequestBody}. */
 export interface PullRequestBodyInput {

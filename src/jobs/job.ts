@@ -1,4 +1,5 @@
 /** Job records: what was asked, who asked, where it stands, what it produced and cost. */
+import type { TestSummary } from "../contracts/test_run.ts";
 
 /** Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`. */
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -54,7 +55,7 @@ export interface WorkItem {
   reason?: string;
   pullRequest?: PullRequestRef;
   usage: Usage;
-  tests?: { command: string; passed: number; failed: number; exitCode: number | null };
+  tests?: TestSummary;
 }
 
 /** A job as stored and as the API shows it. */

@@ -12,7 +12,7 @@ import { claimBranch, commitMessage, PR_LABEL } from "../github/branch_ownership
 import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
 import { renderPullRequestBody, type TestRunSummary } from "../github/pull_request_body.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
-import type { TestRun } from "../sandbox/test_run.ts";
+import type { TestRun } from "../contracts/test_run.ts";
 import type { BaseTree } from "./base_tree.ts";
 import { type ChangeSet, readChangeSet } from "./change_set.ts";
 import type { DiffCaps } from "./diff_policy.ts";
@@ -20,6 +20,7 @@ import type { PullRequestRef } from "../jobs/job.ts";
 import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
+import { testSummary } from "../contracts/test_run.ts";
 
 /** What {@link publish} works with. */
 export interface PublishInput {
@@ -140,9 +141,4 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
   settings.pullRequestOpened(pullRequest);
   if (p.failing) return { ...p.result, status: "tests_failed", reason: p.failing, pullRequest };
   return { ...p.result, status: "submitted", pullRequest };
-}
-
-/** The counts of a test run, as the PR body and the job record show them. */
-export function testSummary(run: TestRun): TestRunSummary {
-  return { command: run.command, passed: run.passed, failed: run.failed, exitCode: run.exitCode };
 }

@@ -10,7 +10,8 @@ import type { Submission } from "../agent/tools.ts";
 import { mapCriteria } from "../github/criteria_mapping.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { ChangeSet } from "./change_set.ts";
-import { describeTestExit, runTests, type TestRun } from "../sandbox/test_run.ts";
+import type { TestRun } from "../contracts/test_run.ts";
+import { describeTestExit, runTests } from "../sandbox/test_run.ts";
 import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 

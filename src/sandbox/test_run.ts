@@ -1,16 +1,6 @@
 /** Runs the repository's tests inside the sandbox and reads pytest's summary. */
+import type { TestRun } from "../contracts/test_run.ts";
 import type { Sandbox } from "./sandbox.ts";
-
-/** What the verification run found. */
-export interface TestRun {
-  command: string;
-  passed: number;
-  failed: number;
-  /** Null when the command timed out. */
-  exitCode: number | null;
-  /** The last lines of its output, for the PR and the job log. */
-  tail: string;
-}
 
 /**
  * Runs `command` (a shell command line, e.g. `python3 -m pytest -q`) in
