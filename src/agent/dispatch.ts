@@ -5,6 +5,7 @@
  * @module
  */
 import type Anthropic from "@anthropic-ai/sdk";
+import { type Submission, submissionSchema } from "../contracts/submission.ts";
 import { ToolError } from "../errors.ts";
 import {
   BASH_TOOL,
@@ -12,8 +13,6 @@ import {
   describeInvalidInput,
   EDITOR_TOOL,
   editorInputSchema,
-  type Submission,
-  submissionSchema,
   SUBMIT_TOOL,
   type ToolOutput,
 } from "./tools.ts";

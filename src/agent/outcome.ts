@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Submission } from "./tools.ts";
+import type { Submission } from "../contracts/submission.ts";
 import type { TrajectoryEntry } from "./trajectory.ts";
 import type { Usage } from "./usage.ts";
 

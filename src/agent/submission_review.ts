@@ -8,7 +8,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Dispatched } from "./dispatch.ts";
 import type { RunEnd } from "./outcome.ts";
-import type { Submission } from "./tools.ts";
+import type { Submission } from "../contracts/submission.ts";
 
 /**
  * What the verifier decides about one submission. A rejection with `notice: true` tells the model

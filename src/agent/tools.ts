@@ -10,6 +10,7 @@
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
+import { submissionSchema } from "../contracts/submission.ts";
 
 /** Name of Anthropic's bash tool. */
 export const BASH_TOOL = "bash";
@@ -17,36 +18,6 @@ export const BASH_TOOL = "bash";
 export const EDITOR_TOOL = "str_replace_based_edit_tool";
 /** Name of the tool that hands the finished work back. */
 export const SUBMIT_TOOL = "submit_work";
-
-/** What the model hands back with `submit_work`; it becomes the PR body. */
-export const submissionSchema = z.object({
-  summary: z.string().trim().min(1).describe(
-    "What was implemented and which issue it addresses, in a few sentences.",
-  ),
-  api_changes: z.string().trim().min(1).describe(
-    "New or changed endpoints, request/response models and main service methods.",
-  ),
-  auth_and_validation: z.string().trim().min(1).describe(
-    "How protected routes, authorization and input validation are handled.",
-  ),
-  acceptance_criteria: z.array(
-    z.object({
-      criterion: z.union([z.number().int().min(1), z.string().trim().min(1)]).describe(
-        "The criterion's number, as the task lists them (1, 2, …).",
-      ),
-      met: z.boolean().optional().describe("false when the criterion is not met; default true."),
-      evidence: z.string().trim().min(1).describe(
-        "Where it is met: endpoint, service method and the test that proves it; or, when not met, why.",
-      ),
-    }),
-  ).min(1).describe("One entry per acceptance criterion of the issue, by number, in the issue's order."),
-  follow_ups: z.string().trim().optional().describe(
-    "Anything left undone or infeasible, and the follow-up issue it deserves.",
-  ),
-});
-
-/** A validated `submit_work` input. */
-export type Submission = z.infer<typeof submissionSchema>;
 
 /** Input of Anthropic's `bash_20250124` tool: a non-empty `command`, or `restart: true`. */
 export const bashInputSchema = z.object({

@@ -5,16 +5,13 @@
  * {@link criterionKey}), in any script. The host, not the model, holds each
  * criterion's exact text.
  */
+import type { Submission } from "../contracts/submission.ts";
 
-/** One `submit_work` entry as the model sends it. */
-export interface CriterionEntry {
-  /** The criterion's number in the task prompt (1-based), or its text. */
-  criterion: number | string;
-  /** Where it is met (code, test), or, when `met` is false, why it is not. */
-  evidence: string;
-  /** False when the model says the criterion is not met. Default true. */
-  met?: boolean;
-}
+/**
+ * One `submit_work` entry as the model sends it: `criterion` is the criterion's number in the task
+ * prompt (1-based) or its text; `evidence` says where it is met, or, when `met` is false, why not.
+ */
+export type CriterionEntry = Submission["acceptance_criteria"][number];
 
 /** A criterion of the issue with the model's entry for it. */
 export interface MappedCriterion {

@@ -5,7 +5,6 @@
 import { describeTestExit } from "../sandbox/test_run.ts";
 import { pullRequestMarker } from "./branch_ownership.ts";
 import type { CriteriaSection } from "./acceptance_criteria.ts";
-import type { CriterionEntry } from "./criteria_mapping.ts";
 import {
   type CriteriaLimits,
   type CriteriaTable,
@@ -16,16 +15,11 @@ import type { BaseCommit, Issue, RepoRef } from "./gateway.ts";
 import { cutGraphemes, tailGraphemes } from "./grapheme_cut.ts";
 import { codeSpan, labelled, markdownField, TRUNCATED } from "./markdown_field.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
+import type { Submission } from "../contracts/submission.ts";
 import type { TestSummary } from "../contracts/test_run.ts";
 
-/** What the model submitted at the end of its work. */
-export interface PullRequestSubmission {
-  summary: string;
-  api_changes: string;
-  auth_and_validation: string;
-  acceptance_criteria: CriterionEntry[];
-  follow_ups?: string;
-}
+/** What the model submitted at the end of its work (the `submit_work` contract). */
+export type PullRequestSubmission = Submission;
 
 /** The verification run in the sandbox, with the end of its output when it did not pass. */
 export type TestRunSummary = TestSummary & { output?: string };

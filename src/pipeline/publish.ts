@@ -5,7 +5,7 @@
  * earlier one is updated). A branch or pull request someone else owns is
  * never touched.
  */
-import type { Submission } from "../agent/tools.ts";
+import type { Submission } from "../contracts/submission.ts";
 import type { CriteriaSection } from "../github/acceptance_criteria.ts";
 import { branchName, pullRequestTitle } from "../github/branch_name.ts";
 import { claimBranch, commitMessage, PR_LABEL } from "../github/branch_ownership.ts";

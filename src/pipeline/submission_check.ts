@@ -6,7 +6,7 @@
  * rejection is feedback the model gets back.
  */
 import type { Verdict } from "../agent/loop.ts";
-import type { Submission } from "../agent/tools.ts";
+import type { Submission } from "../contracts/submission.ts";
 import { mapCriteria } from "../github/criteria_mapping.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { ChangeSet } from "./change_set.ts";

@@ -2,7 +2,7 @@
  * Small builders of scripted model turns for the agent tests.
  */
 import type { ScriptedTurn } from "../../examples/scenario.ts";
-import type { Submission } from "../../src/agent/tools.ts";
+import type { Submission } from "../../src/contracts/submission.ts";
 
 /** A valid `submit_work` input. */
 export const VALID_SUBMISSION: Submission = {

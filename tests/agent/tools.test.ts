@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bashInputSchema, buildTools, editorInputSchema, submissionSchema } from "../../src/agent/tools.ts";
+import { submissionSchema } from "../../src/contracts/submission.ts";
+import { bashInputSchema, buildTools, editorInputSchema } from "../../src/agent/tools.ts";
 import { VALID_SUBMISSION } from "./scripted_turns.ts";
 
 describe("buildTools", () => {
