@@ -1,7 +1,7 @@
 /**
  * The example repo as production sees it: packed with tar-fs under a GitHub-style
  * top folder, gzipped like GitHub's tarball endpoint, then repacked by
- * `buildSeedArchive` exactly as the runner does.
+ * `buildSeedArchive` (the tarball as it is; the runner also checks it against the tree).
  */
 import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";

@@ -2,6 +2,7 @@
  * Runs one claimed job through the pipeline and records how it ended: the
  * worker's unit of work, and what `deno task run` uses for its single job.
  */
+import { errorText } from "../logging.ts";
 import { logJobError } from "./error_line.ts";
 import type { Job } from "./job.ts";
 import { JobAbort } from "./job_abort.ts";
@@ -120,7 +121,7 @@ function decide(
   const error = settled && "error" in settled ? settled.error : undefined;
   return {
     status: "failed",
-    reason: error instanceof Error ? error.message : String(error),
+    reason: errorText(error),
     pullRequests: [],
   };
 }

@@ -12,6 +12,7 @@
  *    request (`publish.ts`). A work item's failure is its own; the next still runs.
  * 5. The job's outcome sums the work items' (`pipeline_contract.ts` is what the worker sees).
  */
+import { errorText } from "../logging.ts";
 import type { AgentDeps } from "../agent/loop.ts";
 import type { AuditLog } from "../audit.ts";
 import type { GitHubAccess } from "../github/access.ts";
@@ -169,7 +170,7 @@ async function runWorkItemAlone(
     return await runWorkItem(...args);
   } catch (error) {
     if (input.signal?.aborted) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     await deps.emit(workItemEvents(input.item.number).error(reason));
     return {
       issue: input.item.number,

@@ -4,7 +4,7 @@ import { baseTree } from "../../src/pipeline/base_tree.ts";
 import { readChangeSet } from "../../src/pipeline/change_set.ts";
 import { createSubmissionCheck } from "../../src/pipeline/submission_check.ts";
 import { workItemEvents } from "../../src/jobs/job_event_builders.ts";
-import type { NewJobEvent } from "../../src/jobs/job_events.ts";
+import type { EmitJobEvent, NewJobEvent } from "../../src/jobs/job_events.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { newSandbox } from "../sandbox/sandbox_fixture.ts";
 
@@ -29,6 +29,17 @@ const CAPS = { maxFiles: 3, maxFileBytes: 1024 * 1024, maxTotalBytes: 1024 * 102
 
 describe("checking a submission", () => {
   let sandbox: Sandbox;
+  /** The check as the pipeline builds it, on this file's sandbox and base tree. */
+  function checkFor(criteria: string[], emit: EmitJobEvent = () => Promise.resolve()) {
+    return createSubmissionCheck(sandbox, {
+      criteria,
+      testCommand: "python3 -m pytest -q -p no:cacheprovider",
+      testTimeoutMs: 60_000,
+      readChanges: () => readChangeSet(sandbox, TREE, CAPS),
+      emit,
+      events: workItemEvents(1),
+    });
+  }
   const emitted: NewJobEvent[] = [];
   beforeAll(async () => {
     sandbox = await newSandbox({
@@ -38,14 +49,7 @@ describe("checking a submission", () => {
   afterAll(() => sandbox?.dispose());
 
   test("an unmapped criterion is rejected before any test runs; a complete one runs the tests in the sandbox", async () => {
-    const check = createSubmissionCheck(sandbox, {
-      criteria: ["Counts are returned"],
-      testCommand: "python3 -m pytest -q -p no:cacheprovider",
-      testTimeoutMs: 60_000,
-      readChanges: () => readChangeSet(sandbox, TREE, CAPS),
-      emit: (event) => Promise.resolve(void emitted.push(event)),
-      events: workItemEvents(1),
-    });
+    const check = checkFor(["Counts are returned"], (event) => Promise.resolve(void emitted.push(event)));
     const rejected = await check.verify(submission(["Something else"]));
     expect(rejected).toMatchObject({
       ok: false,
@@ -61,14 +65,7 @@ describe("checking a submission", () => {
   });
 
   test("a change set over its cap goes back to the model naming the setting, before any test runs", async () => {
-    const check = createSubmissionCheck(sandbox, {
-      criteria: [],
-      testCommand: "python3 -m pytest -q -p no:cacheprovider",
-      testTimeoutMs: 60_000,
-      readChanges: () => readChangeSet(sandbox, TREE, CAPS),
-      emit: () => Promise.resolve(),
-      events: workItemEvents(1),
-    });
+    const check = checkFor([]);
     await sandbox.bash("for i in 1 2 3 4; do echo $i > gen$i.txt; done");
     const rejected = await check.verify(submission([]));
     expect(rejected).toMatchObject({
@@ -84,14 +81,7 @@ describe("checking a submission", () => {
   });
 
   test("paths that would not be committed are named once, as a notice; submitting again accepts the rest", async () => {
-    const check = createSubmissionCheck(sandbox, {
-      criteria: [],
-      testCommand: "python3 -m pytest -q -p no:cacheprovider",
-      testTimeoutMs: 60_000,
-      readChanges: () => readChangeSet(sandbox, TREE, CAPS),
-      emit: () => Promise.resolve(),
-      events: workItemEvents(1),
-    });
+    const check = checkFor([]);
     await sandbox.run(["ln", "-s", "/etc/passwd", "/workspace/passwd"]);
     await sandbox.run(["python3", "-c", "open('/workspace/ok.txt', 'w').write('ok')"]);
     const notice = await check.verify(submission([]));
