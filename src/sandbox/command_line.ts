@@ -23,9 +23,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Language, type Node as SyntaxNode, Parser } from "web-tree-sitter";
-import { type SimpleCommand, TreeReader, WORD_NODES } from "./command_tree.ts";
+import { TreeReader } from "./command_tree.ts";
+import { WORD_NODES } from "./command_words.ts";
 import { type Atom, checkLayout, escapedBlanks, unreadable } from "./line_layout.ts";
 import { EXPANSION } from "./shell_words.ts";
+import type { SimpleCommand } from "./simple_command.ts";
 
 /** The parse, or why the line cannot be read safely. */
 export type ParsedLine = { ok: true; commands: SimpleCommand[] } | { ok: false; reason: string };

@@ -19,7 +19,7 @@
  * the container: no network, no capabilities, a read-only root and limits.
  */
 import { parseCommandLine } from "./command_line.ts";
-import type { SimpleCommand } from "./command_tree.ts";
+import type { SimpleCommand } from "./simple_command.ts";
 import { type ArgumentCheck, DEFAULT_PROGRAMS, lookupProgram, MAX_SLEEP_SECONDS } from "./program_rules.ts";
 import { WORKSPACE } from "./sandbox.ts";
 import { EXPANSION, type Word } from "./shell_words.ts";
