@@ -1,10 +1,6 @@
 import { describe, expect, test } from "vitest";
-import {
-  type CriteriaSection,
-  MAX_BODY_CHARS,
-  MAX_NESTING,
-  parseWorkItem,
-} from "../../src/github/acceptance_criteria.ts";
+import { type CriteriaSection, parseWorkItem } from "../../src/github/acceptance_criteria.ts";
+import { MAX_BODY_CHARS, MAX_NESTING } from "../../src/github/body_guards.ts";
 
 interface Shape {
   name: string;
