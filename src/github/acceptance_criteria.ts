@@ -5,7 +5,7 @@
  * @module
  */
 import type { MarkedToken } from "marked";
-import { blocks, bounded, MAX_BODY_CHARS, MAX_NESTING } from "./body_guards.ts";
+import { blocks, bounded } from "./body_guards.ts";
 import { checklist, sectionCriteria } from "./criteria_extraction.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
 import { tagSections } from "./section_headings.ts";
@@ -30,7 +30,7 @@ export interface WorkItemText {
 }
 
 /**
- * Parses a work item body: cut to its lines within {@link MAX_BODY_CHARS}, sanitised with
+ * Parses a work item body: cut to its lines within `MAX_BODY_CHARS` (`body_guards.ts`), sanitised with
  * {@link sanitizeUntrusted}, then read as GFM Markdown.
  *
  * The criteria section is the content under a heading that names acceptance criteria ("Acceptance
@@ -44,7 +44,7 @@ export interface WorkItemText {
  * (`- [ ]`, `- [x]`), except those in the user story or in a section such as "Notes".
  *
  * The user story is a "User story" section, else the first `As a …, I want … (so that …)` sentence.
- * Linear in the body's length; never throws: a body nested deeper than {@link MAX_NESTING} gives no
+ * Linear in the body's length; never throws: a body nested deeper than `MAX_NESTING` gives no
  * criteria and `criteriaSection: "unparsed"`.
  */
 export function parseWorkItem(body: string): WorkItemText {
