@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import type { ResponseUsage, Usage } from "./usage.ts";
+import type { ResponseUsage, Usage } from "../contracts/usage.ts";
 
 /** The limits of one run. */
 export interface BudgetLimits {

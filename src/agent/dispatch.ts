@@ -7,15 +7,8 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { type Submission, submissionSchema } from "../contracts/submission.ts";
 import { ToolError } from "../errors.ts";
-import {
-  BASH_TOOL,
-  bashInputSchema,
-  describeInvalidInput,
-  EDITOR_TOOL,
-  editorInputSchema,
-  SUBMIT_TOOL,
-  type ToolOutput,
-} from "./tools.ts";
+import { bashInputSchema, editorInputSchema, type ToolOutput } from "../contracts/tools.ts";
+import { BASH_TOOL, describeInvalidInput, EDITOR_TOOL, SUBMIT_TOOL } from "./tools.ts";
 import type { ToolTrace } from "./trajectory.ts";
 import type { Workbench } from "./workbench.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Usage } from "./usage.ts";
+import type { Usage } from "../contracts/usage.ts";
 
 /** One progress event of a run. */
 export type AgentEvent =

@@ -6,7 +6,7 @@
  */
 import type { Submission } from "../contracts/submission.ts";
 import type { TrajectoryEntry } from "./trajectory.ts";
-import type { Usage } from "./usage.ts";
+import type { Usage } from "../contracts/usage.ts";
 
 /** How a run can end without a submission. */
 export type StopStatus = "budget_exceeded" | "timeout" | "model_error" | "no_submission" | "cancelled";

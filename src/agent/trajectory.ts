@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ResponseUsage } from "./usage.ts";
+import type { ResponseUsage } from "../contracts/usage.ts";
 
 /** One tool call and what it returned to the model. */
 export interface ToolTrace {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { BashInput, EditorInput, ToolOutput } from "./tools.ts";
+import type { BashInput, EditorInput, ToolOutput } from "../contracts/tools.ts";
 
 /**
  * Executes the model's tool calls, normally inside the per-issue sandbox.

@@ -1,15 +1,11 @@
 /** Response schemas of the jobs API (the OpenAPI document is generated from them) and the job view. */
 import { z } from "@hono/zod-openapi";
+import { testSummarySchema } from "../contracts/test_run.ts";
+import { recordedUsageSchema } from "../contracts/usage.ts";
 import { type Job, JOB_STATUSES } from "../jobs/job.ts";
 import { jobEventSchema as storedJobEventSchema } from "../jobs/job_events.ts";
 
-const usageSchema = z.object({
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
-  totalTokens: z.number().int().openapi({ description: "Every token, cache reads and writes included." }),
-  costUsd: z.number(),
-  turns: z.number().int().openapi({ description: "Model calls." }),
-}).openapi("Usage");
+const usageSchema = z.object(recordedUsageSchema.shape).openapi("Usage");
 
 const pullRequestSchema = z.object({
   issue: z.number().int(),
@@ -26,12 +22,7 @@ const workItemSchema = z.object({
   reason: z.string().optional(),
   pullRequest: pullRequestSchema.optional(),
   usage: usageSchema,
-  tests: z.object({
-    command: z.string(),
-    passed: z.number().int(),
-    failed: z.number().int(),
-    exitCode: z.number().int().nullable(),
-  }).optional(),
+  tests: testSummarySchema.optional(),
 }).openapi("WorkItem");
 
 /** A job as the API shows it. */

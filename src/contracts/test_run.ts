@@ -11,8 +11,7 @@ export const testSummarySchema = z.object({
   command: z.string(),
   passed: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
-  /** Null when the command did not finish (it timed out). */
-  exitCode: z.number().int().nullable(),
+  exitCode: z.number().int().nullable().describe("Null when the run was killed (timeout)."),
 });
 
 /** {@link testSummarySchema}'s type. */

@@ -1,5 +1,6 @@
 /** Job records: what was asked, who asked, where it stands, what it produced and cost. */
 import type { TestSummary } from "../contracts/test_run.ts";
+import type { RecordedUsage } from "../contracts/usage.ts";
 
 /** Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`. */
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -32,20 +33,6 @@ export interface JobRequest {
   base?: string;
 }
 
-/** Model usage: running totals, per work item or summed over a job. */
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  /** Every token counted, cache reads and writes included. */
-  totalTokens: number;
-  costUsd: number;
-  /** Model calls made. */
-  turns: number;
-}
-
-/** Usage of nothing yet. */
-export const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, turns: 0 };
-
 /** One work item of a job: a `[dev]` issue and how it went (`running` until the pipeline reports it). */
 export interface WorkItem {
   issue: number;
@@ -54,7 +41,7 @@ export interface WorkItem {
   status: string;
   reason?: string;
   pullRequest?: PullRequestRef;
-  usage: Usage;
+  usage: RecordedUsage;
   tests?: TestSummary;
 }
 
@@ -71,7 +58,7 @@ export interface Job extends JobRequest {
   pullRequests: PullRequestRef[];
   workItems: WorkItem[];
   /** Summed over the work items. */
-  usage: Usage;
+  usage: RecordedUsage;
   createdAt: string;
   updatedAt: string;
   /** When a worker claimed it. */

@@ -6,6 +6,8 @@
  * as JSON and Server-Sent Events.
  */
 import { z } from "zod";
+import { testSummarySchema } from "../contracts/test_run.ts";
+import { recordedUsageSchema } from "../contracts/usage.ts";
 
 const count = z.number().int().nonnegative();
 const workItem = z.number().int().positive().describe("The work item: its `[dev]` issue number.");
@@ -63,20 +65,11 @@ export const toolEventSchema = eventSchema("tool", {
 export const usageEventSchema = eventSchema("usage", {
   issue: workItem,
   turn: count,
-  inputTokens: count,
-  outputTokens: count,
-  totalTokens: count.describe("Every token, cache reads and writes included."),
-  costUsd: z.number().nonnegative().describe("Dollars at list prices."),
+  ...recordedUsageSchema.omit({ turns: true }).shape,
 });
 
 /** The repository's tests ran in the sandbox. */
-export const testEventSchema = eventSchema("test", {
-  issue: workItem,
-  command: z.string(),
-  passed: count,
-  failed: count,
-  exitCode: z.number().int().nullable().describe("Null when the run was killed (timeout)."),
-});
+export const testEventSchema = eventSchema("test", { issue: workItem, ...testSummarySchema.shape });
 
 /** Paths of the change set that are not committed, each with why. */
 export const notCommittedEventSchema = eventSchema("not_committed", {

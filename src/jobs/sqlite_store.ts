@@ -19,6 +19,7 @@ import {
   toJobEvent,
   type WorkItemRow,
 } from "./sqlite_rows.ts";
+import type { RecordedUsage } from "../contracts/usage.ts";
 import { listJobsQuery, prepareStatements, type Statements } from "./sqlite_statements.ts";
 import {
   type CreateOnceResult,
@@ -28,7 +29,6 @@ import {
   type JobResult,
   type JobStore,
   type NewJob,
-  type WorkItemUsage,
 } from "./store.ts";
 
 const INTERRUPTED = "interrupted: the service stopped while the job was running; submit it again to retry";
@@ -163,15 +163,15 @@ export class SqliteJobStore implements JobStore {
     return rows.map((r) => this.#mustGet(r.id));
   }
 
-  async recordUsage(jobId: string, issue: number, usage: WorkItemUsage): Promise<void> {
+  async recordUsage(jobId: string, issue: number, usage: RecordedUsage): Promise<void> {
     this.#sql.usage.run(
       jobId,
       issue,
-      usage.inputTokens ?? 0,
-      usage.outputTokens ?? 0,
+      usage.inputTokens,
+      usage.outputTokens,
       usage.totalTokens,
       usage.costUsd,
-      usage.turns ?? 0,
+      usage.turns,
     );
   }
 

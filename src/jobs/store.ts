@@ -2,7 +2,8 @@
  * The boundary to job persistence, as role interfaces (queue, events, read model, run records,
  * lifecycle) and their intersection {@link JobStore}; SQLite now, PostgreSQL can follow.
  */
-import type { Job, JobRequest, JobStatus, PullRequestRef, Usage, WorkItem } from "./job.ts";
+import type { RecordedUsage } from "../contracts/usage.ts";
+import type { Job, JobRequest, JobStatus, PullRequestRef, WorkItem } from "./job.ts";
 import type { JobEvent, NewJobEvent } from "./job_events.ts";
 
 /** A job to create: the request plus who made it. */
@@ -52,12 +53,6 @@ export interface JobResult {
   pullRequests: PullRequestRef[];
   /** The pipeline's final word on each work item (replaces what was recorded while it ran). */
   workItems?: WorkItem[];
-}
-
-/** Usage totals of one work item so far (from the agent's `usage` events). */
-export interface WorkItemUsage extends Partial<Usage> {
-  totalTokens: number;
-  costUsd: number;
 }
 
 /**
@@ -112,7 +107,7 @@ export interface JobReadModel {
 /** What a running job records besides events: usage as it grows, and the agent's trajectory. */
 export interface JobRunRecords {
   /** Sets a work item's usage totals so far; the job's usage is their sum. */
-  recordUsage(jobId: string, issue: number, usage: WorkItemUsage): Promise<void>;
+  recordUsage(jobId: string, issue: number, usage: RecordedUsage): Promise<void>;
   /** Stores a work item's agent trajectory (JSON-serialisable). */
   saveTrajectory(jobId: string, issue: number, trajectory: unknown): Promise<void>;
 }

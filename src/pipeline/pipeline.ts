@@ -27,7 +27,7 @@ import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { JobRunRecords } from "../jobs/store.ts";
 import { runWorkItem } from "./work_item_run.ts";
-import { NO_USAGE } from "../jobs/job.ts";
+import { NO_USAGE } from "../contracts/usage.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
 import type { JobOutcome, Pipeline } from "./pipeline_contract.ts";
 

@@ -23,7 +23,8 @@ import { testSummary } from "../contracts/test_run.ts";
 import { publish } from "./publish.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
 import { logJobError } from "../jobs/error_line.ts";
-import { NO_USAGE, type PullRequestRef } from "../jobs/job.ts";
+import type { PullRequestRef } from "../jobs/job.ts";
+import { NO_USAGE, recordedUsage } from "../contracts/usage.ts";
 import { workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import { orderedWrites } from "../jobs/ordered_writes.ts";
@@ -134,21 +135,14 @@ export async function runWorkItem(
             writes.push(() => deps.emit(tool));
           }
           if (event.type === "usage") {
-            const { inputTokens, outputTokens, totalTokens, costUsd } = event.usage;
-            const totals = { inputTokens, outputTokens, totalTokens, costUsd };
-            writes.push(() => deps.recordUsage(item.number, { ...totals, turns: event.turn }));
-            writes.push(() => deps.emit(events.usage({ turn: event.turn, ...totals })));
+            const usage = recordedUsage(event.usage, event.turn);
+            writes.push(() => deps.recordUsage(item.number, usage));
+            writes.push(() => deps.emit(events.usage({ ...usage, turn: usage.turns })));
           }
         },
       },
     );
-    result.usage = {
-      inputTokens: outcome.usage.inputTokens,
-      outputTokens: outcome.usage.outputTokens,
-      totalTokens: outcome.usage.totalTokens,
-      costUsd: outcome.usage.costUsd,
-      turns: outcome.turns,
-    };
+    result.usage = recordedUsage(outcome.usage, outcome.turns);
     await deps.saveTrajectory(item.number, outcome.trajectory);
     const tests = check.lastTests();
     if (tests) result.tests = testSummary(tests);

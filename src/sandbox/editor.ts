@@ -5,22 +5,11 @@
  * LF, old Mac CR, or mixed) and its UTF-8 BOM, and refuse files that are not
  * UTF-8 text; the rule is written in `images/python-sandbox/programs/editor.py`.
  */
+import type { EditorInput } from "../contracts/tools.ts";
 import { SandboxError, ToolError } from "../errors.ts";
 import { EDITOR_PROGRAM_PATH } from "./editor_program.ts";
 import { checkToolPath } from "./path_jail.ts";
 import type { Sandbox } from "./sandbox.ts";
-
-/** One editor operation, as the model sends it. */
-export interface EditorCommand {
-  command: string;
-  path: string;
-  view_range?: number[];
-  file_text?: string;
-  old_str?: string;
-  new_str?: string;
-  insert_line?: number;
-  insert_text?: string;
-}
 
 /** Options for {@link runEditor}. */
 export interface EditorOptions {
@@ -38,7 +27,7 @@ export interface EditorOptions {
  */
 export async function runEditor(
   sandbox: Sandbox,
-  input: EditorCommand,
+  input: EditorInput,
   options: EditorOptions = {},
 ): Promise<string> {
   const path = checkToolPath(input.path);

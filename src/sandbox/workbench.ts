@@ -5,14 +5,9 @@
  */
 import { ToolError } from "../errors.ts";
 import { type CommandPolicy, createCommandPolicy, refusalText } from "./command_policy.ts";
-import { type EditorCommand, type EditorOptions, runEditor } from "./editor.ts";
+import type { BashInput, EditorInput, ToolOutput } from "../contracts/tools.ts";
+import { type EditorOptions, runEditor } from "./editor.ts";
 import type { ExecResult, Sandbox } from "./sandbox.ts";
-
-/** What one tool call produced, for the model. */
-export interface ToolResultText {
-  text: string;
-  isError: boolean;
-}
 
 /** Options for {@link createWorkbench}. */
 export interface WorkbenchOptions extends EditorOptions {
@@ -32,7 +27,7 @@ export interface WorkbenchOptions extends EditorOptions {
 export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions = {}) {
   const policy = options.policy ?? createCommandPolicy("restricted");
   return {
-    async bash(input: { command?: string; restart?: boolean }): Promise<ToolResultText> {
+    async bash(input: BashInput): Promise<ToolOutput> {
       if (input.restart) {
         await sandbox.restartBash();
         return { text: "The bash session was restarted.", isError: false };
@@ -48,7 +43,7 @@ export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions = {}
       );
       return formatBash(result);
     },
-    async editor(input: EditorCommand): Promise<ToolResultText> {
+    async editor(input: EditorInput): Promise<ToolOutput> {
       try {
         return { text: await runEditor(sandbox, input, options), isError: false };
       } catch (error) {
@@ -60,7 +55,7 @@ export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions = {}
 }
 
 /** Renders a bash result the way the model expects: stdout, stderr, and the exit status when not 0. */
-export function formatBash(result: ExecResult): ToolResultText {
+export function formatBash(result: ExecResult): ToolOutput {
   const parts: string[] = [];
   if (result.stdout) parts.push(result.stdout.replace(/\n$/, ""));
   if (result.stderr) parts.push(result.stderr.replace(/\n$/, ""));

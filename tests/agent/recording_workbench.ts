@@ -3,7 +3,7 @@
  * workbench (the real sandbox one) or answers them itself when a test needs
  * a fault the real one cannot produce on demand.
  */
-import type { BashInput, EditorInput, ToolOutput } from "../../src/agent/tools.ts";
+import type { BashInput, EditorInput, ToolOutput } from "../../src/contracts/tools.ts";
 import type { Workbench } from "../../src/agent/workbench.ts";
 
 /** A recorded call. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { submissionSchema } from "../../src/contracts/submission.ts";
-import { bashInputSchema, buildTools, editorInputSchema } from "../../src/agent/tools.ts";
+import { buildTools } from "../../src/agent/tools.ts";
+import { bashInputSchema, editorInputSchema } from "../../src/contracts/tools.ts";
 import { VALID_SUBMISSION } from "./scripted_turns.ts";
 
 describe("buildTools", () => {

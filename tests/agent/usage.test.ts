@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createBudget } from "../../src/agent/budget.ts";
-import { usageSchema } from "../../src/agent/usage.ts";
+import { usageSchema } from "../../src/contracts/usage.ts";
 
 describe("usageSchema", () => {
   it("is what the budget's totals are", () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { JobView } from "../../src/api/job_schemas.ts";
+import { NO_USAGE } from "../../src/contracts/usage.ts";
 import { jobEvents } from "../../src/jobs/job_event_builders.ts";
 import type { JobEvent } from "../../src/jobs/job_events.ts";
 import { ADMIN_KEY, type ApiFixture, apiFixture, errorOf, READER_KEY } from "./api_fixture.ts";
@@ -135,7 +136,7 @@ describe("jobs API", () => {
       costUsd: 0.04,
       turns: 3,
     });
-    await api.store.recordUsage(id, 9, { totalTokens: 500, costUsd: 0.01 });
+    await api.store.recordUsage(id, 9, { ...NO_USAGE, totalTokens: 500, costUsd: 0.01 });
     const found = await api.call(`/v1/jobs/${id}`);
     expect(found.status).toBe(200);
     const job = await found.json() as JobView;

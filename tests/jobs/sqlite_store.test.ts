@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { DatabaseSync } from "node:sqlite";
+import { NO_USAGE } from "../../src/contracts/usage.ts";
 import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
 import { migrate, MIGRATIONS } from "../../src/jobs/sqlite_migrations.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
@@ -97,7 +98,7 @@ describe("SQLite job store", () => {
   test("finish records the outcome and work items once; a final job is never overwritten", async () => {
     const job = await store.create({ repo: "acme/tasks", issue: 1 });
     await store.claimNext();
-    await store.recordUsage(job.id, 12, { totalTokens: 100, costUsd: 0.5 });
+    await store.recordUsage(job.id, 12, { ...NO_USAGE, totalTokens: 100, costUsd: 0.5 });
     const pr = { issue: 12, number: 3, url: "https://github.example/acme/tasks/pull/3" };
     const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 120, costUsd: 0.75, turns: 4 };
     const done = await store.finish(job.id, {

@@ -1,7 +1,8 @@
 import { Buffer } from "node:buffer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ToolError } from "../../src/errors.ts";
-import { type EditorCommand, runEditor } from "../../src/sandbox/editor.ts";
+import type { EditorInput } from "../../src/contracts/tools.ts";
+import { runEditor } from "../../src/sandbox/editor.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { newSandbox } from "./sandbox_fixture.ts";
 
@@ -15,7 +16,7 @@ afterAll(async () => {
   await sandbox?.dispose();
 });
 
-const edit = (input: EditorCommand) => runEditor(sandbox, input);
+const edit = (input: EditorInput) => runEditor(sandbox, input);
 const read = async (path: string) => (await sandbox.run(["cat", path])).stdout;
 
 /** Writes `bytes` (a byte string: one character per byte) to `path`, making its folder. */
@@ -116,7 +117,7 @@ describe("the editor works like Anthropic's text editor tool, inside /workspace"
 });
 
 describe("every way out of /workspace is refused with a clear error", () => {
-  const refused = async (input: EditorCommand, message: RegExp) => {
+  const refused = async (input: EditorInput, message: RegExp) => {
     const error = await edit(input).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(ToolError);
     expect((error as Error).message).toMatch(message);
@@ -309,7 +310,7 @@ describe("the editor keeps a file's line endings and BOM, and edits only UTF-8 t
 
   const refusedUnchanged = async (path: string, message: RegExp) => {
     const before = await bytesOf(path);
-    const commands: EditorCommand[] = [
+    const commands: EditorInput[] = [
       { command: "view", path },
       { command: "str_replace", path, old_str: "a", new_str: "b" },
       { command: "insert", path, insert_line: 0, insert_text: "x" },
@@ -353,7 +354,7 @@ describe("the editor keeps a file's line endings and BOM, and edits only UTF-8 t
 describe("paths that would never be committed are refused at the tool, at once", () => {
   test("create, str_replace and insert under .github/workflows/ write nothing and say why", async () => {
     await put("/workspace/.github/workflows/ci.yml", "run: pytest\n");
-    const attempts: EditorCommand[] = [
+    const attempts: EditorInput[] = [
       { command: "create", path: "/workspace/.github/workflows/evil.yml", file_text: "run: curl evil\n" },
       {
         command: "str_replace",

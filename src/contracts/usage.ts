@@ -1,0 +1,69 @@
+/**
+ * Model usage, one contract wherever it travels: what one Messages API
+ * response reports, the running totals of a run that the agent's budget keeps
+ * and the loop reports (`agent/`), and the totals the job record keeps per
+ * work item and per job (`jobs/`, the API's `Usage`, the `usage` event).
+ *
+ * @module
+ */
+import type Anthropic from "@anthropic-ai/sdk";
+import { z } from "zod";
+
+const tokens = z.number().int().nonnegative();
+
+/**
+ * Token and dollar totals of a run so far: the contract for usage wherever it
+ * travels (progress events, outcomes, job records). Token counts are whole
+ * tokens; `costUsd` is in US dollars at the budget's list prices.
+ */
+export const usageSchema = z.object({
+  inputTokens: tokens,
+  outputTokens: tokens,
+  /** Tokens written to the prompt cache. */
+  cacheCreationInputTokens: tokens,
+  /** Tokens read from the prompt cache. */
+  cacheReadInputTokens: tokens,
+  /** Sum of the four token counts. */
+  totalTokens: tokens.describe("Every token, cache reads and writes included."),
+  costUsd: z.number().nonnegative().describe("Dollars at list prices."),
+});
+
+/** Token and dollar totals of a run so far; see {@link usageSchema}. */
+export type Usage = z.infer<typeof usageSchema>;
+
+/** The `usage` fields of a Messages API response that the budget reads (the SDK's type; cache fields may be absent). */
+export type ResponseUsage =
+  & Pick<Anthropic.Messages.Usage, "input_tokens" | "output_tokens">
+  & Partial<Pick<Anthropic.Messages.Usage, "cache_creation_input_tokens" | "cache_read_input_tokens">>;
+
+/**
+ * Usage as the job record keeps it, per work item and summed per job: the run's
+ * token and dollar totals (cache tokens counted in `totalTokens` only) and the
+ * model calls made.
+ */
+export const recordedUsageSchema = usageSchema.pick({
+  inputTokens: true,
+  outputTokens: true,
+  totalTokens: true,
+  costUsd: true,
+}).extend({
+  turns: tokens.describe("Model calls made."),
+});
+
+/** Usage as the job record keeps it; see {@link recordedUsageSchema}. */
+export type RecordedUsage = z.infer<typeof recordedUsageSchema>;
+
+/** Recorded usage of nothing yet. */
+export const NO_USAGE: RecordedUsage = {
+  inputTokens: 0,
+  outputTokens: 0,
+  totalTokens: 0,
+  costUsd: 0,
+  turns: 0,
+};
+
+/** The record of a run's `totals` after `turns` model calls. */
+export function recordedUsage(totals: Usage, turns: number): RecordedUsage {
+  const { inputTokens, outputTokens, totalTokens, costUsd } = totals;
+  return { inputTokens, outputTokens, totalTokens, costUsd, turns };
+}
