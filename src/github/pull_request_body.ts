@@ -16,13 +16,7 @@ import { cutGraphemes, tailGraphemes } from "./grapheme_cut.ts";
 import { codeSpan, labelled, markdownField, TRUNCATED } from "./markdown_field.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
 import type { Submission } from "../contracts/submission.ts";
-import type { TestSummary } from "../contracts/test_run.ts";
-
-/** What the model submitted at the end of its work (the `submit_work` contract). */
-export type PullRequestSubmission = Submission;
-
-/** The verification run in the sandbox, with the end of its output when it did not pass. */
-export type TestRunSummary = TestSummary & { output?: string };
+import type { TestRun } from "../contracts/test_run.ts";
 
 /** Input for {@link renderPullRequestBody}. */
 export interface PullRequestBodyInput {
@@ -34,7 +28,7 @@ export interface PullRequestBodyInput {
   jobId: string;
   issue: Issue;
   parent?: Issue;
-  submission: PullRequestSubmission;
+  submission: Submission;
   /** Acceptance criteria parsed from the issue (the source of truth for the mapping), 1-based as the prompt listed them. */
   criteria: string[];
   /**
@@ -42,7 +36,8 @@ export interface PullRequestBodyInput {
    * and no criteria the body says they could not be parsed, never that there are none.
    */
   criteriaSection?: CriteriaSection;
-  tests: TestRunSummary;
+  /** The verification run; its `tail` is shown when the run did not pass (empty: nothing shown). */
+  tests: TestRun;
   /** Files the agent changed that were left out of the commit, each with why. */
   notCommitted?: Array<{ path: string; reason: string }>;
 }
@@ -142,7 +137,7 @@ function prepare(input: PullRequestBodyInput): Prepared {
     apiChanges: sanitizeUntrusted(submission.api_changes ?? ""),
     auth: sanitizeUntrusted(submission.auth_and_validation ?? ""),
     followUps: sanitizeUntrusted(submission.follow_ups ?? ""),
-    output: sanitizeUntrusted(input.tests.output ?? ""),
+    output: sanitizeUntrusted(input.tests.tail),
     notCommitted: (input.notCommitted ?? []).map((file) => ({
       path: sanitizeUntrusted(file.path),
       reason: sanitizeUntrusted(file.reason),
@@ -176,7 +171,7 @@ function render(prepared: Prepared, limits: CriteriaLimits): string {
  * its output (at most `max` code units, cut from the start on a grapheme boundary) in a fence
  * longer than any backtick run inside it.
  */
-function testResult(tests: TestRunSummary, output: string, max: number): string {
+function testResult(tests: TestRun, output: string, max: number): string {
   const counts = `${tests.passed} passed, ${tests.failed} failed`;
   const command = codeSpan(cutGraphemes(sanitizeUntrusted(tests.command), COMMAND_MAX));
   const passed = tests.exitCode === 0 && tests.failed === 0;

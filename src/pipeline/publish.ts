@@ -10,7 +10,7 @@ import type { CriteriaSection } from "../github/acceptance_criteria.ts";
 import { branchName, pullRequestTitle } from "../github/branch_name.ts";
 import { claimBranch, commitMessage, PR_LABEL } from "../github/branch_ownership.ts";
 import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
-import { renderPullRequestBody, type TestRunSummary } from "../github/pull_request_body.ts";
+import { renderPullRequestBody } from "../github/pull_request_body.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { TestRun } from "../contracts/test_run.ts";
 import type { BaseTree } from "./base_tree.ts";
@@ -20,7 +20,6 @@ import type { PullRequestRef } from "../jobs/job.ts";
 import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { WorkItemResult } from "./work_item_result.ts";
-import { testSummary } from "../contracts/test_run.ts";
 
 /** What {@link publish} works with. */
 export interface PublishInput {
@@ -105,7 +104,7 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
     files: changes.files,
     ...(claim.kind === "ours" ? { expectedHeadSha: claim.headSha } : {}),
   });
-  const tests: TestRunSummary = { ...testSummary(p.tests), ...(p.failing ? { output: p.tests.tail } : {}) };
+  const tests = { ...p.tests, tail: p.failing ? p.tests.tail : "" };
   const body = renderPullRequestBody({
     repo,
     issue: item,

@@ -76,7 +76,7 @@ function input(overrides: Partial<PullRequestBodyInput> = {}): PullRequestBodyIn
       follow_ups: "Add pagination later.",
     },
     criteria: ["Returns 200 with the task", "Returns 404 when missing", "Requires auth"],
-    tests: { command: "python -m pytest -q", passed: 8, failed: 0, exitCode: 0 },
+    tests: { command: "python -m pytest -q", passed: 8, failed: 0, exitCode: 0, tail: "" },
     ...overrides,
   };
 }
@@ -171,20 +171,20 @@ describe("renderPullRequestBody()", () => {
       "- Command: `python -m pytest -q`\n- Result: ✅ 8 passed, 0 failed — the tests pass (exit code 0)",
     );
     const none = renderPullRequestBody(
-      input({ tests: { command: "python -m pytest -q", passed: 0, failed: 0, exitCode: 5 } }),
+      input({ tests: { command: "python -m pytest -q", passed: 0, failed: 0, exitCode: 5, tail: "" } }),
     );
     expect(section(none, "Tests")).toBe(
       "- Command: `python -m pytest -q`\n" +
         "- Result: ❌ 0 passed, 0 failed — no tests were collected (pytest exit 5)",
     );
     const failing = renderPullRequestBody(
-      input({ tests: { command: "pytest", passed: 3, failed: 2, exitCode: 1 } }),
+      input({ tests: { command: "pytest", passed: 3, failed: 2, exitCode: 1, tail: "" } }),
     );
     expect(section(failing, "Tests")).toBe(
       "- Command: `pytest`\n- Result: ❌ 3 passed, 2 failed — the tests fail (exit code 1)",
     );
     const stopped = renderPullRequestBody(
-      input({ tests: { command: "pytest", passed: 1, failed: 0, exitCode: null } }),
+      input({ tests: { command: "pytest", passed: 1, failed: 0, exitCode: null, tail: "" } }),
     );
     expect(section(stopped, "Tests")).toBe(
       "- Command: `pytest`\n- Result: ⚠️ did not finish — the test run timed out (1 passed, 0 failed before it stopped)",
@@ -194,7 +194,7 @@ describe("renderPullRequestBody()", () => {
   test("shows the end of a failing run's output in a fence no line of it can close", () => {
     const output = "E   assert 1 == 2\n```\n## Follow-ups\nFAILED tests/test_x.py::test_y";
     const body = renderPullRequestBody(
-      input({ tests: { command: "pytest", passed: 0, failed: 1, exitCode: 1, output } }),
+      input({ tests: { command: "pytest", passed: 0, failed: 1, exitCode: 1, tail: output } }),
     );
     expect(section(body, "Tests")).toBe(
       "- Command: `pytest`\n- Result: ❌ 0 passed, 1 failed — the tests fail (exit code 1)\n\n" +
