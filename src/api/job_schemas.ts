@@ -1,47 +1,27 @@
 /** Response schemas of the jobs API (the OpenAPI document is generated from them) and the job view. */
 import { z } from "@hono/zod-openapi";
-import { testSummarySchema } from "../contracts/test_run.ts";
 import { recordedUsageSchema } from "../contracts/usage.ts";
-import { type Job, JOB_STATUSES } from "../jobs/job.ts";
+import {
+  type Job,
+  jobSchema,
+  pullRequestRefSchema,
+  workItemSchema as contractWorkItemSchema,
+} from "../jobs/job.ts";
 import { jobEventSchema as storedJobEventSchema } from "../jobs/job_events.ts";
 
-const usageSchema = z.object(recordedUsageSchema.shape).openapi("Usage");
-
-const pullRequestSchema = z.object({
-  issue: z.number().int(),
-  number: z.number().int(),
-  url: z.string(),
-}).openapi("PullRequest");
-
-const workItemSchema = z.object({
-  issue: z.number().int(),
-  title: z.string().optional(),
-  status: z.string().openapi({
-    description: "`running`, or how it ended: `submitted`, `tests_failed`, `budget_exceeded`, `cancelled`, …",
-  }),
-  reason: z.string().optional(),
+// The job contract is built before `@hono/zod-openapi` extends zod, so its schemas are cloned to be named.
+const usageSchema = recordedUsageSchema.clone().openapi("Usage");
+const pullRequestSchema = pullRequestRefSchema.clone().openapi("PullRequest");
+const workItemSchema = contractWorkItemSchema.extend({
   pullRequest: pullRequestSchema.optional(),
   usage: usageSchema,
-  tests: testSummarySchema.optional(),
 }).openapi("WorkItem");
 
-/** A job as the API shows it. */
-export const jobViewSchema = z.object({
-  id: z.string(),
-  repo: z.string(),
-  issue: z.number().int(),
-  base: z.string().optional(),
-  status: z.enum(JOB_STATUSES),
-  reason: z.string().optional().openapi({ description: "Why it failed or was cancelled." }),
-  submitter: z.string().optional().openapi({ description: "The verified principal that submitted it." }),
-  cancelRequested: z.boolean(),
+/** A job as the API shows it: the stored job ({@link jobSchema}) and its timings. */
+export const jobViewSchema = jobSchema.extend({
   pullRequests: z.array(pullRequestSchema),
   workItems: z.array(workItemSchema),
   usage: usageSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
   timings: z.object({
     queuedMs: z.number().int().openapi({ description: "Time waiting in the queue (so far)." }),
     runMs: z.number().int().optional().openapi({ description: "Time running (so far)." }),
@@ -59,7 +39,7 @@ export const jobPageSchema = z.object({
   }),
 }).openapi("JobPage");
 
-// The event contract is built before `@hono/zod-openapi` extends zod, so its schemas are cloned to be named.
+// Cloned to be named, as above.
 /** Each kind of event, named `<Kind>Event` in the OpenAPI document (`StepEvent`, `NotCommittedEvent`, …). */
 const eventKinds = storedJobEventSchema.def.right.options.map((kind) =>
   kind.clone().openapi(

@@ -1,6 +1,11 @@
-/** Job records: what was asked, who asked, where it stands, what it produced and cost. */
-import type { TestSummary } from "../contracts/test_run.ts";
-import type { RecordedUsage } from "../contracts/usage.ts";
+/**
+ * The job contract: what was asked, who asked, where it stands, what it produced and cost. One zod
+ * schema per shape with its type inferred: the store keeps these, the pipeline reports them, the
+ * API serves them (`api/job_schemas.ts` builds on them).
+ */
+import { z } from "zod";
+import { testSummarySchema } from "../contracts/test_run.ts";
+import { recordedUsageSchema } from "../contracts/usage.ts";
 
 /** Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`. */
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -17,13 +22,16 @@ export function isFinal(status: JobStatus): boolean {
 }
 
 /** A pull request a job opened, and the work item it closes. */
-export interface PullRequestRef {
-  issue: number;
-  number: number;
-  url: string;
-}
+export const pullRequestRefSchema = z.object({
+  issue: z.number().int().positive(),
+  number: z.number().int().positive(),
+  url: z.string(),
+});
 
-/** What a submitter asks for. */
+/** {@link pullRequestRefSchema}'s type. */
+export type PullRequestRef = z.infer<typeof pullRequestRefSchema>;
+
+/** What a submitter asks for (validated at the API by `api/job_request_schema.ts`). */
 export interface JobRequest {
   /** `owner/name`. */
   repo: string;
@@ -33,36 +41,86 @@ export interface JobRequest {
   base?: string;
 }
 
+/**
+ * How a work item ended; every one but `submitted` comes with a reason. `skipped`: a sub-issue not
+ * worked on (closed, or in another repository); `branch_taken`: its branch or pull request belongs
+ * to someone else; `error`: an infrastructure failure ended this work item only.
+ */
+export const WORK_ITEM_END_STATUSES = [
+  "submitted",
+  "budget_exceeded",
+  "timeout",
+  "model_error",
+  "no_submission",
+  "no_changes",
+  "tests_failed",
+  "diff_rejected",
+  "branch_taken",
+  "skipped",
+  "error",
+  "cancelled",
+] as const;
+
+/** How a work item ended (one of {@link WORK_ITEM_END_STATUSES}). */
+export type WorkItemEndStatus = typeof WORK_ITEM_END_STATUSES[number];
+
 /** One work item of a job: a `[dev]` issue and how it went (`running` until the pipeline reports it). */
-export interface WorkItem {
-  issue: number;
-  title?: string;
-  /** `running`, or the pipeline's terminal status (`submitted`, `tests_failed`, `budget_exceeded`, …). */
-  status: string;
-  reason?: string;
-  pullRequest?: PullRequestRef;
-  usage: RecordedUsage;
-  tests?: TestSummary;
-}
+export const workItemSchema = z.object({
+  issue: z.number().int().positive(),
+  title: z.string().optional(),
+  status: z.enum(["running", ...WORK_ITEM_END_STATUSES]).describe(
+    "`running`, or how it ended: `submitted`, `tests_failed`, `budget_exceeded`, `cancelled`, …",
+  ),
+  reason: z.string().optional(),
+  pullRequest: pullRequestRefSchema.optional(),
+  usage: recordedUsageSchema,
+  tests: testSummarySchema.optional(),
+});
+
+/** {@link workItemSchema}'s type. */
+export type WorkItem = z.infer<typeof workItemSchema>;
+
+/** One work item's outcome, as the pipeline reports it: the job record's work item, ended. */
+export type WorkItemResult = WorkItem & { title: string; status: WorkItemEndStatus };
+
+/**
+ * How a job ended: the pipeline reports `succeeded` or `failed`; the worker may override it
+ * (`cancelled`, deadline) before the store records it.
+ */
+export const jobOutcomeSchema = z.object({
+  status: z.enum(["succeeded", "failed", "cancelled"]),
+  reason: z.string().optional(),
+  pullRequests: z.array(pullRequestRefSchema),
+  /** Each work item's final state, when known (replaces what was recorded while it ran). */
+  workItems: z.array(workItemSchema).optional(),
+});
+
+/** {@link jobOutcomeSchema}'s type. */
+export type JobOutcome = z.infer<typeof jobOutcomeSchema>;
 
 /** A job as stored and as the API shows it. */
-export interface Job extends JobRequest {
-  id: string;
-  status: JobStatus;
-  /** Why the job failed or was cancelled, in words a person can act on. */
-  reason?: string;
-  /** Who submitted it: the verified principal's id (`jwt:<sub>`, `key:<name>`, `anonymous`, `cli`). */
-  submitter?: string;
-  /** A cancel was asked for while the job ran; the pipeline is stopping. */
-  cancelRequested: boolean;
-  pullRequests: PullRequestRef[];
-  workItems: WorkItem[];
-  /** Summed over the work items. */
-  usage: RecordedUsage;
-  createdAt: string;
-  updatedAt: string;
-  /** When a worker claimed it. */
-  startedAt?: string;
-  /** When it reached a final status. */
-  finishedAt?: string;
-}
+export const jobSchema = z.object({
+  id: z.string(),
+  /** `owner/name`. */
+  repo: z.string(),
+  issue: z.number().int().positive(),
+  base: z.string().optional(),
+  status: z.enum(JOB_STATUSES),
+  reason: z.string().optional().describe("Why it failed or was cancelled, in words a person can act on."),
+  submitter: z.string().optional().describe(
+    "The verified principal that submitted it (`jwt:<sub>`, `key:<name>`, `anonymous`, `cli`).",
+  ),
+  cancelRequested: z.boolean().describe(
+    "A cancel was asked for while the job ran; the pipeline is stopping.",
+  ),
+  pullRequests: z.array(pullRequestRefSchema),
+  workItems: z.array(workItemSchema),
+  usage: recordedUsageSchema.describe("Summed over the work items."),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().optional().describe("When a worker claimed it."),
+  finishedAt: z.string().optional().describe("When it reached a final status."),
+});
+
+/** {@link jobSchema}'s type. */
+export type Job = z.infer<typeof jobSchema>;

@@ -4,12 +4,12 @@
  */
 import { errorText } from "../logging.ts";
 import { logJobError } from "./error_line.ts";
-import type { Job } from "./job.ts";
+import type { Job, JobOutcome } from "./job.ts";
 import { JobAbort } from "./job_abort.ts";
 import { jobEvents } from "./job_event_builders.ts";
 import type { EmitJobEvent } from "./job_events.ts";
-import type { JobEventStore, JobQueueStore, JobReadModel, JobResult } from "./store.ts";
-import type { JobOutcome, Pipeline } from "../pipeline/pipeline_contract.ts";
+import type { JobEventStore, JobQueueStore, JobReadModel } from "./store.ts";
+import type { Pipeline } from "../pipeline/pipeline_contract.ts";
 
 /** Options for {@link runJob}. */
 export interface RunJobOptions {
@@ -101,7 +101,7 @@ function decide(
   settled: Settled | undefined,
   signal: AbortSignal,
   options: RunJobOptions,
-): JobResult | "requeue" {
+): JobOutcome | "requeue" {
   const outcome = settled && "outcome" in settled ? settled.outcome : undefined;
   const produced = {
     pullRequests: outcome?.pullRequests ?? [],

@@ -24,7 +24,8 @@ export interface JobRow {
 export interface WorkItemRow {
   issue: number;
   title: string | null;
-  status: string;
+  /** Written only from {@link WorkItem}'s status. */
+  status: WorkItem["status"];
   reason: string | null;
   pull_request: string | null;
   tests: string | null;

@@ -8,7 +8,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Job } from "./job.ts";
+import type { Job, JobOutcome } from "./job.ts";
 import type { JobEvent, NewJobEvent } from "./job_events.ts";
 import { migrate } from "./sqlite_migrations.ts";
 import {
@@ -26,7 +26,6 @@ import {
   type IdempotencyKey,
   type JobFilter,
   type JobPage,
-  type JobResult,
   type JobStore,
   type NewJob,
 } from "./store.ts";
@@ -110,7 +109,7 @@ export class SqliteJobStore implements JobStore {
     return row ? toJob(row, []) : undefined;
   }
 
-  async finish(id: string, result: JobResult): Promise<Job> {
+  async finish(id: string, result: JobOutcome): Promise<Job> {
     this.#transaction(() => {
       const at = now();
       const pullRequests = JSON.stringify(result.pullRequests);

@@ -3,7 +3,7 @@
  * lifecycle) and their intersection {@link JobStore}; SQLite now, PostgreSQL can follow.
  */
 import type { RecordedUsage } from "../contracts/usage.ts";
-import type { Job, JobRequest, JobStatus, PullRequestRef, WorkItem } from "./job.ts";
+import type { Job, JobOutcome, JobRequest, JobStatus } from "./job.ts";
 import type { JobEvent, NewJobEvent } from "./job_events.ts";
 
 /** A job to create: the request plus who made it. */
@@ -46,15 +46,6 @@ export interface JobPage {
   nextCursor?: string;
 }
 
-/** How a running job ended. */
-export interface JobResult {
-  status: "succeeded" | "failed" | "cancelled";
-  reason?: string;
-  pullRequests: PullRequestRef[];
-  /** The pipeline's final word on each work item (replaces what was recorded while it ran). */
-  workItems?: WorkItem[];
-}
-
 /**
  * The queue: jobs go in, are claimed by a worker and end. Every method is atomic.
  */
@@ -73,7 +64,7 @@ export interface JobQueueStore {
    * Records the final status of a running job; a job already final is left as it is.
    * @throws Error when there is no job `id`.
    */
-  finish(id: string, result: JobResult): Promise<Job>;
+  finish(id: string, result: JobOutcome): Promise<Job>;
   /**
    * Cancels a queued job at once (`cancelled: true`), or flags a running one
    * (`cancelRequested`) for its worker to stop. Final jobs are left as they are.

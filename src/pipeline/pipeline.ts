@@ -21,15 +21,14 @@ import { resolveWorkItems } from "../github/work_items.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
-import type { Job } from "../jobs/job.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { JobRunRecords } from "../jobs/store.ts";
 import { runWorkItem } from "./work_item_run.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
-import type { WorkItemResult } from "./work_item_result.ts";
-import type { JobOutcome, Pipeline } from "./pipeline_contract.ts";
+import type { Job, JobOutcome, WorkItemResult } from "../jobs/job.ts";
+import type { Pipeline } from "./pipeline_contract.ts";
 
 /** Everything the pipeline works with, injected by the composition root. */
 export interface PipelineDeps {
@@ -42,12 +41,9 @@ export interface PipelineDeps {
   audit: AuditLog;
 }
 
-/** A job's outcome plus each work item's. */
-export type PipelineOutcome = JobOutcome & { workItems: WorkItemResult[] };
-
 /** Builds the pipeline the worker runs for each job. */
 export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): Pipeline {
-  return async (job: Job, emit, signal?: AbortSignal): Promise<PipelineOutcome> => {
+  return async (job: Job, emit, signal?: AbortSignal): Promise<JobOutcome> => {
     const repo = parseRepo(job.repo);
     const session = await deps.github.open(repo);
     try {
@@ -76,7 +72,7 @@ async function runWorkItems(
   deps: PipelineDeps,
   settings: PipelineSettings,
   ctx: JobContext,
-): Promise<PipelineOutcome> {
+): Promise<JobOutcome> {
   const { job, emit, repo, github, signal } = ctx;
   const { parent, items, skipped } = await resolveWorkItems(github, repo, job.issue);
   await emit(jobEvents.workItems({

@@ -19,7 +19,7 @@ import type { DiffCaps } from "./diff_policy.ts";
 import type { PullRequestRef } from "../jobs/job.ts";
 import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
-import type { WorkItemResult } from "./work_item_result.ts";
+import type { WorkItemResult } from "../jobs/job.ts";
 
 /** What {@link publish} works with. */
 export interface PublishInput {

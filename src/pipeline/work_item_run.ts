@@ -28,7 +28,7 @@ import { NO_USAGE, recordedUsage } from "../contracts/usage.ts";
 import { workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import { orderedWrites } from "../jobs/ordered_writes.ts";
-import type { WorkItemResult } from "./work_item_result.ts";
+import type { WorkItemResult } from "../jobs/job.ts";
 
 /** What one work item run needs. */
 export interface WorkItemDeps {
