@@ -16,7 +16,7 @@ export interface Config {
   host: string;
   port: number;
   github: { auth: GitHubAuthConfig; apiUrl: string; retryBaseMs: number };
-  anthropic: { apiKey: string; baseUrl?: string; model: string };
+  anthropic: { apiKey: string; baseUrl?: string; model: string; maxRetries: number };
   jobsDbPath: string;
   /** How long an `Idempotency-Key` keeps answering with its job. */
   idempotencyTtlMs: number;
@@ -26,6 +26,8 @@ export interface Config {
   reapAfterMs: number;
   sandbox: SandboxLimits;
   budget: { usd: number; turns: number; tokens: number; wallClockMs: number; maxOutputTokens: number };
+  /** What the model sees of tool outputs: one output's cap, and when old ones are elided (characters). */
+  context: { maxToolOutputChars: number; elideAfterChars: number };
   testCommand: string;
   testTimeoutMs: number;
   maxVerifyRetries: number;
@@ -73,6 +75,7 @@ export function loadConfig(
       apiKey: e.ANTHROPIC_API_KEY,
       ...(e.ANTHROPIC_BASE_URL ? { baseUrl: e.ANTHROPIC_BASE_URL } : {}),
       model: e.MODEL,
+      maxRetries: e.ANTHROPIC_MAX_RETRIES,
     },
     jobsDbPath: e.JOBS_DB_PATH,
     idempotencyTtlMs: e.IDEMPOTENCY_KEY_TTL_MS,
@@ -96,6 +99,7 @@ export function loadConfig(
       wallClockMs: e.BUDGET_WALL_CLOCK_MS,
       maxOutputTokens: e.MAX_OUTPUT_TOKENS,
     },
+    context: { maxToolOutputChars: e.TOOL_OUTPUT_MAX_CHARS, elideAfterChars: e.CONTEXT_ELIDE_AFTER_CHARS },
     testCommand: e.TEST_COMMAND,
     testTimeoutMs: e.TEST_TIMEOUT_MS,
     maxVerifyRetries: e.VERIFY_RETRIES,

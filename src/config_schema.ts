@@ -81,6 +81,10 @@ export const settingsSchema = z.object({
   BUDGET_TOKENS: positiveInt("BUDGET_TOKENS", 2_000_000),
   BUDGET_WALL_CLOCK_MS: positiveInt("BUDGET_WALL_CLOCK_MS", 30 * 60_000),
   MAX_OUTPUT_TOKENS: positiveInt("MAX_OUTPUT_TOKENS", 8192),
+  ANTHROPIC_MAX_RETRIES: z.coerce.number({ error: "ANTHROPIC_MAX_RETRIES must be a number" }).int().min(0)
+    .max(10).default(4),
+  TOOL_OUTPUT_MAX_CHARS: positiveInt("TOOL_OUTPUT_MAX_CHARS", 20_000),
+  CONTEXT_ELIDE_AFTER_CHARS: positiveInt("CONTEXT_ELIDE_AFTER_CHARS", 400_000),
   TEST_COMMAND: z.string().min(1).default("python3 -m pytest -q -p no:cacheprovider"),
   TEST_TIMEOUT_MS: positiveInt("TEST_TIMEOUT_MS", 600_000),
   VERIFY_RETRIES: z.coerce.number({ error: "VERIFY_RETRIES must be a number" }).int().min(0).max(10).default(

@@ -167,6 +167,7 @@ function buildPipeline(
     messages: createMessagesApi({
       apiKey: config.anthropic.apiKey,
       ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
+      maxRetries: config.anthropic.maxRetries,
     }),
     store,
     audit,
@@ -185,6 +186,7 @@ function buildPipeline(
       testCommand: config.testCommand,
       testTimeoutMs: config.testTimeoutMs,
       maxVerifyRetries: config.maxVerifyRetries,
+      ...config.context,
       onFailingTests: config.onFailingTests,
       draft: config.draftPullRequests,
       commandPolicy: config.commandPolicy,

@@ -19,9 +19,6 @@ import type { Workbench } from "./workbench.ts";
 
 export type { Verdict } from "./submission_review.ts";
 
-/** Default cap on the characters of one tool output sent back to the model. */
-export const DEFAULT_MAX_TOOL_OUTPUT_CHARS = 20_000;
-
 /** What {@link runAgent} works with; all injected by the composition root. */
 export interface AgentDeps {
   /** The Messages API, normally `new Anthropic(...).messages`; its own retries apply. */
@@ -42,21 +39,21 @@ export interface RunAgentOptions {
   budget: BudgetLimits;
   /** Called with progress events; it must not throw. */
   onEvent?: (event: AgentEvent) => void;
-  /** Cap on one tool output, in characters. Default: {@link DEFAULT_MAX_TOOL_OUTPUT_CHARS}. */
-  maxToolOutputChars?: number;
+  /** Cap on one tool output sent back to the model, in characters. */
+  maxToolOutputChars: number;
   /** Price overrides merged over the budget's default table. */
   prices?: Readonly<Record<string, ModelPrice>>;
   /**
    * Checks a valid submission (e.g. runs the tests). A rejection's `feedback`
    * goes back to the model as the `submit_work` tool error and the run goes on,
    * at most {@link maxVerifyRetries} times; a `notice` rejection does not count
-   * (see `Verdict`). Default: every submission is accepted.
+   * (see `Verdict`). Without it, every submission is accepted.
    */
   verify?: Verify;
-  /** Rejected submissions the model may follow up on before the run ends `tests_failed`. Default 2. */
-  maxVerifyRetries?: number;
-  /** Once the conversation passes this many characters, old tool outputs are elided. Default 400 000. */
-  elideAfterChars?: number;
+  /** Rejected submissions the model may follow up on before the run ends `tests_failed`. */
+  maxVerifyRetries: number;
+  /** Once the conversation passes this many characters, old tool outputs are elided. */
+  elideAfterChars: number;
   /** Aborting ends the run with `cancelled` before the next model or tool call (and aborts a call in flight). */
   signal?: AbortSignal;
 }
@@ -119,9 +116,9 @@ function startRun(deps: AgentDeps, options: RunAgentOptions): Run {
       system: options.system,
       task: options.task,
       tools: buildTools(),
-      elideAfterChars: options.elideAfterChars ?? 400_000,
+      elideAfterChars: options.elideAfterChars,
     }),
-    review: new SubmissionReview(options.verify, options.maxVerifyRetries ?? 2),
+    review: new SubmissionReview(options.verify, options.maxVerifyRetries),
     emit: options.onEvent ?? (() => {}),
   };
 }
@@ -190,7 +187,7 @@ async function runTool(run: Run, block: Anthropic.Messages.ToolUseBlock): Promis
     summary: summarizeToolCall(block.name, block.input),
   });
   const done = await dispatchToolUse(block, run.deps.workbench, {
-    maxOutputChars: run.options.maxToolOutputChars ?? DEFAULT_MAX_TOOL_OUTPUT_CHARS,
+    maxOutputChars: run.options.maxToolOutputChars,
     clock: run.clock,
   });
   run.conversation.recordTool(done.trace);

@@ -11,8 +11,8 @@ export interface ModelClientOptions {
   apiKey: string;
   /** `ANTHROPIC_BASE_URL`; the SDK's default when undefined. */
   baseUrl?: string;
-  /** Retries of a call that failed with 429, 529, 5xx or a network error. Default 4. */
-  maxRetries?: number;
+  /** Retries of a call that failed with 429, 529, 5xx or a network error (`ANTHROPIC_MAX_RETRIES`). */
+  maxRetries: number;
 }
 
 /**
@@ -24,6 +24,6 @@ export function createMessagesApi(options: ModelClientOptions): MessagesApi {
   return new Anthropic({
     apiKey: options.apiKey,
     ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
-    maxRetries: options.maxRetries ?? 4,
+    maxRetries: options.maxRetries,
   }).messages;
 }

@@ -15,17 +15,15 @@ export interface GuidanceFile {
 
 const WANTED = [/^AGENTS\.md$/i, /^CONTRIBUTING\.md$/i, /^\.cursor\/rules\/[^/]+\.mdc$/];
 
-/** Options for {@link readGuidance}. */
-export interface GuidanceOptions {
-  /** Largest file kept, in characters (longer ones are cut with a note). Default 16 000. */
-  maxCharsPerFile?: number;
-  /** Most files kept. Default 12. */
-  maxFiles?: number;
-}
+/** Largest guidance file kept, in characters; longer ones are cut with a note. */
+export const GUIDANCE_MAX_CHARS_PER_FILE = 16_000;
+
+/** Most guidance files kept (the first in path order). */
+export const GUIDANCE_MAX_FILES = 12;
 
 /** Finds the guidance files in a seed tar (entries relative to the repo root), in path order. */
-export async function readGuidance(seed: Uint8Array, options: GuidanceOptions = {}): Promise<GuidanceFile[]> {
-  const maxChars = options.maxCharsPerFile ?? 16_000;
+export async function readGuidance(seed: Uint8Array): Promise<GuidanceFile[]> {
+  const maxChars = GUIDANCE_MAX_CHARS_PER_FILE;
   const found: GuidanceFile[] = [];
   const extract = tar.extract();
   Readable.from([Buffer.from(seed)]).pipe(extract);
@@ -40,5 +38,5 @@ export async function readGuidance(seed: Uint8Array, options: GuidanceOptions = 
       text: text.length > maxChars ? `${text.slice(0, maxChars)}\n[… cut at ${maxChars} characters]` : text,
     });
   }
-  return found.sort((a, b) => a.path.localeCompare(b.path)).slice(0, options.maxFiles ?? 12);
+  return found.sort((a, b) => a.path.localeCompare(b.path)).slice(0, GUIDANCE_MAX_FILES);
 }

@@ -20,6 +20,10 @@ export interface PipelineSettings {
   testTimeoutMs: number;
   /** Rejected submissions (failing tests, unmapped criteria) the model may follow up on. */
   maxVerifyRetries: number;
+  /** Cap on one tool output the model sees, in characters (`TOOL_OUTPUT_MAX_CHARS`). */
+  maxToolOutputChars: number;
+  /** Past this many characters of conversation, old tool outputs are elided (`CONTEXT_ELIDE_AFTER_CHARS`). */
+  elideAfterChars: number;
   /** When the tests still fail: open the PR as a draft showing the failure, or open none. */
   onFailingTests: OnFailingTests;
   /** Open pull requests as drafts. */

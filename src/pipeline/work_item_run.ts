@@ -128,6 +128,8 @@ export async function runWorkItem(
         budget: settings.budget,
         verify: check.verify,
         maxVerifyRetries: settings.maxVerifyRetries,
+        maxToolOutputChars: settings.maxToolOutputChars,
+        elideAfterChars: settings.elideAfterChars,
         ...(input.signal ? { signal: input.signal } : {}),
         onEvent: (event) => {
           if (event.type === "tool_call") {

@@ -4,20 +4,21 @@
  * the container as the sandbox user. Edits keep a file's line endings (CRLF,
  * LF, old Mac CR, or mixed) and its UTF-8 BOM, and refuse files that are not
  * UTF-8 text; the rule is written in `images/python-sandbox/programs/editor.py`.
+ * The program's reply is untrusted (it runs in the container): it is parsed
+ * with {@link editorReplySchema}, bounded, before the model or anyone sees it.
  */
+import { z } from "zod";
 import type { EditorInput } from "../contracts/tools.ts";
 import { SandboxError, ToolError } from "../errors.ts";
 import { EDITOR_PROGRAM_PATH } from "./editor_program.ts";
 import { checkToolPath } from "./path_jail.ts";
 import type { Sandbox } from "./sandbox.ts";
 
-/** Options for {@link runEditor}. */
-export interface EditorOptions {
-  /** Largest file `view`/`str_replace`/`insert` will read. Default 256 KiB. */
-  maxReadBytes?: number;
-  /** Largest file `create`/`str_replace`/`insert` will write. Default 1 MiB. */
-  maxWriteBytes?: number;
-}
+/** Largest file `view`, `str_replace` and `insert` read, in bytes. */
+export const EDITOR_MAX_READ_BYTES = 256 * 1024;
+
+/** Largest file `create`, `str_replace` and `insert` write, in bytes. */
+export const EDITOR_MAX_WRITE_BYTES = 1024 * 1024;
 
 /**
  * Performs one editor operation and returns the tool's text output.
@@ -28,14 +29,13 @@ export interface EditorOptions {
 export async function runEditor(
   sandbox: Sandbox,
   input: EditorInput,
-  options: EditorOptions = {},
 ): Promise<string> {
   const path = checkToolPath(input.path);
   const request = {
     ...input,
     path,
-    max_read_bytes: options.maxReadBytes ?? 256 * 1024,
-    max_write_bytes: options.maxWriteBytes ?? 1024 * 1024,
+    max_read_bytes: EDITOR_MAX_READ_BYTES,
+    max_write_bytes: EDITOR_MAX_WRITE_BYTES,
   };
   const result = await sandbox.run(["python3", "-I", EDITOR_PROGRAM_PATH], {
     stdin: JSON.stringify(request),

@@ -4,28 +4,25 @@
  * Structurally it is the agent's `Workbench`; it knows nothing of the agent.
  */
 import { ToolError } from "../errors.ts";
-import { type CommandPolicy, createCommandPolicy, refusalText } from "./command_policy.ts";
+import { type CommandPolicy, refusalText } from "./command_policy.ts";
 import type { BashInput, EditorInput, ToolOutput } from "../contracts/tools.ts";
-import { type EditorOptions, runEditor } from "./editor.ts";
+import { runEditor } from "./editor.ts";
 import type { ExecResult, Sandbox } from "./sandbox.ts";
 
 /** Options for {@link createWorkbench}. */
-export interface WorkbenchOptions extends EditorOptions {
-  /** Per-command timeout of the bash tool. Default: the sandbox's. */
+export interface WorkbenchOptions {
+  /** Per-command timeout of the bash tool; without it, the sandbox's own. */
   commandTimeoutMs?: number;
-  /**
-   * What the bash tool may run; checked before anything reaches the shell.
-   * Default: `createCommandPolicy("restricted")`.
-   */
-  policy?: CommandPolicy;
+  /** What the bash tool may run (`SANDBOX_COMMAND_POLICY`); checked before anything reaches the shell. */
+  policy: CommandPolicy;
 }
 
 /**
  * Builds the tool executor for one sandbox. A command the policy refuses is
  * answered with `{isError: true}` naming the reason, and nothing runs.
  */
-export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions = {}) {
-  const policy = options.policy ?? createCommandPolicy("restricted");
+export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions) {
+  const { policy } = options;
   return {
     async bash(input: BashInput): Promise<ToolOutput> {
       if (input.restart) {
@@ -45,7 +42,7 @@ export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions = {}
     },
     async editor(input: EditorInput): Promise<ToolOutput> {
       try {
-        return { text: await runEditor(sandbox, input, options), isError: false };
+        return { text: await runEditor(sandbox, input), isError: false };
       } catch (error) {
         if (error instanceof ToolError) return { text: error.message, isError: true };
         throw error;

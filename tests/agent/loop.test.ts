@@ -8,6 +8,7 @@ import { NUDGE_TEXT } from "../../src/agent/nudge.ts";
 import { buildSystemPrompt, buildTaskPrompt } from "../../src/agent/prompt.ts";
 import type { Workbench } from "../../src/agent/workbench.ts";
 import { SandboxError, ToolError } from "../../src/errors.ts";
+import { createCommandPolicy } from "../../src/sandbox/command_policy.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { createWorkbench } from "../../src/sandbox/workbench.ts";
 import { newSandbox } from "../sandbox/sandbox_fixture.ts";
@@ -62,7 +63,7 @@ let sandbox: Sandbox;
 let realWorkbench: Workbench;
 beforeAll(async () => {
   sandbox = await newSandbox(REPO);
-  realWorkbench = createWorkbench(sandbox);
+  realWorkbench = createWorkbench(sandbox, { policy: createCommandPolicy("restricted") });
 }, 60_000);
 afterAll(async () => {
   await sandbox?.dispose();
@@ -88,7 +89,16 @@ async function run(
   const workbench = options.workbench ?? recordingWorkbench({ inner: realWorkbench });
   const outcome = await runAgent(
     { messages: client.messages, workbench, ...options.deps },
-    { model: MODEL, system: buildSystemPrompt(), task: TASK, budget: BUDGET, ...options.run },
+    {
+      model: MODEL,
+      system: buildSystemPrompt(),
+      task: TASK,
+      budget: BUDGET,
+      maxToolOutputChars: 20_000,
+      elideAfterChars: 400_000,
+      maxVerifyRetries: 2,
+      ...options.run,
+    },
   );
   return {
     outcome,

@@ -372,7 +372,7 @@ describe("file work under the restricted policy, run in a real sandbox", () => {
     (await sandbox.run(["bash", "-c", "find . -mindepth 1 -path ./.git -prune -o -print | sort"])).stdout;
 
   test("mkdir, touch, mv, cp, rm and sleep do their work in /workspace", async () => {
-    const workbench = createWorkbench(sandbox);
+    const workbench = createWorkbench(sandbox, { policy: createCommandPolicy("restricted") });
     const out = await workbench.bash({
       command: "mkdir -p app/new && touch app/new/x.py && mv app/new/x.py app/new/y.py && " +
         "cp app/new/y.py app/z.py && rm app/new/y.py && sleep 0.2 && cd app && cp -r new /workspace/copied && " +
@@ -387,7 +387,7 @@ describe("file work under the restricted policy, run in a real sandbox", () => {
   });
 
   test("each attack is refused with its rule, and nothing of its line runs", async () => {
-    const workbench = createWorkbench(sandbox);
+    const workbench = createWorkbench(sandbox, { policy: createCommandPolicy("restricted") });
     const before = await listing();
     const gitBefore = (await sandbox.run(["bash", "-c", "find .git | sort | md5sum"])).stdout;
     const attacks: Array<[string, string]> = [
@@ -412,7 +412,7 @@ describe("file work under the restricted policy, run in a real sandbox", () => {
   });
 
   test("reading from outside /workspace is allowed: cp copies /etc/hostname in, as cat could", async () => {
-    const workbench = createWorkbench(sandbox);
+    const workbench = createWorkbench(sandbox, { policy: createCommandPolicy("restricted") });
     expect(await workbench.bash({ command: "cp /etc/hostname . && cat hostname | wc -l && rm hostname" }))
       .toEqual({ text: "1", isError: false });
   });

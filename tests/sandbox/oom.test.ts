@@ -23,7 +23,7 @@ describe("a command killed by the memory limit is reported as such", () => {
   });
 
   test("the bash tool's text says killed: out of memory, with the limit", async () => {
-    const workbench = createWorkbench(sandbox);
+    const workbench = createWorkbench(sandbox, { policy: createCommandPolicy("restricted") });
     const out = await workbench.bash({ command: HOG });
     expect(out.isError).toBe(true);
     expect(out.text).toMatch(/\[killed: out of memory \(limit 256 MiB\)\]$/);

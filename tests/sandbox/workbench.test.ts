@@ -14,7 +14,7 @@ describe("the workbench's bash tool goes through the command policy", () => {
   });
 
   test("by default the restricted policy refuses a command line and nothing of it runs", async () => {
-    const workbench = createWorkbench(sandbox);
+    const workbench = createWorkbench(sandbox, { policy: createCommandPolicy("restricted") });
     const out = await workbench.bash({ command: "echo ran > ran.txt; rm -rf /" });
     expect(out.isError).toBe(true);
     expect(out.text).toMatch(
@@ -24,7 +24,7 @@ describe("the workbench's bash tool goes through the command policy", () => {
   });
 
   test("an allowed command line runs in the persistent session", async () => {
-    const workbench = createWorkbench(sandbox);
+    const workbench = createWorkbench(sandbox, { policy: createCommandPolicy("restricted") });
     expect(await workbench.bash({ command: "cd app && ls" })).toEqual({ text: "main.py", isError: false });
     expect(await workbench.bash({ command: "pwd; python3 main.py" })).toEqual({
       text: "/workspace/app\nhi",
@@ -43,7 +43,7 @@ describe("the workbench's bash tool goes through the command policy", () => {
   });
 
   test("restart needs no policy check and an empty command is an error", async () => {
-    const workbench = createWorkbench(sandbox);
+    const workbench = createWorkbench(sandbox, { policy: createCommandPolicy("restricted") });
     expect(await workbench.bash({ restart: true })).toEqual({
       text: "The bash session was restarted.",
       isError: false,
