@@ -33,7 +33,7 @@ export interface Config {
   maxVerifyRetries: number;
   onFailingTests: OnFailingTests;
   commandPolicy: CommandPolicyMode;
-  diffPolicy: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
+  diffPolicy: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number; protectedPaths: string[] };
   /** Caps of the base snapshot a sandbox is seeded with. */
   snapshot: { maxFiles: number; maxBytes: number };
   draftPullRequests: boolean;
@@ -109,6 +109,7 @@ export function loadConfig(
       maxFiles: e.DIFF_MAX_FILES,
       maxFileBytes: e.DIFF_MAX_FILE_BYTES,
       maxTotalBytes: e.DIFF_MAX_TOTAL_BYTES,
+      protectedPaths: e.DIFF_PROTECTED_PATHS,
     },
     snapshot: { maxFiles: e.SNAPSHOT_MAX_FILES, maxBytes: e.SNAPSHOT_MAX_BYTES },
     draftPullRequests: e.PR_DRAFT,

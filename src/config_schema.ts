@@ -6,7 +6,9 @@
 import { z } from "zod";
 import { TOKEN_USES } from "./api/auth/jwt_verifier.ts";
 import { REPO_PATTERN } from "./api/auth/principal.ts";
+import { TEST_COMMAND_MAX_CHARS } from "./contracts/test_run.ts";
 import { ON_FAILING_TESTS } from "./pipeline/pipeline_settings.ts";
+import { protectedGlobProblem } from "./pipeline/protected_paths.ts";
 import { COMMAND_POLICY_MODES } from "./sandbox/command_policy.ts";
 import { DEFAULT_SANDBOX_LIMITS } from "./sandbox/limits.ts";
 
@@ -31,6 +33,33 @@ const bool = (fallback: boolean) =>
   z.enum(["true", "false", "1", "0"]).default(fallback ? "true" : "false").transform((v) =>
     v === "true" || v === "1"
   );
+
+/**
+ * `DIFF_PROTECTED_PATHS`' default: what CI runs or obeys before anyone reviews a change. GitHub's
+ * folder (workflows, composite actions, dependabot, CODEOWNERS), CODEOWNERS' other places, the
+ * entry points of other CI systems, and the files a CI job runs through before the tests: Makefile,
+ * tox, nox, pre-commit, pytest's conftest.py. Not protected by default: dependency manifests
+ * (`pyproject.toml`, `requirements*.txt`, `setup.py`, `setup.cfg`), which adding a dependency
+ * legitimately changes.
+ */
+export const DEFAULT_PROTECTED_PATHS = [
+  ".github/**",
+  "CODEOWNERS",
+  "docs/CODEOWNERS",
+  ".gitlab-ci.yml",
+  ".gitlab/**",
+  ".circleci/**",
+  ".buildkite/**",
+  "Jenkinsfile",
+  "azure-pipelines.yml",
+  "bitbucket-pipelines.yml",
+  ".travis.yml",
+  "Makefile",
+  "tox.ini",
+  "noxfile.py",
+  ".pre-commit-config.yaml",
+  "**/conftest.py",
+] as const;
 
 /** Signature algorithms `AUTH_ALGORITHMS` may name (never `none` or HMAC). */
 const JWT_ALGORITHMS = [
@@ -85,7 +114,10 @@ export const settingsSchema = z.object({
     .max(10).default(4),
   TOOL_OUTPUT_MAX_CHARS: positiveInt("TOOL_OUTPUT_MAX_CHARS", 20_000),
   CONTEXT_ELIDE_AFTER_CHARS: positiveInt("CONTEXT_ELIDE_AFTER_CHARS", 400_000),
-  TEST_COMMAND: z.string().min(1).default("python3 -m pytest -q -p no:cacheprovider"),
+  TEST_COMMAND: z.string().min(1).max(
+    TEST_COMMAND_MAX_CHARS,
+    `TEST_COMMAND must be at most ${TEST_COMMAND_MAX_CHARS} characters`,
+  ).default("python3 -m pytest -q -p no:cacheprovider"),
   TEST_TIMEOUT_MS: positiveInt("TEST_TIMEOUT_MS", 600_000),
   VERIFY_RETRIES: z.coerce.number({ error: "VERIFY_RETRIES must be a number" }).int().min(0).max(10).default(
     2,
@@ -102,6 +134,15 @@ export const settingsSchema = z.object({
   DIFF_MAX_FILES: positiveInt("DIFF_MAX_FILES", 200),
   DIFF_MAX_FILE_BYTES: positiveInt("DIFF_MAX_FILE_BYTES", 1024 * 1024),
   DIFF_MAX_TOTAL_BYTES: positiveInt("DIFF_MAX_TOTAL_BYTES", 5 * 1024 * 1024),
+  DIFF_PROTECTED_PATHS: z.string().default(DEFAULT_PROTECTED_PATHS.join(","))
+    .transform((v) => v.split(",").map((glob) => glob.trim()).filter(Boolean))
+    .refine((globs) => globs.length > 0, "DIFF_PROTECTED_PATHS is empty")
+    .superRefine((globs, ctx) => {
+      for (const glob of globs) {
+        const problem = protectedGlobProblem(glob);
+        if (problem) ctx.addIssue({ code: "custom", message: `DIFF_PROTECTED_PATHS: ${problem}` });
+      }
+    }),
   PR_DRAFT: bool(true),
   API_MAX_BODY_BYTES: positiveInt("API_MAX_BODY_BYTES", 64 * 1024),
   AUTH_JWKS_URL: z.url({ error: "AUTH_JWKS_URL must be a URL" }).optional(),

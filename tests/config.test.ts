@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { loadConfig, redactedConfig } from "../src/config.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../src/config_schema.ts";
 
 const PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
 const BASE = { ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
@@ -113,6 +114,7 @@ describe("caps are settings", () => {
       maxFiles: 500,
       maxFileBytes: 8 * 1024 * 1024,
       maxTotalBytes: 64 * 1024 * 1024,
+      protectedPaths: [...DEFAULT_PROTECTED_PATHS],
     });
   });
 
@@ -124,7 +126,33 @@ describe("caps are settings", () => {
       maxFiles: 200,
       maxFileBytes: 1024 * 1024,
       maxTotalBytes: 5 * 1024 * 1024,
+      protectedPaths: [...DEFAULT_PROTECTED_PATHS],
     });
+  });
+
+  test("DIFF_PROTECTED_PATHS is a comma-separated list of globs replacing the default", () => {
+    const config = loadConfig({
+      ...BASE,
+      GITHUB_TOKEN: "ghp_x",
+      DIFF_PROTECTED_PATHS: " .github/** , Makefile,,deploy/*.sh ",
+    });
+    expect(config.diffPolicy.protectedPaths).toEqual([".github/**", "Makefile", "deploy/*.sh"]);
+  });
+
+  test.each([
+    ["", /DIFF_PROTECTED_PATHS is empty/],
+    [" , ", /DIFF_PROTECTED_PATHS is empty/],
+    [
+      "/Makefile",
+      /DIFF_PROTECTED_PATHS: "\/Makefile" starts with \/; globs are relative to the repository root/,
+    ],
+    ["!tests/conftest.py", /DIFF_PROTECTED_PATHS: "!tests\/conftest.py" is a negation/],
+    ["../x", /DIFF_PROTECTED_PATHS: "..\/x" has an empty, "." or ".." component/],
+    [".github\\**", /DIFF_PROTECTED_PATHS: "\.github\\\*\*" holds a backslash/],
+  ])("DIFF_PROTECTED_PATHS=%j is refused by name", (value, message) => {
+    expect(() => loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", DIFF_PROTECTED_PATHS: value })).toThrow(
+      message,
+    );
   });
 
   test("a cap that is not a positive integer is refused by name", () => {

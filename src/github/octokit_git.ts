@@ -7,7 +7,7 @@ import { GitHubError } from "../errors.ts";
 import type { BaseCommit, BranchHead, PushInput, RepoRef, TreeEntry } from "./gateway.ts";
 import { name, type OctokitCalls } from "./octokit_calls.ts";
 import { isNotFound, isValidationFailure } from "./octokit_errors.ts";
-import { newTreeEntries, toTreeEntry } from "./tree_entries.ts";
+import { checkCommitFiles, newTreeEntries, toTreeEntry } from "./tree_entries.ts";
 
 /** GitHub's cap on one recursive tree listing (Git Trees API documentation). */
 const TREE_CAP = "100,000 entries or 7 MB";
@@ -122,6 +122,7 @@ export async function pushBranch(
   input: PushInput,
 ): Promise<{ commitSha: string }> {
   const where = api.where(repo);
+  checkCommitFiles(input.files, `commit to branch "${input.branch}" of ${name(repo)}`);
   const base = await api.attempt(
     `read commit ${input.baseSha} of ${name(repo)}`,
     () => api.octokit.rest.git.getCommit({ ...where, commit_sha: input.baseSha }),

@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import { GitHubError } from "../errors.ts";
 import { type CommitFile, GIT_MODES, type GitMode, type TreeEntry } from "./gateway.ts";
+import { isDotGit, isDotGitmodules, pathProblem, shownPath } from "./git_path.ts";
 
 /** One entry of a `POST /git/trees` request: inline text, an uploaded blob, or `sha: null` to delete. */
 export interface NewTreeEntry {
@@ -23,6 +24,36 @@ function utf8(bytes: Uint8Array): string | undefined {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Checks `files` before anything is written to GitHub, whatever the caller checked before: each
+ * path canonical ({@link pathProblem}) with no `.git` or `.gitmodules` component in any spelling,
+ * each mode exactly `100644` or `100755` (never a symlink, a gitlink or a folder), each path once.
+ * @throws GitHubError (prefixed by `what`) naming the first file that is not so.
+ */
+export function checkCommitFiles(files: readonly CommitFile[], what: string): void {
+  const seen = new Set<string>();
+  for (const file of files) {
+    const mode: unknown = file.mode;
+    const problem = typeof file.path !== "string"
+      ? "the path is not a string"
+      : (file.path.split("/").some((c) => isDotGit(c) || isDotGitmodules(c))
+        ? "the path is or is under .git or .gitmodules"
+        : undefined) ??
+        pathProblem(file.path) ??
+        (mode !== undefined && mode !== "100644" && mode !== "100755"
+          ? `mode ${shownPath(String(mode))} is not 100644 or 100755`
+          : undefined) ??
+        (seen.has(file.path) ? "the path is listed twice" : undefined);
+    if (problem !== undefined) {
+      throw new GitHubError(
+        `Cannot ${what}: "${shownPath(String(file.path))}" cannot be committed (${problem}); nothing was ` +
+          "written to GitHub",
+      );
+    }
+    seen.add(file.path);
   }
 }
 

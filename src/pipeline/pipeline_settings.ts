@@ -2,7 +2,7 @@
 import type { BudgetLimits } from "../agent/budget.ts";
 import type { CommandPolicyMode } from "../sandbox/command_policy.ts";
 import type { SnapshotCaps } from "./base_snapshot.ts";
-import type { DiffCaps } from "./diff_policy.ts";
+import type { DiffPolicy } from "./diff_policy.ts";
 
 /** What happens when the tests still fail after the retries (`PR_ON_FAILING_TESTS`). */
 export const ON_FAILING_TESTS = ["draft", "none"] as const;
@@ -30,6 +30,6 @@ export interface PipelineSettings {
   draft: boolean;
   /** Command policy of the model's bash tool. */
   commandPolicy: CommandPolicyMode;
-  diffPolicy: DiffCaps;
+  diffPolicy: DiffPolicy;
   snapshot: SnapshotCaps;
 }

@@ -15,7 +15,7 @@ import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { TestRun } from "../contracts/test_run.ts";
 import type { BaseTree } from "./base_tree.ts";
 import { type ChangeSet, readChangeSet } from "./change_set.ts";
-import type { DiffCaps } from "./diff_policy.ts";
+import type { DiffPolicy } from "./diff_policy.ts";
 import type { PullRequestRef } from "../jobs/job.ts";
 import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
@@ -45,7 +45,7 @@ export interface PublishInput {
 /** Settings of {@link publish}. */
 export interface PublishSettings {
   draft: boolean;
-  diffPolicy: DiffCaps;
+  diffPolicy: DiffPolicy;
   /** Appends a job event. */
   emit: EmitJobEvent;
   /** Builds the work item's events. */

@@ -1,8 +1,9 @@
 /**
  * Change extraction: what differs in /workspace from the base tree, read
  * through exec stdout (never the archive API). The report is untrusted: it is
- * validated against {@link workspaceReportSchema} here, and the host checks
- * every path, mode and blob id again before anything is committed.
+ * parsed with {@link workspaceReportSchema} here (closed sets, bounded
+ * sizes), and the diff policy checks every path and mode, and the host every
+ * blob id, before anything is committed.
  */
 import { Buffer } from "node:buffer";
 import { z } from "zod";
@@ -13,27 +14,37 @@ import type { Sandbox } from "./sandbox.ts";
 /** Cache folders and files never reported as changes, whatever `.gitignore` says (fnmatch patterns). */
 export const ALWAYS_IGNORED = ["__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache", ".ruff_cache"];
 
-/** What the changes program prints, as the host accepts it. */
-export const workspaceReportSchema = z.object({
-  changes: z.array(z.object({
-    path: z.string().min(1).max(4096),
+/** Longest path the sandbox can hold: Linux's `PATH_MAX`. */
+const MAX_PATH_CHARS = 4096;
+
+/**
+ * What the changes program prints, as the host parses it: statuses and kinds from their closed sets,
+ * every string and list bounded. Paths and modes are only bounded here; whether they may be
+ * committed is the diff policy's call (`pipeline/diff_policy.ts`), so a bad one is left out and
+ * named rather than failing the whole report.
+ */
+export const workspaceReportSchema = z.strictObject({
+  changes: z.array(z.strictObject({
+    path: z.string().min(1).max(MAX_PATH_CHARS),
     status: z.enum(["added", "modified", "deleted"]),
     kind: z.enum(["file", "symlink", "repository", "other"]),
-    mode: z.enum(["100644", "100755"]).optional(),
+    mode: z.string().max(16).optional(),
     content: z.base64().optional(),
   })).max(1_000_000),
-  ignored: z.array(z.string().max(4096)).max(200),
+  ignored: z.array(z.string().max(MAX_PATH_CHARS)).max(200),
   files: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
 });
 
 /** One reported difference; `content` decoded. */
 export interface ReportedChange {
+  /** As reported: not yet checked to be canonical. */
   path: string;
   status: "added" | "modified" | "deleted";
   /** What the path is now: a regular file, a symlink, a nested git repository, or something else. */
   kind: "file" | "symlink" | "repository" | "other";
-  mode?: "100644" | "100755";
+  /** Git mode as reported (the program sends `100644` or `100755` for files); not yet checked. */
+  mode?: string;
   /** The file's bytes; absent for deletions, for non-files, and once the report went over its caps. */
   content?: Uint8Array;
 }

@@ -1,11 +1,23 @@
-/** Runs the repository's tests inside the sandbox and reads pytest's summary. */
-import type { TestRun } from "../contracts/test_run.ts";
+/**
+ * Runs the repository's tests inside the sandbox and reads pytest's summary.
+ * Everything read from the run is untrusted (the tests are the agent's code and
+ * print what they like): counts are read up to 9 digits, the output's end is
+ * cut to {@link TEST_TAIL_MAX_CHARS}, and the result is checked against
+ * {@link testRunSchema} before it leaves this module.
+ */
+import { TEST_COUNT_MAX, TEST_TAIL_MAX_CHARS, type TestRun, testRunSchema } from "../contracts/test_run.ts";
+import { SandboxError } from "../errors.ts";
 import type { Sandbox } from "./sandbox.ts";
+
+/** Lines of output kept at the end of a run. */
+const TAIL_LINES = 15;
 
 /**
  * Runs `command` (a shell command line, e.g. `python3 -m pytest -q`) in
  * /workspace through a fresh `bash -c`, outside the model's session, killing it after
  * `options.timeoutMs` (`TEST_TIMEOUT_MS`).
+ * @throws SandboxError when the run's result is not a valid {@link TestRun} (an exit status
+ *   outside 0–255).
  */
 export async function runTests(
   sandbox: Sandbox,
@@ -14,21 +26,42 @@ export async function runTests(
 ): Promise<TestRun> {
   const result = await sandbox.run(["bash", "-c", command], { timeoutMs: options.timeoutMs });
   const output = `${result.stdout}\n${result.stderr}`;
-  const counts = parsePytestCounts(output);
-  return {
+  const run = testRunSchema.safeParse({
     command,
-    ...counts,
+    ...parsePytestCounts(output),
     exitCode: result.exitCode,
-    tail: output.trim().split("\n").slice(-15).join("\n"),
-  };
+    tail: outputTail(output),
+  });
+  if (!run.success) {
+    throw new SandboxError(`Cannot read the test run in "${sandbox.name}": its result is out of bounds`, {
+      cause: run.error,
+    });
+  }
+  return run.data;
 }
 
-/** Reads `N passed`, `N failed` and `N error(s)` (counted as failed) from pytest's last summary line. */
+/** The last {@link TAIL_LINES} lines of `output`, at most {@link TEST_TAIL_MAX_CHARS} characters (its end). */
+export function outputTail(output: string): string {
+  const tail = output.slice(-4 * TEST_TAIL_MAX_CHARS).trim().split("\n").slice(-TAIL_LINES).join("\n");
+  if (tail.length <= TEST_TAIL_MAX_CHARS) return tail;
+  // Cut on a code point: a lone low surrogate would not be valid text.
+  const cut = tail.slice(-(TEST_TAIL_MAX_CHARS - 1));
+  return `…${/^[\udc00-\udfff]/.test(cut) ? cut.slice(1) : cut}`;
+}
+
+/**
+ * Reads `N passed`, `N failed` and `N error(s)` (counted as failed) from pytest's last summary line.
+ * A count of more than 9 digits is not read (0); the sum is capped at {@link TEST_COUNT_MAX}.
+ */
 export function parsePytestCounts(output: string): { passed: number; failed: number } {
   const lines = output.trim().split("\n").reverse();
-  const summary = lines.find((l) => /\b\d+ (passed|failed|errors?)\b/.test(l)) ?? "";
-  const count = (word: string) => Number(summary.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
-  return { passed: count("passed"), failed: count("failed") + count("errors?") };
+  const summary = lines.find((l) => /(?<!\d)\d{1,9} (passed|failed|errors?)\b/.test(l)) ?? "";
+  const count = (word: string) =>
+    Number(summary.match(new RegExp(`(?<!\\d)(\\d{1,9}) ${word}\\b`))?.[1] ?? 0);
+  return {
+    passed: count("passed"),
+    failed: Math.min(count("failed") + count("errors?"), TEST_COUNT_MAX),
+  };
 }
 
 /** pytest's last line, with or without `=` around it: `no tests ran in 0.01s`, `2 failed, 3 passed in 0.2s`. */

@@ -25,7 +25,7 @@ const TREE = baseTree(
   [],
   new Map(),
 );
-const CAPS = { maxFiles: 3, maxFileBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024 };
+const CAPS = { maxFiles: 3, maxFileBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024, protectedPaths: [] };
 
 describe("checking a submission", () => {
   let sandbox: Sandbox;

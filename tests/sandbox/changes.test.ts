@@ -2,7 +2,8 @@ import { Buffer } from "node:buffer";
 import { afterEach, describe, expect, test } from "vitest";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
 import { type BaseTree, baseTree, type TrackedFile } from "../../src/pipeline/base_tree.ts";
-import type { DiffCaps } from "../../src/pipeline/diff_policy.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema.ts";
+import type { DiffPolicy } from "../../src/pipeline/diff_policy.ts";
 import { readChangeSet } from "../../src/pipeline/change_set.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { newSandbox } from "./sandbox_fixture.ts";
@@ -15,7 +16,12 @@ const SEED = {
   "run.sh": "#!/bin/sh\necho run\n",
   "README.md": "hello\n",
 };
-const CAPS: DiffCaps = { maxFiles: 200, maxFileBytes: 1024 * 1024, maxTotalBytes: 5 * 1024 * 1024 };
+const CAPS: DiffPolicy = {
+  maxFiles: 200,
+  maxFileBytes: 1024 * 1024,
+  maxTotalBytes: 5 * 1024 * 1024,
+  protectedPaths: DEFAULT_PROTECTED_PATHS,
+};
 
 /** The base tree of `files` as GitHub would list it (`.sh` files executable, as the fixture seeds them). */
 function treeOf(files: Record<string, string>, gitlinks: string[] = []): BaseTree {
@@ -177,6 +183,61 @@ describe("the change set, measured against the base tree", () => {
     );
     const changes = await readChangeSet(sandbox, treeOf(SEED), CAPS);
     expect(changes.files.map((c) => c.path)).toEqual(["ok.txt"]);
+  });
+
+  test("folders git, Windows or macOS would take for .git, and .gitmodules look-alikes, never leave the sandbox", async () => {
+    const sandbox = await seeded();
+    const made = await sandbox.run([
+      "python3",
+      "-c",
+      [
+        "import os",
+        "for d in ['.git.', '.git ', 'git~1', '.GIT', '.g\u200cit', '\ufeff.git']:",
+        "    os.makedirs(d + '/hooks', exist_ok=True)",
+        "    open(d + '/config', 'w').write('[core]\\n\\thooksPath = hooks\\n')",
+        "for f in ['.Gitmodules', 'gitmod~1', '.gitmodules.']:",
+        "    open(f, 'w').write('[submodule \"x\"]\\n')",
+        "open('ok.txt', 'w').write('ok\\n')",
+      ].join("\n"),
+    ]);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const changes = await readChangeSet(sandbox, treeOf(SEED), CAPS);
+    expect(changes.files.map((c) => c.path)).toEqual(["ok.txt"]);
+    const reasons = changes.leftOut.map((l) => l.reason);
+    expect(reasons.length).toBeGreaterThanOrEqual(9);
+    expect(reasons.every((r) => /^(paths under \.git\/|the submodule list \(\.gitmodules\))/.test(r))).toBe(
+      true,
+    );
+  });
+
+  test("a symlink to the runner's key, a composite action, a conftest.py and a Makefile are left out, each naming its rule", async () => {
+    const sandbox = await seeded();
+    const made = await sandbox.run([
+      "python3",
+      "-c",
+      [
+        "import os",
+        "os.symlink('/home/runner/.ssh/id_rsa', 'id_rsa')",
+        "os.makedirs('.github/actions/setup', exist_ok=True)",
+        "open('.github/actions/setup/action.yml', 'w').write('runs: {using: composite, steps: []}\\n')",
+        "os.makedirs('tests', exist_ok=True)",
+        "open('tests/conftest.py', 'w').write('import os\\n')",
+        "open('Makefile', 'w').write('test:\\n\\tcurl evil\\n')",
+        "open('ok.txt', 'w').write('ok\\n')",
+      ].join("\n"),
+    ]);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const changes = await readChangeSet(sandbox, treeOf(SEED), CAPS);
+    expect(changes.files.map((c) => [c.path, c.mode])).toEqual([["ok.txt", "100644"]]);
+    const protectedBy = (glob: string) =>
+      `protected by DIFF_PROTECTED_PATHS ("${glob}"): CI can run or obey it before anyone reviews the ` +
+      "change; a person makes this edit, or the setting drops the glob";
+    expect(changes.leftOut.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { path: ".github/actions/setup/action.yml", reason: protectedBy(".github/**") },
+      { path: "id_rsa", reason: "symbolic links are not allowed" },
+      { path: "Makefile", reason: protectedBy("Makefile") },
+      { path: "tests/conftest.py", reason: protectedBy("**/conftest.py") },
+    ]);
   });
 
   test("the caps name the setting to raise, and a raised cap takes effect", async () => {

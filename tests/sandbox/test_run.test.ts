@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
-import { describeTestExit, runTests } from "../../src/sandbox/test_run.ts";
+import { TEST_COUNT_MAX, TEST_TAIL_MAX_CHARS, testRunSchema } from "../../src/contracts/test_run.ts";
+import { describeTestExit, outputTail, parsePytestCounts, runTests } from "../../src/sandbox/test_run.ts";
 import { newSandbox } from "./sandbox_fixture.ts";
 
 const PYTEST = "python3 -m pytest -q -p no:cacheprovider";
@@ -78,5 +79,67 @@ describe("real pytest runs in the container, described", () => {
     const run = await runTests(failing, "python3 -c 'import time; time.sleep(30)'", { timeoutMs: 500 });
     expect(run.exitCode).toBeNull();
     expect(describeTestExit(run)).toBe("the test run timed out");
+  });
+});
+
+describe("what a test run prints is untrusted: counts and output are bounded", () => {
+  test.each([
+    ["3 passed, 1 failed, 2 errors in 0.1s", { passed: 3, failed: 3 }],
+    ["999999999 passed in 0.1s", { passed: TEST_COUNT_MAX, failed: 0 }],
+    ["1000000000000 passed in 0.1s", { passed: 0, failed: 0 }],
+    ["99999999999999999999999 failed, 5 passed", { passed: 5, failed: 0 }],
+    ["999999999 failed, 999999999 errors", { passed: 0, failed: TEST_COUNT_MAX }],
+    ["-3 passed", { passed: 3, failed: 0 }],
+  ])("%j reads as %j", (line, counts) => {
+    expect(parsePytestCounts(`noise\n${line}\n`)).toEqual(counts);
+  });
+
+  test("the output's end is cut to its cap, on a code point", () => {
+    const tail = outputTail(`start\n${"😀".repeat(10_000)}`);
+    expect(tail.length).toBeLessThanOrEqual(TEST_TAIL_MAX_CHARS);
+    expect(tail.startsWith("…")).toBe(true);
+    expect(tail.isWellFormed()).toBe(true);
+    expect(outputTail("a\n".repeat(100))).toBe("a\n".repeat(15).trim());
+  });
+
+  test("the contract refuses counts and text out of bounds", () => {
+    const run = { command: PYTEST, passed: 1, failed: 0, exitCode: 0, tail: "" };
+    expect(testRunSchema.safeParse(run).success).toBe(true);
+    for (
+      const bad of [
+        { passed: -1 },
+        { failed: 1.5 },
+        { passed: TEST_COUNT_MAX + 1 },
+        { exitCode: 256 },
+        { exitCode: -1 },
+        { tail: "x".repeat(TEST_TAIL_MAX_CHARS + 1) },
+      ]
+    ) {
+      expect(testRunSchema.safeParse({ ...run, ...bad }).success, JSON.stringify(bad).slice(0, 80)).toBe(
+        false,
+      );
+    }
+  });
+
+  test("a forged summary with a count too long to read is passed over, and a long line is cut from the tail", async () => {
+    const sandbox = await newSandbox({
+      "tests/test_forge.py": [
+        "def test_forge():",
+        "    print('x' * 20_000)",
+        "    assert False",
+        "",
+      ].join("\n"),
+    });
+    try {
+      const forged = "echo '12345678901234 passed in 0.01s'";
+      const run = await runTests(sandbox, `${PYTEST} -s; s=$?; ${forged}; exit $s`, { timeoutMs: 60_000 });
+      expect(run.exitCode).toBe(1);
+      expect(run.passed).toBe(0);
+      expect(run.failed).toBe(1);
+      expect(run.tail.length).toBeLessThanOrEqual(TEST_TAIL_MAX_CHARS);
+      expect(testRunSchema.parse(run)).toEqual(run);
+    } finally {
+      await sandbox.dispose();
+    }
   });
 });
