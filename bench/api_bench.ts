@@ -36,6 +36,9 @@ const child = new Deno.Command(Deno.execPath(), {
     AUDIT_LOG_PATH: `${dir}/audit.log`,
     API_KEYS: JSON.stringify([{ name: "bench", hash: hashApiKey(KEY), scopes: ["admin"] }]),
     JOBS_CONCURRENCY: String(RUNNING_JOBS),
+    // One key submits thousands of jobs here: the per-principal queue and running caps would refuse them.
+    QUOTA_MAX_QUEUED: "1000000",
+    QUOTA_MAX_RUNNING: String(RUNNING_JOBS),
   },
   stdout: "piped",
   stderr: "null",

@@ -1,6 +1,6 @@
 /**
  * Audit events as JSON lines: authentication failures, authorisation denials,
- * job creation and cancellation, pull requests opened. Each line names who
+ * quota refusals, job creation and cancellation, pull requests opened. Each line names who
  * (a principal id), never a credential: callers pass no tokens or keys, and
  * the types leave no field for them.
  */
@@ -26,6 +26,18 @@ export type AuditEvent =
     requestId?: string;
   }
   | {
+    event: "quota_exceeded";
+    principal: string;
+    /** The setting holding the limit: `QUOTA_MAX_QUEUED`, `QUOTA_USD_PER_DAY`, `QUOTA_MAX_STREAMS`. */
+    setting: string;
+    limit: number;
+    /** What the principal held when it was refused, in the limit's unit. */
+    used: number;
+    method: string;
+    path: string;
+    requestId?: string;
+  }
+  | {
     event: "job_created";
     principal: string;
     jobId: string;
@@ -39,6 +51,8 @@ export type AuditEvent =
     jobId: string;
     repo: string;
     stage: "queued" | "running";
+    /** Who submitted it, when that is not `principal` (a `jobs:admin` cancel). */
+    submitter?: string;
     requestId?: string;
   }
   | {

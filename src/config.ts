@@ -42,6 +42,8 @@ export interface Config {
   /** `AUDIT_LOG_PATH`; undefined: audit lines go to stderr. */
   auditLogPath?: string;
   jobs: { concurrency: number; deadlineMs: number; cancelGraceMs: number; requeueInterrupted: boolean };
+  /** Per-principal limits (`QUOTA_*`): queued and running jobs, open event streams, dollars per UTC day. */
+  quota: { maxQueued: number; maxRunning: number; maxStreams: number; usdPerDay: number };
 }
 
 /**
@@ -121,6 +123,12 @@ export function loadConfig(
       deadlineMs: e.JOB_DEADLINE_MS,
       cancelGraceMs: e.JOB_CANCEL_GRACE_MS,
       requeueInterrupted: e.JOBS_REQUEUE_INTERRUPTED,
+    },
+    quota: {
+      maxQueued: e.QUOTA_MAX_QUEUED,
+      maxRunning: e.QUOTA_MAX_RUNNING,
+      maxStreams: e.QUOTA_MAX_STREAMS,
+      usdPerDay: e.QUOTA_USD_PER_DAY,
     },
   };
 }

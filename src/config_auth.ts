@@ -14,6 +14,19 @@ export interface AuthConfig {
   apiKeys: ApiKeyEntry[];
 }
 
+/** Whether `host` is a loopback address: `localhost`, one in `127.0.0.0/8`, or `::1` in any of its forms. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (h === "localhost") return true;
+  if (/^127(?:\.\d{1,3}){3}$/.test(h)) return h.split(".").every((octet) => Number(octet) <= 255);
+  if (!/^[0-9a-f:]+$/.test(h)) return false;
+  try {
+    return new URL(`http://[${h}]/`).hostname === "[::1]";
+  } catch {
+    return false;
+  }
+}
+
 /** The API's authentication from the settings; every problem is listed at once.
  * @throws ConfigError naming each problem. */
 export function authConfig(e: Settings): AuthConfig {
@@ -52,6 +65,12 @@ export function authConfig(e: Settings): AuthConfig {
   }
   if (e.AUTH_DISABLED && (e.AUTH_JWKS_URL || e.API_KEYS !== undefined)) {
     problems.push("AUTH_DISABLED=true cannot be combined with AUTH_JWKS_URL or API_KEYS; choose one");
+  }
+  if (e.AUTH_DISABLED && !isLoopback(e.HOST)) {
+    problems.push(
+      `AUTH_DISABLED=true lets every caller in, so it needs HOST on a loopback address, got HOST=${e.HOST}: ` +
+        "set HOST=127.0.0.1 (or ::1, localhost), or configure API_KEYS or AUTH_JWKS_URL instead",
+    );
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);

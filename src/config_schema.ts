@@ -176,6 +176,10 @@ export const settingsSchema = z.object({
   JOB_DEADLINE_MS: positiveInt("JOB_DEADLINE_MS", 2 * 3_600_000),
   JOB_CANCEL_GRACE_MS: positiveInt("JOB_CANCEL_GRACE_MS", 10_000),
   JOBS_REQUEUE_INTERRUPTED: bool(false),
+  QUOTA_MAX_QUEUED: positiveInt("QUOTA_MAX_QUEUED", 100),
+  QUOTA_MAX_RUNNING: positiveInt("QUOTA_MAX_RUNNING", 4),
+  QUOTA_MAX_STREAMS: positiveInt("QUOTA_MAX_STREAMS", 20),
+  QUOTA_USD_PER_DAY: positive("QUOTA_USD_PER_DAY", 100),
 });
 
 /** The parsed environment, before it becomes a {@link Config}. */

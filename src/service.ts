@@ -20,7 +20,8 @@ import { createPipeline } from "./pipeline/pipeline.ts";
 import { openSqliteStore } from "./jobs/sqlite_store.ts";
 import type { Job } from "./jobs/job.ts";
 import { jobEvents } from "./jobs/job_event_builders.ts";
-import type { JobEventStore, JobQueueStore, JobRunRecords, JobStore } from "./jobs/store.ts";
+import type { JobEventStore, JobQueueStore, JobRunRecords, JobStore, SpendLedger } from "./jobs/store.ts";
+import { openDailyAllowance } from "./jobs/daily_allowance.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
@@ -113,6 +114,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     deadlineMs: config.jobs.deadlineMs,
     cancelGraceMs: config.jobs.cancelGraceMs,
     requeueInterrupted: config.jobs.requeueInterrupted,
+    maxRunningPerPrincipal: config.quota.maxRunning,
   });
   const stopping = new AbortController();
   const app = createApp({
@@ -120,6 +122,11 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     queue: worker,
     authenticator: buildAuthenticator(config.auth),
     audit,
+    quotas: {
+      maxQueued: config.quota.maxQueued,
+      usdPerDay: config.quota.usdPerDay,
+      maxStreams: config.quota.maxStreams,
+    },
     pingDocker: () => docker.ping(),
     changes,
     maxBodyBytes: config.api.maxBodyBytes,
@@ -151,7 +158,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
 /** The real pipeline: GitHub, Docker sandboxes, the Anthropic API. */
 function buildPipeline(
   config: Config,
-  parts: { docker: Docker; store: JobRunRecords; audit: AuditLog },
+  parts: { docker: Docker; store: JobRunRecords & SpendLedger; audit: AuditLog },
 ): Pipeline {
   const { docker, store, audit } = parts;
   const deps = {
@@ -171,6 +178,7 @@ function buildPipeline(
     }),
     store,
     audit,
+    dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),
   };
   return createPipeline(
     deps,

@@ -19,6 +19,21 @@ export interface BudgetLimits {
   maxUsd: number;
   /** Most milliseconds from the start of the run to the start of any model call or tool call. */
   maxWallClockMs: number;
+  /**
+   * Dollars shared with other runs, e.g. the submitter's daily quota (`QUOTA_USD_PER_DAY`): a call
+   * that could cost more than it has left does not start. Absent: only {@link maxUsd} applies.
+   */
+  allowance?: SharedAllowance;
+}
+
+/** A dollar limit shared beyond one run, read before every model call. */
+export interface SharedAllowance {
+  /** Dollars left now, across every run it is shared with (what they recorded so far counted). */
+  remainingUsd(): number;
+  /** What the limit is, for the stop reason: `Daily budget of key:ci (QUOTA_USD_PER_DAY=$100.00)`. */
+  readonly label: string;
+  /** When it is topped up again, for the stop reason: `at 00:00 UTC`. */
+  readonly renews: string;
 }
 
 /** Dollars per million tokens of one model. */
@@ -113,7 +128,8 @@ export interface BudgetOptions {
  * @throws {ConfigError} when a limit is not a positive number or the model has no price.
  */
 export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budget {
-  for (const [name, value] of Object.entries(limits)) {
+  const { allowance, ...numbers } = limits;
+  for (const [name, value] of Object.entries(numbers)) {
     if (!(typeof value === "number" && value > 0)) {
       throw new ConfigError(`Budget limit "${name}" must be a positive number, got ${String(value)}`);
     }
@@ -170,6 +186,14 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
           reason:
             `Dollar budget of ${dollars(limits.maxUsd)} would be exceeded: ${dollars(totals.costUsd)} ` +
             `spent, next call could cost ${dollars(projectedUsd)}`,
+        };
+      }
+      const left = allowance?.remainingUsd();
+      if (allowance && left !== undefined && projectedUsd > left) {
+        return {
+          kind: "budget_exceeded",
+          reason: `${allowance.label} would be exceeded: ${dollars(Math.max(0, left))} left, next call ` +
+            `could cost ${dollars(projectedUsd)}; it renews ${allowance.renews}`,
         };
       }
       return undefined;

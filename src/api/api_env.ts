@@ -2,7 +2,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AuditLog } from "../audit.ts";
 import type { JobChanges } from "../jobs/job_changes.ts";
-import type { JobStore } from "../jobs/store.ts";
+import type { JobStore, SubmitQuota } from "../jobs/store.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import type { Principal } from "./auth/principal.ts";
 
@@ -27,12 +27,20 @@ export interface JobQueue {
   cancel(id: string, reason: string): boolean;
 }
 
+/** The per-principal limits the API enforces (`QUOTA_MAX_QUEUED`, `QUOTA_USD_PER_DAY`, `QUOTA_MAX_STREAMS`). */
+export interface ApiQuotas extends SubmitQuota {
+  /** Most event streams (SSE) one principal may hold open at once. */
+  maxStreams: number;
+}
+
 /** What the API needs from the rest of the service; all injected by the composition root. */
 export interface ApiDeps {
   store: JobStore;
   queue: JobQueue;
   authenticator: Authenticator;
   audit: AuditLog;
+  /** Per-principal quotas; past one, a request gets `429 quota_exceeded`. */
+  quotas: ApiQuotas;
   /** Readiness probe of the Docker engine (`/readyz`); rejects when it is unreachable. */
   pingDocker: () => Promise<unknown>;
   /** Wakes event streams on job changes; without it they poll the store every 500 ms. */

@@ -18,6 +18,7 @@ import { registerCancelJob } from "./routes/jobs_cancel.ts";
 import { registerCreateJob } from "./routes/jobs_create.ts";
 import { registerGetJob } from "./routes/jobs_get.ts";
 import { registerListJobs } from "./routes/jobs_list.ts";
+import { createStreamSlots } from "./stream_slots.ts";
 
 export type { ApiDeps, JobQueue } from "./api_env.ts";
 
@@ -55,7 +56,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerCreateJob(app, deps);
   registerListJobs(app, deps);
   registerGetJob(app, deps);
-  registerJobEvents(app, deps);
+  registerJobEvents(app, deps, createStreamSlots(deps.quotas.maxStreams));
   registerCancelJob(app, deps);
   registerDocs(app);
   app.notFound(onApiNotFound);

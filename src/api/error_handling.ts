@@ -12,10 +12,15 @@ import { logger } from "../logging.ts";
 
 const apiLog = logger("api");
 
-/** The error body, as sent. */
-export function errorBody(c: Context<ApiEnv>, code: string, message: string) {
+/** The error body, as sent; `details` adds fields beside `code` and `message` (e.g. `quota`). */
+export function errorBody(
+  c: Context<ApiEnv>,
+  code: string,
+  message: string,
+  details: Readonly<Record<string, unknown>> = {},
+) {
   const requestId = c.get("requestId");
-  return { error: { code, message, ...(requestId ? { requestId } : {}) } };
+  return { error: { code, message, ...details, ...(requestId ? { requestId } : {}) } };
 }
 
 /** One line naming the first invalid field: `repo: repo must look like "owner/name"`. */
@@ -38,7 +43,8 @@ export function validationHook(result: { success: boolean; error?: unknown }): v
 export function onApiError(error: Error, c: Context<ApiEnv>): Response {
   if (error instanceof HttpError) {
     if (error.status === 401) c.header("WWW-Authenticate", 'Bearer realm="backend-agent"');
-    return c.json(errorBody(c, error.code, error.message), error.status);
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+    return c.json(errorBody(c, error.code, error.message, error.details), error.status);
   }
   if (error instanceof HTTPException && error.status === 400) {
     return c.json(errorBody(c, "invalid_json", "The request body is not valid JSON"), 400);

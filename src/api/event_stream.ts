@@ -5,7 +5,7 @@
  * the job is final and every event is sent, an `end` event closes the stream.
  */
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { isFinal } from "../jobs/job.ts";
 import type { JobEventStore, JobReadModel } from "../jobs/store.ts";
 import type { ApiDeps, ApiEnv } from "./api_env.ts";
@@ -14,24 +14,38 @@ const PAGE = 500;
 const HEARTBEAT_MS = 15_000;
 const POLL_MS = 500;
 
-/** Streams job `jobId`'s events after `afterSeq`. */
+/**
+ * Streams job `jobId`'s events after `afterSeq`; `onClose` runs once when the stream ends, however
+ * it ends (job final, client gone, service stopping, a failed read).
+ */
 export function streamJobEvents(
   c: Context<ApiEnv>,
   deps: Pick<ApiDeps, "changes" | "stopping"> & { store: JobEventStore & Pick<JobReadModel, "get"> },
-  options: { jobId: string; afterSeq: number },
+  options: { jobId: string; afterSeq: number; onClose: () => void },
 ): Response {
+  return streamSSE(c, async (stream) => {
+    try {
+      await pump(stream, deps, options);
+    } finally {
+      options.onClose();
+    }
+  });
+}
+
+async function pump(
+  stream: SSEStreamingApi,
+  deps: Parameters<typeof streamJobEvents>[1],
+  options: { jobId: string; afterSeq: number },
+): Promise<void> {
   const { store, changes } = deps;
   const { jobId } = options;
-  return streamSSE(c, async (stream) => {
-    const closed = new AbortController();
-    stream.onAbort(() => closed.abort());
-    // A stopping service closes the stream; the client reconnects with Last-Event-ID.
-    const stop = () => closed.abort();
-    deps.stopping?.addEventListener("abort", stop, { once: true });
-    if (deps.stopping?.aborted) return;
-    closed.signal.addEventListener("abort", () => deps.stopping?.removeEventListener("abort", stop), {
-      once: true,
-    });
+  const closed = new AbortController();
+  stream.onAbort(() => closed.abort());
+  // A stopping service closes the stream; the client reconnects with Last-Event-ID.
+  const stop = () => closed.abort();
+  if (deps.stopping?.aborted) return;
+  deps.stopping?.addEventListener("abort", stop, { once: true });
+  try {
     let last = options.afterSeq;
     let quietSince = Date.now();
     await stream.write("retry: 2000\n\n");
@@ -64,7 +78,9 @@ export function streamJobEvents(
         quietSince = Date.now();
       }
     }
-  });
+  } finally {
+    deps.stopping?.removeEventListener("abort", stop);
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * Per-job authorisation: a principal sees and acts on the jobs of the
- * repositories its allowlist matches. Jobs it may not see are answered as
+ * Per-job authorisation: a principal sees the jobs of the repositories its
+ * allowlist matches, and acts on the ones it submitted; acting on another
+ * principal's job needs `jobs:admin`. Jobs it may not see are answered as
  * missing (404), so their existence does not leak.
  */
 import type { Context } from "hono";
@@ -8,7 +9,7 @@ import type { AuditLog } from "../audit.ts";
 import type { Job } from "../jobs/job.ts";
 import type { JobStore } from "../jobs/store.ts";
 import type { ApiEnv } from "./api_env.ts";
-import { repoAllowed } from "./auth/principal.ts";
+import { hasScope, repoAllowed } from "./auth/principal.ts";
 import { HttpError } from "./http_error.ts";
 
 /** Refuses (403, audited) a request about a repository outside the caller's allowlist. */
@@ -36,4 +37,26 @@ export async function visibleJob(c: Context<ApiEnv>, store: JobStore, id: string
     throw new HttpError(404, "job_not_found", `No job with id "${id}"`);
   }
   return job;
+}
+
+/**
+ * Refuses (403, audited) acting on job `job` (cancelling it) for a caller that did not submit it
+ * and lacks `jobs:admin`.
+ */
+export function assertMayActOn(c: Context<ApiEnv>, job: Job, audit: AuditLog): void {
+  const principal = c.get("principal");
+  if (job.submitter === principal.id || hasScope(principal, "jobs:admin")) return;
+  audit.record({
+    event: "access_denied",
+    principal: principal.id,
+    reason: `job ${job.id} was submitted by ${job.submitter ?? "nobody recorded"}; missing scope jobs:admin`,
+    method: c.req.method,
+    path: c.req.path,
+    requestId: c.get("requestId"),
+  });
+  throw new HttpError(
+    403,
+    "forbidden",
+    "Only the job's submitter, or a credential with the jobs:admin scope, may cancel it",
+  );
 }

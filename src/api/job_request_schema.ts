@@ -1,12 +1,13 @@
 /** The body of `POST /v1/jobs`, validated. */
 import { z } from "@hono/zod-openapi";
+import { repoNameSchema } from "./repo_name.ts";
 
 /** `{"repo":"owner/name","issue":12,"base":"main"}`; `base` is optional. Unknown fields are refused. */
 export const jobRequestSchema = z.object({
-  repo: z.string({ error: 'repo is required: "owner/name"' }).regex(
-    /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/,
-    'repo must look like "owner/name"',
-  ).openapi({ example: "acme/task-service" }),
+  repo: repoNameSchema("repo").openapi({
+    description: "`owner/name`, as GitHub allows them (`.`, `..` and other names GitHub refuses are a 422).",
+    example: "acme/task-service",
+  }),
   issue: z.number({ error: "issue is required: a positive integer" }).int("issue must be an integer")
     .positive("issue must be positive").openapi({
       description: "A `[dev]` issue, or a parent issue whose `[dev]` sub-issues each get a pull request.",

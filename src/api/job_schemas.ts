@@ -73,6 +73,15 @@ export const errorSchema = z.object({
     code: z.string().openapi({ example: "invalid_request" }),
     message: z.string(),
     requestId: z.string().optional(),
+    quota: z.object({
+      setting: z.string().openapi({
+        description: "The setting holding the limit.",
+        example: "QUOTA_MAX_QUEUED",
+      }),
+      limit: z.number().openapi({ description: "The limit: jobs, streams, or dollars per UTC day." }),
+      used: z.number().openapi({ description: "What the caller holds now, in the same unit." }),
+      retryAfterSeconds: z.number().int().openapi({ description: "The `Retry-After` header's value." }),
+    }).optional().openapi({ description: "On `quota_exceeded` (429): which per-caller limit was reached." }),
   }),
 }).openapi("Error");
 

@@ -11,6 +11,8 @@ const ERRORS = {
   413: "The body is larger than the limit (`body_too_large`).",
   415: "The body is not `application/json` (`unsupported_media_type`).",
   422: "A field is missing or invalid; the message names it (`invalid_request`).",
+  429:
+    "A per-caller quota is reached (`quota_exceeded`); `quota` names the setting, `Retry-After` says when to retry.",
   503: "Credentials cannot be checked right now (`auth_unavailable`).",
 } as const;
 

@@ -4,19 +4,25 @@
  * listings filtered to managed resources, and resources named in the path
  * looked up and required to carry the managed label (containers are then
  * addressed by their full id, so a name re-used meanwhile cannot redirect the
- * call).
+ * call). A container create and a volume removal hold the volumes they name
+ * (`volume_holds.ts`) until the engine has answered, look them up fresh on
+ * the engine, and a created container's mounts are checked before the client
+ * sees the answer (`created_mounts.ts`).
  */
 import { parseJsonObject } from "./body_check.ts";
+import { checkCreatedMounts } from "./created_mounts.ts";
 import { checkContainerCreate } from "./create_policy.ts";
 import { checkExecCreate, checkExecStart } from "./exec_policy.ts";
 import type { HttpRequest } from "./http_message.ts";
 import { managedFilters } from "./list_filters.ts";
+import { mountedVolumeNames } from "./mount_policy.ts";
 import type { Ownership } from "./ownership.ts";
 import { forbidden } from "./refusal.ts";
 import type { ResourceCaps } from "./resource_policy.ts";
 import type { MatchedRoute } from "./routes.ts";
 import type { SandboxCap } from "./sandbox_cap.ts";
-import type { UpstreamRequest } from "./upstream.ts";
+import type { EngineAnswer, UpstreamRequest } from "./upstream.ts";
+import type { VolumeHolds } from "./volume_holds.ts";
 import { checkVolumeCreate } from "./volume_policy.ts";
 
 /** What {@link authorize} needs. */
@@ -27,6 +33,10 @@ export interface AuthorizeDeps {
   caps: ResourceCaps;
   /** Admits container and volume creates under `PROXY_MAX_SANDBOXES`. */
   sandboxes: SandboxCap;
+  /** Keeps a volume from being removed while a create that mounts it is in flight. */
+  volumes: VolumeHolds;
+  /** The engine's socket (for the check after a create). */
+  upstreamSocket: string;
 }
 
 /** An approved request, and what to do once the engine has answered it. */
@@ -34,7 +44,15 @@ export interface Approved {
   upstream: UpstreamRequest;
   /** Runs after the exchange (cache invalidation after a removal). */
   after?: () => void;
-  /** Must run once the exchange is over, whether or not it succeeded (lets the next create be counted). */
+  /**
+   * Checks the engine's whole answer before the client sees any of it; a refusal it throws replaces the
+   * answer. When set, the answer is read in full first (so never for a streamed exchange).
+   */
+  check?: (answer: EngineAnswer) => Promise<void>;
+  /**
+   * Must run once the exchange (and `check`) is over, whether or not it succeeded (lets the next create be
+   * counted, and frees the volumes held).
+   */
   release?: () => void;
 }
 
@@ -79,26 +97,52 @@ export async function authorize(
     }
     case "volume_remove": {
       const q = query({ force: BOOL }, "refuse");
-      await deps.ownership.volume(ref, true);
+      // Waits for any create that mounts this volume to be answered: the engine then refuses a volume in use.
+      const release = await deps.volumes.hold([ref]);
+      try {
+        await deps.ownership.volume(ref, true);
+      } catch (error) {
+        release();
+        throw error;
+      }
       return {
         upstream: { method: "DELETE", target: `${p}/volumes/${ref}${suffix(q)}` },
         after: () => deps.ownership.forget(ref),
+        release,
       };
     }
     case "container_create": {
       // dockerode copies the whole body into the query; the engine reads only `name` (and `platform`) there.
       const q = query({ name: CONTAINER_NAME }, "drop");
-      const checked = await checkContainerCreate(body(), {
-        allowedImages: deps.allowedImages,
-        allowedRuntimes: deps.allowedRuntimes,
-        caps: deps.caps,
-        managedVolume: (name) => deps.ownership.volume(name),
-      });
-      const release = await deps.sandboxes.admit("container");
-      return {
-        upstream: { method: "POST", target: `${p}/containers/create${suffix(q)}`, body: json(checked) },
-        release,
-      };
+      const parsed = body();
+      // Held from the mount check until the engine has answered, so no removal can slip in between.
+      const releaseVolumes = await deps.volumes.hold(mountedVolumeNames(parsed));
+      try {
+        const checked = await checkContainerCreate(parsed, {
+          allowedImages: deps.allowedImages,
+          allowedRuntimes: deps.allowedRuntimes,
+          caps: deps.caps,
+          // Fresh: a remembered answer could name a volume removed since.
+          managedVolume: (name) => deps.ownership.volume(name, true),
+        });
+        const releaseSlot = await deps.sandboxes.admit("container");
+        return {
+          upstream: { method: "POST", target: `${p}/containers/create${suffix(q)}`, body: json(checked) },
+          check: (answer) =>
+            checkCreatedMounts(answer, {
+              socketPath: deps.upstreamSocket,
+              prefix: p,
+              ownership: deps.ownership,
+            }),
+          release: () => {
+            releaseSlot();
+            releaseVolumes();
+          },
+        };
+      } catch (error) {
+        releaseVolumes();
+        throw error;
+      }
     }
     case "container_start": {
       if (Object.keys(body()).length > 0) {

@@ -6,14 +6,27 @@
  * stream content type) then becomes a two-way byte pipe: the client's stdin
  * to the exec, the exec's output back; half-closes are passed on, so a
  * command reading stdin sees its end. Nothing the client sends after the
- * request reaches the engine unless the engine hijacked the connection.
+ * request reaches the engine unless the engine hijacked the connection. A
+ * checked exchange reads the engine's whole answer first, and the client gets
+ * it only once the check has passed.
  */
 import { ByteReader } from "./byte_reader.ts";
 import { MAX_HEAD_BYTES, parseResponseHead } from "./http_message.ts";
 import { ProxyRefusal } from "./refusal.ts";
-import { connectUpstream, serializeRequest, type UpstreamRequest, writeAll } from "./upstream.ts";
+import {
+  askEngine,
+  connectUpstream,
+  type EngineAnswer,
+  serializeRequest,
+  type UpstreamRequest,
+  writeAll,
+} from "./upstream.ts";
 
 const RAW_STREAM = /^application\/vnd\.docker\.(raw|multiplexed)-stream/;
+/** Largest answer a checked exchange reads (a create's answer is its id and warnings). */
+const MAX_CHECKED_ANSWER_BYTES = 1024 * 1024;
+/** Framing the proxy sets itself when it relays a whole answer. */
+const FRAMING = new Set(["content-length", "transfer-encoding", "connection", "keep-alive"]);
 
 /**
  * Relays `request` between `client` (whose reader may hold bytes read ahead)
@@ -57,6 +70,28 @@ export async function forward(
   } finally {
     close(upstream);
   }
+}
+
+/**
+ * Sends `request` to the engine, reads its whole answer, runs `check` on it,
+ * and only then writes the answer to `client` (re-framed with its length).
+ * @throws ProxyRefusal 502 when the engine cannot be reached or answers malformed HTTP, and whatever
+ *   `check` throws; nothing has been sent to the client then.
+ */
+export async function forwardChecked(
+  client: Deno.Conn,
+  socketPath: string,
+  request: UpstreamRequest,
+  check: (answer: EngineAnswer) => Promise<void>,
+): Promise<void> {
+  const answer = await askEngine(socketPath, request, MAX_CHECKED_ANSWER_BYTES);
+  await check(answer);
+  const lines = [answer.statusLine];
+  for (const [name, value] of answer.headers) if (!FRAMING.has(name)) lines.push(`${name}: ${value}`);
+  lines.push(`content-length: ${answer.body.byteLength}`, "connection: close");
+  const head = latin1Bytes(`${lines.join("\r\n")}\r\n\r\n`);
+  // From here on the client has the engine's answer, so failures only end the connection.
+  await writeAll(client, concat(head, answer.body)).catch(() => undefined);
 }
 
 async function pipeBothWays(

@@ -5,7 +5,7 @@
  * of any host path.
  */
 import { LABELS } from "../sandbox/limits.ts";
-import { brief, type JsonObject } from "./body_check.ts";
+import { brief, isObject, type JsonObject } from "./body_check.ts";
 import type { Rule } from "./policy_engine.ts";
 import { ProxyRefusal } from "./refusal.ts";
 import { all, must, optional } from "./rule_combinators.ts";
@@ -41,3 +41,15 @@ export const MOUNT: Rule<VolumeLookup> = all(
   }),
   managedSource,
 );
+
+/**
+ * The volume names a create body's `HostConfig.Mounts` mention (valid names only, before any check), for
+ * holding them while the create is checked and sent.
+ */
+export function mountedVolumeNames(body: JsonObject): string[] {
+  const hostConfig = body.HostConfig;
+  const mounts = isObject(hostConfig) && Array.isArray(hostConfig.Mounts) ? hostConfig.Mounts : [];
+  return mounts.flatMap((m: unknown) =>
+    isObject(m) && typeof m.Source === "string" && VOLUME_NAME.test(m.Source) ? [m.Source] : []
+  );
+}

@@ -4,16 +4,18 @@ import type { Rule } from "./policy_engine.ts";
 import { must } from "./rule_combinators.ts";
 
 /**
- * True for a numeric, non-zero uid with an optional numeric, non-zero gid
- * (`1000`, `1000:1000`). Names are refused: the image's /etc/passwd could map
- * any name to uid 0, and an empty user means the image's default (often root).
+ * True for a numeric, non-zero uid with a numeric, non-zero gid (`1000:1000`).
+ * Names are refused: the image's /etc/passwd could map any name to uid 0, and
+ * an empty user means the image's default (often root). A uid alone is
+ * refused too: without a passwd entry for it the process runs as group 0
+ * (root's group), which owns files a sandbox must not write.
  */
 export function isNonRootUser(user: unknown): user is string {
-  return typeof user === "string" && /^[1-9][0-9]{0,9}(:[1-9][0-9]{0,9})?$/.test(user);
+  return typeof user === "string" && /^[1-9][0-9]{0,9}:[1-9][0-9]{0,9}$/.test(user);
 }
 
 /** The policy rule for `User`: {@link isNonRootUser}, naming what was sent. */
 export const nonRootUser: Rule = must(
   isNonRootUser,
-  (v) => `must be a non-root numeric uid[:gid], got ${brief(v)}`,
+  (v) => `must be a non-root numeric uid:gid (both non-zero; a uid alone runs as group 0), got ${brief(v)}`,
 );

@@ -6,7 +6,7 @@
 import { authorize } from "./authorize.ts";
 import { ByteReader } from "./byte_reader.ts";
 import type { ProxyConfig } from "./config.ts";
-import { close, forward } from "./forward.ts";
+import { close, forward, forwardChecked } from "./forward.ts";
 import { type HttpRequest, readRequest } from "./http_message.ts";
 import { createOwnership, type Ownership } from "./ownership.ts";
 import { auditRefusal, type AuditWriter } from "./refusal_audit.ts";
@@ -14,6 +14,7 @@ import { ProxyRefusal } from "./refusal.ts";
 import { matchRoute } from "./routes.ts";
 import { createSandboxCap, type SandboxCap } from "./sandbox_cap.ts";
 import { writeAll } from "./upstream.ts";
+import { createVolumeHolds } from "./volume_holds.ts";
 
 /** Options for {@link startDockerProxy}. */
 export interface DockerProxyOptions {
@@ -65,6 +66,8 @@ export function startDockerProxy(config: ProxyConfig, options: DockerProxyOption
     allowedImages: config.allowedImages,
     allowedRuntimes: config.allowedRuntimes,
     caps: config.caps,
+    volumes: createVolumeHolds(),
+    upstreamSocket: config.upstreamSocket,
   };
   const listener = Deno.listen({ hostname: config.hostname, port: config.port, transport: "tcp" });
   const open = new Set<Deno.Conn>();
@@ -98,11 +101,15 @@ export function startDockerProxy(config: ProxyConfig, options: DockerProxyOption
       const route = matchRoute(request.method, request.target);
       const approved = await authorize(request, route, deps);
       try {
-        await forward(conn, reader, config.upstreamSocket, approved.upstream, route.name === "exec_start");
+        if (approved.check) {
+          await forwardChecked(conn, config.upstreamSocket, approved.upstream, approved.check);
+        } else {
+          await forward(conn, reader, config.upstreamSocket, approved.upstream, route.name === "exec_start");
+        }
+        approved.after?.();
       } finally {
         approved.release?.();
       }
-      approved.after?.();
     } catch (error) {
       const refusal = error instanceof ProxyRefusal
         ? error

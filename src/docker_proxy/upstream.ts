@@ -67,30 +67,61 @@ export interface LookupAnswer {
   json: unknown;
 }
 
+/** The engine's whole answer to one request, read before the client sees any of it. */
+export interface EngineAnswer {
+  /** The status line as the engine sent it (`HTTP/1.1 201 Created`). */
+  statusLine: string;
+  status: number;
+  /** Lower-case names. */
+  headers: Map<string, string>;
+  /** The body, de-chunked. */
+  body: Uint8Array;
+}
+
+/**
+ * Sends `request` to the engine and reads its whole answer, at most `maxBodyBytes` of body.
+ * @throws ProxyRefusal 502 when the engine does not answer or answers malformed HTTP.
+ */
+export async function askEngine(
+  socketPath: string,
+  request: UpstreamRequest,
+  maxBodyBytes = MAX_LOOKUP_BYTES,
+): Promise<EngineAnswer> {
+  const conn = await connectUpstream(socketPath);
+  try {
+    await writeAll(conn, serializeRequest(request));
+    const reader = new ByteReader(conn);
+    const head = await reader.readHead(MAX_HEAD_BYTES);
+    if (head === null) throw new ProxyRefusal(502, "docker-proxy: the Docker engine closed the connection");
+    const { status, headers } = parseResponseHead(head);
+    const body = await readBody(reader, headers, maxBodyBytes, true);
+    return { statusLine: head.slice(0, head.indexOf("\r\n")), status, headers, body };
+  } catch (error) {
+    if (error instanceof ProxyRefusal && error.status === 502) throw error;
+    throw new ProxyRefusal(
+      502,
+      `docker-proxy: the Docker engine did not answer ${request.method} ${request.target.split("?")[0]}`,
+      { cause: error },
+    );
+  } finally {
+    conn.close();
+  }
+}
+
+/** The JSON in `answer`'s body; undefined when it is not JSON. */
+export function answerJson(answer: EngineAnswer): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(answer.body));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `GET target` on the engine, for the proxy's own look-ups (never on the client's behalf).
  * @throws ProxyRefusal 502 when the engine does not answer or answers malformed HTTP.
  */
 export async function getJson(socketPath: string, target: string): Promise<LookupAnswer> {
-  const conn = await connectUpstream(socketPath);
-  try {
-    await writeAll(conn, serializeRequest({ method: "GET", target }));
-    const reader = new ByteReader(conn);
-    const head = await reader.readHead(MAX_HEAD_BYTES);
-    if (head === null) throw new ProxyRefusal(502, "docker-proxy: the Docker engine closed the connection");
-    const { status, headers } = parseResponseHead(head);
-    const body = await readBody(reader, headers, MAX_LOOKUP_BYTES, true);
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(body));
-    } catch {
-      json = undefined;
-    }
-    return { status, json };
-  } catch (error) {
-    if (error instanceof ProxyRefusal && error.status === 502) throw error;
-    throw new ProxyRefusal(502, "docker-proxy: the Docker engine did not answer a look-up", { cause: error });
-  } finally {
-    conn.close();
-  }
+  const answer = await askEngine(socketPath, { method: "GET", target });
+  return { status: answer.status, json: answerJson(answer) };
 }

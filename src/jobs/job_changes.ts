@@ -64,8 +64,9 @@ export function notifyingStore(store: JobStore, changes: JobChanges): JobStore {
     return result;
   };
   return {
-    create: (request) => store.create(request),
-    createOnce: (request, key) => store.createOnce(request, key),
+    create: (request, quota) => store.create(request, quota),
+    createOnce: (request, key, quota) => store.createOnce(request, key, quota),
+    spentToday: (principal) => store.spentToday(principal),
     get: (id) => store.get(id),
     list: (filter) => store.list(filter),
     listEvents: (jobId, afterSeq, limit) => store.listEvents(jobId, afterSeq, limit),

@@ -69,6 +69,27 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);`,
   // 3: typed events: each event's structured data as JSON (NULL on events stored before).
   `ALTER TABLE job_events ADD COLUMN data TEXT CHECK (data IS NULL OR json_valid(data));`,
+  // 4: per-submitter quotas: each submitter's model spend per UTC day (what was recorded before is
+  // counted on the day its job started); the order jobs were started in (a claim sequence, which
+  // timestamps cannot give within one millisecond), and indexes for the queue's per-submitter
+  // counts and turns.
+  `CREATE TABLE principal_spend (
+     principal TEXT NOT NULL,
+     day TEXT NOT NULL,
+     cost_usd REAL NOT NULL DEFAULT 0,
+     PRIMARY KEY (principal, day)
+   );
+   INSERT INTO principal_spend (principal, day, cost_usd)
+     SELECT j.submitter, substr(COALESCE(j.started_at, j.created_at), 1, 10), SUM(w.cost_usd)
+     FROM work_items w JOIN jobs j ON j.id = w.job_id
+     WHERE j.submitter IS NOT NULL
+     GROUP BY 1, 2
+     HAVING SUM(w.cost_usd) <> 0;
+   ALTER TABLE jobs ADD COLUMN start_seq INTEGER;
+   UPDATE jobs SET start_seq = position WHERE started_at IS NOT NULL;
+   CREATE INDEX jobs_status_submitter ON jobs(status, submitter, position);
+   CREATE INDEX jobs_start_seq ON jobs(start_seq);
+   CREATE INDEX jobs_submitter_start_seq ON jobs(submitter, start_seq);`,
 ];
 
 /**

@@ -22,13 +22,32 @@ export function prepareStatements(db: DatabaseSync) {
     insertKey: db.prepare(
       "INSERT INTO idempotency_keys (principal, key, fingerprint, job_id, created_at) VALUES (?, ?, ?, ?, ?)",
     ),
+    // The head of each submitter's queue, skipping submitters at the running cap; of those, the
+    // submitter whose last job started longest ago (never: first) goes first, then submission order.
     claim: db.prepare(
-      `UPDATE jobs SET status = 'running', started_at = ?, updated_at = ?
-     WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY position LIMIT 1)
+      `UPDATE jobs SET status = 'running', started_at = ?, updated_at = ?,
+       start_seq = (SELECT COALESCE(MAX(start_seq), 0) + 1 FROM jobs)
+     WHERE id = (
+       SELECT j.id
+       FROM (SELECT submitter, MIN(position) AS head FROM jobs WHERE status = 'queued' GROUP BY submitter) AS h
+       JOIN jobs AS j ON j.position = h.head
+       WHERE (SELECT COUNT(*) FROM jobs AS r WHERE r.status = 'running' AND r.submitter IS h.submitter) < ?
+       ORDER BY (SELECT MAX(s.start_seq) FROM jobs AS s WHERE s.submitter IS h.submitter), h.head
+       LIMIT 1)
      RETURNING *`,
     ),
+    queuedOf: db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND submitter = ?"),
+    spentOn: db.prepare("SELECT cost_usd FROM principal_spend WHERE principal = ? AND day = ?"),
+    itemCost: db.prepare("SELECT cost_usd FROM work_items WHERE job_id = ? AND issue = ?"),
+    addSpend: db.prepare(
+      `INSERT INTO principal_spend (principal, day, cost_usd)
+     SELECT submitter, ?, ? FROM jobs WHERE id = ? AND submitter IS NOT NULL
+     ON CONFLICT (principal, day) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd`,
+    ),
     claimId: db.prepare(
-      "UPDATE jobs SET status = 'running', started_at = ?, updated_at = ? WHERE id = ? AND status = 'queued' RETURNING *",
+      `UPDATE jobs SET status = 'running', started_at = ?, updated_at = ?,
+       start_seq = (SELECT COALESCE(MAX(start_seq), 0) + 1 FROM jobs)
+     WHERE id = ? AND status = 'queued' RETURNING *`,
     ),
     finish: db.prepare(
       `UPDATE jobs SET status = ?, reason = ?, pull_requests = ?, finished_at = ?, updated_at = ?

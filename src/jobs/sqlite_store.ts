@@ -28,6 +28,8 @@ import {
   type JobPage,
   type JobStore,
   type NewJob,
+  QuotaExceededError,
+  type SubmitQuota,
 } from "./store.ts";
 
 const INTERRUPTED = "interrupted: the service stopped while the job was running; submit it again to retry";
@@ -36,6 +38,8 @@ const INTERRUPTED = "interrupted: the service stopped while the job was running;
 export interface SqliteStoreOptions {
   /** How long an `Idempotency-Key` answers with its job; after that the key is free again. Default 24 h. */
   idempotencyTtlMs?: number;
+  /** Clock of the spend ledger: which UTC day spending counts on. Default: `() => new Date()`. */
+  clock?: () => Date;
 }
 
 /**
@@ -52,10 +56,12 @@ export class SqliteJobStore implements JobStore {
   readonly #db: DatabaseSync;
   readonly #sql: Statements;
   readonly #idempotencyTtlMs: number;
+  readonly #clock: () => Date;
   readonly #listStatements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 60 * 60_000;
+    this.#clock = options.clock ?? (() => new Date());
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec(
@@ -65,18 +71,19 @@ export class SqliteJobStore implements JobStore {
     this.#sql = prepareStatements(this.#db);
   }
 
-  async create(request: NewJob): Promise<Job> {
-    return this.#mustGet(this.#insert(request));
+  async create(request: NewJob, quota?: SubmitQuota): Promise<Job> {
+    const id = quota ? this.#transaction(() => this.#insertWithin(request, quota)) : this.#insert(request);
+    return this.#mustGet(id);
   }
 
-  async createOnce(request: NewJob, key: IdempotencyKey): Promise<CreateOnceResult> {
+  async createOnce(request: NewJob, key: IdempotencyKey, quota?: SubmitQuota): Promise<CreateOnceResult> {
     const outcome = this.#transaction(() => {
       this.#sql.expireKeys.run(new Date(Date.now() - this.#idempotencyTtlMs).toISOString());
       const seen = this.#sql.key.get(key.principal, key.key) as
         | { fingerprint: string; job_id: string }
         | undefined;
       if (seen) return { id: seen.job_id, created: false, same: seen.fingerprint === key.fingerprint };
-      const id = this.#insert(request);
+      const id = quota ? this.#insertWithin(request, quota) : this.#insert(request);
       this.#sql.insertKey.run(key.principal, key.key, key.fingerprint, id, now());
       return { id, created: true, same: true };
     });
@@ -100,12 +107,12 @@ export class SqliteJobStore implements JobStore {
     return rows.length > filter.limit && last ? { jobs, nextCursor: encodeCursor(last.position) } : { jobs };
   }
 
-  async claimNext(options: { id?: string } = {}): Promise<Job | undefined> {
+  async claimNext(options: { id?: string; maxRunningPerSubmitter?: number } = {}): Promise<Job | undefined> {
     const at = now();
     const row =
-      (options.id === undefined ? this.#sql.claim.get(at, at) : this.#sql.claimId.get(at, at, options.id)) as
-        | JobRow
-        | undefined;
+      (options.id === undefined
+        ? this.#sql.claim.get(at, at, options.maxRunningPerSubmitter ?? Number.MAX_SAFE_INTEGER)
+        : this.#sql.claimId.get(at, at, options.id)) as JobRow | undefined;
     return row ? toJob(row, []) : undefined;
   }
 
@@ -116,6 +123,7 @@ export class SqliteJobStore implements JobStore {
       const changed = this.#sql.finish.run(result.status, result.reason ?? null, pullRequests, at, at, id);
       if (changed.changes === 0) return;
       for (const item of result.workItems ?? []) {
+        const before = this.#itemCost(id, item.issue);
         this.#sql.upsertItem.run(
           id,
           item.issue,
@@ -130,6 +138,7 @@ export class SqliteJobStore implements JobStore {
           item.usage.costUsd,
           item.usage.turns,
         );
+        this.#addSpend(id, item.usage.costUsd - before);
       }
       // No work item outlives its job as `running`: one the pipeline did not report ended with the job.
       this.#sql.endRunningItems.run(
@@ -163,15 +172,23 @@ export class SqliteJobStore implements JobStore {
   }
 
   async recordUsage(jobId: string, issue: number, usage: RecordedUsage): Promise<void> {
-    this.#sql.usage.run(
-      jobId,
-      issue,
-      usage.inputTokens,
-      usage.outputTokens,
-      usage.totalTokens,
-      usage.costUsd,
-      usage.turns,
-    );
+    this.#transaction(() => {
+      const before = this.#itemCost(jobId, issue);
+      this.#sql.usage.run(
+        jobId,
+        issue,
+        usage.inputTokens,
+        usage.outputTokens,
+        usage.totalTokens,
+        usage.costUsd,
+        usage.turns,
+      );
+      this.#addSpend(jobId, usage.costUsd - before);
+    });
+  }
+
+  async spentToday(principal: string): Promise<number> {
+    return this.#spentToday(principal);
   }
 
   async appendEvent(jobId: string, event: NewJobEvent): Promise<JobEvent> {
@@ -233,6 +250,46 @@ export class SqliteJobStore implements JobStore {
     return id;
   }
 
+  /** Inserts `request` unless its submitter is at a `quota` limit; call within a transaction. */
+  #insertWithin(request: NewJob, quota: SubmitQuota): string {
+    const submitter = request.submitter;
+    if (submitter !== undefined) {
+      const { n: queued } = this.#sql.queuedOf.get(submitter) as { n: number };
+      if (queued >= quota.maxQueued) {
+        throw new QuotaExceededError(
+          "queued",
+          quota.maxQueued,
+          queued,
+          `${submitter} already has ${queued} jobs queued, the most allowed`,
+        );
+      }
+      const spent = this.#spentToday(submitter);
+      if (spent >= quota.usdPerDay) {
+        throw new QuotaExceededError(
+          "usd_per_day",
+          quota.usdPerDay,
+          spent,
+          `${submitter} spent $${spent.toFixed(2)} today (UTC), the most allowed per day`,
+        );
+      }
+    }
+    return this.#insert(request);
+  }
+
+  #spentToday(principal: string): number {
+    const row = this.#sql.spentOn.get(principal, utcDay(this.#clock())) as { cost_usd: number } | undefined;
+    return Math.round((row?.cost_usd ?? 0) * 1e6) / 1e6;
+  }
+
+  #itemCost(jobId: string, issue: number): number {
+    return (this.#sql.itemCost.get(jobId, issue) as { cost_usd: number } | undefined)?.cost_usd ?? 0;
+  }
+
+  /** Adds `deltaUsd` to today's spend of job `jobId`'s submitter (none: nothing). */
+  #addSpend(jobId: string, deltaUsd: number): void {
+    if (deltaUsd !== 0) this.#sql.addSpend.run(utcDay(this.#clock()), deltaUsd, jobId);
+  }
+
   #transaction<T>(work: () => T): T {
     this.#db.exec("BEGIN IMMEDIATE");
     try {
@@ -248,4 +305,9 @@ export class SqliteJobStore implements JobStore {
 
 function now(): string {
   return new Date().toISOString();
+}
+
+/** `YYYY-MM-DD` of `at` in UTC. */
+function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
 }

@@ -20,6 +20,35 @@ export interface IdempotencyKey {
   fingerprint: string;
 }
 
+/**
+ * Per-submitter limits a new job must fit in (`QUOTA_MAX_QUEUED`, `QUOTA_USD_PER_DAY`), checked in
+ * the same transaction as its insert, so a burst of concurrent submissions cannot slip past them.
+ */
+export interface SubmitQuota {
+  /** Most jobs one submitter may have waiting in the queue. */
+  maxQueued: number;
+  /** Most dollars one submitter may spend per UTC day: no new job once today's spend reaches it. */
+  usdPerDay: number;
+}
+
+/** Which {@link SubmitQuota} a refused job would have passed. */
+export type QuotaKind = "queued" | "usd_per_day";
+
+/** A new job would pass one of its submitter's quotas; nothing was stored. */
+export class QuotaExceededError extends Error {
+  override name = "QuotaExceededError";
+  constructor(
+    readonly quota: QuotaKind,
+    /** The limit: jobs (`queued`) or dollars (`usd_per_day`). */
+    readonly limit: number,
+    /** What the submitter holds now, in the same unit. */
+    readonly used: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** What {@link JobQueueStore.createOnce} did. */
 export type CreateOnceResult =
   | { job: Job; created: boolean }
@@ -50,14 +79,26 @@ export interface JobPage {
  * The queue: jobs go in, are claimed by a worker and end. Every method is atomic.
  */
 export interface JobQueueStore {
-  create(request: NewJob): Promise<Job>;
+  /**
+   * Queues a job. With `quota`, a job whose submitter is at one of its limits is refused.
+   * @throws QuotaExceededError naming the limit (nothing stored).
+   */
+  create(request: NewJob, quota?: SubmitQuota): Promise<Job>;
   /**
    * Creates the job unless `key` was used before by the same principal: then it returns that
-   * job (`created: false`), or `conflict` when the earlier request was a different one.
+   * job (`created: false`), or `conflict` when the earlier request was a different one. A repeat
+   * is answered even when the submitter is at its quota; only a new job is checked against it.
+   * @throws QuotaExceededError when a new job would pass `quota` (nothing stored).
    */
-  createOnce(request: NewJob, key: IdempotencyKey): Promise<CreateOnceResult>;
-  /** Marks the oldest queued job (or job `id`, if queued) `running` and returns it. */
-  claimNext(options?: { id?: string }): Promise<Job | undefined>;
+  createOnce(request: NewJob, key: IdempotencyKey, quota?: SubmitQuota): Promise<CreateOnceResult>;
+  /**
+   * Marks a queued job `running` and returns it: job `id` if it is queued, else the next one in
+   * fair order. Each submitter's queue is first in, first out; between submitters the one whose
+   * last job started longest ago (or never) goes first, so one submitter's backlog does not hold
+   * back the others. With `maxRunningPerSubmitter`, a submitter that many jobs running is skipped:
+   * its jobs stay queued and another submitter's job starts.
+   */
+  claimNext(options?: { id?: string; maxRunningPerSubmitter?: number }): Promise<Job | undefined>;
   /** Puts a running job back in the queue (service shut down, `JOBS_REQUEUE_INTERRUPTED`). */
   requeue(id: string): Promise<void>;
   /**
@@ -103,6 +144,12 @@ export interface JobRunRecords {
   saveTrajectory(jobId: string, issue: number, trajectory: unknown): Promise<void>;
 }
 
+/** What each submitter spent on the model, per UTC day, as its work items' usage was recorded. */
+export interface SpendLedger {
+  /** Dollars `principal` (a job's submitter) spent today (UTC, by the store's clock). */
+  spentToday(principal: string): Promise<number>;
+}
+
 /** The store's own health and lifetime. */
 export interface StoreLifecycle {
   /** Proves the store can write (for `/readyz`). @throws when it cannot. */
@@ -114,7 +161,13 @@ export interface StoreLifecycle {
  * Stores jobs, their progress events, usage and agent trajectories: every role. A second store
  * (PostgreSQL) implements the same roles; each consumer takes the narrowest one it needs.
  */
-export type JobStore = JobQueueStore & JobEventStore & JobReadModel & JobRunRecords & StoreLifecycle;
+export type JobStore =
+  & JobQueueStore
+  & JobEventStore
+  & JobReadModel
+  & JobRunRecords
+  & SpendLedger
+  & StoreLifecycle;
 
 /** {@link JobFilter.cursor} is not a cursor the store handed out. */
 export class InvalidCursorError extends Error {

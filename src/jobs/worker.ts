@@ -14,6 +14,11 @@ import { runJob, type RunJobOptions, type RunJobStore } from "./run_job.ts";
 export interface WorkerOptions extends RunJobOptions {
   /** Jobs run at once. Default 1. */
   concurrency?: number;
+  /**
+   * Most jobs of one submitter running at once (`QUOTA_MAX_RUNNING`): past it, its jobs stay
+   * queued and other submitters' jobs start. Absent: no per-submitter cap.
+   */
+  maxRunningPerPrincipal?: number;
 }
 
 /** Handle on a started worker. */
@@ -48,7 +53,9 @@ export function startWorker(store: RunJobStore, pipeline: Pipeline, options: Wor
 
   const fill = async () => {
     while (!stopped && runs.size < concurrency) {
-      const job = await store.claimNext();
+      const job = await store.claimNext(
+        options.maxRunningPerPrincipal ? { maxRunningPerSubmitter: options.maxRunningPerPrincipal } : {},
+      );
       if (!job) return;
       const controller = new AbortController();
       controllers.set(job.id, controller);

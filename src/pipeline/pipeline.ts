@@ -29,6 +29,7 @@ import { runWorkItem } from "./work_item_run.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../jobs/job.ts";
 import type { Pipeline } from "./pipeline_contract.ts";
+import type { DailyAllowance } from "../jobs/daily_allowance.ts";
 
 /** Everything the pipeline works with, injected by the composition root. */
 export interface PipelineDeps {
@@ -39,6 +40,8 @@ export interface PipelineDeps {
   store: JobRunRecords;
   /** Records `pr_opened` audit events. */
   audit: AuditLog;
+  /** Opens a submitter's daily dollar allowance (`QUOTA_USD_PER_DAY`), checked before every model call. */
+  dailyAllowance: (principal: string) => Promise<DailyAllowance>;
 }
 
 /** Builds the pipeline the worker runs for each job. */
@@ -103,8 +106,10 @@ async function runWorkItems(
   }));
   /** Each work item's latest usage, kept for one that ends in an infrastructure failure. */
   const spent = new Map<number, WorkItemResult["usage"]>();
+  const allowance = job.submitter ? await deps.dailyAllowance(job.submitter) : undefined;
   for (const item of items) {
     if (signal?.aborted) break;
+    await allowance?.refresh();
     workItems.push(
       await runWorkItemAlone(
         spent,
@@ -113,10 +118,12 @@ async function runWorkItems(
           sandboxes: deps.sandboxes,
           messages: deps.messages,
           saveTrajectory: (issue, trajectory) => deps.store.saveTrajectory(job.id, issue, trajectory),
-          recordUsage: (issue, usage) => {
+          recordUsage: async (issue, usage) => {
             spent.set(issue, usage);
-            return deps.store.recordUsage(job.id, issue, usage);
+            await deps.store.recordUsage(job.id, issue, usage);
+            await allowance?.refresh();
           },
+          ...(allowance ? { allowance } : {}),
           pullRequestOpened: (pr) =>
             deps.audit.record({
               event: "pr_opened",

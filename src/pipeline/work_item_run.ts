@@ -3,6 +3,7 @@
  * with test verification → changes → diff policy → branch and pull request.
  * The sandbox is removed on every path.
  */
+import type { SharedAllowance } from "../agent/budget.ts";
 import type { AgentDeps } from "../agent/loop.ts";
 import { runAgent } from "../agent/loop.ts";
 import { buildSystemPrompt, buildTaskPrompt } from "../agent/prompt.ts";
@@ -39,6 +40,8 @@ export interface WorkItemDeps {
   /** Stores the work item's running usage totals (after every model call). */
   recordUsage: (issue: number, usage: WorkItemResult["usage"]) => Promise<void>;
   /** Called once a pull request exists (for the audit log). */
+  /** The submitter's dollars left today, shared with its other runs; absent: none beyond the budget. */
+  allowance?: SharedAllowance;
   pullRequestOpened: (pr: PullRequestRef) => void;
   /** Appends a job event. */
   emit: EmitJobEvent;
@@ -125,7 +128,7 @@ export async function runWorkItem(
           acceptanceCriteria: parsed.acceptanceCriteria,
           guidance: input.guidance,
         }),
-        budget: settings.budget,
+        budget: deps.allowance ? { ...settings.budget, allowance: deps.allowance } : settings.budget,
         verify: check.verify,
         maxVerifyRetries: settings.maxVerifyRetries,
         maxToolOutputChars: settings.maxToolOutputChars,

@@ -95,6 +95,28 @@ describe("createBudget", () => {
     });
   });
 
+  it("refuses a call whose worst case is more than a shared allowance has left, naming it", () => {
+    let left = 0.05;
+    const allowance = {
+      remainingUsd: () => left,
+      label: "Daily budget of key:ci (QUOTA_USD_PER_DAY=$100.00)",
+      renews: "at 00:00 UTC",
+    };
+    const budget = createBudget({ ...LIMITS, maxTotalTokens: 1e9, allowance }, { model: "claude-sonnet-5" });
+
+    // The run's own budget ($1) has room; the call's worst case ($0.012) fits what the allowance has left.
+    expect(budget.checkCall(1_000)).toBeUndefined();
+    // Other runs of the same submitter spent the rest: the next call does not start.
+    left = 0.011;
+    expect(budget.checkCall(1_000)).toEqual({
+      kind: "budget_exceeded",
+      reason: "Daily budget of key:ci (QUOTA_USD_PER_DAY=$100.00) would be exceeded: $0.0110 left, " +
+        "next call could cost $0.0120; it renews at 00:00 UTC",
+    });
+    left = -3;
+    expect(budget.checkCall(1)).toMatchObject({ reason: /\$0\.0000 left/ });
+  });
+
   it("refuses a call once the turns are used up", () => {
     const budget = createBudget(LIMITS, { model: "claude-sonnet-5" });
     for (let i = 0; i < 3; i++) budget.startTurn();

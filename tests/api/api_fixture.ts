@@ -3,7 +3,7 @@
  * log, for `app.request()` tests.
  */
 import { createApp } from "../../src/api/app.ts";
-import type { ApiApp, ApiDeps } from "../../src/api/api_env.ts";
+import type { ApiApp, ApiDeps, ApiQuotas } from "../../src/api/api_env.ts";
 import { createApiKeyVerifier, hashApiKey, parseApiKeys } from "../../src/api/auth/api_keys.ts";
 import { type AuthenticatorOptions, createAuthenticator } from "../../src/api/auth/authenticator.ts";
 import { type AuditEvent, createAuditLog } from "../../src/audit.ts";
@@ -33,6 +33,13 @@ export const TEST_KEY = "bak_test-key-0123456789abcdefghijklmnopqrstuvw";
 export const ADMIN_KEY = "bak_admin-key-0123456789abcdefghijklmnopqrstu";
 /** A key with only jobs:read on every repository. */
 export const READER_KEY = "bak_reader-key-0123456789abcdefghijklmnopqrs";
+/** A second submitter on the same repositories as {@link TEST_KEY} (scopes jobs:read, jobs:write; repos acme/*). */
+export const OTHER_KEY = "bak_other-key-0123456789abcdefghijklmnopqrst";
+/** An operator: jobs:admin on acme/* (may cancel other submitters' jobs there). */
+export const OPS_KEY = "bak_ops-key-0123456789abcdefghijklmnopqrstuvw";
+
+/** The quotas of a fixture unless a test sets its own. */
+export const TEST_QUOTAS: ApiQuotas = { maxQueued: 100, usdPerDay: 100, maxStreams: 20 };
 
 /** Options for {@link apiFixture}. */
 export interface FixtureOptions {
@@ -44,6 +51,12 @@ export interface FixtureOptions {
   maxBodyBytes?: number;
   store?: JobStore;
   stopping?: AbortSignal;
+  /** Per-principal quotas, over {@link TEST_QUOTAS}. */
+  quotas?: Partial<ApiQuotas>;
+  /** The API's clock. */
+  now?: () => Date;
+  /** A real worker (or any queue) instead of the recording one; `kicks` and `cancels` then stay empty. */
+  queue?: ApiDeps["queue"];
 }
 
 /** Builds the fixture; close its store after the test. */
@@ -55,6 +68,8 @@ export function apiFixture(options: FixtureOptions = {}): ApiFixture {
     { name: "ci", hash: hashApiKey(TEST_KEY), repos: ["acme/*"] },
     { name: "root", hash: hashApiKey(ADMIN_KEY), scopes: ["admin"] },
     { name: "reader", hash: hashApiKey(READER_KEY), scopes: ["jobs:read"] },
+    { name: "other", hash: hashApiKey(OTHER_KEY), repos: ["acme/*"] },
+    { name: "ops", hash: hashApiKey(OPS_KEY), scopes: ["jobs:admin"], repos: ["acme/*"] },
   ]));
   const fixture: ApiFixture = {
     app: undefined as unknown as ApiApp,
@@ -79,7 +94,7 @@ export function apiFixture(options: FixtureOptions = {}): ApiFixture {
   };
   fixture.app = createApp({
     store,
-    queue: {
+    queue: options.queue ?? {
       kick: () => fixture.kicks++,
       cancel: (id, reason) => {
         fixture.cancels.push({ id, reason });
@@ -88,10 +103,12 @@ export function apiFixture(options: FixtureOptions = {}): ApiFixture {
     },
     authenticator: createAuthenticator(options.auth ?? { apiKey: createApiKeyVerifier(keys) }),
     audit: createAuditLog({ write: (line) => auditLines.push(line) }),
+    quotas: { ...TEST_QUOTAS, ...options.quotas },
     pingDocker: options.pingDocker ?? (() => Promise.resolve("OK")),
     changes,
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.stopping ? { stopping: options.stopping } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   return fixture;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { createApiKeyVerifier, hashApiKey, parseApiKeys } from "../../src/api/auth/api_keys.ts";
 import { createJwtVerifier, type JwtSettings, remoteJwks } from "../../src/api/auth/jwt_verifier.ts";
 import { type ApiFixture, apiFixture, errorOf } from "./api_fixture.ts";
@@ -26,6 +26,7 @@ describe("authentication and authorisation", () => {
   let rsa: CryptoKeyPair;
   let ec: CryptoKeyPair;
   let intruder: CryptoKeyPair;
+  let jwks: JWK[];
   const now = () => Math.floor(Date.now() / 1000);
 
   /** A token with sensible claims; `claims` overrides (undefined deletes). */
@@ -60,7 +61,7 @@ describe("authentication and authorisation", () => {
     rsa = await generateKeyPair("RS256", { extractable: true });
     ec = await generateKeyPair("ES256", { extractable: true });
     intruder = await generateKeyPair("RS256", { extractable: true });
-    const keys: JWK[] = [
+    const keys: JWK[] = jwks = [
       { ...await exportJWK(rsa.publicKey), kid: "rsa-1", alg: "RS256", use: "sig" },
       { ...await exportJWK(ec.publicKey), kid: "ec-1", alg: "ES256", use: "sig" },
     ];
@@ -178,9 +179,40 @@ describe("authentication and authorisation", () => {
     });
   });
 
-  test("scopes from the scp claim and without the prefix count too; unknown scopes do not", async () => {
-    expect((await bearer(token({ scope: undefined, scp: ["jobs:write"] }))).status).toBe(202);
-    expect((await bearer(token({ scope: "other/jobs:write jobs:writer" }))).status).toBe(403);
+  test("scopes from the scp claim count; unknown scopes do not", async () => {
+    expect((await bearer(token({ scope: undefined, scp: ["backend-agent/jobs:write"] }))).status).toBe(202);
+    expect((await bearer(token({ scope: "other/jobs:write backend-agent/jobs:writer" }))).status).toBe(403);
+  });
+
+  test("with AUTH_SCOPE_PREFIX set, a scope without the prefix (another resource server's) does not count", async () => {
+    for (const claims of [{ scope: "jobs:write jobs:read" }, { scope: undefined, scp: ["jobs:write"] }]) {
+      const response = await bearer(token(claims));
+      expect(response.status, JSON.stringify(claims)).toBe(403);
+      expect(await errorOf(response)).toMatchObject({ code: "forbidden" });
+    }
+    expect(api.audit().at(-1)).toMatchObject({
+      event: "access_denied",
+      principal: "jwt:user-1",
+      reason: "missing scope jobs:write",
+    });
+    // Without a prefix configured, bare scopes are the scopes.
+    const bare = createJwtVerifier({ ...SETTINGS, scopePrefix: "" }, createLocalJWKSet({ keys: jwks }));
+    expect((await bare(await token({ scope: "jobs:write" }))).scopes).toEqual(new Set(["jobs:write"]));
+    expect((await bare(await token({ scope: "backend-agent/jobs:write" }))).scopes).toEqual(new Set());
+  });
+
+  test('a token whose sub is not a string is refused: a numeric 12 would be the principal of the string "12"', async () => {
+    for (const sub of [12, ["user-1"], { id: "user-1" }, "", "user\n-1", "x".repeat(256)]) {
+      const before = api.auditLines.length;
+      const response = await bearer(token({ sub }));
+      expect(response.status, JSON.stringify(sub)).toBe(401);
+      expect(api.audit().slice(before), JSON.stringify(sub)).toEqual([
+        expect.objectContaining({ event: "auth_failed", reason: "invalid_claims" }),
+      ]);
+    }
+    const named = await bearer(token({ sub: "12" }));
+    expect(named.status).toBe(202);
+    expect(await named.json()).toMatchObject({ submitter: "jwt:12" });
   });
 
   test("a repository outside the token's allowlist is refused with 403", async () => {

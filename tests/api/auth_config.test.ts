@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { generateApiKey, hashApiKey, parseApiKeys } from "../../src/api/auth/api_keys.ts";
 import { globToRegExp, repoAllowed } from "../../src/api/auth/principal.ts";
 import { assertAuthConfigured, loadConfig, redactedConfig } from "../../src/config.ts";
+import { isLoopback } from "../../src/config_auth.ts";
 
 const BASE = { GITHUB_TOKEN: "ghp_secret", ANTHROPIC_API_KEY: "sk-ant-secret" };
 const HASH = hashApiKey("bak_example");
@@ -70,7 +71,7 @@ describe("authentication and job settings", () => {
       ['["md5:abc"]', /API_KEYS\[0\]\.hash must be "sha256:"/],
       [
         `[{"hash":"${HASH}","scopes":["root"]}]`,
-        /API_KEYS\[0\]\.scopes must be a list of jobs:read, jobs:write, admin/,
+        /API_KEYS\[0\]\.scopes must be a list of jobs:read, jobs:write, jobs:admin, admin/,
       ],
       [`[{"hash":"${HASH}","repos":["acme tasks"]}]`, /API_KEYS\[0\]\.repos/],
       [`[{"hash":"${HASH}","key":"bak_plain"}]`, /API_KEYS\[0\] has unknown fields: key/],
@@ -79,6 +80,44 @@ describe("authentication and job settings", () => {
     for (const [raw, message] of cases) {
       expect(() => loadConfig({ ...BASE, API_KEYS: raw }), raw).toThrow(message);
     }
+  });
+
+  test("AUTH_DISABLED=true is refused unless HOST is a loopback address, with the fix named", () => {
+    for (const host of ["0.0.0.0", "::", "10.0.0.5", "[::]", "example.com", "127.0.0.256"]) {
+      expect(() => loadConfig({ ...BASE, AUTH_DISABLED: "true", HOST: host }), host).toThrow(
+        `AUTH_DISABLED=true lets every caller in, so it needs HOST on a loopback address, got HOST=${host}: ` +
+          "set HOST=127.0.0.1 (or ::1, localhost), or configure API_KEYS or AUTH_JWKS_URL instead",
+      );
+    }
+    for (const host of ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "0:0:0:0:0:0:0:1", "localhost"]) {
+      expect(loadConfig({ ...BASE, AUTH_DISABLED: "true", HOST: host }).auth.disabled, host).toBe(true);
+    }
+    // Authentication configured: any address.
+    expect(loadConfig({ ...BASE, API_KEYS: `["${HASH}"]`, HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+    expect(isLoopback("::ffff:127.0.0.1")).toBe(false);
+  });
+
+  test("per-principal quotas: the defaults, and each setting validated", () => {
+    expect(loadConfig(BASE).quota).toEqual({ maxQueued: 100, maxRunning: 4, maxStreams: 20, usdPerDay: 100 });
+    expect(
+      loadConfig({
+        ...BASE,
+        QUOTA_MAX_QUEUED: "5",
+        QUOTA_MAX_RUNNING: "1",
+        QUOTA_MAX_STREAMS: "3",
+        QUOTA_USD_PER_DAY: "2.5",
+      }).quota,
+    ).toEqual({ maxQueued: 5, maxRunning: 1, maxStreams: 3, usdPerDay: 2.5 });
+    expect(() => loadConfig({ ...BASE, QUOTA_MAX_QUEUED: "0" })).toThrow(/QUOTA_MAX_QUEUED must be positive/);
+    expect(() => loadConfig({ ...BASE, QUOTA_MAX_RUNNING: "1.5" })).toThrow(
+      /QUOTA_MAX_RUNNING must be an integer/,
+    );
+    expect(() => loadConfig({ ...BASE, QUOTA_MAX_STREAMS: "many" })).toThrow(
+      /QUOTA_MAX_STREAMS must be a number/,
+    );
+    expect(() => loadConfig({ ...BASE, QUOTA_USD_PER_DAY: "-1" })).toThrow(
+      /QUOTA_USD_PER_DAY must be positive/,
+    );
   });
 
   test("hash-key hashes are SHA-256 hex; generated keys are 256-bit and distinct", () => {

@@ -80,6 +80,61 @@ describe("the create policy matches the hardening module", () => {
   });
 });
 
+describe("User is a numeric uid:gid, neither of them 0", () => {
+  const accepted = ["1000:1000", "1:1", "1001:1000", "4294967295:4294967295"];
+  const refused = [
+    "1000", // no group: runs as group 0 when the image's /etc/passwd does not know the uid
+    "1234",
+    "1000:0",
+    "0:1000",
+    "0:0",
+    "0",
+    "1000:",
+    ":1000",
+    "01000:1000",
+    "1000:01000",
+    "1000:1000:1000",
+    " 1000:1000",
+    "1000:1000\n",
+    "root",
+    "sandbox",
+    "1000:sandbox",
+    "sandbox:1000",
+    "",
+  ];
+  const create = (user: unknown) => {
+    const b = body();
+    if (user === undefined) delete b.User;
+    else b.User = user;
+    return checkContainerCreate(b, policy());
+  };
+
+  test.each(accepted)("create accepts %j", async (user) => {
+    await expect(create(user)).resolves.toMatchObject({ User: user });
+  });
+
+  test.each([...refused, 1000, null, undefined])(
+    "create refuses %j, naming the form it needs",
+    async (user) => {
+      await expect(create(user)).rejects.toThrow(
+        /^docker-proxy: POST \/containers\/create refused: User must be a non-root numeric uid:gid \(both non-zero; a uid alone runs as group 0\), got /,
+      );
+    },
+  );
+
+  test.each(refused)("exec refuses %j", (user) => {
+    expect(() => checkExecCreate({ Cmd: ["id"], User: user })).toThrow(
+      /^docker-proxy: POST \/containers\/\{id\}\/exec refused: User must be a non-root numeric uid:gid/,
+    );
+  });
+
+  test("what the service sends passes: the sandbox user in its create body and its execs", async () => {
+    expect(SANDBOX_USER).toMatch(/^[1-9][0-9]*:[1-9][0-9]*$/);
+    await expect(create(SANDBOX_USER)).resolves.toBeDefined();
+    expect(checkExecCreate({ Cmd: ["id"], User: SANDBOX_USER })).toBeDefined();
+  });
+});
+
 describe("routes and listings", () => {
   test("routes match with and without a version prefix, and nothing else matches", () => {
     expect(matchRoute("POST", "/v1.41/exec/" + "a".repeat(64) + "/start")).toMatchObject({

@@ -2,6 +2,7 @@
 import type Docker from "dockerode";
 import { type ProxyConfig, readProxyConfig } from "../../src/docker_proxy/config.ts";
 import { createSandboxCap } from "../../src/docker_proxy/sandbox_cap.ts";
+import type { Ownership } from "../../src/docker_proxy/ownership.ts";
 import { type DockerProxy, startDockerProxy } from "../../src/docker_proxy/server.ts";
 import { createDockerClient } from "../../src/sandbox/docker_client.ts";
 import { docker as engine, testLimits } from "../sandbox/sandbox_fixture.ts";
@@ -24,10 +25,12 @@ export interface ProxyUnderTest {
  * Starts a proxy on 127.0.0.1 and a free port; the caller closes it.
  * @param countOnly labels the sandbox count also filters on, so that only the test's own resources
  *   count against `PROXY_MAX_SANDBOXES` (other test files create managed sandboxes meanwhile).
+ * @param ownership the managed-resource look-ups, when a test stages something between a check and the call.
  */
 export function startTestProxy(
   env: Record<string, string> = {},
   countOnly?: Record<string, string>,
+  ownership?: Ownership,
 ): ProxyUnderTest {
   const config = readProxyConfig({ PROXY_LISTEN: "127.0.0.1:0", PROXY_ALLOWED_IMAGES: IMAGE, ...env });
   const audit: string[] = [];
@@ -37,6 +40,7 @@ export function startTestProxy(
   const proxy = startDockerProxy(config, {
     audit: (line) => audit.push(line),
     ...(sandboxes ? { sandboxes } : {}),
+    ...(ownership ? { ownership } : {}),
   });
   const docker = createDockerClient(`tcp://127.0.0.1:${proxy.port}`);
   return { proxy, docker, audit, config };

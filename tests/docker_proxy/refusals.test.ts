@@ -98,13 +98,57 @@ describe("the proxy refuses what the service never asks for, and the engine neve
   test("root is refused, by name, by uid and by leaving User out", async () => {
     await expectCreateRefused((b) => {
       b.User = "root";
-    }, /User must be a non-root numeric uid\[:gid\], got "root"/);
+    }, /User must be a non-root numeric uid:gid \(both non-zero; a uid alone runs as group 0\), got "root"/);
     await expectCreateRefused((b) => {
       b.User = "0:0";
     }, /User must be a non-root/);
     await expectCreateRefused((b) => {
       delete b.User;
     }, /User must be a non-root/);
+  });
+
+  test("a uid without a group is refused in a create and in an exec: it would run as group 0", async () => {
+    // The premise, on the engine directly: a uid the image's /etc/passwd does not know gets gid 0.
+    const probe = await direct.createContainer({
+      Image: testLimits().image,
+      Cmd: ["id", "-g"],
+      User: "1234",
+      Labels: { "dev.backend-agent.test": "true" },
+      HostConfig: { NetworkMode: "none" },
+    });
+    try {
+      await probe.start();
+      await probe.wait();
+      const logs = await probe.logs({ stdout: true, stderr: false });
+      expect(logs.subarray(8).toString().trim()).toBe("0");
+    } finally {
+      await probe.remove({ force: true });
+    }
+    for (const user of ["1234", "1000", "1000:0", "1000:"]) {
+      await expectCreateRefused((b) => {
+        b.User = user;
+      }, new RegExp(`User must be a non-root numeric uid:gid \\(both non-zero; .*\\), got "${user}"$`));
+    }
+    const container = await under.docker.createContainer(sandboxBody(uniqueName("bare-uid"), volume));
+    try {
+      await container.start();
+      for (const user of ["1234", "1000"]) {
+        const refusal = await refusalOf(container.exec({ Cmd: ["touch", `/tmp/ran-${user}`], User: user }));
+        expect(refusal.status).toBe(403);
+        expect(refusal.message).toMatch(/^docker-proxy: POST \/containers\/.*\/exec refused: User must be/);
+      }
+      const exec = await direct.getContainer(container.id).exec({
+        Cmd: ["ls", "/tmp"],
+        User: "1000:1000",
+        AttachStdout: true,
+      });
+      const stream = await exec.start({});
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Uint8Array);
+      expect(new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])))).not.toContain("ran-");
+    } finally {
+      await container.remove({ force: true });
+    }
   });
 
   test("a container without the managed label is refused", async () => {

@@ -26,7 +26,10 @@ export interface JwtSettings {
   clockToleranceSec: number;
   /** `AUTH_TOKEN_USE`: when a token carries `token_use`, it must be this; `any` skips the check. */
   tokenUse: TokenUse;
-  /** `AUTH_SCOPE_PREFIX`: stripped from scopes, e.g. Cognito's `backend-agent/`. */
+  /**
+   * `AUTH_SCOPE_PREFIX`, e.g. Cognito's `backend-agent/`: when set, only scopes carrying it count
+   * (with it stripped); a bare `jobs:write` is another resource server's scope, not ours.
+   */
   scopePrefix: string;
   /** `AUTH_REPOS_CLAIM`: claim holding the repository globs (array, or space/comma separated). */
   reposClaim: string;
@@ -74,6 +77,10 @@ export function createJwtVerifier(
       ? aud.some((a) => audiences.has(a))
       : typeof payload.client_id === "string" && audiences.has(payload.client_id);
     if (!audienceOk) throw new AuthFailure("wrong_audience");
+    // RFC 7519 §4.1.2: `sub` is a string. `jwt:12` from a numeric sub would be the principal of the string "12".
+    if (typeof payload.sub !== "string" || !SUBJECT.test(payload.sub)) {
+      throw new AuthFailure("invalid_claims");
+    }
     if (
       settings.tokenUse !== "any" && payload.token_use !== undefined &&
       payload.token_use !== settings.tokenUse
@@ -96,7 +103,8 @@ function scopesOf(payload: JWTPayload, prefix: string): Set<Scope> {
   );
   const scopes = new Set<Scope>();
   for (const scope of raw) {
-    const bare = prefix && scope.startsWith(prefix) ? scope.slice(prefix.length) : scope;
+    if (prefix && !scope.startsWith(prefix)) continue;
+    const bare = scope.slice(prefix.length);
     if ((SCOPES as readonly string[]).includes(bare)) scopes.add(bare as Scope);
   }
   return scopes;
@@ -110,6 +118,10 @@ function repoClaim(value: unknown): string[] | undefined {
   }
   return list as string[];
 }
+
+/** A token's `sub`: 1-255 characters, none of them control characters. */
+// deno-lint-ignore no-control-regex -- control characters are what it refuses.
+const SUBJECT = /^[^\x00-\x1f\x7f]{1,255}$/;
 
 const REASONS: Record<string, AuthFailureReason> = {
   [errors.JWTExpired.code]: "expired",

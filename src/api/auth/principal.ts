@@ -1,7 +1,11 @@
 /** Who a verified credential belongs to, and what it may do. */
 
-/** The scopes the API knows. `admin` implies the others and every repository. */
-export const SCOPES = ["jobs:read", "jobs:write", "admin"] as const;
+/**
+ * The scopes the API knows. `jobs:admin` implies `jobs:read` and `jobs:write` and adds acting on
+ * jobs other principals submitted (cancelling them), within the repository allowlist; `admin`
+ * implies every scope and every repository.
+ */
+export const SCOPES = ["jobs:read", "jobs:write", "jobs:admin", "admin"] as const;
 
 /** One of {@link SCOPES}. */
 export type Scope = typeof SCOPES[number];
@@ -27,9 +31,11 @@ export const ANONYMOUS: Principal = {
 /** Repository globs: `owner/name` characters plus `*` and `?`. */
 export const REPO_PATTERN = /^[A-Za-z0-9._*?\/-]{1,141}$/;
 
-/** Whether `principal` holds `scope` (directly or through `admin`). */
+/** Whether `principal` holds `scope`: directly, through `jobs:admin` (read, write) or through `admin`. */
 export function hasScope(principal: Principal, scope: Scope): boolean {
-  return principal.scopes.has(scope) || principal.scopes.has("admin");
+  const { scopes } = principal;
+  return scopes.has(scope) || scopes.has("admin") ||
+    ((scope === "jobs:read" || scope === "jobs:write") && scopes.has("jobs:admin"));
 }
 
 /** The globs limiting what `principal` may see; undefined when it may see every repository. */

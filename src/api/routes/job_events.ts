@@ -5,6 +5,8 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
+import { quotaRefusal } from "../quota_refusal.ts";
+import type { StreamSlots } from "../stream_slots.ts";
 import { requireScope } from "../auth/auth_middleware.ts";
 import { streamJobEvents } from "../event_stream.ts";
 import { visibleJob } from "../job_access.ts";
@@ -18,8 +20,11 @@ const seq = (name: string) =>
     `${name} must be a non-negative integer`,
   );
 
-/** Registers the route. */
-export function registerJobEvents(app: ApiApp, deps: ApiDeps): void {
+/** A client refused a stream may retry after this long: another of its streams may have closed. */
+const STREAM_RETRY_AFTER_S = 10;
+
+/** Registers the route; each event stream holds one of its principal's `slots` while open. */
+export function registerJobEvents(app: ApiApp, deps: ApiDeps, slots: StreamSlots): void {
   const route = createRoute({
     method: "get",
     path: "/v1/jobs/{id}/events",
@@ -28,7 +33,8 @@ export function registerJobEvents(app: ApiApp, deps: ApiDeps): void {
     description:
       "With `Accept: text/event-stream`: every event after `Last-Event-ID` (or `after`), each with " +
       "`id: <seq>` and the event as JSON data, then new ones as they happen; when the job is final, an " +
-      "`event: end` with its status closes the stream. Otherwise: the JSON list of events after `after`.",
+      "`event: end` with its status closes the stream. Otherwise: the JSON list of events after `after`. " +
+      "A caller may hold `QUOTA_MAX_STREAMS` streams open at once; past that, 429.",
     security: SECURED,
     middleware: [requireScope("jobs:read", deps.audit)] as const,
     request: {
@@ -55,7 +61,7 @@ export function registerJobEvents(app: ApiApp, deps: ApiDeps): void {
           "text/event-stream": { schema: z.string().openapi({ example: 'id: 3\ndata: {"seq":3,…}\n\n' }) },
         },
       },
-      ...errorResponses(401, 403, 404, 422, 503),
+      ...errorResponses(401, 403, 404, 422, 429, 503),
     },
   });
   app.openapi(route, async (c) => {
@@ -63,7 +69,21 @@ export function registerJobEvents(app: ApiApp, deps: ApiDeps): void {
     const { after, limit } = c.req.valid("query");
     const afterSeq = c.req.valid("header")["last-event-id"] ?? after ?? 0;
     if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
-      return streamJobEvents(c, deps, { jobId: job.id, afterSeq });
+      const principal = c.get("principal").id;
+      const release = slots.take(principal);
+      if (!release) {
+        const max = deps.quotas.maxStreams;
+        throw quotaRefusal(c, deps.audit, {
+          setting: "QUOTA_MAX_STREAMS",
+          limit: max,
+          used: slots.open(principal),
+          retryAfterSeconds: STREAM_RETRY_AFTER_S,
+          message: `${principal} already has ${slots.open(principal)} event streams open, the most ` +
+            `QUOTA_MAX_STREAMS=${max} allows; close one, or read the events as JSON (without ` +
+            "Accept: text/event-stream)",
+        });
+      }
+      return streamJobEvents(c, deps, { jobId: job.id, afterSeq, onClose: release });
     }
     return c.json({ events: await deps.store.listEvents(job.id, afterSeq, limit) }, 200);
   });

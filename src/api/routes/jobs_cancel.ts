@@ -4,7 +4,7 @@ import { isFinal } from "../../jobs/job.ts";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
 import { requireScope } from "../auth/auth_middleware.ts";
 import { HttpError } from "../http_error.ts";
-import { visibleJob } from "../job_access.ts";
+import { assertMayActOn, visibleJob } from "../job_access.ts";
 import { jobViewSchema, toJobView } from "../job_schemas.ts";
 import { errorResponses, json, SECURED } from "../route_responses.ts";
 import { jobIdParams } from "./jobs_get.ts";
@@ -18,7 +18,8 @@ export function registerCancelJob(app: ApiApp, deps: ApiDeps): void {
     summary: "Cancel a job",
     description: "A queued job is cancelled at once (200). A running job's pipeline is told to stop: its " +
       "agent stops and its sandboxes are removed, then the job ends `cancelled` (202; watch the job or its " +
-      "events). Cancelling a cancelled job is a no-op (200); a succeeded or failed one is a 409.",
+      "events). Cancelling a cancelled job is a no-op (200); a succeeded or failed one is a 409. Only the " +
+      "job's submitter may cancel it, or a credential with `jobs:admin` (403 otherwise).",
     security: SECURED,
     middleware: [requireScope("jobs:write", deps.audit)] as const,
     request: { params: jobIdParams },
@@ -31,6 +32,7 @@ export function registerCancelJob(app: ApiApp, deps: ApiDeps): void {
   app.openapi(route, async (c) => {
     const principal = c.get("principal");
     const current = await visibleJob(c, deps.store, c.req.valid("param").id);
+    assertMayActOn(c, current, deps.audit);
     const now = () => deps.now?.() ?? new Date();
     if (current.status === "cancelled") return c.json(toJobView(current, now()), 200);
     if (isFinal(current.status)) {
@@ -50,6 +52,7 @@ export function registerCancelJob(app: ApiApp, deps: ApiDeps): void {
       jobId: current.id,
       repo: current.repo,
       stage,
+      ...(current.submitter !== principal.id && current.submitter ? { submitter: current.submitter } : {}),
       requestId: c.get("requestId"),
     });
     const job = (await deps.store.get(current.id))!;

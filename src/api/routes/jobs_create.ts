@@ -2,12 +2,14 @@
 import { createHash } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { JobRequest } from "../../jobs/job.ts";
+import { type CreateOnceResult, QuotaExceededError } from "../../jobs/store.ts";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
 import { requireScope } from "../auth/auth_middleware.ts";
 import { HttpError } from "../http_error.ts";
 import { assertRepoAllowed } from "../job_access.ts";
 import { jobRequestSchema } from "../job_request_schema.ts";
 import { jobViewSchema, toJobView } from "../job_schemas.ts";
+import { quotaRefusal, submitQuotaBreach } from "../quota_refusal.ts";
 import { errorResponses, json, SECURED } from "../route_responses.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -21,7 +23,8 @@ export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
     summary: "Submit a work item",
     description: "Queues a job for a `[dev]` issue (or a parent issue with `[dev]` sub-issues). " +
       "The submitter is the verified caller. With `Idempotency-Key`, the same key and body from the same " +
-      "caller return the same job (200); the same key with a different body is a 409.",
+      "caller return the same job (200); the same key with a different body is a 409. A caller with " +
+      "`QUOTA_MAX_QUEUED` jobs queued, or whose model spend today (UTC) reached `QUOTA_USD_PER_DAY`, gets a 429.",
     security: SECURED,
     middleware: [requireScope("jobs:write", deps.audit)] as const,
     request: {
@@ -40,7 +43,7 @@ export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
         headers: z.object({ Location: z.string().openapi({ example: "/v1/jobs/3f1c…" }) }),
       },
       200: json(jobViewSchema, "The job this Idempotency-Key created before."),
-      ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503),
+      ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
     },
   });
   app.openapi(route, async (c) => {
@@ -49,25 +52,29 @@ export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
     assertRepoAllowed(c, request.repo, deps.audit);
     const key = c.req.valid("header")["idempotency-key"];
     const submitted = { ...request, submitter: principal.id };
-    let job;
-    let created = true;
-    if (key === undefined) {
-      job = await deps.store.create(submitted);
-    } else {
-      const result = await deps.store.createOnce(submitted, {
-        principal: principal.id,
-        key,
-        fingerprint: fingerprint(request),
-      });
-      if ("conflict" in result) {
-        throw new HttpError(
-          409,
-          "idempotency_conflict",
-          `Idempotency-Key was used before with a different request (job ${result.conflict.id})`,
+    const quota = { maxQueued: deps.quotas.maxQueued, usdPerDay: deps.quotas.usdPerDay };
+    let result: CreateOnceResult;
+    try {
+      result = key === undefined
+        ? { job: await deps.store.create(submitted, quota), created: true }
+        : await deps.store.createOnce(
+          submitted,
+          { principal: principal.id, key, fingerprint: fingerprint(request) },
+          quota,
         );
-      }
-      ({ job, created } = result);
+    } catch (error) {
+      if (!(error instanceof QuotaExceededError)) throw error;
+      const now = deps.now?.() ?? new Date();
+      throw quotaRefusal(c, deps.audit, submitQuotaBreach(principal.id, error, now));
     }
+    if ("conflict" in result) {
+      throw new HttpError(
+        409,
+        "idempotency_conflict",
+        `Idempotency-Key was used before with a different request (job ${result.conflict.id})`,
+      );
+    }
+    const { job, created } = result;
     if (created) {
       deps.audit.record({
         event: "job_created",

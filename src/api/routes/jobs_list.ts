@@ -7,6 +7,7 @@ import { requireScope } from "../auth/auth_middleware.ts";
 import { repoPatterns } from "../auth/principal.ts";
 import { HttpError } from "../http_error.ts";
 import { jobPageSchema, toJobView } from "../job_schemas.ts";
+import { repoNameSchema } from "../repo_name.ts";
 import { errorResponses, json, SECURED } from "../route_responses.ts";
 
 /** Registers the route. */
@@ -24,11 +25,7 @@ export function registerListJobs(app: ApiApp, deps: ApiDeps): void {
         status: z.enum(JOB_STATUSES, {
           error: `status must be ${JOB_STATUSES.slice(0, -1).join(", ")} or ${JOB_STATUSES.at(-1)}`,
         }).optional(),
-        repo: z.string().regex(
-          /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/,
-          'repo must look like "owner/name"',
-        )
-          .optional(),
+        repo: repoNameSchema("repo").optional(),
         limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be an integer").min(
           1,
           "limit must be at least 1",

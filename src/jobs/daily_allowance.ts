@@ -1,0 +1,34 @@
+/**
+ * A submitter's dollars left today (`QUOTA_USD_PER_DAY`), as the agent's budget reads it before
+ * every model call. The spend comes from the store's ledger, which grows as each work item's usage
+ * is recorded; the pipeline refreshes it after each of its own writes, so every run of the same
+ * submitter sees what the others recorded so far.
+ */
+import type { SharedAllowance } from "../agent/budget.ts";
+import type { SpendLedger } from "./store.ts";
+
+/** The daily allowance of one submitter; see {@link openDailyAllowance}. */
+export interface DailyAllowance extends SharedAllowance {
+  /** Reads the submitter's spend today from the ledger again (after a usage write, at a work item's start). */
+  refresh(): Promise<void>;
+}
+
+/**
+ * Opens `principal`'s allowance of `usdPerDay` dollars per UTC day, reading today's spend.
+ * @throws whatever the ledger throws.
+ */
+export async function openDailyAllowance(
+  ledger: SpendLedger,
+  principal: string,
+  usdPerDay: number,
+): Promise<DailyAllowance> {
+  let spent = await ledger.spentToday(principal);
+  return {
+    label: `Daily budget of ${principal} (QUOTA_USD_PER_DAY=$${usdPerDay.toFixed(2)})`,
+    renews: "at 00:00 UTC",
+    remainingUsd: () => usdPerDay - spent,
+    async refresh() {
+      spent = await ledger.spentToday(principal);
+    },
+  };
+}
