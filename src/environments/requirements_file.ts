@@ -1,0 +1,198 @@
+/**
+ * One pip requirements file, read per pip's "Requirements File Format" (pip user guide,
+ * https://pip.pypa.io/en/stable/reference/requirements-file-format/): a line ending in `\` continues on the
+ * next; `#` at the start of a line or after whitespace starts a comment; each line is a requirement (with
+ * per-requirement options such as `--hash`) or options alone (`-r`, `-c`, `-e`, …).
+ *
+ * The setup container runs pip on these files as they are, so what pip would do with them is decided here:
+ * - `-r`/`--requirement` and `-c`/`--constraint` are returned as includes, to be followed inside the repo;
+ * - index options (`-i`, `--index-url`, `--extra-index-url`, `--no-index`, `-f`, `--find-links`,
+ *   `--trusted-host`) are refused: the index comes only from the service's `PIP_INDEX_URL`;
+ * - `${VAR}` references are refused: pip would expand them from the setup container's environment;
+ * - options that only shape the install (`--pre`, `--prefer-binary`, `--only-binary`, `--no-binary`,
+ *   `--require-hashes`, `--use-feature`, and per requirement `--hash`, `--config-settings`,
+ *   `--global-option`) are left to pip; any other option is refused.
+ */
+import { EnvironmentSpecError } from "./environment_spec_error.ts";
+import { refusalText, resolveRepoPath } from "./repo_path.ts";
+import { requirementName } from "./requirement_name.ts";
+
+/** What one logical line of a requirements file says. */
+export type RequirementsLine =
+  /** `-r`/`-c`: another file, as written (relative to this file's folder). */
+  | { kind: "include"; mode: "requirement" | "constraint"; target: string; line: number }
+  /** A requirement (or `-e`): its normalised name when it has one (paths and URLs have none). */
+  | { kind: "requirement"; name: string | undefined; line: number };
+
+const COMMENT = /(^|\s+)#.*$/;
+const ENV_VARIABLE = /\$\{[A-Z0-9_]+\}/;
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+const ARCHIVE = /\.(whl|tar\.gz|tgz|zip|tar\.bz2)$/i;
+
+/** Options that point pip at another index: refused. */
+const INDEX_OPTIONS = new Set([
+  "-i",
+  "--index-url",
+  "--extra-index-url",
+  "--no-index",
+  "-f",
+  "--find-links",
+  "--trusted-host",
+]);
+/** Options left to pip; `true` when the option takes a value. */
+const LINE_OPTIONS = new Map<string, boolean>([
+  ["--pre", false],
+  ["--prefer-binary", false],
+  ["--require-hashes", false],
+  ["--only-binary", true],
+  ["--no-binary", true],
+  ["--use-feature", true],
+]);
+/** Options that may follow a requirement on its line. */
+const REQUIREMENT_OPTIONS = new Set(["--hash", "--config-settings", "--global-option"]);
+const INCLUDE_OPTIONS = new Map<string, "requirement" | "constraint">([
+  ["-r", "requirement"],
+  ["--requirement", "requirement"],
+  ["-c", "constraint"],
+  ["--constraint", "constraint"],
+]);
+const EDITABLE_OPTIONS = new Set(["-e", "--editable"]);
+
+/**
+ * Reads the requirements file `path` holding `text`.
+ * @throws EnvironmentSpecError naming `path:line` for a refused option, a `${VAR}`, a missing option value,
+ *   or a path that leaves the repository.
+ */
+export function readRequirementsFile(path: string, text: string): RequirementsLine[] {
+  const lines: RequirementsLine[] = [];
+  for (const { line, content } of logicalLines(text)) {
+    const where = `${path}:${line}`;
+    if (ENV_VARIABLE.test(content)) {
+      throw new EnvironmentSpecError(
+        `${where}: environment variables (\${…}) are not expanded during setup; write the value itself`,
+      );
+    }
+    lines.push(...readLine(where, line, content));
+  }
+  return lines;
+}
+
+/** pip's `join_lines` then `ignore_comments`: continued lines joined, comments and blank lines dropped. */
+function logicalLines(text: string): Array<{ line: number; content: string }> {
+  const out: Array<{ line: number; content: string }> = [];
+  let pending: string[] = [];
+  let first = 0;
+  const emit = (line: number, content: string) => {
+    const stripped = content.replace(COMMENT, "").trim();
+    if (stripped !== "") out.push({ line, content: stripped });
+  };
+  text.split(/\r\n|\r|\n/).forEach((raw, index) => {
+    const line = index + 1;
+    const comment = /^\s*#/.test(raw);
+    if (!raw.endsWith("\\") || comment) {
+      const piece = comment ? ` ${raw}` : raw;
+      if (pending.length > 0) {
+        emit(first, pending.join("") + piece);
+        pending = [];
+      } else emit(line, piece);
+    } else {
+      if (pending.length === 0) first = line;
+      pending.push(raw.replace(/\\+$/, ""));
+    }
+  });
+  if (pending.length > 0) emit(first, pending.join(""));
+  return out;
+}
+
+/** pip's `break_args_options`: words up to the first one starting with `-` are the requirement. */
+function readLine(where: string, line: number, content: string): RequirementsLine[] {
+  const words = content.split(" ");
+  const at = words.findIndex((w) => w.startsWith("-"));
+  const requirement = (at < 0 ? words : words.slice(0, at)).join(" ").trim();
+  const options = optionWords(at < 0 ? [] : words.slice(at));
+  if (requirement !== "") {
+    for (const option of options) {
+      if (option.name !== undefined && !REQUIREMENT_OPTIONS.has(option.name)) refuse(where, option.name);
+    }
+    return [{ kind: "requirement", name: checkedRequirement(where, requirement), line }];
+  }
+  const out: RequirementsLine[] = [];
+  for (let i = 0; i < options.length; i++) {
+    const option = options[i]!;
+    const name = option.name ?? "";
+    const value = () => option.value ?? options[++i]?.word ?? missingValue(where, name);
+    const include = INCLUDE_OPTIONS.get(name);
+    if (include) out.push({ kind: "include", mode: include, target: value(), line });
+    else if (EDITABLE_OPTIONS.has(name)) {
+      out.push({ kind: "requirement", name: editable(where, value()), line });
+    } else if (LINE_OPTIONS.has(name)) {
+      if (LINE_OPTIONS.get(name)) value();
+    } else refuse(where, option.name ?? option.word);
+  }
+  return out;
+}
+
+interface OptionWord {
+  word: string;
+  /** The option's name (`-r`, `--index-url`), undefined for a plain word. */
+  name?: string;
+  /** A value attached to the name (`--index-url=…`, `-rbase.txt`). */
+  value?: string;
+}
+
+function optionWords(words: string[]): OptionWord[] {
+  return words.filter((w) => w !== "").map((raw) => {
+    const word = raw.replace(/^(["'])(.*)\1$/, "$2");
+    if (word.startsWith("--")) {
+      const eq = word.indexOf("=");
+      return eq < 0 ? { word, name: word } : { word, name: word.slice(0, eq), value: word.slice(eq + 1) };
+    }
+    if (word.startsWith("-") && word.length > 1) {
+      return word.length > 2 ? { word, name: word.slice(0, 2), value: word.slice(2) } : { word, name: word };
+    }
+    return { word };
+  });
+}
+
+function refuse(where: string, option: string): never {
+  if (INDEX_OPTIONS.has(option)) {
+    throw new EnvironmentSpecError(
+      `${where}: ${option} is not read from requirement files: the package index comes only from the service's PIP_INDEX_URL (and PIP_EXTRA_INDEX_URL); remove the line and ask the service's operator to set the index`,
+    );
+  }
+  throw new EnvironmentSpecError(
+    `${where}: the option ${option} is not allowed in requirement files during setup; remove it, or install with .backend-agent/setup.sh`,
+  );
+}
+
+function missingValue(where: string, option: string): never {
+  throw new EnvironmentSpecError(`${where}: ${option} needs a value`);
+}
+
+/** A requirement line's name; a local path must stay in the repository (pip reads it from /workspace). */
+function checkedRequirement(where: string, requirement: string): string | undefined {
+  const name = ARCHIVE.test(requirement) && !requirement.includes(" ")
+    ? undefined
+    : requirementName(requirement);
+  if (name !== undefined || SCHEME.test(requirement)) return name;
+  checkLocalPath(where, requirement);
+  return undefined;
+}
+
+/** `-e .`, `-e ./libs/x`, `-e git+https://…#egg=name`: the `#egg=` name when given. */
+function editable(where: string, target: string): string | undefined {
+  const egg = /#egg=([^&\s]+)/.exec(target);
+  if (!SCHEME.test(target)) checkLocalPath(where, target.replace(/\[.*$/, ""));
+  return egg ? requirementName(egg[1]!) : undefined;
+}
+
+function checkLocalPath(where: string, target: string): void {
+  const resolved = resolveRepoPath("", target);
+  if ("refused" in resolved) {
+    throw new EnvironmentSpecError(
+      `${where}: ${target} ${
+        refusalText(resolved.refused)
+      }; only paths inside the repository can be installed`,
+    );
+  }
+}
