@@ -57,6 +57,15 @@ chown 1000:1000 "$rootfs/workspace"
 # root-owned and read-only to the sandbox user. Not their tests.
 install -d -o root -g root -m 0755 "$rootfs/opt/backend-agent"
 install -o root -g root -m 0644 "$here"/programs/*.py "$rootfs/opt/backend-agent/"
+# The egress proxy's config (tinyproxy, started by programs/egress_proxy.py).
+install -d -o root -g root -m 0755 "$rootfs/etc/backend-agent"
+install -o root -g root -m 0644 "$here/egress/tinyproxy.conf" "$rootfs/etc/backend-agent/tinyproxy.conf"
+
+# The virtualenv a repo's dependencies are installed into by the setup
+# container, owned by the sandbox user; it sees Debian's packages (FastAPI,
+# pytest, …). The agent's root is read-only: it cannot change what is there.
+chroot "$rootfs" python3 -m venv --system-site-packages /opt/venv
+chown -R 1000:1000 "$rootfs/opt/venv"
 
 # No way back to root from inside: no sudo (never installed), no setuid/setgid
 # bit; and no package caches, manuals or docs (copyright files stay).
@@ -70,7 +79,8 @@ tar --numeric-owner -C "$rootfs" -c . | docker import \
   --change 'USER 1000:1000' \
   --change 'WORKDIR /workspace' \
   --change 'ENV HOME=/home/sandbox' \
-  --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+  --change 'ENV PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin' \
+  --change 'ENV VIRTUAL_ENV=/opt/venv' \
   --change 'ENV LANG=C.UTF-8' \
   --change 'ENV PYTHONDONTWRITEBYTECODE=1' \
   --change 'ENV PYTHONUNBUFFERED=1' \

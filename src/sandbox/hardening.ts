@@ -8,10 +8,14 @@ import { WORKSPACE } from "./sandbox.ts";
 
 const MIB = 1024 * 1024;
 
-/** The only environment a sandbox gets: nothing is inherited from the host. */
+/**
+ * The only environment a sandbox gets: nothing is inherited from the host. The virtualenv the
+ * setup container installed the repo's dependencies into (`/opt/venv`, read-only here) comes first.
+ */
 export const SANDBOX_ENV = [
   "HOME=/home/sandbox",
-  "PATH=/usr/local/bin:/usr/bin:/bin",
+  "PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin",
+  "VIRTUAL_ENV=/opt/venv",
   "LANG=C.UTF-8",
   "PYTHONDONTWRITEBYTECODE=1",
   "PYTHONUNBUFFERED=1",

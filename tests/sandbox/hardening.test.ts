@@ -69,7 +69,8 @@ describe("the hardened create body (a pure function)", () => {
   test("gets a fixed environment and labels that mark it as this service's, whatever the job's labels say", () => {
     expect(body.Env).toEqual([
       "HOME=/home/sandbox",
-      "PATH=/usr/local/bin:/usr/bin:/bin",
+      "PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin",
+      "VIRTUAL_ENV=/opt/venv",
       "LANG=C.UTF-8",
       "PYTHONDONTWRITEBYTECODE=1",
       "PYTHONUNBUFFERED=1",

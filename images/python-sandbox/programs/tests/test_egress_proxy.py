@@ -1,0 +1,53 @@
+"""egress_proxy.py: only plain host names reach tinyproxy's allowlist."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROGRAMS = os.environ.get("BACKEND_AGENT_PROGRAMS") or "/opt/backend-agent"
+PROGRAM = os.path.join(PROGRAMS, "egress_proxy.py")
+
+
+def run(folder, *hosts):
+    env = dict(os.environ, BACKEND_AGENT_TEST_EGRESS_DIR=str(folder), BACKEND_AGENT_TEST_NO_EXEC="1")
+    return subprocess.run(
+        [sys.executable, "-I", PROGRAM, *hosts], capture_output=True, text=True, env=env, timeout=30
+    )
+
+
+def test_writes_each_host_once_one_a_line(tmp_path):
+    done = run(tmp_path, "pypi.org", "files.pythonhosted.org", "pypi.org", "10.0.0.7")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "allowlist").read_text() == "pypi.org\nfiles.pythonhosted.org\n10.0.0.7\n"
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "*", "*.org", "pypi.org:443", "PyPI.org", "pypi.org\nevil.com", "pypi.org\n",
+        "[::1]", "a..b", "-a.org", "", "a b",
+    ],
+)
+def test_refuses_anything_but_a_plain_host(tmp_path, host):
+    done = run(tmp_path, "pypi.org", host)
+    assert done.returncode == 2
+    assert "egress_proxy:" in done.stderr
+    assert not (tmp_path / "allowlist").exists()
+
+
+def test_refuses_an_empty_allowlist(tmp_path):
+    done = run(tmp_path)
+    assert done.returncode == 2
+    assert "at least one host" in done.stderr
+
+
+def test_the_config_filters_by_host_and_logs_to_the_egress_folder():
+    config = open("/etc/backend-agent/tinyproxy.conf", encoding="ascii").read()
+    settings = [line.split(" ", 1) for line in config.splitlines() if line and not line.startswith("#")]
+    lines = {name: value for name, value in settings}
+    assert lines["Filter"] == '"/tmp/egress/allowlist"'
+    assert lines["FilterDefaultDeny"] == "Yes"
+    assert lines["FilterURLs"] == "Off"
+    assert lines["LogFile"] == '"/tmp/egress/tinyproxy.log"'
+    assert lines["ConnectPort"] == "443"
