@@ -59,8 +59,11 @@ export const egressEntrySchema = z.object({
   method: z.string(),
   /** Whether the proxy let it through (the host is on the allowlist). */
   allowed: z.boolean(),
-  /** Bytes transferred, as the proxy logged them. */
-  bytes: z.number().int().nonnegative(),
+  /**
+   * Bytes transferred, as the proxy logged them; null when the proxy does not log sizes (tinyproxy,
+   * the egress proxy here, logs each request and refusal but not its size).
+   */
+  bytes: z.number().int().nonnegative().nullable(),
 });
 
 /** {@link egressEntrySchema}'s type. */

@@ -1,0 +1,224 @@
+/**
+ * The Docker implementation of {@link Environments}: a cache hit skips setup; a miss runs setup in
+ * a container that reaches out only through the egress proxy, then commits it as
+ * `backend-agent/env:<key>` and prunes the cache. One build per key at a time.
+ */
+import type Docker from "dockerode";
+import type { EnvironmentResult, EnvironmentSpec } from "../contracts/environment.ts";
+import { egressAllowlist } from "./egress_allowlist.ts";
+import { EnvironmentError } from "./environment_error.ts";
+import { environmentKey } from "./environment_key.ts";
+import { ENV_LABELS, envImageName } from "./environment_labels.ts";
+import type { EnvironmentRequest, Environments } from "./environment_provider.ts";
+import type { EnvironmentSettings } from "./environment_settings.ts";
+import type { EnvironmentCache, EnvironmentImage } from "./image_cache.ts";
+import { KeyedLock } from "./keyed_lock.ts";
+import { outputTail, readSetupReport } from "./setup_output.ts";
+import { setupNames, SetupSession } from "./setup_session.ts";
+
+/** How long the proxy may take to accept connections. */
+const PROXY_READY_MS = 10_000;
+
+/** Builds and caches environments on one engine. */
+export class EnvironmentBuilder implements Environments {
+  readonly #lock = new KeyedLock();
+  readonly #allowlist: string[];
+  readonly #secrets: string[];
+
+  /** @throws TypeError when an allowlisted host is not one the egress proxy can allow. */
+  constructor(
+    private readonly docker: Docker,
+    private readonly cache: EnvironmentCache,
+    private readonly settings: EnvironmentSettings,
+  ) {
+    const indexes = [settings.index, ...settings.extraIndexes];
+    this.#allowlist = egressAllowlist(indexes, settings.allowedHosts);
+    this.#secrets = indexes.flatMap((i) => i.secrets).sort((a, b) => b.length - a.length);
+  }
+
+  /** The hosts the egress proxy allows. */
+  get allowlist(): readonly string[] {
+    return this.#allowlist;
+  }
+
+  list(): Promise<EnvironmentImage[]> {
+    return this.cache.list();
+  }
+
+  /** The cache key of `spec` on the current base image. */
+  async key(spec: EnvironmentSpec): Promise<string> {
+    const base = await this.docker.getImage(this.settings.limits.image).inspect();
+    return environmentKey({
+      baseImageId: base.Id,
+      spec,
+      allowlist: this.#allowlist,
+      indexUrl: this.settings.index.publicUrl,
+      extraIndexUrls: this.settings.extraIndexes.map((i) => i.publicUrl),
+    });
+  }
+
+  async prepare(request: EnvironmentRequest): Promise<EnvironmentResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const key = await this.key(request.spec);
+    if (request.spec.plan.kind === "none") {
+      const result = this.#result(key, this.settings.limits.image, false, null, 0, elapsed());
+      await request.report({ phase: "base", result });
+      return result;
+    }
+    return await this.#lock.run(key, async () => {
+      request.signal?.throwIfAborted();
+      const found = await this.cache.find(key);
+      if (found) {
+        const labels = found.labels;
+        const builtAt = labels[ENV_LABELS.created] ?? null;
+        const result = this.#result(
+          key,
+          envImageName(key),
+          true,
+          builtAt,
+          Number(labels[ENV_LABELS.packages]),
+          0,
+        );
+        await this.cache.touch(key, new Date().toISOString());
+        const hit = { ...result, elapsedMs: elapsed() };
+        await request.report({ phase: "cache_hit", result: hit });
+        return hit;
+      }
+      await request.report({
+        phase: "building",
+        key,
+        sources: request.spec.sources,
+        allowlist: [...this.#allowlist],
+      });
+      try {
+        const built = await this.#build(request, key, started);
+        const result = { ...built, elapsedMs: elapsed() };
+        await request.report({ phase: "built", result });
+        return result;
+      } catch (error) {
+        if (error instanceof EnvironmentError) {
+          await request.report({
+            phase: "failed",
+            key,
+            failure: error.failure,
+            reason: error.message,
+            output: error.output,
+            egress: error.egress,
+            elapsedMs: elapsed(),
+          });
+        }
+        throw error;
+      }
+    });
+  }
+
+  async #build(request: EnvironmentRequest, key: string, started: number): Promise<EnvironmentResult> {
+    const { settings } = this;
+    await using session = await SetupSession.open(this.docker, {
+      names: setupNames(request.name),
+      labels: request.labels,
+      allowlist: this.#allowlist,
+      limits: settings.limits,
+      egressNetwork: settings.egressNetwork,
+    });
+    const stop = () => {
+      session.dispose().catch(() => undefined);
+    };
+    request.signal?.addEventListener("abort", stop, { once: true });
+    try {
+      request.signal?.throwIfAborted();
+      await session.seed(request.seed);
+      await session.proxyReady(PROXY_READY_MS);
+      const remaining = Math.max(1_000, settings.setupTimeoutMs - (performance.now() - started));
+      const run = await session.install(request.spec.plan, this.#installEnv(session.proxyUrl), remaining);
+      request.signal?.throwIfAborted();
+      const egress = await session.egress();
+      const tail = outputTail(run.output, this.#secrets);
+      const report = readSetupReport(run.output);
+      if (run.result.timedOut) {
+        throw new EnvironmentError(
+          `setup ran past SETUP_TIMEOUT_MS (${settings.setupTimeoutMs} ms) and was stopped`,
+          "timeout",
+          tail,
+          egress,
+        );
+      }
+      if (report && "leaked" in report) {
+        throw new EnvironmentError(
+          `setup wrote the package index credentials into ${report.leaked.slice(0, 5).join(", ")}; ` +
+            "nothing was cached. Make the setup script pass them only through the environment",
+          "leaked",
+          tail,
+          egress,
+        );
+      }
+      if (run.result.exitCode !== 0 || !report) {
+        const last = tail.split("\n").at(-1) ?? "";
+        throw new EnvironmentError(
+          `setup failed (exit ${run.result.exitCode}): ${last}`.trim(),
+          "failed",
+          tail,
+          egress,
+        );
+      }
+      const builtAt = new Date().toISOString();
+      const labels = {
+        [ENV_LABELS.repo]: request.repo,
+        [ENV_LABELS.key]: key,
+        [ENV_LABELS.created]: builtAt,
+        [ENV_LABELS.size]: String(await session.addedBytes()),
+        [ENV_LABELS.packages]: String(report.packages),
+      };
+      await session.commit(key, labels);
+      await this.cache.touch(key, builtAt);
+      await this.cache.prune(settings.cacheMax, key);
+      return { ...this.#result(key, envImageName(key), false, builtAt, report.packages, 0), egress };
+    } catch (error) {
+      request.signal?.throwIfAborted();
+      throw error;
+    } finally {
+      request.signal?.removeEventListener("abort", stop);
+    }
+  }
+
+  /** The setup program's own environment: the proxy, the indexes (credentials included), the secrets to look for. */
+  #installEnv(proxyUrl: string): string[] {
+    const { index, extraIndexes } = this.settings;
+    const plainHttp = [index, ...extraIndexes].filter((i) => i.publicUrl.startsWith("http:"));
+    return [
+      `HTTP_PROXY=${proxyUrl}`,
+      `HTTPS_PROXY=${proxyUrl}`,
+      `http_proxy=${proxyUrl}`,
+      `https_proxy=${proxyUrl}`,
+      "NO_PROXY=",
+      "no_proxy=",
+      `PIP_INDEX_URL=${index.url}`,
+      ...(extraIndexes.length > 0 ? [`PIP_EXTRA_INDEX_URL=${extraIndexes.map((i) => i.url).join(" ")}`] : []),
+      ...(plainHttp.length > 0 ? [`PIP_TRUSTED_HOST=${plainHttp.map((i) => i.host).join(" ")}`] : []),
+      "PIP_NO_CACHE_DIR=1",
+      "PIP_DISABLE_PIP_VERSION_CHECK=1",
+      "PIP_ROOT_USER_ACTION=ignore",
+      ...(this.#secrets.length > 0 ? [`BACKEND_AGENT_SECRETS=${this.#secrets.join("\n")}`] : []),
+    ];
+  }
+
+  #result(
+    key: string,
+    image: string,
+    cacheHit: boolean,
+    builtAt: string | null,
+    packages: number,
+    elapsedMs: number,
+  ): EnvironmentResult {
+    return {
+      key,
+      image,
+      cacheHit,
+      builtAt,
+      packages: Number.isSafeInteger(packages) && packages >= 0 ? packages : 0,
+      egress: [],
+      elapsedMs,
+    };
+  }
+}

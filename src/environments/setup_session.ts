@@ -1,0 +1,286 @@
+/**
+ * One setup: an internal network, an egress network (made here unless `SETUP_EGRESS_NETWORK`
+ * names one), the proxy container on both and the setup container on the internal one only. Every
+ * part is labelled (the reaper knows them) and removed by {@link SetupSession.dispose}, which
+ * `await using` runs on every path and an abort runs at once.
+ */
+import type Docker from "dockerode";
+import type { Container, Network } from "dockerode";
+import type { EgressEntry, InstallPlan } from "../contracts/environment.ts";
+import { SandboxError } from "../errors.ts";
+import { execInContainer } from "../sandbox/docker_exec.ts";
+import type { SandboxLimits } from "../sandbox/limits.ts";
+import type { ExecResult } from "../sandbox/sandbox.ts";
+import { WORKSPACE } from "../sandbox/sandbox.ts";
+import { parseEgressLog } from "./egress_log.ts";
+import { ENV_IMAGE_REPO } from "./environment_labels.ts";
+import { setupLabels, type SetupRole } from "./environment_labels.ts";
+import { networkBody, PROXY_PORT, proxyContainerBody, setupContainerBody } from "./setup_bodies.ts";
+
+/** The names of one setup's parts, from one base name. */
+export interface SetupNames {
+  setup: string;
+  proxy: string;
+  internalNetwork: string;
+  egressNetwork: string;
+}
+
+/** The names of the setup whose base name is `base` (e.g. `backend-agent-1a2b3c4d-12-env`). */
+export function setupNames(base: string): SetupNames {
+  return {
+    setup: base,
+    proxy: `${base}-proxy`,
+    internalNetwork: `${base}-internal`,
+    egressNetwork: `${base}-egress`,
+  };
+}
+
+/** What {@link SetupSession.open} needs. */
+export interface SetupSessionOptions {
+  names: SetupNames;
+  /** Extra labels on every part (the job's). */
+  labels: Readonly<Record<string, string>>;
+  /** Hosts the proxy lets through. */
+  allowlist: readonly string[];
+  /** The sandbox's limits; the base image is `limits.image`. */
+  limits: SandboxLimits;
+  /** An existing network to reach out through (`SETUP_EGRESS_NETWORK`); undefined: make one. */
+  egressNetwork: string | undefined;
+}
+
+/** What one run of the setup program did. */
+export interface SetupRun {
+  result: ExecResult;
+  /** stdout and stderr as it ran (stderr merged into stdout by the command). */
+  output: string;
+}
+
+const PROGRAM = ["python3", "-I", "/opt/backend-agent/setup_env.py"];
+const LOG = "/tmp/egress/tinyproxy.log";
+/** Output kept of a setup run: pip is verbose, and the report is the last line. */
+const MAX_SETUP_OUTPUT = 256 * 1024;
+const MAX_LOG_BYTES = 1024 * 1024;
+
+/** The parts of one setup, live. */
+export class SetupSession implements AsyncDisposable {
+  readonly #containers: Container[] = [];
+  readonly #networks: Network[] = [];
+  #setup: Container | undefined;
+  #proxy: Container | undefined;
+  #disposed: Promise<void> | undefined;
+
+  private constructor(private readonly docker: Docker, private readonly options: SetupSessionOptions) {}
+
+  /**
+   * Creates and starts every part. On a failure what was made is removed before the error is thrown.
+   * @throws SandboxError naming the part that could not be made.
+   */
+  static async open(docker: Docker, options: SetupSessionOptions): Promise<SetupSession> {
+    const session = new SetupSession(docker, options);
+    try {
+      await session.#start();
+      return session;
+    } catch (error) {
+      await session.dispose().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #start(): Promise<void> {
+    const { names, limits } = this.options;
+    const now = Date.now();
+    const labels = (name: string, role: SetupRole) => setupLabels(name, role, this.options.labels, now);
+    const internal = await this.#step("create the internal network", async () => {
+      const made = await this.docker.createNetwork(
+        networkBody(names.internalNetwork, true, labels(names.internalNetwork, "internal-network")),
+      );
+      this.#networks.push(made);
+      return names.internalNetwork;
+    });
+    const egress = this.options.egressNetwork ?? await this.#step("create the egress network", async () => {
+      const made = await this.docker.createNetwork(
+        networkBody(names.egressNetwork, false, labels(names.egressNetwork, "egress-network")),
+      );
+      this.#networks.push(made);
+      return names.egressNetwork;
+    });
+    this.#proxy = await this.#step("start the egress proxy", async () => {
+      const proxy = await this.docker.createContainer(proxyContainerBody({
+        name: names.proxy,
+        network: egress,
+        labels: labels(names.proxy, "proxy"),
+        allowlist: this.options.allowlist,
+      }, limits));
+      this.#containers.push(proxy);
+      await this.docker.getNetwork(internal).connect({ Container: proxy.id });
+      await proxy.start();
+      return proxy;
+    });
+    this.#setup = await this.#step("start the setup container", async () => {
+      const setup = await this.docker.createContainer(
+        setupContainerBody(
+          { name: names.setup, network: internal, labels: labels(names.setup, "setup") },
+          limits,
+        ),
+      );
+      this.#containers.push(setup);
+      await setup.start();
+      return setup;
+    });
+  }
+
+  async #step<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw new SandboxError(`Cannot ${what} for setup "${this.options.names.setup}": ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** The proxy URL the setup container uses (`HTTP_PROXY`, `HTTPS_PROXY`). */
+  get proxyUrl(): string {
+    return `http://${this.options.names.proxy}:${PROXY_PORT}`;
+  }
+
+  /**
+   * Unpacks the seed archive into the setup container's /workspace (as the sandbox user, `tar` over
+   * the exec's stdin; the engine's archive API is never used).
+   * @throws SandboxError when it does not unpack.
+   */
+  async seed(archive: Uint8Array): Promise<void> {
+    const result = await execInContainer(
+      this.#live(this.#setup),
+      ["tar", "-x", "--no-same-owner", "--no-same-permissions", "-C", WORKSPACE, "-f", "-"],
+      { user: "sandbox", stdin: archive, timeoutMs: 60_000, maxOutputBytes: 16_384, cwd: WORKSPACE },
+    );
+    if (result.exitCode !== 0) {
+      throw new SandboxError(
+        `Cannot seed setup "${this.options.names.setup}": ${
+          result.timedOut ? "timed out" : result.stderr.trim() || `exit ${result.exitCode}`
+        }`,
+      );
+    }
+  }
+
+  /** Waits until tinyproxy accepts connections (it logs so at once; a few ms after its start). */
+  async proxyReady(timeoutMs: number): Promise<void> {
+    const script =
+      `for i in $(seq 1 100); do grep -q 'Accepting connections' ${LOG} 2>/dev/null && exit 0; ` +
+      `sleep 0.05; done; exit 1`;
+    const result = await execInContainer(this.#live(this.#proxy), ["bash", "-c", script], {
+      user: "sandbox",
+      timeoutMs,
+      maxOutputBytes: 4096,
+      cwd: "/",
+    });
+    if (result.exitCode !== 0) {
+      throw new SandboxError(`The egress proxy of setup "${this.options.names.setup}" did not start`);
+    }
+  }
+
+  /**
+   * Runs the setup program on `plan` in /workspace with `env` added for this process only (the
+   * proxy and the index settings, credentials included: an exec's environment is not part of the
+   * container's configuration, so it is not committed).
+   */
+  async install(plan: InstallPlan, env: readonly string[], timeoutMs: number): Promise<SetupRun> {
+    const result = await execInContainer(
+      this.#live(this.#setup),
+      ["bash", "-c", `exec "$@" 2>&1`, "setup", ...PROGRAM],
+      {
+        user: "sandbox",
+        env,
+        stdin: new TextEncoder().encode(JSON.stringify({ plan })),
+        timeoutMs,
+        maxOutputBytes: MAX_SETUP_OUTPUT,
+        cwd: WORKSPACE,
+      },
+    );
+    return { result, output: result.stdout + result.stderr };
+  }
+
+  /** The proxy's log, read into egress entries. */
+  async egress(): Promise<EgressEntry[]> {
+    const result = await execInContainer(this.#live(this.#proxy), ["cat", LOG], {
+      user: "sandbox",
+      timeoutMs: 10_000,
+      maxOutputBytes: MAX_LOG_BYTES,
+      cwd: "/",
+    });
+    return parseEgressLog(result.stdout);
+  }
+
+  /** Bytes setup wrote into the container's root (its writable layer: what the image adds). */
+  async addedBytes(): Promise<number> {
+    // `GET /containers/{id}/json?size=1`; dockerode passes the option as the query, its types omit it.
+    const inspect = this.#live(this.#setup).inspect as (
+      options: { size: boolean },
+    ) => Promise<{ SizeRw?: number }>;
+    const info = await inspect.call(this.#setup, { size: true });
+    return Math.max(0, info.SizeRw ?? 0);
+  }
+
+  /**
+   * Commits the setup container as `backend-agent/env:<key>` with `labels`. The container's own
+   * configuration carries nothing from setup (its environment is the base image's; the proxy and
+   * index settings were given per exec), so neither does the image's.
+   * @returns the image id.
+   */
+  async commit(key: string, labels: Record<string, string>): Promise<string> {
+    const setup = this.#live(this.#setup);
+    const answer = await setup.commit({
+      _query: { container: setup.id, repo: ENV_IMAGE_REPO, tag: key, pause: true },
+      _body: { Labels: labels },
+    }) as { Id?: string };
+    if (typeof answer.Id !== "string") {
+      throw new SandboxError("The engine gave no id for the committed image");
+    }
+    return answer.Id;
+  }
+
+  /** Removes both containers, then the networks this session made. Idempotent. */
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#remove();
+    return this.#disposed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  async #remove(): Promise<void> {
+    const failures: unknown[] = [];
+    for (const container of this.#containers.splice(0)) {
+      await container.remove({ force: true, v: true }).catch((e) => missingOr(e, failures));
+    }
+    for (const network of this.#networks.splice(0)) {
+      await network.remove().catch((e) => missingOr(e, failures));
+    }
+    if (failures.length > 0) {
+      throw new SandboxError(
+        `Cannot remove every part of setup "${this.options.names.setup}" (the reaper will): ${
+          failures.map(describe).join("; ")
+        }`,
+        { cause: failures[0] },
+      );
+    }
+  }
+
+  #live<T>(part: T | undefined): T {
+    if (this.#disposed || part === undefined) {
+      throw new SandboxError(`Setup "${this.options.names.setup}" has been removed`);
+    }
+    return part;
+  }
+}
+
+function missingOr(error: unknown, failures: unknown[]): void {
+  if ((error as { statusCode?: number }).statusCode !== 404) failures.push(error);
+}
+
+function describe(error: unknown): string {
+  const e = error as { json?: { message?: string }; message?: string };
+  return e.json?.message ?? e.message ?? String(error);
+}

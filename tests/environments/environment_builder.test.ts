@@ -1,0 +1,240 @@
+/**
+ * Environments against the real engine and a package index served inside Docker: a build installs
+ * through the egress proxy, a hit skips setup, a change rebuilds, failures carry pip's words, the
+ * index credentials stay out of the image, and every setup part is removed.
+ */
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { EnvironmentSpec } from "../../src/contracts/environment.ts";
+import { EnvironmentBuilder } from "../../src/environments/environment_builder.ts";
+import { EnvironmentError } from "../../src/environments/environment_error.ts";
+import { ENV_LABELS, SETUP_ROLE_LABEL } from "../../src/environments/environment_labels.ts";
+import type { EnvironmentProgress } from "../../src/environments/environment_provider.ts";
+import type { EnvironmentSettings } from "../../src/environments/environment_settings.ts";
+import { memoryEnvironmentUses } from "../../src/environments/environment_uses.ts";
+import { EnvironmentCache } from "../../src/environments/image_cache.ts";
+import { parsePackageIndex } from "../../src/environments/package_index.ts";
+import { docker, tarOf, testLimits } from "../sandbox/sandbox_fixture.ts";
+import { PackageIndexFixture } from "./package_index_fixture.ts";
+import { environmentRun, setupPartsOf } from "./environment_fixture.ts";
+
+const CANARY = `canary-${crypto.randomUUID()}`;
+const RUN = crypto.randomUUID().slice(0, 8);
+let index: PackageIndexFixture;
+const built = new Set<string>();
+
+beforeAll(async () => {
+  index = await PackageIndexFixture.start(docker, { image: testLimits().image });
+});
+
+afterAll(async () => {
+  for (const image of built) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  await index?.[Symbol.asyncDispose]();
+});
+
+function settings(overrides: Partial<EnvironmentSettings> = {}): EnvironmentSettings {
+  return {
+    limits: testLimits({ memoryMb: 512, pidsLimit: 256 }),
+    index: parsePackageIndex(index.url(`ci-bot:${CANARY}`), "PIP_INDEX_URL"),
+    extraIndexes: [],
+    allowedHosts: [],
+    setupTimeoutMs: 120_000,
+    cacheMax: 10,
+    egressNetwork: index.network,
+    ...overrides,
+  };
+}
+
+function builder(overrides: Partial<EnvironmentSettings> = {}): EnvironmentBuilder {
+  return new EnvironmentBuilder(
+    docker,
+    new EnvironmentCache(docker, memoryEnvironmentUses()),
+    settings(overrides),
+  );
+}
+
+/** A repo whose requirements.txt is `requirements` (plus a line unique to this test run). */
+async function repo(requirements: string, extra: Record<string, string> = {}) {
+  const files = { "requirements.txt": `${requirements}\n# ${RUN}\n`, ...extra };
+  const spec: EnvironmentSpec = {
+    manifests: Object.entries(files).filter(([path]) => !path.startsWith("probe")).map(([path, text]) => ({
+      path,
+      sha256: createHash("sha256").update(text).digest("hex"),
+    })),
+    plan: extra[".backend-agent/setup.sh"]
+      ? { kind: "script", path: ".backend-agent/setup.sh" }
+      : { kind: "pip", installs: [["-r", "requirements.txt"]] },
+    sources: extra[".backend-agent/setup.sh"] ? [".backend-agent/setup.sh"] : ["requirements.txt"],
+    topLevelRequirements: ["tinyjwt"],
+  };
+  return { spec, seed: await tarOf(files) };
+}
+
+async function prepare(
+  b: EnvironmentBuilder,
+  target: Awaited<ReturnType<typeof repo>>,
+  progress: EnvironmentProgress[] = [],
+) {
+  const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
+  const result = await b.prepare({
+    ...target,
+    repo: "acme/tasks",
+    name,
+    labels: { "dev.backend-agent.test": "true" },
+    report: (p) => {
+      progress.push(p);
+      return Promise.resolve();
+    },
+  });
+  if (result.image.startsWith("backend-agent/env:")) built.add(result.image);
+  return { result, name };
+}
+
+describe("a build through the egress proxy", () => {
+  test("installs the index's package and its dependency into /opt/venv, usable offline from the image", async () => {
+    const b = builder();
+    const progress: EnvironmentProgress[] = [];
+    const { result, name } = await prepare(b, await repo("tinyjwt==1.0.0"), progress);
+    expect(result).toMatchObject({ cacheHit: false, packages: 2, image: `backend-agent/env:${result.key}` });
+    expect(progress.map((p) => p.phase)).toEqual(["building", "built"]);
+    expect(progress[0]).toMatchObject({ sources: ["requirements.txt"], allowlist: [index.host] });
+    // From outside: what the proxy logged, and the index saw the same.
+    expect(result.egress.length).toBeGreaterThanOrEqual(4);
+    expect(result.egress.every((e) => e.host === index.host && e.method === "GET" && e.allowed)).toBe(true);
+    expect(await index.requests()).toContain("GET /packages/tinyjwt-1.0.0-py3-none-any.whl");
+    const labels = (await docker.getImage(result.image).inspect()).Config.Labels;
+    expect(labels).toMatchObject({
+      [ENV_LABELS.repo]: "acme/tasks",
+      [ENV_LABELS.key]: result.key,
+      [ENV_LABELS.created]: result.builtAt,
+      [ENV_LABELS.packages]: "2",
+    });
+    expect(Number(labels[ENV_LABELS.size])).toBeGreaterThan(0);
+    // From inside: the agent's kind of container (no network) imports it.
+    const run = await environmentRun(
+      result.image,
+      "import tinyjwt, sys; print(tinyjwt.sign({'a': 1}), sys.prefix)",
+    );
+    expect(run).toMatchObject({ exitCode: 0 });
+    expect(run.stdout.trim().split(" ")[1]).toBe("/opt/venv");
+    expect(await setupPartsOf(name)).toEqual({ containers: [], networks: [] });
+  });
+
+  test("the same manifests hit the cache without a setup container; a changed requirements.txt rebuilds", async () => {
+    const b = builder();
+    const target = await repo("tinyjwt==1.0.0\ntinyb64==1.0.0");
+    const first = await prepare(b, target);
+    const since = Math.floor(Date.now() / 1000);
+    const progress: EnvironmentProgress[] = [];
+    const second = await prepare(b, target, progress);
+    expect(second.result).toMatchObject({ key: first.result.key, cacheHit: true, egress: [], packages: 2 });
+    expect(progress.map((p) => p.phase)).toEqual(["cache_hit"]);
+    expect(await setupContainersCreatedSince(since)).toEqual([]);
+    const changed = await prepare(b, await repo("tinyjwt==1.0.0\ntinyb64==1.1.0"));
+    expect(changed.result.key).not.toBe(first.result.key);
+    expect(changed.result.cacheHit).toBe(false);
+  });
+
+  test("two work items needing the same key at once build it once", async () => {
+    const b = builder();
+    const target = await repo("tinyb64==1.1.0");
+    const since = Math.floor(Date.now() / 1000);
+    const [one, two] = await Promise.all([prepare(b, target), prepare(b, target)]);
+    expect([one.result.cacheHit, two.result.cacheHit].sort()).toEqual([false, true]);
+    expect(await setupContainersCreatedSince(since)).toHaveLength(1);
+  });
+});
+
+describe("a failed setup", () => {
+  test("a requirement the index does not have fails with pip's error, and nothing is left", async () => {
+    const b = builder();
+    const progress: EnvironmentProgress[] = [];
+    const failure = await prepare(b, await repo("no-such-package-anywhere==1.0"), progress).catch((e) => e);
+    expect(failure).toBeInstanceOf(EnvironmentError);
+    expect(failure.failure).toBe("failed");
+    expect(failure.output).toMatch(/No matching distribution found for no-such-package-anywhere==1\.0/);
+    expect(progress.at(-1)).toMatchObject({ phase: "failed", failure: "failed" });
+    const key = (progress[0] as { key: string }).key;
+    expect(await new EnvironmentCache(docker, memoryEnvironmentUses()).find(key)).toBeUndefined();
+    expect(JSON.stringify(progress) + failure.message + failure.output).not.toContain(CANARY);
+  });
+
+  test("a setup past SETUP_TIMEOUT_MS is stopped and reported as a timeout", async () => {
+    const b = builder({ setupTimeoutMs: 4_000 });
+    const target = await repo("", { ".backend-agent/setup.sh": "echo starting; sleep 60\n" });
+    const progress: EnvironmentProgress[] = [];
+    const error = await prepare(b, target, progress).catch((e) => e);
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect(error.failure).toBe("timeout");
+    expect(error.message).toMatch(/SETUP_TIMEOUT_MS \(4000 ms\)/);
+    expect(error.output).toContain("starting");
+    expect(progress.at(-1)).toMatchObject({ phase: "failed", failure: "timeout" });
+  });
+});
+
+describe("the egress proxy, from inside the setup container", () => {
+  test("refuses a host that is not allowlisted and logs it; a direct connection has no route", async () => {
+    const other = await index.startOther();
+    const probe = [
+      "import json, os, socket, urllib.request",
+      "out = {}",
+      "def get(url, proxies):",
+      "    opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))",
+      "    try:",
+      "        return opener.open(url, timeout=5).status",
+      "    except urllib.error.HTTPError as e:",
+      "        return e.code",
+      "    except Exception as e:",
+      "        return type(e).__name__",
+      `out['via_proxy'] = get('http://${other.host}:8080/', {'http': os.environ['HTTP_PROXY']})`,
+      `out['direct_by_name'] = get('http://${other.host}:8080/', {})`,
+      "try:",
+      `    socket.create_connection(('${other.ip}', 8080), timeout=3).close(); out['direct_by_ip'] = 'connected'`,
+      "except OSError as e:",
+      "    out['direct_by_ip'] = type(e).__name__",
+      "open('/opt/venv/probe.json', 'w').write(json.dumps(out))",
+    ].join("\n");
+    const target = await repo("", {
+      ".backend-agent/setup.sh": "pip install tinyb64==1.0.0 && python3 probe.py\n",
+      "probe.py": probe,
+    });
+    const { result } = await prepare(builder(), target);
+    const seen = await environmentRun(result.image, "print(open('/opt/venv/probe.json').read())");
+    const probed = JSON.parse(seen.stdout);
+    expect(probed.via_proxy).toBe(403);
+    expect(probed.direct_by_name).toMatch(/URLError|gaierror/);
+    expect(probed.direct_by_ip).toMatch(/OSError|TimeoutError|timeout|ConnectionRefusedError|unreachable/i);
+    expect(probed.direct_by_ip).not.toBe("connected");
+    expect(result.egress).toContainEqual({ host: other.host, method: "GET", allowed: false, bytes: null });
+    expect(result.egress).toContainEqual({ host: index.host, method: "GET", allowed: true, bytes: null });
+  });
+});
+
+test("the index credentials are in no layer, no history, no config and no report of the image", async () => {
+  const progress: EnvironmentProgress[] = [];
+  const { result } = await prepare(builder(), await repo("tinyjwt==1.0.0\n# canary"), progress);
+  const image = docker.getImage(result.image);
+  const saved = await image.get();
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of saved) chunks.push(chunk as Uint8Array);
+  const bytes = new TextDecoder("latin1").decode(Buffer.concat(chunks));
+  expect(bytes.length).toBeGreaterThan(10_000);
+  expect(bytes).not.toContain(CANARY);
+  expect(JSON.stringify(await image.history())).not.toContain(CANARY);
+  expect(JSON.stringify(await image.inspect())).not.toContain(CANARY);
+  expect(JSON.stringify(progress) + JSON.stringify(result)).not.toContain(CANARY);
+});
+
+async function setupContainersCreatedSince(since: number): Promise<string[]> {
+  const stream = await docker.getEvents({
+    since,
+    until: Math.ceil(Date.now() / 1000) + 1,
+    filters: JSON.stringify({ type: ["container"], event: ["create"], label: [`${SETUP_ROLE_LABEL}=setup`] }),
+  });
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString().split("\n").filter(Boolean).map((line) =>
+    JSON.parse(line).Actor.Attributes.name
+  );
+}
