@@ -108,7 +108,7 @@ describe("per-principal quotas", () => {
 
 describe("event stream quota", () => {
   test(
-    "past QUOTA_MAX_STREAMS a stream gets 429; a client that disconnects gives its slot back",
+    "past QUOTA_MAX_STREAMS a stream gets 429; a client that disconnects, or a stream that ends, gives its slot back",
     async () => {
       api = apiFixture({ quotas: { maxStreams: 2 } });
       const job = await api.store.create({ repo: "acme/tasks", issue: 1, submitter: "key:ci" });
@@ -155,6 +155,13 @@ describe("event stream quota", () => {
         }
         streams.push(again);
         expect((await again.response).status).toBe(200);
+
+        // A stream that ends because its job is final gives its slot back too.
+        await api.store.finish(job.id, { status: "succeeded", pullRequests: [] });
+        for (const s of [streams[1]!, again]) await (await s.response).text();
+        const after = [open(), open()];
+        streams.push(...after);
+        for (const s of after) expect((await s.response).status).toBe(200);
       } finally {
         for (const s of streams) s.client.abort();
         await server.shutdown();

@@ -153,6 +153,21 @@ describe("worker", () => {
     expect(await store.get(again.id)).toMatchObject({ status: "queued" });
   });
 
+  test("one submitter's backlog does not starve another's job, even with one slot", async () => {
+    const held = holdingPipeline();
+    const backlog = [];
+    for (let i = 1; i <= 5; i++) {
+      backlog.push((await store.create({ repo: "acme/tasks", issue: i, submitter: "key:a" })).id);
+    }
+    worker = startWorker(store, held.pipeline, { concurrency: 1, maxRunningPerPrincipal: 4 });
+    await held.whenActive(1);
+    expect([...held.active]).toEqual([backlog[0]]);
+    const other = await store.create({ repo: "acme/tasks", issue: 1, submitter: "key:b" });
+    held.release(backlog[0]);
+    await until(() => Promise.resolve(held.active.has(other.id)));
+    expect((await store.get(backlog[1]!))?.status).toBe("queued");
+  });
+
   test("a worker with no slots claims nothing", async () => {
     const held = holdingPipeline();
     await store.create({ repo: "acme/tasks", issue: 1 });
