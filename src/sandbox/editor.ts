@@ -20,11 +20,27 @@ export const EDITOR_MAX_READ_BYTES = 256 * 1024;
 /** Largest file `create`, `str_replace` and `insert` write, in bytes. */
 export const EDITOR_MAX_WRITE_BYTES = 1024 * 1024;
 
+/** Most bytes of an editor reply read from the container (a view of a full 256 KiB file fits). */
+export const EDITOR_REPLY_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Most characters of the message of a refused or failed edit. */
+export const EDITOR_ERROR_MAX_CHARS = 64 * 1024;
+
+/**
+ * The editor program's reply, as the host accepts it: exactly
+ * `{"ok": true, "output": string}` or `{"ok": false, "error": string}`, bounded.
+ */
+export const editorReplySchema = z.discriminatedUnion("ok", [
+  z.strictObject({ ok: z.literal(true), output: z.string().max(EDITOR_REPLY_MAX_BYTES) }),
+  z.strictObject({ ok: z.literal(false), error: z.string().min(1).max(EDITOR_ERROR_MAX_CHARS) }),
+]);
+
 /**
  * Performs one editor operation and returns the tool's text output.
  * @throws ToolError when the operation is refused or fails (the message is for the model), e.g. the
  *   file is not UTF-8 text (invalid UTF-8 or a NUL byte), in which case nothing was written.
- * @throws SandboxError when the container could not run it.
+ * @throws SandboxError when the container could not run it, or its reply is not an
+ *   {@link editorReplySchema} (the reply's text is not repeated in the error).
  */
 export async function runEditor(
   sandbox: Sandbox,
@@ -40,19 +56,27 @@ export async function runEditor(
   const result = await sandbox.run(["python3", "-I", EDITOR_PROGRAM_PATH], {
     stdin: JSON.stringify(request),
     timeoutMs: 30_000,
-    maxOutputBytes: 4 * 1024 * 1024,
+    maxOutputBytes: EDITOR_REPLY_MAX_BYTES,
   });
-  let reply: { ok: boolean; output?: string; error?: string };
-  try {
-    reply = JSON.parse(result.stdout);
-  } catch (error) {
+  const reply = result.exitCode === 0 && !result.truncated ? parseReply(result.stdout) : undefined;
+  if (!reply?.success) {
     throw new SandboxError(
-      `The editor did not answer (exit ${result.exitCode}): ${result.stderr.slice(0, 500)}`,
-      {
-        cause: error,
-      },
+      `The editor in "${sandbox.name}" did not answer as it should (exit ${result.exitCode}` +
+        `${result.truncated ? ", output over its cap" : ""}): ${JSON.stringify(result.stderr.slice(-500))}`,
+      reply ? { cause: reply.error } : {},
     );
   }
-  if (!reply.ok) throw new ToolError(reply.error ?? "The edit failed");
-  return reply.output ?? "";
+  if (!reply.data.ok) throw new ToolError(reply.data.error);
+  return reply.data.output;
+}
+
+/** The reply in `stdout`, parsed with {@link editorReplySchema}. */
+function parseReply(stdout: string) {
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch (error) {
+    return { success: false as const, error };
+  }
+  return editorReplySchema.safeParse(json);
 }
