@@ -71,6 +71,8 @@ export async function runJobCommand(args: string[], io: CliIo): Promise<number> 
       controller,
       deadlineMs: config.jobs.deadlineMs,
       cancelGraceMs: config.jobs.cancelGraceMs,
+      // The command owns its job: Ctrl-C cancels it, nothing is left queued.
+      requeueInterrupted: false,
     });
     let done = false;
     // Only marks the end; the job's own outcome (or failure) comes from `await running` below.

@@ -17,11 +17,11 @@ export interface RunJobOptions {
   deadlineMs?: number;
   /**
    * After an abort, how long to wait for the pipeline before recording the job's end
-   * anyway (the pipeline keeps its slot until it returns). Default 10000.
+   * anyway, ms (`JOB_CANCEL_GRACE_MS`; the pipeline keeps its slot until it returns).
    */
-  cancelGraceMs?: number;
-  /** A job stopped by a shutdown goes back in the queue instead of failing. Default false. */
-  requeueInterrupted?: boolean;
+  cancelGraceMs: number;
+  /** A job stopped by a shutdown goes back in the queue instead of failing (`JOBS_REQUEUE_INTERRUPTED`). */
+  requeueInterrupted: boolean;
   /** Aborts the pipeline; the worker keeps it to cancel the job. Default: a new one. */
   controller?: AbortController;
 }
@@ -43,7 +43,7 @@ export async function runJob(
   store: RunJobStore,
   pipeline: Pipeline,
   job: Job,
-  options: RunJobOptions = {},
+  options: RunJobOptions,
 ): Promise<Job> {
   const controller = options.controller ?? new AbortController();
   const signal = controller.signal;
@@ -68,8 +68,7 @@ export async function runJob(
       ? Promise.resolve({ error: signal.reason })
       : pipeline(job, emit, signal).then((outcome) => ({ outcome }), (error) => ({ error }));
     const graceOver = new Promise<typeof GRACE_OVER>((resolve) => {
-      const startGrace = () =>
-        timers.push(setTimeout(() => resolve(GRACE_OVER), options.cancelGraceMs ?? 10_000));
+      const startGrace = () => timers.push(setTimeout(() => resolve(GRACE_OVER), options.cancelGraceMs));
       if (signal.aborted) startGrace();
       else signal.addEventListener("abort", startGrace, { once: true });
     });

@@ -36,8 +36,8 @@ const INTERRUPTED = "interrupted: the service stopped while the job was running;
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
-  /** How long an `Idempotency-Key` answers with its job; after that the key is free again. Default 24 h. */
-  idempotencyTtlMs?: number;
+  /** How long an `Idempotency-Key` answers with its job, ms (`IDEMPOTENCY_KEY_TTL_MS`); then the key is free. */
+  idempotencyTtlMs: number;
   /** Clock of the spend ledger: which UTC day spending counts on. Default: `() => new Date()`. */
   clock?: () => Date;
 }
@@ -47,7 +47,7 @@ export interface SqliteStoreOptions {
  * gives a private in-memory database.
  * @throws Error when the file cannot be opened or migrated.
  */
-export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): JobStore {
+export function openSqliteStore(path: string, options: SqliteStoreOptions): JobStore {
   return new SqliteJobStore(path, options);
 }
 
@@ -59,8 +59,8 @@ export class SqliteJobStore implements JobStore {
   readonly #clock: () => Date;
   readonly #listStatements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
 
-  constructor(path: string, options: SqliteStoreOptions = {}) {
-    this.#idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 60 * 60_000;
+  constructor(path: string, options: SqliteStoreOptions) {
+    this.#idempotencyTtlMs = options.idempotencyTtlMs;
     this.#clock = options.clock ?? (() => new Date());
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);

@@ -12,8 +12,8 @@ import { runJob, type RunJobOptions, type RunJobStore } from "./run_job.ts";
 
 /** Options for {@link startWorker}. */
 export interface WorkerOptions extends RunJobOptions {
-  /** Jobs run at once. Default 1. */
-  concurrency?: number;
+  /** Jobs run at once (`JOBS_CONCURRENCY`; 0: the worker never takes a job). */
+  concurrency: number;
   /**
    * Most jobs of one submitter running at once (`QUOTA_MAX_RUNNING`): past it, its jobs stay
    * queued and other submitters' jobs start. Absent: no per-submitter cap.
@@ -43,8 +43,8 @@ export interface Worker {
 }
 
 /** Starts a worker over `store`; it looks for work at start and on each {@link Worker.kick}. */
-export function startWorker(store: RunJobStore, pipeline: Pipeline, options: WorkerOptions = {}): Worker {
-  const concurrency = options.concurrency ?? 1;
+export function startWorker(store: RunJobStore, pipeline: Pipeline, options: WorkerOptions): Worker {
+  const { concurrency } = options;
   const controllers = new Map<string, AbortController>();
   const runs = new Set<Promise<void>>();
   let stopped = false;
@@ -109,7 +109,7 @@ export function startWorker(store: RunJobStore, pipeline: Pipeline, options: Wor
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         Promise.all([...runs]),
-        new Promise((resolve) => timer = setTimeout(resolve, (options.cancelGraceMs ?? 10_000) + 1_000)),
+        new Promise((resolve) => timer = setTimeout(resolve, options.cancelGraceMs + 1_000)),
       ]);
       clearTimeout(timer);
     },

@@ -62,7 +62,8 @@ export interface FixtureOptions {
 /** Builds the fixture; close its store after the test. */
 export function apiFixture(options: FixtureOptions = {}): ApiFixture {
   const changes = createJobChanges();
-  const store = options.store ?? notifyingStore(openSqliteStore(":memory:"), changes);
+  const store = options.store ??
+    notifyingStore(openSqliteStore(":memory:", { idempotencyTtlMs: 86_400_000 }), changes);
   const auditLines: string[] = [];
   const keys = parseApiKeys(JSON.stringify([
     { name: "ci", hash: hashApiKey(TEST_KEY), repos: ["acme/*"] },

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { AuditEvent } from "../../src/audit.ts";
 import type { JobView } from "../../src/api/job_schemas.ts";
 import { startWorker, type Worker } from "../../src/jobs/worker.ts";
-import { holdingPipeline } from "../jobs/holding_pipeline.ts";
+import { holdingPipeline, WORKER_SETTINGS } from "../jobs/holding_pipeline.ts";
 import { type ApiFixture, apiFixture, errorOf, OTHER_KEY, TEST_KEY } from "./api_fixture.ts";
 
 const USAGE = { inputTokens: 1000, outputTokens: 100, totalTokens: 1100, turns: 1 };
@@ -69,7 +69,11 @@ describe("per-principal quotas", () => {
       const other = await theirs.json() as JobView;
 
       // Two slots, one job per principal at a time: key:ci's backlog cannot hold the second slot.
-      worker = startWorker(fixture.store, held.pipeline, { concurrency: 2, maxRunningPerPrincipal: 1 });
+      worker = startWorker(fixture.store, held.pipeline, {
+        ...WORKER_SETTINGS,
+        concurrency: 2,
+        maxRunningPerPrincipal: 1,
+      });
       await held.whenActive(2);
       const running = await Promise.all([...held.active].map((id) => fixture.store.get(id)));
       expect(running.map((j) => j?.submitter).sort()).toEqual(["key:ci", "key:other"]);

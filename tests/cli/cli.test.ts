@@ -112,7 +112,7 @@ describe("deno task run", () => {
     expect(lines).not.toContain("bash: ls");
     expect(lines).toContain("pull request #7 for issue #12: https://github.example/acme/tasks/pull/7");
     expect(c.out.at(-1)).toMatch(/^succeeded in [\d.]+s; 2 tool calls, \d+ tokens, \$0\.0420$/);
-    const store = openSqliteStore(`${dir}/jobs.sqlite`);
+    const store = openSqliteStore(`${dir}/jobs.sqlite`, { idempotencyTtlMs: 86_400_000 });
     const { jobs } = await store.list({ limit: 5 });
     expect(jobs[0]).toMatchObject({ status: "succeeded", submitter: "cli" });
     store.close();
@@ -143,7 +143,7 @@ describe("deno task run", () => {
   });
 
   test("it leaves other queued jobs in a shared database alone", async () => {
-    const store = openSqliteStore(`${dir}/jobs.sqlite`);
+    const store = openSqliteStore(`${dir}/jobs.sqlite`, { idempotencyTtlMs: 86_400_000 });
     const other = await store.create({ repo: "acme/other", issue: 1 });
     store.close();
     const c = capture({
@@ -151,7 +151,7 @@ describe("deno task run", () => {
       pipeline: () => Promise.resolve({ status: "succeeded", pullRequests: [] }),
     });
     expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "12"], c.io)).toBe(0);
-    const after = openSqliteStore(`${dir}/jobs.sqlite`);
+    const after = openSqliteStore(`${dir}/jobs.sqlite`, { idempotencyTtlMs: 86_400_000 });
     expect((await after.get(other.id))?.status).toBe("queued");
     after.close();
   });

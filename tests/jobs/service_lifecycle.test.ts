@@ -27,7 +27,7 @@ describe("the service around its worker", () => {
 
   /** Leaves a job `running` in the database, as a killed process would. */
   const leaveRunningJob = async () => {
-    const dead = openSqliteStore(`${dir}/jobs.sqlite`);
+    const dead = openSqliteStore(`${dir}/jobs.sqlite`, { idempotencyTtlMs: 86_400_000 });
     const job = await dead.create({ repo: "acme/tasks", issue: 1, submitter: "key:ci" });
     await dead.claimNext();
     await dead.appendEvent(job.id, jobEvents.step("started acme/tasks#1"));

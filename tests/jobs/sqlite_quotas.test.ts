@@ -12,7 +12,7 @@ describe("SQLite job store: per-submitter quotas", () => {
   let now: Date;
   beforeEach(() => {
     now = new Date("2031-05-06T12:00:00.000Z");
-    store = openSqliteStore(":memory:", { clock: () => now });
+    store = openSqliteStore(":memory:", { idempotencyTtlMs: 86_400_000, clock: () => now });
   });
   afterEach(() => store.close());
 
@@ -139,7 +139,7 @@ describe("SQLite job store: per-submitter quotas", () => {
                 ('j1', 1, 'submitted', 1.25), ('j1', 2, 'submitted', 0.75), ('j2', 2, 'error', 9);`,
     );
     old.close();
-    const upgraded = openSqliteStore(path, { clock: () => now });
+    const upgraded = openSqliteStore(path, { idempotencyTtlMs: 86_400_000, clock: () => now });
     try {
       expect(await upgraded.spentToday("key:ci")).toBe(2);
       now = new Date("2031-05-05T12:00:00.000Z");

@@ -9,7 +9,7 @@ import { InvalidCursorError, type JobStore } from "../../src/jobs/store.ts";
 describe("SQLite job store", () => {
   let store: JobStore;
   beforeEach(() => {
-    store = openSqliteStore(":memory:");
+    store = openSqliteStore(":memory:", { idempotencyTtlMs: 86_400_000 });
   });
   afterEach(() => store.close());
 
@@ -22,7 +22,7 @@ describe("SQLite job store", () => {
               VALUES ('old-1', 'acme/tasks', 3, 'succeeded', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
               INSERT INTO job_events (job_id, seq, at, kind, message) VALUES ('old-1', 1, '2026-01-01T00:00:00.000Z', 'done', 'ok');`);
     old.close();
-    const upgraded = openSqliteStore(path);
+    const upgraded = openSqliteStore(path, { idempotencyTtlMs: 86_400_000 });
     try {
       expect(await upgraded.get("old-1")).toMatchObject({
         repo: "acme/tasks",
@@ -202,7 +202,7 @@ describe("SQLite job store", () => {
     );
     rows.forEach(([kind, message], i) => insert.run(i + 1, at, kind!, message!));
     old.close();
-    const upgraded = openSqliteStore(path);
+    const upgraded = openSqliteStore(path, { idempotencyTtlMs: 86_400_000 });
     try {
       expect((await upgraded.listEvents("old-2")).map(({ kind, message, data }) => ({ kind, message, data })))
         .toEqual([
@@ -237,7 +237,7 @@ describe("SQLite job store", () => {
 
   test("checkWritable writes; a closed store says so", async () => {
     await expect(store.checkWritable()).resolves.toBeUndefined();
-    const closed = openSqliteStore(":memory:");
+    const closed = openSqliteStore(":memory:", { idempotencyTtlMs: 86_400_000 });
     closed.close();
     await expect(closed.checkWritable()).rejects.toThrow();
   });

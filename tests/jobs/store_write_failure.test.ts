@@ -11,6 +11,7 @@ import type { JobStore } from "../../src/jobs/store.ts";
 import { startWorker, type Worker } from "../../src/jobs/worker.ts";
 import type { Pipeline } from "../../src/pipeline/pipeline_contract.ts";
 import { failOnce } from "./failing_store.ts";
+import { WORKER_SETTINGS } from "./holding_pipeline.ts";
 
 describe("a failing store write during a run", () => {
   let inner: JobStore;
@@ -21,7 +22,7 @@ describe("a failing store write during a run", () => {
     unhandled.push(event.reason);
   };
   beforeEach(() => {
-    inner = openSqliteStore(":memory:");
+    inner = openSqliteStore(":memory:", { idempotencyTtlMs: 86_400_000 });
     unhandled.length = 0;
     globalThis.addEventListener("unhandledrejection", onUnhandled);
   });
@@ -47,7 +48,7 @@ describe("a failing store write during a run", () => {
       const store = notifyingStore(failing.store, createJobChanges());
       const first = await store.create({ repo: "acme/tasks", issue: 7 });
       const second = await store.create({ repo: "acme/tasks", issue: 8 });
-      worker = startWorker(store, emitting);
+      worker = startWorker(store, emitting, WORKER_SETTINGS);
       await worker.idle();
       expect(failing.failed).toHaveLength(1);
       expect(await store.get(first.id)).toMatchObject({ status: "succeeded" });
@@ -68,7 +69,7 @@ describe("a failing store write during a run", () => {
     const store = notifyingStore(failing.store, createJobChanges());
     const first = await store.create({ repo: "acme/tasks", issue: 7 });
     const second = await store.create({ repo: "acme/tasks", issue: 8 });
-    worker = startWorker(store, emitting);
+    worker = startWorker(store, emitting, WORKER_SETTINGS);
     await worker.idle();
     expect(failing.failed).toHaveLength(1);
     expect((await store.get(first.id))?.status).toBe("running");

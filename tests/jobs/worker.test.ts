@@ -3,7 +3,7 @@ import { createJobChanges, notifyingStore } from "../../src/jobs/job_changes.ts"
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";
 import { startWorker, type Worker } from "../../src/jobs/worker.ts";
-import { holdingPipeline } from "./holding_pipeline.ts";
+import { holdingPipeline, WORKER_SETTINGS } from "./holding_pipeline.ts";
 
 const until = async (check: () => Promise<boolean>, timeoutMs = 5_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -17,7 +17,7 @@ describe("worker", () => {
   let store: JobStore;
   let worker: Worker | undefined;
   beforeEach(() => {
-    store = notifyingStore(openSqliteStore(":memory:"), createJobChanges());
+    store = notifyingStore(openSqliteStore(":memory:", { idempotencyTtlMs: 86_400_000 }), createJobChanges());
   });
   afterEach(async () => {
     await worker?.stop();
@@ -29,7 +29,7 @@ describe("worker", () => {
     const held = holdingPipeline();
     const ids: string[] = [];
     for (let i = 1; i <= 5; i++) ids.push((await store.create({ repo: "acme/tasks", issue: i })).id);
-    worker = startWorker(store, held.pipeline, { concurrency: 2 });
+    worker = startWorker(store, held.pipeline, { ...WORKER_SETTINGS, concurrency: 2 });
     await held.whenActive(2);
     expect([...held.active]).toEqual(ids.slice(0, 2));
     expect(worker.running()).toBe(2);
@@ -53,7 +53,7 @@ describe("worker", () => {
   test("cancelling a running job aborts its pipeline's signal and ends it cancelled", async () => {
     const held = holdingPipeline();
     const job = await store.create({ repo: "acme/tasks", issue: 1 });
-    worker = startWorker(store, held.pipeline);
+    worker = startWorker(store, held.pipeline, WORKER_SETTINGS);
     await held.whenActive(1);
     const started = Date.now();
     expect(worker.cancel(job.id, "cancelled by key:ci")).toBe(true);
@@ -74,7 +74,7 @@ describe("worker", () => {
     const held = holdingPipeline({ ignoreSignal: true });
     const job = await store.create({ repo: "acme/tasks", issue: 1 });
     const next = await store.create({ repo: "acme/tasks", issue: 2 });
-    worker = startWorker(store, held.pipeline, { cancelGraceMs: 50 });
+    worker = startWorker(store, held.pipeline, { ...WORKER_SETTINGS, cancelGraceMs: 50 });
     await held.whenActive(1);
     worker.cancel(job.id, "cancelled by key:ci");
     await until(async () => (await store.get(job.id))?.status === "cancelled");
@@ -92,7 +92,7 @@ describe("worker", () => {
     await store.claimNext();
     await store.requestCancel(job.id, "cancelled by key:ci");
     await store.requeue(job.id);
-    worker = startWorker(store, held.pipeline);
+    worker = startWorker(store, held.pipeline, WORKER_SETTINGS);
     await worker.idle();
     expect(held.maxActive).toBe(0);
     expect(await store.get(job.id)).toMatchObject({ status: "cancelled", reason: "cancelled by key:ci" });
@@ -101,7 +101,7 @@ describe("worker", () => {
   test("a job past its deadline is aborted and fails saying so", async () => {
     const held = holdingPipeline();
     const job = await store.create({ repo: "acme/tasks", issue: 1 });
-    worker = startWorker(store, held.pipeline, { deadlineMs: 50 });
+    worker = startWorker(store, held.pipeline, { ...WORKER_SETTINGS, deadlineMs: 50 });
     await worker.idle();
     expect(await store.get(job.id)).toMatchObject({
       status: "failed",
@@ -122,7 +122,7 @@ describe("worker", () => {
         pullRequests: [],
         workItems: [{ issue: 2, title: "t", status: "tests_failed", reason: "pytest exited 1", usage }],
       });
-    });
+    }, WORKER_SETTINGS);
     await worker.idle();
     expect(await store.get(job.id)).toMatchObject({
       status: "failed",
@@ -138,7 +138,7 @@ describe("worker", () => {
   test("stop() aborts running jobs: they fail as interrupted, or go back in the queue", async () => {
     const held = holdingPipeline();
     const job = await store.create({ repo: "acme/tasks", issue: 1 });
-    const stopping = startWorker(store, held.pipeline);
+    const stopping = startWorker(store, held.pipeline, WORKER_SETTINGS);
     await held.whenActive(1);
     await stopping.stop();
     expect(await store.get(job.id)).toMatchObject({
@@ -147,7 +147,7 @@ describe("worker", () => {
     });
 
     const again = await store.create({ repo: "acme/tasks", issue: 2 });
-    const requeuing = startWorker(store, held.pipeline, { requeueInterrupted: true });
+    const requeuing = startWorker(store, held.pipeline, { ...WORKER_SETTINGS, requeueInterrupted: true });
     await held.whenActive(1);
     await requeuing.stop();
     expect(await store.get(again.id)).toMatchObject({ status: "queued" });
@@ -159,7 +159,11 @@ describe("worker", () => {
     for (let i = 1; i <= 5; i++) {
       backlog.push((await store.create({ repo: "acme/tasks", issue: i, submitter: "key:a" })).id);
     }
-    worker = startWorker(store, held.pipeline, { concurrency: 1, maxRunningPerPrincipal: 4 });
+    worker = startWorker(store, held.pipeline, {
+      ...WORKER_SETTINGS,
+      concurrency: 1,
+      maxRunningPerPrincipal: 4,
+    });
     await held.whenActive(1);
     expect([...held.active]).toEqual([backlog[0]]);
     const other = await store.create({ repo: "acme/tasks", issue: 1, submitter: "key:b" });
@@ -171,7 +175,7 @@ describe("worker", () => {
   test("a worker with no slots claims nothing", async () => {
     const held = holdingPipeline();
     await store.create({ repo: "acme/tasks", issue: 1 });
-    worker = startWorker(store, held.pipeline, { concurrency: 0 });
+    worker = startWorker(store, held.pipeline, { ...WORKER_SETTINGS, concurrency: 0 });
     worker.kick();
     await worker.idle();
     expect((await store.list({ limit: 10, status: "queued" })).jobs).toHaveLength(1);
