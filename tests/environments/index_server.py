@@ -4,19 +4,24 @@ Run as ``python3 -c <this file's text> '<packages JSON>'`` in a container from t
 (no network needed to build). Each package is ``{"name", "version", "module", "requires"}``:
 ``module`` is the text of its one module (``<name>.py``), ``requires`` its dependencies
 (``Requires-Dist``). Wheels are built with zipfile alone (no build backend, no download) into
-``/tmp/index/packages``; ``/tmp/index/simple/<name>/`` lists them with their SHA-256. Then
+``/tmp/index/packages``, next to the wheels the image itself ships (Debian's
+``/usr/share/python-wheels``: setuptools and pip, so a project with a setuptools build backend
+builds as it would against PyPI); ``/tmp/index/simple/<name>/`` lists them with their SHA-256. Then
 ``http.server`` serves ``/tmp/index`` on port 8080, logging each request to stderr.
 """
 import base64
+import glob
 import hashlib
 import http.server
 import json
 import os
 import re
+import shutil
 import sys
 import zipfile
 
 ROOT = "/tmp/index"
+SYSTEM_WHEELS = "/usr/share/python-wheels"
 
 
 def normalize(name):
@@ -57,6 +62,9 @@ def build_index(packages):
     for package in packages:
         path = build_wheel(package, folder)
         by_project.setdefault(normalize(package["name"]), []).append(path)
+    for wheel in sorted(glob.glob(os.path.join(SYSTEM_WHEELS, "*.whl"))):
+        path = shutil.copy(wheel, folder)
+        by_project.setdefault(normalize(os.path.basename(wheel).split("-")[0]), []).append(path)
     links = []
     for project, paths in sorted(by_project.items()):
         os.makedirs(os.path.join(ROOT, "simple", project), exist_ok=True)
