@@ -52,9 +52,29 @@ const VOID_ELEMENTS = new Set(["br", "hr", "img", "input", "meta", "link", "sour
 const MARKUP_TAGS =
   /<\/?(?:details|summary|div|span|p|hr|sub|sup|ins|del|kbd|b|i|em|strong|small|picture|source|img|a|font|center|section|article)\b[^<>]*>/gi;
 
-/** Markdown "comments": link reference definitions pointing at `#` or `<>`, which never render. */
+/**
+ * Markdown "comments": link reference definitions pointing at `#` or `<>`, which never render. Run only after
+ * line endings are `\n` (a `\r` would start another line for `^` and make it quadratic); then no part can
+ * cross a line and each line start is tried once.
+ */
 const MARKDOWN_COMMENT =
   /^[ \t]{0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$/gm;
+
+/**
+ * The most UTF-16 code units of one text the sanitizer reads; the rest is cut before any regular expression
+ * runs. Twice GitHub's 65,536-character limit on an issue or pull request body: every caller cuts its own
+ * fields smaller (issue bodies to 65,536, guidance files to 16,000, PR fields to 6,000), this is the backstop
+ * that keeps one call's work bounded whatever it is handed.
+ */
+export const UNTRUSTED_MAX_CHARS = 131_072;
+
+/** `text` cut to at most `max` code units, on a code point (never half a surrogate pair). */
+export function cutCodePoints(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 0) return "";
+  const high = text.charCodeAt(max - 1) >= 0xD800 && text.charCodeAt(max - 1) <= 0xDBFF;
+  return text.slice(0, high ? max - 1 : max);
+}
 
 /** Numeric character references that name an invisible character, removed; the others kept as written. */
 function dropInvisibleReferences(text: string): string {
@@ -114,10 +134,13 @@ function dropHiddenElements(text: string): string {
  * (`[//]: # (…)`), and presentational tags (`<details>`, `<span>`, … are dropped, their text kept;
  * `<br>` becomes a newline). Newlines are normalised to `\n`, the text to NFC; trailing spaces and
  * surrounding blank lines are trimmed, runs of blank lines collapsed to one. Angle brackets that are not
- * markup (`List<Task>`, `a < b`) stay. Linear in the text's length; never throws.
+ * markup (`List<Task>`, `a < b`) stay. Only the first {@link UNTRUSTED_MAX_CHARS} code units are read.
+ * Linear in the text's length; never throws.
  */
 export function sanitizeUntrusted(text: string): string {
-  let clean = text.replace(/\r\n?|[\u2028\u2029\u0085]/g, "\n").normalize("NFC");
+  let clean = cutCodePoints(text, UNTRUSTED_MAX_CHARS).replace(/\r\n?|[\u2028\u2029\u0085]/g, "\n").normalize(
+    "NFC",
+  );
   clean = dropInvisibleReferences(clean.replace(INVISIBLE, ""));
   clean = clean.replace(/<!--[\s\S]*?(?:-->|$)/g, "");
   clean = dropHiddenElements(clean);
@@ -137,11 +160,13 @@ function withoutTrailingBlanks(line: string): string {
 /**
  * {@link sanitizeUntrusted}, then escapes every start or end tag named in `blockTags` (`</issue>` becomes
  * `&lt;/issue>`), so text placed inside a `<issue>…</issue>` block of a prompt cannot close it or open
- * another. Tag names are matched case-insensitively, with spaces after `<` or `/`; `<issues>` stays.
+ * another. Tag names are matched case-insensitively, with spaces after `<` or `/`; `<issues>` stays. The
+ * blanks before `/` and after it are two runs that cannot share a character (`/` lies between), so a `<`
+ * followed by a long run of blanks costs one pass over the run, not its square.
  */
 export function sanitizeForBlock(text: string, blockTags: readonly string[]): string {
   const cleaned = sanitizeUntrusted(text);
   const names = blockTags.map((tag) => tag.replace(/[^a-z_]/gi, "")).filter((name) => name !== "");
   if (names.length === 0) return cleaned;
-  return cleaned.replace(new RegExp(`<(\\s*/?\\s*(?:${names.join("|")})\\b)`, "gi"), "&lt;$1");
+  return cleaned.replace(new RegExp(`<(\\s*(?:/\\s*)?(?:${names.join("|")})\\b)`, "gi"), "&lt;$1");
 }

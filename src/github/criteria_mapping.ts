@@ -89,8 +89,15 @@ export function mapCriteria(
   return { mapped, missing, extra };
 }
 
-/** `3`, `#3`, `AC3`, `AC-3`, `criterion 3` → 3; other text → undefined. */
+/** The longest text read as a criterion's number (`criterion 1234.` and spaces around it). */
+const NUMERAL_MAX_CHARS = 32;
+
+/**
+ * `3`, `#3`, `AC3`, `AC-3`, `criterion 3` → 3; other text → undefined. Trimmed first, so no two runs of
+ * blanks in the pattern can trade characters (that made a long run of spaces quadratic).
+ */
 function numeral(text: string): number | undefined {
-  const match = /^\s*(?:#|ac[\s-]?|criterion\s*)?(\d{1,4})\s*[.:)]?\s*$/i.exec(text);
+  const trimmed = text.length > NUMERAL_MAX_CHARS ? "" : text.trim();
+  const match = /^(?:#|ac[\s-]?|criterion\s*)?(\d{1,4})\s*[.:)]?$/i.exec(trimmed);
   return match ? Number(match[1]) : undefined;
 }

@@ -8,8 +8,11 @@
  */
 import { defuseInline } from "./markdown_inline.ts";
 
-/** A fence opener: up to 3 spaces, then 3 or more backticks or tildes (CommonMark §4.5). */
-const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+/**
+ * A fence opener: up to 3 spaces, then 3 or more backticks or tildes (CommonMark §4.5), and the info string.
+ * `[^]*` and not `.*`: `.` stops at U+2028, which made the run of backticks backtrack quadratically.
+ */
+const FENCE = /^ {0,3}(`{3,}|~{3,})([^]*)$/;
 /** Blockquote markers and indentation before a line's content. */
 const LEAD = /[ \t>]*/y;
 /** A list item marker with the spaces after it (CommonMark §5.2). */
@@ -31,9 +34,10 @@ const DELIMITER_ROW = /^(?=[^|]*\|)(?=[^-]*-)[ \t>|:\-+*\d.)]*$/;
  *   `&lt;` outside code spans;
  * - backticks that open no code span are escaped, so code spans pair up within each line (and each
  *   table cell), wherever the text is placed;
- * - closing keywords (`fixes #3`, `closes: owner/repo#3`, `resolves GH-3`, an issue URL) and
- *   `@mentions` outside code get their reference in a code span (`fixes `#3``), so they neither
- *   close issues nor notify anyone; `&#64;` and `\@`-style spellings count.
+ * - every issue reference (`#3`, `owner/repo#3`, `GH-3`, an issue or pull request URL) and every
+ *   `@mention` outside code goes in a code span (`fixes `#3``), so that no closing keyword before
+ *   it acts and nobody is notified, however it is spelled (`&#64;`, `\@`, `_@user_`; see
+ *   `github_references.ts`).
  *
  * `suffix` (e.g. `"… (truncated)"`) is appended last, after a fence this closes. Pure, linear in
  * the text's length; never throws.
@@ -44,7 +48,6 @@ export function defuseMarkdown(text: string, suffix = ""): string {
   const out: string[] = [];
   let fence: { char: string; length: number } | undefined;
   let closed = false;
-  let carry = false;
   for (const line of lines) {
     closed = false;
     if (fence) {
@@ -56,22 +59,15 @@ export function defuseMarkdown(text: string, suffix = ""): string {
     if (opener && !(opener[1]!.startsWith("`") && opener[2]!.includes("`"))) {
       fence = { char: opener[1]![0]!, length: opener[1]!.length };
       out.push(line.trimStart());
-      carry = false;
       continue;
     }
     if (line.trim() === "") {
       out.push(line);
-      carry = false;
       continue;
     }
     const blockSafe = escapeBlockStart(line);
     const pieces = table ? blockSafe.split("|") : [blockSafe];
-    const defused = pieces.map((piece, index) => {
-      const result = defuseInline(piece, carry && index === 0);
-      carry = result.carry;
-      return result.text;
-    });
-    out.push(defused.join("|"));
+    out.push(pieces.map(defuseInline).join("|"));
   }
   if (fence) out.push(fence.char.repeat(fence.length));
   if (suffix === "") return out.join("\n");

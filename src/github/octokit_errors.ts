@@ -6,6 +6,9 @@
 import { STATUS_CODES } from "node:http";
 import { GitHubError } from "../errors.ts";
 
+/** The longest error message kept (GitHub's own messages are far shorter). */
+const MESSAGE_MAX_CHARS = 2_000;
+
 /** What failed Octokit calls carry (`RequestError`), read defensively. */
 interface FailedRequest {
   status?: unknown;
@@ -45,8 +48,9 @@ export function toGitHubError(what: string, error: unknown, token: string): GitH
   } else {
     reason = `GitHub could not be reached (${error instanceof Error ? error.message : String(error)})`;
   }
-  // The token, and any URL query (codeload archive links carry a one-time token there), are left out.
-  const message = `Cannot ${what}: ${reason}`.replaceAll(token, "[REDACTED]")
+  // The token, and any URL query (codeload archive links carry a one-time token there), are left out. The
+  // message is cut before the URL pattern, which costs the square of a long run without blanks.
+  const message = `Cannot ${what}: ${reason}`.replaceAll(token, "[REDACTED]").slice(0, MESSAGE_MAX_CHARS)
     .replace(/(https?:\/\/[^\s?)]+)\?[^\s)]*/g, "$1?[REDACTED]");
   return new GitHubError(message, { cause: error });
 }

@@ -96,4 +96,10 @@ describe("pullRequestTitle()", () => {
     expect(pullRequestTitle(issue(4, "[dev]"))).toBe("Issue #4");
     expect(pullRequestTitle(issue(4, "[dev] Add\u200B search\nnow"))).toBe("Add search now");
   });
+
+  test("puts mentions and issue references in code, so a squash merge's subject closes nothing", () => {
+    expect(pullRequestTitle(issue(4, "[dev] Fixes #3, closes acme/x#5 for @bob"))).toBe(
+      "Fixes `#3`, closes `acme/x#5` for `@bob`",
+    );
+  });
 });

@@ -6,6 +6,7 @@ import {
   type PullRequestBodyInput,
   renderPullRequestBody,
 } from "../../src/github/pull_request_body.ts";
+import { liveReferences } from "./live_references.ts";
 
 const repo = { owner: "acme", name: "tasks" };
 const issue: Issue = {
@@ -216,6 +217,27 @@ describe("renderPullRequestBody()", () => {
     expect(body).not.toContain("hidden");
     expect(body).toMatch(/## Follow-ups\n\nNone\.\n\n<!-- backend-agent:job=job-42 -->\n$/);
     expect(closingKeywords(body)).toEqual(["Closes #12"]);
+  });
+
+  test("links no issue but its own and notifies nobody, whatever form the model and the issue use", () => {
+    const forms = "Fixes:#3, `@user, _@user_, *@user*, @org/team, Closes owner/repo#3, GH-3, " +
+      "Resolves https://github.com/o/r/issues/3, fixes &#35;4, &commat;admin, \\@root, [x](/o/r/pull/5)";
+    const body = renderPullRequestBody(input({
+      parent: { ...issue, number: 7 },
+      criteria: [`Criterion ${forms}`],
+      submission: {
+        summary: forms,
+        api_changes: forms,
+        auth_and_validation: forms,
+        acceptance_criteria: [{ criterion: 1, evidence: forms }, { criterion: forms, evidence: forms }],
+        follow_ups: forms,
+      },
+      notCommitted: [{ path: ".github/workflows/ci.yml", reason: forms }],
+      tests: { command: "pytest", passed: 0, failed: 1, exitCode: 1, tail: forms },
+    }));
+    // `Closes #12`, `Parent issue: #7`, and the line saying when #12 closes; the test output is in a code block.
+    expect(liveReferences(body).sort()).toEqual(["#12", "#12", "#7"]);
+    expect(body).toContain("\nCloses #12\nParent issue: #7\n");
   });
 
   test("keeps its sections and its one Closes line whatever the model's Markdown holds", () => {
