@@ -50,6 +50,9 @@ echo "sandbox image: root filesystem ready after $((SECONDS - started)) s"
 # The unprivileged user every command runs as.
 chroot "$rootfs" groupadd --gid 1000 sandbox
 chroot "$rootfs" useradd --uid 1000 --gid 1000 --create-home --home-dir /home/sandbox --shell /bin/bash sandbox
+# The programs user: the container's init and the programs below run as it, out
+# of reach (signals, ptrace, /proc) of the sandbox user's processes.
+chroot "$rootfs" useradd --uid 1001 --gid 1000 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin programs
 mkdir -p "$rootfs/workspace"
 chown 1000:1000 "$rootfs/workspace"
 
@@ -57,6 +60,10 @@ chown 1000:1000 "$rootfs/workspace"
 # root-owned and read-only to the sandbox user. Not their tests.
 install -d -o root -g root -m 0755 "$rootfs/opt/backend-agent"
 install -o root -g root -m 0644 "$here"/programs/*.py "$rootfs/opt/backend-agent/"
+# An execute-only copy of bash: a process started from a file its user cannot
+# read is not dumpable, so its own uid cannot trace it or use its /proc files.
+install -d -o root -g root -m 0755 "$rootfs/opt/backend-agent/sealed"
+install -o root -g root -m 0711 "$rootfs/usr/bin/bash" "$rootfs/opt/backend-agent/sealed/bash"
 # The egress proxy's config (tinyproxy, started by programs/egress_proxy.py).
 install -d -o root -g root -m 0755 "$rootfs/etc/backend-agent"
 install -o root -g root -m 0644 "$here/egress/tinyproxy.conf" "$rootfs/etc/backend-agent/tinyproxy.conf"

@@ -1,9 +1,9 @@
 /**
  * The policy for `POST /containers/{id}/exec` and `POST /exec/{id}/start`, as
- * tables: a command as a non-root numeric user, never privileged.
+ * tables: a command as the sandbox user or the programs user, never privileged.
  */
 import type { JsonObject } from "./body_check.ts";
-import { nonRootUser } from "./non_root_user.ts";
+import { execUser } from "./non_root_user.ts";
 import { checkBodySync, type Fields } from "./policy_engine.ts";
 import { all, optional } from "./rule_combinators.ts";
 import { boolean, string, strings } from "./type_rules.ts";
@@ -11,7 +11,7 @@ import { mustBe, nonEmpty } from "./value_rules.ts";
 
 const EXEC_CREATE: Fields = {
   Privileged: optional(mustBe(false)),
-  User: nonRootUser,
+  User: execUser,
   Cmd: all(optional(strings), nonEmpty("must name a command")),
   Env: optional(strings),
   WorkingDir: optional(string),

@@ -78,7 +78,11 @@ export async function readWorkspaceChanges(
   sandbox: Sandbox,
   input: WorkspaceChangesInput,
 ): Promise<WorkspaceReport> {
+  // No agent process is alive while the report is made, and the program runs as the programs
+  // user, which the agent's processes cannot reach through /proc.
+  await sandbox.stopAgentProcesses();
   const result = await sandbox.run(["python3", "-I", CHANGES_PROGRAM_PATH], {
+    user: "programs",
     stdin: JSON.stringify({
       tracked: input.tracked,
       always_ignored: ALWAYS_IGNORED,

@@ -1,31 +1,57 @@
 /**
  * One fresh process inside a running container through the Engine API's exec
- * endpoints, with optional stdin, a timeout that kills the whole process group,
- * and capped output.
+ * endpoints, as the sandbox user or the programs user, with optional stdin, a
+ * timeout that kills the whole process group, and capped output.
  */
 import type { Container } from "dockerode";
 import { PassThrough } from "node:stream";
 import { SandboxError } from "../errors.ts";
-import { SANDBOX_ENV } from "./hardening.ts";
-import { SANDBOX_USER } from "./limits.ts";
+import { PROGRAMS_ENV, SANDBOX_ENV } from "./hardening.ts";
+import { PROGRAMS_USER, SANDBOX_USER } from "./limits.ts";
 import { CappedOutput } from "./output_cap.ts";
-import type { ExecResult } from "./sandbox.ts";
+import type { ExecResult, SandboxUserName } from "./sandbox.ts";
 
 /** Exit status of a process group killed with SIGKILL (what `timeout -s KILL` leaves). */
 const KILLED = 137;
 /** Host-side grace after the in-container timeout before the call is abandoned. */
 const HOST_GRACE_MS = 5_000;
 
+/** The uid:gid and fixed environment of each {@link SandboxUserName}. */
+export const EXEC_IDENTITY: Readonly<Record<SandboxUserName, { User: string; Env: readonly string[] }>> = {
+  sandbox: { User: SANDBOX_USER, Env: SANDBOX_ENV },
+  programs: { User: PROGRAMS_USER, Env: PROGRAMS_ENV },
+};
+
+/**
+ * Wraps a command: umask 002, so what it creates stays writable by the other user of the sandbox's
+ * group (see the README's security model), then `timeout`, which kills its process group.
+ */
+const WRAPPER = ["sh", "-c", 'umask 002 && exec timeout -s KILL "$@"', "sh"];
+
 /** Options for {@link execInContainer}; all required, defaults are the caller's. */
 export interface ExecOptions {
+  /** Who runs it. */
+  user: SandboxUserName;
+  /**
+   * Run `argv` as the exec's own process, without the umask and `timeout` wrapper: for a process
+   * that kills every other process of its user, its parent included. The host still gives up on it
+   * after `timeoutMs` and a grace period.
+   */
+  bare?: boolean;
   stdin?: Uint8Array;
+  /**
+   * `NAME=value` entries added to the fixed environment for this process only (the setup
+   * container's proxy and index settings): an exec's environment is not part of the container's
+   * configuration, so it is never committed into an image.
+   */
+  env?: readonly string[];
   timeoutMs: number;
   maxOutputBytes: number;
   cwd: string;
 }
 
 /**
- * Runs `argv` (no shell) as the sandbox user. The command runs under
+ * Runs `argv` (no shell) as `options.user`. The command runs under
  * `timeout -s KILL`, which kills its process group at the deadline; the
  * container keeps running.
  *
@@ -37,14 +63,15 @@ export async function execInContainer(
   options: ExecOptions,
 ): Promise<ExecResult> {
   const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-  const cmd = ["timeout", "-s", "KILL", `${seconds}s`, ...argv];
+  const cmd = options.bare ? argv : [...WRAPPER, `${seconds}s`, ...argv];
+  const identity = EXEC_IDENTITY[options.user];
   const started = Date.now();
   try {
     const exec = await container.exec({
       Cmd: cmd,
-      User: SANDBOX_USER,
+      User: identity.User,
       WorkingDir: options.cwd,
-      Env: [...SANDBOX_ENV],
+      Env: [...identity.Env, ...(options.env ?? [])],
       AttachStdin: options.stdin !== undefined,
       AttachStdout: true,
       AttachStderr: true,

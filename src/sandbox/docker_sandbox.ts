@@ -10,6 +10,13 @@
  * inside the started container as the unprivileged sandbox user, before any
  * tool call; the tmpfs size caps what it can write.
  *
+ * Users: the agent's processes run as the sandbox user, the image's own
+ * programs and the container's init as the programs user, in the same group;
+ * every process the host starts has umask 002 and the seeded files are made
+ * group-writable, so both can edit what either wrote. Before the host trusts
+ * an output, {@link Sandbox.stopAgentProcesses} kills every process of the
+ * sandbox user (the init survives: it is not theirs).
+ *
  * Speed: seeding, the baseline commit and the model's bash session share one
  * exec. The session is opened first, the seed is streamed through it to `tar`,
  * and git commits the baseline in the same command, so a sandbox is ready one
@@ -23,6 +30,7 @@ import { execInContainer } from "./docker_exec.ts";
 import { buildCreateBody, buildVolumeBody } from "./hardening.ts";
 import { LABELS, type SandboxLimits } from "./limits.ts";
 import { readOomKills, SIGKILL_STATUS } from "./oom_counter.ts";
+import { ProcessStopper } from "./process_stopper.ts";
 import {
   type BashOptions,
   type ExecResult,
@@ -72,7 +80,10 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
         );
         await container.start();
         const shell = await ShellSession.open(container);
-        const baselineSha = await seedWorkspace(shell, spec.seed);
+        const [baselineSha, stopper] = await Promise.all([
+          seedWorkspace(shell, spec.seed),
+          ProcessStopper.open(container),
+        ]);
         return new DockerSandbox(
           docker,
           container,
@@ -80,6 +91,7 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
           spec.name,
           options.limits,
           shell,
+          stopper,
           baselineSha,
         );
       } catch (error) {
@@ -94,10 +106,14 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
 const SEED_FAILED = 90;
 const BASELINE_FAILED = 91;
 
-/** Unpacks the seed tar into /workspace and commits the baseline, as the sandbox user; returns the sha. */
+/**
+ * Unpacks the seed tar into /workspace, makes it group-writable (the programs user edits it too),
+ * and commits the baseline, as the sandbox user; returns the sha.
+ */
 async function seedWorkspace(shell: ShellSession, seed: Uint8Array): Promise<string> {
   const script = [
     `tar -x --no-same-owner --no-same-permissions --no-overwrite-dir -C ${WORKSPACE} -f - || exit ${SEED_FAILED}`,
+    `chmod -R g+w ${WORKSPACE} || exit ${SEED_FAILED}`,
     `( ${BASELINE_SCRIPT}\n ) </dev/null || exit ${BASELINE_FAILED}`,
   ].join("\n");
   const result = await shell.run(script, { stdin: seed, timeoutMs: 60_000, maxOutputBytes: 16_384 });
@@ -108,9 +124,16 @@ async function seedWorkspace(shell: ShellSession, seed: Uint8Array): Promise<str
   throw new SandboxError(`the seed archive did not unpack: ${why}`);
 }
 
+/** Put before the output of the first command after {@link Sandbox.stopAgentProcesses}. */
+const STOPPED_NOTE =
+  "(Every process in the sandbox was stopped to check your submission; this command ran in a " +
+  "new bash session in /workspace: variables, the working directory and background processes are gone.)";
+
 class DockerSandbox implements Sandbox {
   #shell: ShellSession | undefined;
   #disposed: Promise<void> | undefined;
+  /** True after {@link stopAgentProcesses}, until the next bash command has said so. */
+  #stopped = false;
   /** The highest OOM-kill count seen so far, from the shell or from a read after a run. */
   #oomSeen: number;
 
@@ -121,6 +144,7 @@ class DockerSandbox implements Sandbox {
     readonly name: string,
     private readonly limits: SandboxLimits,
     shell: ShellSession,
+    private readonly stopper: ProcessStopper,
     readonly baselineSha: string,
   ) {
     this.#shell = shell;
@@ -131,6 +155,7 @@ class DockerSandbox implements Sandbox {
     this.#assertLive();
     const stdin = typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
     const result = await execInContainer(this.container, argv, {
+      user: options.user ?? "sandbox",
       ...(stdin ? { stdin } : {}),
       timeoutMs: options.timeoutMs ?? this.limits.commandTimeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? this.limits.maxOutputBytes,
@@ -151,7 +176,9 @@ class DockerSandbox implements Sandbox {
       maxOutputBytes: this.limits.maxOutputBytes,
     });
     this.#oomSeen = Math.max(this.#oomSeen, this.#shell.oomKills);
-    return result.oomKilled ? this.#withOom(result) : result;
+    const noted = this.#stopped ? { ...result, stderr: `${STOPPED_NOTE}\n${result.stderr}` } : result;
+    this.#stopped = false;
+    return noted.oomKilled ? this.#withOom(noted) : noted;
   }
 
   #withOom(result: ExecResult): ExecResult {
@@ -164,6 +191,15 @@ class DockerSandbox implements Sandbox {
     this.#shell = undefined;
   }
 
+  async stopAgentProcesses(): Promise<void> {
+    this.#assertLive();
+    // The session's bash is one of them: drop it first, so nothing is sent to a dying shell.
+    this.#shell?.detach();
+    this.#shell = undefined;
+    this.#stopped = true;
+    await this.stopper.stop();
+  }
+
   dispose(): Promise<void> {
     this.#disposed ??= this.#remove();
     return this.#disposed;
@@ -171,6 +207,7 @@ class DockerSandbox implements Sandbox {
 
   async #remove(): Promise<void> {
     this.#shell?.detach();
+    this.stopper.detach();
     await this.container.remove({ force: true, v: true }).catch((e) => ignoreMissing(e));
     await this.docker.getVolume(this.volumeName).remove({ force: true }).catch((e) => ignoreMissing(e));
   }

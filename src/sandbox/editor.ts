@@ -12,7 +12,7 @@ import type { EditorInput } from "../contracts/tools.ts";
 import { SandboxError, ToolError } from "../errors.ts";
 import { EDITOR_PROGRAM_PATH } from "./editor_program.ts";
 import { checkToolPath } from "./path_jail.ts";
-import type { Sandbox } from "./sandbox.ts";
+import type { ExecResult, Sandbox } from "./sandbox.ts";
 
 /** Largest file `view`, `str_replace` and `insert` read, in bytes. */
 export const EDITOR_MAX_READ_BYTES = 256 * 1024;
@@ -54,11 +54,13 @@ export async function runEditor(
     max_write_bytes: EDITOR_MAX_WRITE_BYTES,
   };
   const result = await sandbox.run(["python3", "-I", EDITOR_PROGRAM_PATH], {
+    user: "programs",
     stdin: JSON.stringify(request),
     timeoutMs: 30_000,
     maxOutputBytes: EDITOR_REPLY_MAX_BYTES,
   });
-  const reply = result.exitCode === 0 && !result.truncated ? parseReply(result.stdout) : undefined;
+  if (result.timedOut || result.exitCode !== 0) throw new ToolError(editorStopped(input.path, result));
+  const reply = !result.truncated ? parseReply(result.stdout) : undefined;
   if (!reply?.success) {
     throw new SandboxError(
       `The editor in "${sandbox.name}" did not answer as it should (exit ${result.exitCode}` +
@@ -68,6 +70,20 @@ export async function runEditor(
   }
   if (!reply.data.ok) throw new ToolError(reply.data.error);
   return reply.data.output;
+}
+
+/**
+ * What the model is told when the editor program timed out or crashed (a tool failure, not the
+ * sandbox's): a FIFO or device is refused before it is opened, so this is rare.
+ */
+function editorStopped(path: string, result: ExecResult): string {
+  const how = result.timedOut
+    ? "did not finish in time and was stopped"
+    : result.oomKilled
+    ? "ran out of memory"
+    : `stopped with exit ${result.exitCode}`;
+  return `The editor ${how} on ${path}; the file may not have changed as asked. Check it (view, or ` +
+    "bash tools such as ls -l and head) before going on.";
 }
 
 /** The reply in `stdout`, parsed with {@link editorReplySchema}. */

@@ -3,7 +3,7 @@
  * names are the Engine API's own (`POST /containers/create`).
  */
 import type { ContainerCreateOptions } from "dockerode";
-import { LABELS, SANDBOX_USER, type SandboxLimits } from "./limits.ts";
+import { LABELS, PROGRAMS_USER, type SandboxLimits } from "./limits.ts";
 import { WORKSPACE } from "./sandbox.ts";
 
 const MIB = 1024 * 1024;
@@ -19,6 +19,18 @@ export const SANDBOX_ENV = [
   "LANG=C.UTF-8",
   "PYTHONDONTWRITEBYTECODE=1",
   "PYTHONUNBUFFERED=1",
+];
+
+/**
+ * The environment of the image's own programs (run as `PROGRAMS_USER`): the system's python3 and
+ * git only, never the repo's virtualenv, whose packages (and their `.pth` start-up hooks) come
+ * from the repo.
+ */
+export const PROGRAMS_ENV = [
+  "HOME=/nonexistent",
+  "PATH=/usr/bin:/bin",
+  "VIRTUAL_ENV=",
+  "LANG=C.UTF-8",
 ];
 
 /** Input for {@link buildCreateBody}. */
@@ -43,7 +55,9 @@ export function buildCreateBody(input: CreateBodyInput, limits: SandboxLimits): 
     name: input.name,
     Image: limits.image,
     Cmd: ["sleep", "infinity"],
-    User: SANDBOX_USER,
+    // The init and its `sleep` run as the programs user, so killing every process of the sandbox
+    // user (before the host trusts an output) leaves the container running.
+    User: PROGRAMS_USER,
     WorkingDir: WORKSPACE,
     Env: [...SANDBOX_ENV],
     Labels: { ...input.labels, [LABELS.managed]: "true", [LABELS.sandbox]: input.name },
@@ -84,7 +98,10 @@ export function buildCreateBody(input: CreateBodyInput, limits: SandboxLimits): 
   };
 }
 
-/** The create body for the workspace volume: tmpfs-backed, owned by the sandbox user. */
+/**
+ * The create body for the workspace volume: tmpfs-backed, owned by the sandbox user and writable by
+ * its group, which the programs user is in.
+ */
 export function buildVolumeBody(
   name: string,
   limits: SandboxLimits,
@@ -96,7 +113,7 @@ export function buildVolumeBody(
     DriverOpts: {
       type: "tmpfs",
       device: "tmpfs",
-      o: `size=${limits.workspaceMb}m,uid=1000,gid=1000,mode=0755`,
+      o: `size=${limits.workspaceMb}m,uid=1000,gid=1000,mode=0775`,
     },
     Labels: { ...labels, [LABELS.managed]: "true", [LABELS.sandbox]: name },
   };

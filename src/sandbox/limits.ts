@@ -35,8 +35,16 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   maxOutputBytes: 64 * 1024,
 };
 
-/** The uid:gid every sandbox process runs as. */
+/** The uid:gid the agent's processes run as: its bash session, its tests and everything they start. */
 export const SANDBOX_USER = "1000:1000";
+
+/**
+ * The uid:gid of the image's own programs (`/opt/backend-agent/…`: the editor, the change
+ * extraction) and of the container's init: a second user in the sandbox's group, so it shares the
+ * workspace, but the sandbox user's processes cannot signal it, trace it or read its memory
+ * through `/proc` (the kernel lets only the same uid, or a capability none of them has, do that).
+ */
+export const PROGRAMS_USER = "1001:1000";
 
 /** Label keys put on everything the service creates in Docker. */
 export const LABELS = {

@@ -33,7 +33,7 @@ export async function readOomKills(container: Container): Promise<number> {
   const result = await execInContainer(
     container,
     ["bash", "--noprofile", "--norc", "-c", `${OOM_COUNTER_BASH}\n__ba_oom; builtin printf '%s' "$__ba_n"`],
-    { timeoutMs: 10_000, maxOutputBytes: 1024, cwd: "/" },
+    { user: "sandbox", timeoutMs: 10_000, maxOutputBytes: 1024, cwd: "/" },
   );
   const count = Number(result.stdout.trim());
   return result.exitCode === 0 && Number.isInteger(count) ? count : -1;

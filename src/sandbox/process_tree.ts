@@ -8,6 +8,7 @@ export async function killTree(container: Container, pid: number, self: boolean)
     `k(){ for c in $(pgrep -P "$1"); do kill -STOP "$c" 2>/dev/null; k "$c"; kill -KILL "$c" 2>/dev/null; done; }; k ${pid}` +
     (self ? `; kill -KILL ${pid} 2>/dev/null` : "") + "; true";
   await execInContainer(container, ["bash", "-c", script], {
+    user: "sandbox",
     timeoutMs: 10_000,
     maxOutputBytes: 4096,
     cwd: "/",

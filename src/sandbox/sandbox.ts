@@ -23,8 +23,17 @@ export interface ExecResult {
   memoryLimitMb?: number;
 }
 
+/**
+ * Who runs a command: `sandbox`, the user of the agent's processes (its bash session, its tests
+ * and all they start; `SANDBOX_USER`); or `programs`, the user of the image's own programs
+ * (`PROGRAMS_USER`), whose processes the sandbox user cannot signal, trace or read through `/proc`.
+ */
+export type SandboxUserName = "sandbox" | "programs";
+
 /** Options for {@link Sandbox.run}. */
 export interface RunOptions {
+  /** Who runs it. Default: `sandbox`. Only the image's own programs run as `programs`. */
+  user?: SandboxUserName;
   /** Bytes written to the command's standard input, which is then closed. */
   stdin?: Uint8Array | string;
   /** Kill the command after this many milliseconds. Default: the sandbox's command timeout. */
@@ -56,6 +65,14 @@ export interface Sandbox {
   bash(command: string, options?: BashOptions): Promise<ExecResult>;
   /** Ends the bash session; the next {@link bash} call starts a fresh one. */
   restartBash(): Promise<void>;
+  /**
+   * Kills every process of the sandbox user, the bash session and whatever the agent left running
+   * in the background, from a stopper those processes cannot trace or read; resolves once `/proc`
+   * shows none alive. Call it before running anything whose output the host trusts. The
+   * next {@link bash} call starts a fresh session, and says so.
+   * @throws SandboxError when they could not all be killed; then nothing may be trusted.
+   */
+  stopAgentProcesses(): Promise<void>;
   /** Removes the container and its workspace volume. Idempotent. */
   dispose(): Promise<void>;
 }

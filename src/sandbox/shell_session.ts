@@ -72,14 +72,15 @@ export class ShellSession {
   }
 
   /**
-   * Starts `bash` in /workspace as the sandbox user and waits until it answers.
+   * Starts `bash` (or `program`, another build of bash) in /workspace as the sandbox user, with
+   * umask 002, and waits until it answers.
    * @throws SandboxError when the exec cannot be started or bash does not answer.
    */
-  static async open(container: Container): Promise<ShellSession> {
+  static async open(container: Container, program = "bash"): Promise<ShellSession> {
     let session: ShellSession | undefined;
     try {
       const exec = await container.exec({
-        Cmd: ["bash", "--noprofile", "--norc"],
+        Cmd: [program, "--noprofile", "--norc"],
         User: SANDBOX_USER,
         WorkingDir: WORKSPACE,
         Env: [...SANDBOX_ENV],
@@ -91,7 +92,8 @@ export class ShellSession {
       const stream = await exec.start({ hijack: true, stdin: true }) as Duplex;
       session = new ShellSession(container, exec, stream);
       session.#wire();
-      stream.write(`${OOM_COUNTER_BASH}\n`);
+      // umask 002: what the agent creates stays writable by the programs user (same group).
+      stream.write(`umask 002\n${OOM_COUNTER_BASH}\n`);
       const hello = await session.run("builtin printf '%d' $$", {
         timeoutMs: OPEN_TIMEOUT_MS,
         maxOutputBytes: 1024,

@@ -15,7 +15,8 @@ const TAIL_LINES = 15;
 /**
  * Runs `command` (a shell command line, e.g. `python3 -m pytest -q`) in
  * /workspace through a fresh `bash -c`, outside the model's session, killing it after
- * `options.timeoutMs` (`TEST_TIMEOUT_MS`).
+ * `options.timeoutMs` (`TEST_TIMEOUT_MS`). Every process of the sandbox user is killed first
+ * (the model's bash session with them).
  * @throws SandboxError when the run's result is not a valid {@link TestRun} (an exit status
  *   outside 0–255).
  */
@@ -24,6 +25,8 @@ export async function runTests(
   command: string,
   options: { timeoutMs: number },
 ): Promise<TestRun> {
+  // No process the agent left behind may watch, change or answer for the run.
+  await sandbox.stopAgentProcesses();
   const result = await sandbox.run(["bash", "-c", command], { timeoutMs: options.timeoutMs });
   const output = `${result.stdout}\n${result.stderr}`;
   const run = testRunSchema.safeParse({

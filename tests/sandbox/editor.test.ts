@@ -61,7 +61,7 @@ describe("the editor works like Anthropic's text editor tool, inside /workspace"
     expect(out).not.toContain(".git");
   });
 
-  test("create writes a new file, making its folders, and it is owned by the sandbox user", async () => {
+  test("create writes a new file, making its folders, as the programs user and writable by the sandbox user's group", async () => {
     const out = await edit({
       command: "create",
       path: "/workspace/app/new/stats.py",
@@ -69,9 +69,12 @@ describe("the editor works like Anthropic's text editor tool, inside /workspace"
     });
     expect(out).toBe("File created successfully at: /workspace/app/new/stats.py");
     expect(await read("/workspace/app/new/stats.py")).toBe("def f():\n    return 1\n");
-    expect((await sandbox.run(["stat", "-c", "%u", "/workspace/app/new/stats.py"])).stdout.trim()).toBe(
-      "1000",
+    const made = ["/workspace/app/new", "/workspace/app/new/stats.py"];
+    expect((await sandbox.run(["stat", "-c", "%u:%g %a", ...made])).stdout).toBe(
+      "1001:1000 775\n1001:1000 664\n",
     );
+    const append = await sandbox.run(["bash", "-c", "echo '# more' >> /workspace/app/new/stats.py"]);
+    expect(append.exitCode).toBe(0);
   });
 
   test("str_replace replaces exactly one match and shows the edited snippet", async () => {
@@ -298,13 +301,18 @@ describe("the editor keeps a file's line endings and BOM, and edits only UTF-8 t
     expect(await bytesOf("/workspace/eol/empty.py")).toBe("x\n");
   });
 
-  test("a write keeps the file's mode and leaves no temporary file behind", async () => {
+  test("a write keeps the file's mode (and its owner, when the group may write it) and leaves no temporary file behind", async () => {
     const path = "/workspace/eol/run.sh";
     await put(path, "echo 1\r\n");
-    expect((await sandbox.run(["chmod", "755", path])).exitCode).toBe(0);
+    expect((await sandbox.run(["chmod", "775", path])).exitCode).toBe(0);
     await edit({ command: "str_replace", path, old_str: "echo 1", new_str: "echo 2" });
     expect(await bytesOf(path)).toBe("echo 2\r\n");
-    expect((await sandbox.run(["stat", "-c", "%a %u", path])).stdout.trim()).toBe("755 1000");
+    expect((await sandbox.run(["stat", "-c", "%a %u", path])).stdout.trim()).toBe("775 1000");
+    // Not group-writable: replaced by the programs user's copy, with the same mode.
+    expect((await sandbox.run(["chmod", "755", path])).exitCode).toBe(0);
+    await edit({ command: "str_replace", path, old_str: "echo 2", new_str: "echo 3" });
+    expect(await bytesOf(path)).toBe("echo 3\r\n");
+    expect((await sandbox.run(["stat", "-c", "%a %u", path])).stdout.trim()).toBe("755 1001");
     expect((await sandbox.run(["ls", "-A", "/workspace/eol"])).stdout).not.toMatch(/editor-/);
   });
 

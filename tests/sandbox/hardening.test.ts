@@ -13,8 +13,9 @@ describe("the hardened create body (a pure function)", () => {
   const body = buildCreateBody(input, DEFAULT_SANDBOX_LIMITS);
   const host = body.HostConfig!;
 
-  test("runs as uid 1000 with every capability dropped, no new privileges and a read-only root", () => {
-    expect(body.User).toBe("1000:1000");
+  test("runs its init as the programs user with every capability dropped, no new privileges and a read-only root", () => {
+    // Execs name their user: the agent's run as 1000:1000, out of reach of this init.
+    expect(body.User).toBe("1001:1000");
     expect(host.CapDrop).toEqual(["ALL"]);
     expect(host.SecurityOpt).toEqual(["no-new-privileges"]);
     expect(host.ReadonlyRootfs).toBe(true);
@@ -123,12 +124,12 @@ describe("the hardened create body (a pure function)", () => {
 });
 
 describe("the workspace volume body", () => {
-  test("is a tmpfs of the configured size owned by uid 1000, labelled", () => {
+  test("is a tmpfs of the configured size owned by uid 1000 and writable by its group, labelled", () => {
     const volume = buildVolumeBody("v1", { ...DEFAULT_SANDBOX_LIMITS, workspaceMb: 300 }, { a: "b" });
     expect(volume).toEqual({
       Name: "v1",
       Driver: "local",
-      DriverOpts: { type: "tmpfs", device: "tmpfs", o: "size=300m,uid=1000,gid=1000,mode=0755" },
+      DriverOpts: { type: "tmpfs", device: "tmpfs", o: "size=300m,uid=1000,gid=1000,mode=0775" },
       Labels: { a: "b", [LABELS.managed]: "true", [LABELS.sandbox]: "v1" },
     });
   });

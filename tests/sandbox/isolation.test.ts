@@ -14,7 +14,7 @@ describe("a sandbox is isolated, proved from inside it", () => {
   test("the engine holds the hardened HostConfig the create body asked for", async () => {
     const info = await docker.getContainer(sandbox.name).inspect();
     const host = info.HostConfig;
-    expect(info.Config.User).toBe("1000:1000");
+    expect(info.Config.User).toBe("1001:1000"); // the init, as the programs user; execs name theirs
     expect(host.NetworkMode).toBe("none");
     expect(host.CapDrop).toEqual(["ALL"]);
     expect(host.CapAdd ?? []).toEqual([]);

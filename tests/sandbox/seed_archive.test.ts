@@ -123,7 +123,7 @@ describe("the seed archive built from a GitHub tarball", () => {
     expect((error as Error).message).toMatch(/not a gzip tar archive/);
   });
 
-  test("a sandbox seeded with it holds exactly the kept files, owned by uid 1000", async () => {
+  test("a sandbox seeded with it holds exactly the kept files, owned by uid 1000 and writable by its group", async () => {
     const tarball = await githubTarball([
       { name: `${TOP}/app/main.py`, body: "print(1)\n" },
       { name: `${TOP}/run.sh`, body: "#!/bin/sh\n", mode: 0o755 },
@@ -144,7 +144,7 @@ describe("the seed archive built from a GitHub tarball", () => {
         "-c",
         "find . -path ./.git -prune -o -type f -printf '%U %m %p\\n' | sort",
       ]);
-      expect(files.stdout).toBe("1000 644 ./app/main.py\n1000 755 ./run.sh\n");
+      expect(files.stdout).toBe("1000 664 ./app/main.py\n1000 775 ./run.sh\n");
       expect((await sandbox.run(["ls", "/"])).stdout).not.toContain("escape.txt");
     } finally {
       await sandbox.dispose();

@@ -21,6 +21,12 @@ executable bit, whatever ``.gitignore`` says. New files are the ones
 ``git ls-files --others --exclude-standard`` lists: ``.gitignore`` rules apply
 to them only.
 
+It runs as the programs user, after the host killed every process of the
+sandbox user, on a workspace the sandbox user owns. Git is run so that the
+repository's own config cannot make it run anything: ``core.fsmonitor`` off,
+no system or global config, and only /workspace marked safe. Files are opened
+``O_NOFOLLOW | O_NONBLOCK`` and checked with ``fstat`` to be regular.
+
 The workspace is /workspace. Tests alone set ``BACKEND_AGENT_TEST_WORKSPACE``
 to use another folder; the host never sets it (the sandbox's environment is
 fixed by the host, and ``-I`` keeps ``PYTHON*`` variables out).
@@ -42,18 +48,24 @@ def blob_sha(data):
 
 
 def git_list(*args):
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null", GIT_TERMINAL_PROMPT="0")
     out = subprocess.run(
         [
             "git", "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false",
+            "-c", "safe.directory=" + ROOT,
             "ls-files", "-z", "--others", *args,
         ],
-        capture_output=True, check=True,
+        capture_output=True, check=True, env=env,
     ).stdout
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
 def read(path):
-    with open(path, "rb") as f:
+    """The bytes of a regular file, opened without following a symlink or waiting on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("%s is no longer a regular file" % path)
         return f.read()
 
 

@@ -1,8 +1,15 @@
-r"""Text-editor operations inside the sandbox, run as the sandbox user.
+r"""Text-editor operations inside the sandbox, run as the programs user.
 
 The host runs it as ``python3 -I /opt/backend-agent/editor.py`` (see
-``src/sandbox/editor.ts``). It re-checks the path jail with the container's
-own ``realpath``, so a symlink cannot lead outside /workspace.
+``src/sandbox/editor.ts``) as the programs user, a second user in the sandbox
+user's group that the agent's processes cannot trace or signal. It re-checks
+the path jail with the container's own ``realpath``, so a symlink cannot lead
+outside /workspace.
+
+Regular files only: a FIFO, socket or device is refused, naming what it is,
+before it is opened (reading a FIFO would wait for a writer forever), and
+every open is ``O_NOFOLLOW | O_NONBLOCK`` and checked again with ``fstat``,
+so one swapped in meanwhile is refused too.
 
 Input: one JSON object on stdin: ``command`` (``view``, ``create``,
 ``str_replace`` or ``insert``), ``path``, and as the command needs them
@@ -38,14 +45,20 @@ to one file at a time):
   file's dominant ending and BOM (judged from its first ``max_read_bytes``);
   a new file gets ``file_text`` exactly as given.
 
-Writes go to a temporary file in the same folder that then replaces the
-target, keeping its mode, so a failed write leaves the old bytes in place.
+Writes keep the file's owner and mode: a file the editor may write is
+written in place, its new size reserved first (``posix_fallocate``), so a full
+workspace or the file-size limit refuses the write before any byte changes.
+A file it may not write (the agent's, without group write) is replaced by a
+temporary file from the same folder that takes its mode. A new file is made
+with umask 002: group-writable, so the agent's processes can change it. A
+file whose owner has no write permission is read-only and never written.
 
 The workspace is /workspace. Tests alone set ``BACKEND_AGENT_TEST_WORKSPACE``
 to use another folder; the host never sets it (the sandbox's environment is
 fixed by the host, and ``-I`` keeps ``PYTHON*`` variables out).
 """
 import codecs
+import errno
 import json
 import os
 import stat
@@ -54,6 +67,8 @@ import tempfile
 
 ROOT = os.environ.get("BACKEND_AGENT_TEST_WORKSPACE") or "/workspace"
 BOM = b"\xef\xbb\xbf"
+# What the editor creates stays writable by the sandbox user's group (the agent's processes).
+UMASK = 0o002
 
 
 def fail(message):
@@ -64,6 +79,44 @@ def fail(message):
 def done(output):
     json.dump({"ok": True, "output": output}, sys.stdout)
     sys.exit(0)
+
+
+NOT_REGULAR = [
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+]
+
+
+def refuse_unless_regular(mode, path):
+    for test, what in NOT_REGULAR:
+        if test(mode):
+            fail(
+                "The path %s is %s, not a regular file; the editor only opens regular files and left it "
+                "as it was. Inspect it with bash (ls -l, file) if you need to." % (path, what)
+            )
+
+
+def open_regular(real, path, flags):
+    """Opens a regular file: refused before opening when it is not one, and checked again after."""
+    try:
+        refuse_unless_regular(os.lstat(real).st_mode, path)
+        fd = os.open(real, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except PermissionError:
+        fail(
+            "The file %s cannot be opened by the editor: Permission denied. The editor runs as a second "
+            "user in the sandbox's group: make the file readable and writable by its group "
+            "(chmod g+rw, or os.chmod in python)" % path
+        )
+    except OSError as e:
+        fail("Could not open %s: %s; the file was left as it was" % (path, e.strerror or e))
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        refuse_unless_regular(st.st_mode, path)
+        fail("The path %s is not a regular file; the editor left it as it was" % path)
+    return fd, st
 
 
 def jailed(path, must_exist):
@@ -161,18 +214,23 @@ def decode(data, path, whole):
 
 
 def read_doc(real, path, max_read):
-    if os.path.getsize(real) > max_read:
-        fail(
-            "The file %s is larger than %d bytes; view a range with bash tools such as sed -n"
-            % (path, max_read)
-        )
-    with open(real, "rb") as f:
-        return decode(f.read(), path, True)
+    fd, st = open_regular(real, path, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as f:
+        if st.st_size > max_read:
+            fail(
+                "The file %s is larger than %d bytes; view a range with bash tools such as sed -n"
+                % (path, max_read)
+            )
+        data = f.read(max_read + 1)
+    if len(data) > max_read:
+        fail("The file %s grew past %d bytes while it was read; try again" % (path, max_read))
+    return decode(data, path, True)
 
 
 def peek_doc(real, path, max_read):
     """The style of an existing file from its first max_read bytes, for create."""
-    with open(real, "rb") as f:
+    fd, _ = open_regular(real, path, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as f:
         data = f.read(max_read + 1)
     return decode(data[:max_read], path, len(data) <= max_read)
 
@@ -198,28 +256,54 @@ def write_bytes(real, path, data, max_write):
         fail("Refusing to write %d bytes to %s: the limit is %d bytes" % (len(data), path, max_write))
     parent = os.path.dirname(real)
     jailed(parent, False)
-    exists = os.path.exists(real)
-    if exists and not os.access(real, os.W_OK):
-        fail("The file %s is read-only; nothing was written" % path)
+    try:
+        st = os.lstat(real)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        refuse_unless_regular(st.st_mode, path)
+        if not st.st_mode & stat.S_IWUSR:
+            fail("The file %s is read-only; nothing was written" % path)
     try:
         os.makedirs(parent, exist_ok=True)
-        if exists:
-            mode = stat.S_IMODE(os.stat(real).st_mode)
+        if st is not None and os.access(real, os.W_OK, follow_symlinks=False):
+            write_in_place(real, path, data)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".editor-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, mode)
-            os.replace(tmp, real)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+            replace(real, parent, data, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~UMASK)
     except OSError as e:
         fail("Could not write %s: %s; the file was left as it was" % (path, e.strerror or e))
+
+
+def write_in_place(real, path, data):
+    """Writes data over the file, keeping its owner and mode; its new size is reserved first."""
+    fd, _ = open_regular(real, path, os.O_WRONLY)
+    try:
+        if data:
+            try:
+                os.posix_fallocate(fd, 0, len(data))
+            except OSError as e:
+                if e.errno not in (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                    raise
+        view = memoryview(data)
+        done = 0
+        while done < len(data):
+            done += os.pwrite(fd, view[done:], done)
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
+
+
+def replace(real, parent, data, mode):
+    """Writes data to a temporary file in parent that then replaces real, with mode."""
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".editor-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def numbered(lines, start):
@@ -350,6 +434,7 @@ def insert(req, path, max_read, max_write):
 
 
 def main():
+    os.umask(UMASK)
     req = json.load(sys.stdin)
     max_read = int(req.get("max_read_bytes", 262144))
     max_write = int(req.get("max_write_bytes", 1048576))

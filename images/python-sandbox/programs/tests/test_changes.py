@@ -196,3 +196,15 @@ def test_input_that_is_not_a_request_fails_without_an_answer(changes, base):
         done = changes.run(request)
         assert done.returncode != 0
         assert done.stdout == b""
+
+
+def test_the_repositorys_git_config_cannot_make_git_run_a_command(changes, workspace, base):
+    # The agent writes .git/config; the program runs git as the programs user on it.
+    marker = os.path.join(workspace, "ran")
+    hook = write(workspace, "hook.sh", "#!/bin/sh\ntouch %s\n" % marker)
+    os.chmod(hook, 0o755)
+    with open(os.path.join(workspace, ".git", "config"), "a") as f:
+        f.write("[core]\n\tfsmonitor = %s\n\thooksPath = %s\n" % (hook, workspace))
+    answer = report(changes, base)
+    assert [c["path"] for c in answer["changes"]] == ["hook.sh"]
+    assert not os.path.exists(marker)

@@ -1,5 +1,6 @@
 """The editor program, run directly: one JSON request on stdin, one JSON answer on stdout."""
 import os
+import socket
 import stat
 
 import pytest
@@ -93,7 +94,9 @@ def test_create_writes_a_new_file_exactly_as_given_making_its_folders(editor, wo
         "File created successfully at: %s" % path
     )
     assert read(path) == b"a\r\nb\n"
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~current_umask()
+    # umask 002 whatever the caller's: the sandbox user's group (the agent) can change it.
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o664
+    assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o775
 
 
 def test_create_over_a_text_file_keeps_its_ending_and_bom(editor, workspace):
@@ -176,6 +179,19 @@ def test_an_edit_keeps_the_files_mode(editor, workspace):
     ok(editor, command="str_replace", path=path, old_str="a", new_str="b")
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o755
     assert [name for name in os.listdir(workspace) if name.startswith(".editor-")] == []
+
+
+def test_a_writable_file_is_written_in_place_keeping_its_inode_and_hard_links(editor, workspace):
+    path = put(workspace, "app.py", "value = 'a long line of text'\n")
+    link = os.path.join(workspace, "link.py")
+    os.link(path, link)
+    inode = os.stat(path).st_ino
+    ok(editor, command="str_replace", path=path, old_str="a long line of text", new_str="b")
+    assert os.stat(path).st_ino == inode
+    assert read(link) == b"value = 'b'\n"
+    ok(editor, command="create", path=path, file_text="")
+    assert read(path) == b""
+    assert os.stat(path).st_ino == inode
 
 
 # insert
@@ -306,11 +322,67 @@ def test_a_read_only_file_or_folder_is_left_as_it_was(editor, workspace):
     inner = put(workspace, "locked/in.txt", "a\n")
     os.chmod(folder, 0o555)
     try:
-        error = refused(editor, command="str_replace", path=inner, old_str="a", new_str="b")
-        assert error.startswith("Could not write %s: Permission denied" % inner)
-        assert read(inner) == b"a\n"
+        new = os.path.join(folder, "new.txt")
+        error = refused(editor, command="create", path=new, file_text="x\n")
+        assert error.startswith("Could not write %s: Permission denied" % new)
+        assert not os.path.exists(new)
+        # A writable file in a read-only folder is written in place, as any editor would.
+        ok(editor, command="str_replace", path=inner, old_str="a", new_str="b")
+        assert read(inner) == b"b\n"
     finally:
         os.chmod(folder, 0o755)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads through file permissions")
+def test_a_file_the_editor_may_not_read_is_named_with_the_fix(editor, workspace):
+    path = put(workspace, "secret.txt", "a\n")
+    os.chmod(path, 0o200)
+    try:
+        assert refused(editor, command="view", path=path) == (
+            "The file %s cannot be opened by the editor: Permission denied. The editor runs as a second "
+            "user in the sandbox's group: make the file readable and writable by its group "
+            "(chmod g+rw, or os.chmod in python)" % path
+        )
+    finally:
+        os.chmod(path, 0o644)
+
+
+# not regular files
+
+
+def special_files(workspace):
+    """A FIFO and a listening Unix socket in the workspace: what each is called in the refusal."""
+    fifo = os.path.join(workspace, "pipe")
+    os.mkfifo(fifo)
+    sock_path = os.path.join(workspace, "sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(sock_path)
+    sock.listen(1)
+    return sock, [(fifo, "a FIFO (named pipe)"), (sock_path, "a socket")]
+
+
+@pytest.mark.parametrize("command", ["view", "str_replace", "insert", "create"])
+def test_a_fifo_or_socket_is_refused_before_it_is_opened_and_left_as_it_was(editor, workspace, command):
+    request = {
+        "view": {},
+        "str_replace": {"old_str": "a", "new_str": "b"},
+        "insert": {"insert_line": 0, "insert_text": "x"},
+        "create": {"file_text": "x\n"},
+    }[command]
+    sock, specials = special_files(workspace)
+    try:
+        for path, what in specials:
+            # Nothing writes to the FIFO: opening it to read without O_NONBLOCK would wait for ever
+            # (the program's 60 s timeout in conftest.py would fail the test).
+            assert refused(editor, command=command, path=path, **request) == (
+                "The path %s is %s, not a regular file; the editor only opens regular files and left it "
+                "as it was. Inspect it with bash (ls -l, file) if you need to." % (path, what)
+            )
+            assert not stat.S_ISREG(os.lstat(path).st_mode)
+    finally:
+        sock.close()
+    assert stat.S_ISFIFO(os.lstat(os.path.join(workspace, "pipe")).st_mode)
+    assert [name for name in os.listdir(workspace) if name.startswith(".editor-")] == []
 
 
 def test_an_unknown_command_is_named(editor, workspace):
@@ -324,9 +396,3 @@ def test_input_that_is_not_a_request_fails_without_an_answer(editor):
         done = editor.run(request)
         assert done.returncode != 0
         assert done.stdout == b""
-
-
-def current_umask():
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
