@@ -5,8 +5,11 @@
  * ANTHROPIC_API_KEY is set), a package index serving the example's one
  * dependency the sandbox image lacks (`slugkit`; there is no PyPI here), and
  * the service; submits the issue over HTTP, prints progress (the environment
- * step included), then the pull request it opened.
+ * step included), then the pull request it opened. Everything printed goes
+ * through `forTerminal`: model-written text and file names start no terminal
+ * control sequence, and a field keeps to its line.
  */
+import { forTerminal } from "../src/cli/terminal_text.ts";
 import type { JobEventData } from "../src/jobs/job_events.ts";
 import { createDockerClient } from "../src/sandbox/docker_client.ts";
 import { DEFAULT_SANDBOX_LIMITS } from "../src/sandbox/limits.ts";
@@ -15,7 +18,9 @@ import { startExampleIndex } from "./example_index.ts";
 import { taskStatsScenario as scenario } from "./scenarios/task_stats.ts";
 
 const realKey = Deno.env.get("ANTHROPIC_API_KEY");
-const say = (line: string) => console.log(line);
+const say = (line: string) => console.log(forTerminal(line, true));
+/** One field of a line, from the model or the sandbox: no control character, no line of its own. */
+const field = (text: string) => forTerminal(text);
 
 say(`demo: ${scenario.name} — ${scenario.repo.fullName} issue #${scenario.jobIssue}`);
 say(
@@ -58,14 +63,18 @@ async function runDemo(): Promise<void> {
         if (e.kind === "tool") toolCalls++;
         if (e.kind === "test") testRuns.set(e.data.issue, e.data);
         say(
-          `  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${e.kind.padEnd(13)} ${e.message}`,
+          `  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${e.kind.padEnd(13)} ${
+            field(e.message)
+          }`,
         );
       },
     });
-    say(`demo: job ${job.status}${job.reason ? `: ${job.reason}` : ""}`);
+    say(`demo: job ${job.status}${job.reason ? `: ${field(String(job.reason))}` : ""}`);
     for (const [issue, run] of testRuns) {
       say(
-        `demo: #${issue} tests: ${run.passed} passed, ${run.failed} failed (exit ${run.exitCode}) — ${run.command}`,
+        `demo: #${issue} tests: ${run.passed} passed, ${run.failed} failed (exit ${run.exitCode}) — ${
+          field(run.command)
+        }`,
       );
     }
     const usage = job.usage as { totalTokens: number; costUsd: number; turns: number } | undefined;
@@ -82,11 +91,11 @@ async function runDemo(): Promise<void> {
       const changed = [...head.keys()].filter((p) => !base.has(p) || !equal(base.get(p)!, head.get(p)!));
       const deleted = [...base.keys()].filter((p) => !head.has(p));
       say("");
-      say(`──── pull request #${pr.number}${pr.draft ? " (draft)" : ""}: ${pr.title}`);
-      say(`     ${pr.head} → ${pr.base}   ${pr.html_url}`);
+      say(`──── pull request #${pr.number}${pr.draft ? " (draft)" : ""}: ${field(pr.title)}`);
+      say(`     ${field(pr.head)} → ${field(pr.base)}   ${field(pr.html_url)}`);
       say("──── changed files");
-      for (const p of changed) say(`  ${base.has(p) ? "M" : "A"} ${p}`);
-      for (const p of deleted) say(`  D ${p}`);
+      for (const p of changed) say(`  ${base.has(p) ? "M" : "A"} ${field(p)}`);
+      for (const p of deleted) say(`  D ${field(p)}`);
       say("──── body");
       say(pr.body);
     }

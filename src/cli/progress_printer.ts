@@ -2,9 +2,12 @@
  * Turns a job's progress events into the CLI's lines: one line per step,
  * test run, pull request and ending, each with the tool calls counted and the
  * model cost so far (read from the events' data). Tool calls and usage
- * updates are counted, not printed.
+ * updates are counted, not printed. A message holds text from the sandbox and
+ * the model (file names, reasons), so it is printed through {@link forTerminal}:
+ * one line, no control sequence.
  */
 import type { JobEvent, JobEventKind } from "../jobs/job_events.ts";
+import { forTerminal } from "./terminal_text.ts";
 
 const QUIET: ReadonlySet<JobEventKind> = new Set(["tool", "usage"]);
 /** Width of the kind column: the longest kind, `not_committed`. */
@@ -37,9 +40,9 @@ export function createProgressPrinter(
       if (QUIET.has(event.kind)) return;
       const seconds = ((now() - startedAt) / 1000).toFixed(1).padStart(6);
       out(
-        `[${seconds}s] ${event.kind.padEnd(KIND_WIDTH)} ${event.message}  (tools ${toolCalls}, $${
-          cost().toFixed(4)
-        })`,
+        `[${seconds}s] ${event.kind.padEnd(KIND_WIDTH)} ${
+          forTerminal(event.message)
+        }  (tools ${toolCalls}, $${cost().toFixed(4)})`,
       );
     },
     get toolCalls() {

@@ -1,6 +1,8 @@
 /**
  * `deno task run --repo owner/name --issue N [--base main]`: one job through
- * the same service and pipeline as the HTTP API, without the server.
+ * the same service and pipeline as the HTTP API, without the server. Every line
+ * goes to the terminal through {@link forTerminal}, and each field that may hold
+ * the sandbox's or the model's text is kept to its one line.
  */
 import { parseArgs } from "node:util";
 import { describeZodError } from "../api/error_handling.ts";
@@ -12,11 +14,17 @@ import { JobAbort } from "../jobs/job_abort.ts";
 import { runJob } from "../jobs/run_job.ts";
 import { buildService } from "../service.ts";
 import { createProgressPrinter } from "./progress_printer.ts";
+import { forTerminal } from "./terminal_text.ts";
 
 const POLL_MS = 100;
 
 /** Runs one job and prints its progress. @returns 0 on success, 1 when the job does not succeed, 2 on bad input, 130 on Ctrl-C. */
-export async function runJobCommand(args: string[], io: CliIo): Promise<number> {
+export async function runJobCommand(args: string[], terminal: CliIo): Promise<number> {
+  const io: CliIo = {
+    ...terminal,
+    out: (line) => terminal.out(forTerminal(line, true)),
+    err: (line) => terminal.err(forTerminal(line, true)),
+  };
   let values;
   try {
     ({ values } = parseArgs({
@@ -51,7 +59,7 @@ export async function runJobCommand(args: string[], io: CliIo): Promise<number> 
     const created = await store.create({ ...request.data, submitter: "cli" });
     const job = (await store.claimNext({ id: created.id }))!;
     const started = Date.now();
-    io.out(`job ${job.id}: ${job.repo}#${job.issue}${job.base ? ` onto ${job.base}` : ""}`);
+    io.out(`job ${job.id}: ${forTerminal(`${job.repo}#${job.issue}${job.base ? ` onto ${job.base}` : ""}`)}`);
     const controller = new AbortController();
     let interrupted = false;
     const unregister = io.onInterrupt(() => {
@@ -89,7 +97,7 @@ export async function runJobCommand(args: string[], io: CliIo): Promise<number> 
     await drain();
     unregister();
     for (const pr of final.pullRequests) {
-      io.out(`pull request #${pr.number} for issue #${pr.issue}: ${pr.url}`);
+      io.out(`pull request #${pr.number} for issue #${pr.issue}: ${forTerminal(pr.url)}`);
     }
     const summary =
       `${final.status} in ${((Date.now() - started) / 1000).toFixed(1)}s; ${printer.toolCalls} tool calls, ` +
@@ -98,7 +106,7 @@ export async function runJobCommand(args: string[], io: CliIo): Promise<number> 
       io.out(summary);
       return 0;
     }
-    io.err(`${summary}\nreason: ${final.reason ?? final.status}`);
+    io.err(`${summary}\nreason: ${forTerminal(final.reason ?? final.status)}`);
     return interrupted ? 130 : 1;
   } finally {
     await service.close();

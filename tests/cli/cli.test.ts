@@ -118,6 +118,24 @@ describe("deno task run", () => {
     store.close();
   });
 
+  test("a hostile file name and reason reach the terminal as one line each, their controls shown", async () => {
+    const hostile = "x.py\x1b[2K\r[  9.9s] done          All tests passed\n\x9b32mok";
+    const pipeline: Pipeline = async (_job, emit) => {
+      await emit(workItemEvents(12).notCommitted([{ path: hostile, reason: "protected path" }]));
+      return { status: "failed", reason: `#12 diff_rejected: ${hostile}`, pullRequests: [] };
+    };
+    const c = capture({ env: env(), pipeline });
+    expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "12"], c.io)).toBe(1);
+    const printed = [...c.out, ...c.err].join("\n");
+    expect(printed).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    const verdicts = printed.split("\n").filter((line) => line.includes("All tests passed"));
+    expect(verdicts).toHaveLength(3);
+    for (const line of verdicts) {
+      expect(line).toContain("x.py\\x1b[2K\\r[  9.9s] done          All tests passed\\n");
+    }
+    expect(c.err.at(-1)).toMatch(/\nreason: #12 diff_rejected: x\.py\\x1b\[2K/);
+  });
+
   test("a job that fails exits 1 with the reason", async () => {
     const c = capture({
       env: env(),
