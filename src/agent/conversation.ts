@@ -28,6 +28,11 @@ export interface ConversationOptions {
   tools: Anthropic.Messages.ToolUnion[];
   /** Once the messages pass this many characters (as JSON), old tool outputs are elided. */
   elideAfterChars: number;
+  /**
+   * The list the trajectory is written to as the run goes, so its owner keeps it however the run
+   * ends. Default: a new one.
+   */
+  trajectory?: TrajectoryEntry[];
 }
 
 /**
@@ -38,7 +43,7 @@ export interface ConversationOptions {
  */
 export class Conversation {
   /** One entry per model call, oldest first; the last one is the call in progress. */
-  readonly trajectory: TrajectoryEntry[] = [];
+  readonly trajectory: TrajectoryEntry[];
   readonly #options: ConversationOptions;
   readonly #system: Anthropic.Messages.TextBlockParam[];
   readonly #tools: Anthropic.Messages.ToolUnion[];
@@ -50,6 +55,7 @@ export class Conversation {
 
   constructor(options: ConversationOptions) {
     this.#options = options;
+    this.trajectory = options.trajectory ?? [];
     this.#system = [{ type: "text", text: options.system, cache_control: EPHEMERAL }];
     this.#tools = options.tools.map((tool, i, all) =>
       i === all.length - 1 ? { ...tool, cache_control: EPHEMERAL } : tool

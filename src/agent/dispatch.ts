@@ -18,6 +18,12 @@ export interface Dispatched {
   trace: ToolTrace;
   /** Set when the block was a valid `submit_work` call. */
   submission?: Submission;
+  /**
+   * Set when the workbench itself failed (anything but a {@link ToolError}: the sandbox is
+   * broken). `trace` then records the call with the error's message; the caller records it and
+   * ends the run with `error`. The model is never sent `result` then.
+   */
+  failure?: { error: unknown };
 }
 
 /** Options for {@link dispatchToolUse}. */
@@ -77,9 +83,10 @@ async function execute(block: Anthropic.Messages.ToolUseBlock, workbench: Workbe
  * Executes one tool_use block through `workbench`.
  *
  * Invalid input, unknown tools and a thrown {@link ToolError} come back as an
- * `is_error` tool_result, so the model can correct itself.
- *
- * @throws whatever else the workbench throws: that means the sandbox is broken.
+ * `is_error` tool_result, so the model can correct itself. Anything else the
+ * workbench throws means the sandbox is broken: it comes back as
+ * {@link Dispatched.failure}, with a trace naming it, so the trajectory keeps
+ * the call that ended the run. Never throws.
  */
 export async function dispatchToolUse(
   block: Anthropic.Messages.ToolUseBlock,
@@ -89,11 +96,12 @@ export async function dispatchToolUse(
   const clock = options.clock ?? Date.now;
   const started = clock();
   let outcome: { output: ToolOutput; submission?: Submission };
+  let failure: Dispatched["failure"];
   try {
     outcome = await execute(block, workbench);
   } catch (error) {
-    if (!(error instanceof ToolError)) throw error;
-    outcome = { output: { text: error.message, isError: true } };
+    if (!(error instanceof ToolError)) failure = { error };
+    outcome = { output: { text: failureText(error), isError: true } };
   }
   const durationMs = clock() - started;
   const { text, truncated } = truncateOutput(outcome.output.text, options.maxOutputChars);
@@ -115,5 +123,13 @@ export async function dispatchToolUse(
       durationMs,
     },
     ...(outcome.submission ? { submission: outcome.submission } : {}),
+    ...(failure ? { failure } : {}),
   };
+}
+
+/** A ToolError's message is for the model; anything else is named as the sandbox's failure. */
+function failureText(error: unknown): string {
+  if (error instanceof ToolError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return `[the tool could not run, and the run stopped: ${message}]`;
 }

@@ -15,6 +15,7 @@ import { nudge } from "./nudge.ts";
 import { type AgentOutcome, CANCELLED, type RunEnd, type Stop } from "./outcome.ts";
 import { SubmissionReview, type Verify } from "./submission_review.ts";
 import { buildTools } from "./tools.ts";
+import type { TrajectoryEntry } from "./trajectory.ts";
 import type { Workbench } from "./workbench.ts";
 
 export type { Verdict } from "./submission_review.ts";
@@ -56,6 +57,11 @@ export interface RunAgentOptions {
   elideAfterChars: number;
   /** Aborting ends the run with `cancelled` before the next model or tool call (and aborts a call in flight). */
   signal?: AbortSignal;
+  /**
+   * The list the run writes its trajectory to as it goes, one entry per model call: its owner keeps
+   * it whatever way the run ends, a thrown error included. Default: a new one (see the outcome's).
+   */
+  trajectory?: TrajectoryEntry[];
 }
 
 /** The state of one run, shared by its steps. */
@@ -117,6 +123,7 @@ function startRun(deps: AgentDeps, options: RunAgentOptions): Run {
       task: options.task,
       tools: buildTools(),
       elideAfterChars: options.elideAfterChars,
+      ...(options.trajectory ? { trajectory: options.trajectory } : {}),
     }),
     review: new SubmissionReview(options.verify, options.maxVerifyRetries),
     emit: options.onEvent ?? (() => {}),
@@ -191,6 +198,8 @@ async function runTool(run: Run, block: Anthropic.Messages.ToolUseBlock): Promis
     clock: run.clock,
   });
   run.conversation.recordTool(done.trace);
+  // The failed call is in the trajectory; now the run ends with its error.
+  if (done.failure) throw done.failure.error;
   const { isError, durationMs } = done.trace;
   run.emit({ type: "tool_result", turn, name: block.name, isError, durationMs });
   return done;

@@ -1,7 +1,7 @@
 /**
  * One work item through the pipeline: sandbox (seed, baseline) → agent loop
  * with test verification → changes → diff policy → branch and pull request.
- * The sandbox is removed on every path.
+ * The sandbox is removed, and the trajectory saved, on every path.
  */
 import type { SharedAllowance } from "../agent/budget.ts";
 import type { AgentDeps } from "../agent/loop.ts";
@@ -15,6 +15,7 @@ import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { createCommandPolicy } from "../sandbox/command_policy.ts";
 import { LABELS } from "../sandbox/limits.ts";
 import { createWorkbench } from "../sandbox/workbench.ts";
+import { keepTrajectory } from "./kept_trajectory.ts";
 import { leaseSandbox } from "./sandbox_lease.ts";
 import type { BaseSnapshot } from "./base_snapshot.ts";
 import { readChangeSet } from "./change_set.ts";
@@ -77,6 +78,12 @@ export async function runWorkItem(
     writes.push(() => deps.emit(event));
     return writes.drain();
   };
+  // Saved after the run, or, when an error or a cancellation ends the work item first, on the way out.
+  await using trajectory = keepTrajectory(
+    (entries) => deps.saveTrajectory(item.number, entries),
+    (error) =>
+      logJobError("cannot save a work item's trajectory", error, { jobId: input.jobId, issue: item.number }),
+  );
   const name = `backend-agent-${input.jobId.slice(0, 8)}-${item.number}`;
   const parsed = parseWorkItem(item.body);
   const result: WorkItemResult = {
@@ -133,6 +140,7 @@ export async function runWorkItem(
         maxVerifyRetries: settings.maxVerifyRetries,
         maxToolOutputChars: settings.maxToolOutputChars,
         elideAfterChars: settings.elideAfterChars,
+        trajectory: trajectory.entries,
         ...(input.signal ? { signal: input.signal } : {}),
         onEvent: (event) => {
           if (event.type === "tool_call") {
@@ -148,7 +156,7 @@ export async function runWorkItem(
       },
     );
     result.usage = recordedUsage(outcome.usage, outcome.turns);
-    await deps.saveTrajectory(item.number, outcome.trajectory);
+    await trajectory.save();
     const tests = check.lastTests();
     if (tests) result.tests = testSummary(tests);
     if (outcome.status !== "submitted" && outcome.status !== "tests_failed") {

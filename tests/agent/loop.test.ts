@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ScriptedTurn } from "../../examples/scenario.ts";
 import type { BudgetLimits } from "../../src/agent/budget.ts";
 import type { AgentEvent } from "../../src/agent/events.ts";
+import type { TrajectoryEntry } from "../../src/agent/trajectory.ts";
 import { type AgentDeps, runAgent, type RunAgentOptions } from "../../src/agent/loop.ts";
 import { NUDGE_TEXT } from "../../src/agent/nudge.ts";
 import { buildSystemPrompt, buildTaskPrompt } from "../../src/agent/prompt.ts";
@@ -373,6 +374,26 @@ describe("runAgent", () => {
     });
 
     await expect(run([bashTurn("ls"), submitTurn()], { workbench })).rejects.toThrow(SandboxError);
+  });
+
+  it("keeps the trajectory in the caller's list when the workbench breaks, the failed call included", async () => {
+    const workbench = recordingWorkbench({
+      answer: () => {
+        throw new SandboxError('Cannot exec in sandbox "job-7": container is gone');
+      },
+    });
+    const trajectory: TrajectoryEntry[] = [];
+    await expect(run([bashTurn("ls"), submitTurn()], { workbench, run: { trajectory } })).rejects.toThrow(
+      SandboxError,
+    );
+    expect(trajectory).toHaveLength(1);
+    expect(trajectory[0]!.response?.stopReason).toBe("tool_use");
+    expect(trajectory[0]!.tools).toEqual([expect.objectContaining({
+      name: "bash",
+      isError: true,
+      output:
+        '[the tool could not run, and the run stopped: Cannot exec in sandbox "job-7": container is gone]',
+    })]);
   });
 
   it("refuses unknown tools and invalid editor input before the workbench sees them", async () => {
