@@ -81,7 +81,11 @@ describe("a sandbox is isolated, proved from inside it", () => {
       const probe = await newSandbox();
       try {
         const env = await probe.run(["env"]);
-        const pid1 = await probe.run(["bash", "-c", "tr '\\0' '\\n' < /proc/1/environ"]);
+        // PID 1 is the programs user's: only that user can read its environment.
+        const pid1 = await probe.run(["bash", "-c", "tr '\\0' '\\n' < /proc/1/environ"], {
+          user: "programs",
+        });
+        expect(pid1.stdout).toContain("HOME=/home/sandbox");
         const shell = await probe.bash("env");
         for (const out of [env.stdout, pid1.stdout, shell.stdout]) {
           expect(out).not.toContain(canary);
