@@ -10,6 +10,7 @@ import { ConfigError } from "./errors.ts";
 import type { OnFailingTests } from "./pipeline/pipeline_settings.ts";
 import type { CommandPolicyMode } from "./sandbox/command_policy.ts";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox/limits.ts";
+import type { PackageIndex } from "./environments/package_index.ts";
 
 /** The service's validated settings. */
 export interface Config {
@@ -36,6 +37,16 @@ export interface Config {
   diffPolicy: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number; protectedPaths: string[] };
   /** Caps of the base snapshot a sandbox is seeded with. */
   snapshot: { maxFiles: number; maxBytes: number };
+  /** Per-repo environments: setup behind the egress proxy, the package indexes, the image cache. */
+  environments: {
+    setupTimeoutMs: number;
+    allowedHosts: string[];
+    /** `SETUP_EGRESS_NETWORK`; undefined: a network per setup. */
+    egressNetwork?: string;
+    index: PackageIndex;
+    extraIndexes: PackageIndex[];
+    cacheMax: number;
+  };
   draftPullRequests: boolean;
   api: { maxBodyBytes: number };
   auth: AuthConfig;
@@ -114,6 +125,14 @@ export function loadConfig(
       protectedPaths: e.DIFF_PROTECTED_PATHS,
     },
     snapshot: { maxFiles: e.SNAPSHOT_MAX_FILES, maxBytes: e.SNAPSHOT_MAX_BYTES },
+    environments: {
+      setupTimeoutMs: e.SETUP_TIMEOUT_MS,
+      allowedHosts: e.SETUP_ALLOWED_HOSTS,
+      ...(e.SETUP_EGRESS_NETWORK ? { egressNetwork: e.SETUP_EGRESS_NETWORK } : {}),
+      index: e.PIP_INDEX_URL,
+      extraIndexes: e.PIP_EXTRA_INDEX_URL,
+      cacheMax: e.ENV_CACHE_MAX,
+    },
     draftPullRequests: e.PR_DRAFT,
     api: { maxBodyBytes: e.API_MAX_BODY_BYTES },
     auth,
@@ -165,6 +184,11 @@ export function redactedConfig(config: Config): Config {
       ...(config.anthropic.baseUrl ? { baseUrl: withoutUserinfo(config.anthropic.baseUrl) } : {}),
     },
     ...(config.dockerHost ? { dockerHost: withoutUserinfo(config.dockerHost) } : {}),
+    environments: {
+      ...config.environments,
+      index: redactedIndex(config.environments.index),
+      extraIndexes: config.environments.extraIndexes.map(redactedIndex),
+    },
     auth: {
       ...config.auth,
       ...(config.auth.jwt
@@ -178,4 +202,9 @@ export function redactedConfig(config: Config): Config {
 /** `https://user:secret@host/x` → `https://[redacted]@host/x`; other strings unchanged. */
 function withoutUserinfo(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1[redacted]@");
+}
+
+/** A package index without its credentials: the URL as shown anywhere. */
+function redactedIndex(index: PackageIndex): PackageIndex {
+  return { ...index, url: index.publicUrl, secrets: index.secrets.map(() => "[redacted]") };
 }

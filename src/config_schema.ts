@@ -10,6 +10,8 @@ import { TEST_COMMAND_MAX_CHARS } from "./contracts/test_run.ts";
 import { ON_FAILING_TESTS } from "./pipeline/pipeline_settings.ts";
 import { protectedGlobProblem } from "./pipeline/protected_paths.ts";
 import { COMMAND_POLICY_MODES } from "./sandbox/command_policy.ts";
+import { isAllowlistHost } from "./environments/egress_allowlist.ts";
+import { parsePackageIndex } from "./environments/package_index.ts";
 import { DEFAULT_SANDBOX_LIMITS } from "./sandbox/limits.ts";
 
 const positiveInt = (name: string, fallback: number) =>
@@ -128,6 +130,34 @@ export const settingsSchema = z.object({
   SANDBOX_COMMAND_POLICY: z.enum(COMMAND_POLICY_MODES, {
     error: `SANDBOX_COMMAND_POLICY must be one of ${COMMAND_POLICY_MODES.join(", ")}`,
   }).default("restricted"),
+  SETUP_TIMEOUT_MS: positiveInt("SETUP_TIMEOUT_MS", 15 * 60_000),
+  SETUP_ALLOWED_HOSTS: z.string().default("").transform((v) =>
+    v.split(/[\s,]+/).filter(Boolean).map((h) => h.toLowerCase())
+  )
+    .refine(
+      (hosts) => hosts.every(isAllowlistHost),
+      "SETUP_ALLOWED_HOSTS must be host names (no wildcard, no port), separated by commas or spaces",
+    ),
+  SETUP_EGRESS_NETWORK: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
+    error: "SETUP_EGRESS_NETWORK must be a Docker network name",
+  }).optional(),
+  PIP_INDEX_URL: z.string().default("https://pypi.org/simple").transform((url, ctx) => {
+    try {
+      return parsePackageIndex(url.trim(), "PIP_INDEX_URL");
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  PIP_EXTRA_INDEX_URL: z.string().default("").transform((value, ctx) => {
+    try {
+      return value.split(/\s+/).filter(Boolean).map((url) => parsePackageIndex(url, "PIP_EXTRA_INDEX_URL"));
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  ENV_CACHE_MAX: positiveInt("ENV_CACHE_MAX", 20),
   SNAPSHOT_MAX_FILES: positiveInt("SNAPSHOT_MAX_FILES", 100_000),
   SNAPSHOT_MAX_BYTES: positiveInt("SNAPSHOT_MAX_BYTES", 256 * 1024 * 1024),
   SANDBOX_MAX_OUTPUT_BYTES: positiveInt("SANDBOX_MAX_OUTPUT_BYTES", DEFAULT_SANDBOX_LIMITS.maxOutputBytes),

@@ -27,6 +27,10 @@ import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
 import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 import { reapSandboxes } from "./sandbox/reaper.ts";
+import { EnvironmentBuilder } from "./environments/environment_builder.ts";
+import { EnvironmentCache } from "./environments/image_cache.ts";
+import type { Environments } from "./environments/environment_provider.ts";
+import { openSqliteEnvironmentUses } from "./jobs/sqlite_environment_uses.ts";
 import { LABELS } from "./sandbox/limits.ts";
 import { configureLogging, errorText, logger } from "./logging.ts";
 
@@ -100,7 +104,19 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     options.store ?? openSqliteStore(config.jobsDbPath, { idempotencyTtlMs: config.idempotencyTtlMs }),
     changes,
   );
-  const pipeline = options.pipeline ?? buildPipeline(config, { docker, store, audit });
+  // Environments need the engine: none with an injected pipeline (tests and benchmarks of the service).
+  let pipeline = options.pipeline;
+  let environments: EnvironmentBuilder | undefined;
+  let environmentUses: ReturnType<typeof openSqliteEnvironmentUses> | undefined;
+  if (!pipeline) {
+    environmentUses = openSqliteEnvironmentUses(config.jobsDbPath);
+    environments = new EnvironmentBuilder(docker, new EnvironmentCache(docker, environmentUses), {
+      limits: config.sandbox,
+      ...config.environments,
+      egressNetwork: config.environments.egressNetwork,
+    });
+    pipeline = buildPipeline(config, { docker, store, audit, environments });
+  }
   const runWorker = options.worker ?? true;
   if (runWorker) {
     const interrupted = await recoverInterrupted(store, config.jobs.requeueInterrupted);
@@ -128,6 +144,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       maxStreams: config.quota.maxStreams,
     },
     pingDocker: () => docker.ping(),
+    ...(environments ? { environments } : {}),
     changes,
     maxBodyBytes: config.api.maxBodyBytes,
     stopping: stopping.signal,
@@ -149,6 +166,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
         clearInterval(reaper);
         await drain();
         store.close();
+        environmentUses?.close();
       })();
       return closed;
     },
@@ -158,9 +176,9 @@ export async function buildService(config: Config, options: ServiceOptions = {})
 /** The real pipeline: GitHub, Docker sandboxes, the Anthropic API. */
 function buildPipeline(
   config: Config,
-  parts: { docker: Docker; store: JobRunRecords & SpendLedger; audit: AuditLog },
+  parts: { docker: Docker; store: JobRunRecords & SpendLedger; audit: AuditLog; environments: Environments },
 ): Pipeline {
-  const { docker, store, audit } = parts;
+  const { docker, store, audit, environments } = parts;
   const deps = {
     github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
@@ -179,6 +197,7 @@ function buildPipeline(
     store,
     audit,
     dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),
+    environments,
   };
   return createPipeline(
     deps,

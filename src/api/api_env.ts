@@ -1,6 +1,7 @@
 /** The Hono environment of the API: what middleware puts on the context. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AuditLog } from "../audit.ts";
+import type { EnvironmentImage } from "../environments/image_cache.ts";
 import type { JobChanges } from "../jobs/job_changes.ts";
 import type { JobStore, SubmitQuota } from "../jobs/store.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
@@ -49,6 +50,8 @@ export interface ApiDeps {
   maxBodyBytes?: number;
   /** Aborted when the service is stopping: open event streams close so the server can shut down. */
   stopping?: AbortSignal;
+  /** The cached environments (`GET /v1/environments`); without it the list is empty. */
+  environments?: { list(): Promise<EnvironmentImage[]> };
   /** Clock for timings. Default `() => new Date()`. */
   now?: () => Date;
 }

@@ -18,6 +18,7 @@ import { registerCancelJob } from "./routes/jobs_cancel.ts";
 import { registerCreateJob } from "./routes/jobs_create.ts";
 import { registerGetJob } from "./routes/jobs_get.ts";
 import { registerListJobs } from "./routes/jobs_list.ts";
+import { registerListEnvironments } from "./routes/environments_list.ts";
 import { createStreamSlots } from "./stream_slots.ts";
 
 export type { ApiDeps, JobQueue } from "./api_env.ts";
@@ -58,6 +59,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerGetJob(app, deps);
   registerJobEvents(app, deps, createStreamSlots(deps.quotas.maxStreams));
   registerCancelJob(app, deps);
+  registerListEnvironments(app, deps);
   registerDocs(app);
   app.notFound(onApiNotFound);
   app.onError(onApiError);

@@ -8,7 +8,7 @@ import type { EnvironmentResult, EnvironmentSpec } from "../contracts/environmen
 import { egressAllowlist } from "./egress_allowlist.ts";
 import { EnvironmentError } from "./environment_error.ts";
 import { environmentKey } from "./environment_key.ts";
-import { ENV_LABELS, envImageName } from "./environment_labels.ts";
+import { ENV_LABELS, envImageName, SETUP_ROLE_LABEL } from "./environment_labels.ts";
 import type { EnvironmentRequest, Environments } from "./environment_provider.ts";
 import type { EnvironmentSettings } from "./environment_settings.ts";
 import type { EnvironmentCache, EnvironmentImage } from "./image_cache.ts";
@@ -156,7 +156,7 @@ export class EnvironmentBuilder implements Environments {
       if (run.result.exitCode !== 0 || !report) {
         const last = tail.split("\n").at(-1) ?? "";
         throw new EnvironmentError(
-          `setup failed (exit ${run.result.exitCode}): ${last}`.trim(),
+          `setup exited ${run.result.exitCode}: ${last}`.trim(),
           "failed",
           tail,
           egress,
@@ -164,6 +164,9 @@ export class EnvironmentBuilder implements Environments {
       }
       const builtAt = new Date().toISOString();
       const labels = {
+        // A commit keeps the container's labels and cannot drop one: the setup role is emptied, so
+        // sandboxes started from the image are not taken for setup containers.
+        [SETUP_ROLE_LABEL]: "",
         [ENV_LABELS.repo]: request.repo,
         [ENV_LABELS.key]: key,
         [ENV_LABELS.created]: builtAt,

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { testSummarySchema } from "../contracts/test_run.ts";
 import { recordedUsageSchema } from "../contracts/usage.ts";
+import { environmentResultSchema } from "../contracts/environment.ts";
 
 /** Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`. */
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -44,7 +45,8 @@ export interface JobRequest {
 /**
  * How a work item ended; every one but `submitted` comes with a reason. `skipped`: a sub-issue not
  * worked on (closed, or in another repository); `branch_taken`: its branch or pull request belongs
- * to someone else; `error`: an infrastructure failure ended this work item only.
+ * to someone else; `environment_failed`: setup could not install the repository's dependencies;
+ * `error`: an infrastructure failure ended this work item only.
  */
 export const WORK_ITEM_END_STATUSES = [
   "submitted",
@@ -56,6 +58,7 @@ export const WORK_ITEM_END_STATUSES = [
   "tests_failed",
   "diff_rejected",
   "branch_taken",
+  "environment_failed",
   "skipped",
   "error",
   "cancelled",
@@ -75,6 +78,9 @@ export const workItemSchema = z.object({
   pullRequest: pullRequestRefSchema.optional(),
   usage: recordedUsageSchema,
   tests: testSummarySchema.optional(),
+  environment: environmentResultSchema.optional().describe(
+    "The environment its sandbox started from: the image, a cache hit or a build, and the egress log of setup.",
+  ),
 });
 
 /** {@link workItemSchema}'s type. */

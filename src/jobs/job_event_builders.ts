@@ -3,6 +3,8 @@
  * message people read, so a message never says something its data does not. A work item's events
  * carry its issue number in `data` and start their message with `#N: `.
  */
+import type { EnvironmentProgress } from "../environments/environment_provider.ts";
+import { environmentEvent } from "./environment_event.ts";
 import type { JobEventData, NewJobEvent } from "./job_events.ts";
 
 /** Events about the job as a whole. */
@@ -50,6 +52,8 @@ export interface WorkItemEvents {
   step(message: string): NewJobEvent;
   error(message: string): NewJobEvent;
   sandbox(data: ItemData<"sandbox">): NewJobEvent;
+  /** The environment's progress; ages in the message are measured at `now` (ms, default now). */
+  environment(progress: EnvironmentProgress, now?: number): NewJobEvent;
   tool(data: ItemData<"tool">): NewJobEvent;
   usage(data: ItemData<"usage">): NewJobEvent;
   /** Takes a test run's counts; its other fields (the output) are left out. */
@@ -65,6 +69,7 @@ export function workItemEvents(issue: number): WorkItemEvents {
     issue,
     step: (message) => ({ kind: "step", message: about(message), data: { issue } }),
     error: (message) => ({ kind: "error", message: about(message), data: { issue } }),
+    environment: (progress, now = Date.now()) => environmentEvent(issue, progress, now),
     sandbox: ({ name, criteria }) => ({
       kind: "sandbox",
       message: about(

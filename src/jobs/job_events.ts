@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { testSummarySchema } from "../contracts/test_run.ts";
 import { recordedUsageSchema } from "../contracts/usage.ts";
+import { egressEntrySchema, environmentResultSchema } from "../contracts/environment.ts";
 
 const count = z.number().int().nonnegative();
 const workItem = z.number().int().positive().describe("The work item: its `[dev]` issue number.");
@@ -51,6 +52,24 @@ export const sandboxEventSchema = eventSchema("sandbox", {
   issue: workItem,
   name: z.string(),
   criteria: count.nullable().describe("Acceptance criteria parsed from the issue; null when unparsable."),
+});
+
+/**
+ * A work item's environment: nothing to install (`base`), found in the cache (`cache_hit`), setup
+ * starting (`building`) and ending (`built`, `failed`). Setup's output and egress log come with a
+ * failure; a success's egress log is in `result`.
+ */
+export const environmentEventSchema = eventSchema("environment", {
+  issue: workItem,
+  phase: z.enum(["base", "cache_hit", "building", "built", "failed"]),
+  key: z.string().describe("The cache key (SHA-256 hex)."),
+  result: environmentResultSchema.optional().describe("The environment (base, cache_hit, built)."),
+  sources: z.array(z.string()).optional().describe("What setup installs from (building)."),
+  allowlist: z.array(z.string()).optional().describe("The hosts the egress proxy allows (building)."),
+  failure: z.enum(["failed", "timeout", "leaked"]).optional().describe("Why setup failed (failed)."),
+  output: z.string().optional().describe("The last lines setup printed, credentials redacted (failed)."),
+  egress: z.array(egressEntrySchema).optional().describe("What setup asked the egress proxy for (failed)."),
+  elapsedMs: count.optional().describe("How long setup ran (failed)."),
 });
 
 /** The model called a tool. */
@@ -108,6 +127,7 @@ export const newJobEventSchema = z.discriminatedUnion("kind", [
   skippedEventSchema,
   snapshotEventSchema,
   sandboxEventSchema,
+  environmentEventSchema,
   toolEventSchema,
   usageEventSchema,
   testEventSchema,

@@ -90,6 +90,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX jobs_status_submitter ON jobs(status, submitter, position);
    CREATE INDEX jobs_start_seq ON jobs(start_seq);
    CREATE INDEX jobs_submitter_start_seq ON jobs(submitter, start_seq);`,
+  // 5: environments: each work item's environment (image, cache hit, egress log) as JSON, and when
+  // each environment image was last used (Docker keeps no such time and labels cannot change), for
+  // least-recently-used pruning.
+  `ALTER TABLE work_items ADD COLUMN environment TEXT CHECK (environment IS NULL OR json_valid(environment));
+   CREATE TABLE environment_uses (key TEXT PRIMARY KEY, used_at TEXT NOT NULL);`,
 ];
 
 /**

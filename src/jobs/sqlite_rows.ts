@@ -29,6 +29,8 @@ export interface WorkItemRow {
   reason: string | null;
   pull_request: string | null;
   tests: string | null;
+  /** JSON; NULL on work items stored before migration 5, or that ended before their environment. */
+  environment: string | null;
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
@@ -82,6 +84,7 @@ function toWorkItem(row: WorkItemRow): WorkItem {
       turns: row.turns,
     },
     ...(row.tests ? { tests: JSON.parse(row.tests) } : {}),
+    ...(row.environment ? { environment: JSON.parse(row.environment) } : {}),
   };
 }
 

@@ -55,10 +55,11 @@ export function prepareStatements(db: DatabaseSync) {
     ),
     upsertItem: db.prepare(
       `INSERT INTO work_items (job_id, issue, title, status, reason, pull_request, tests,
-       input_tokens, output_tokens, total_tokens, cost_usd, turns)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       input_tokens, output_tokens, total_tokens, cost_usd, turns, environment)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (job_id, issue) DO UPDATE SET title = excluded.title, status = excluded.status,
        reason = excluded.reason, pull_request = excluded.pull_request, tests = excluded.tests,
+       environment = excluded.environment,
        input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
        total_tokens = excluded.total_tokens, cost_usd = excluded.cost_usd, turns = excluded.turns`,
     ),

@@ -137,6 +137,7 @@ export class SqliteJobStore implements JobStore {
           item.usage.totalTokens,
           item.usage.costUsd,
           item.usage.turns,
+          item.environment ? JSON.stringify(item.environment) : null,
         );
         this.#addSpend(id, item.usage.costUsd - before);
       }

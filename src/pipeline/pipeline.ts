@@ -5,8 +5,10 @@
  * 2. The issue resolves to its `[dev]` work items; closed ones and ones in other repositories are
  *    skipped and named (`github/work_items.ts`).
  * 3. The base branch is resolved once; the base snapshot holds exactly its tree
- *    (`base_snapshot.ts`), and repository guidance is read from it (`guidance.ts`).
- * 4. For each work item, in order (`work_item_run.ts`): branch ownership → sandbox (seed, baseline) →
+ *    (`base_snapshot.ts`), and repository guidance (`guidance.ts`) and the environment spec
+ *    (`work_item_environment.ts`) are read from it.
+ * 4. For each work item, in order (`work_item_run.ts`): branch ownership → environment (the base
+ *    image, a cached one, or setup behind the egress proxy) → sandbox from it (seed, baseline) →
  *    agent loop with the submission check (`submission_check.ts`: criteria, change set, tests) →
  *    change set against the base tree (`change_set.ts`, `diff_policy.ts`) → branch, commit and pull
  *    request (`publish.ts`). A work item's failure is its own; the next still runs.
@@ -21,6 +23,8 @@ import { resolveWorkItems } from "../github/work_items.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
+import type { Environments } from "../environments/environment_provider.ts";
+import { readJobEnvironmentSpec } from "./work_item_environment.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
@@ -42,6 +46,8 @@ export interface PipelineDeps {
   audit: AuditLog;
   /** Opens a submitter's daily dollar allowance (`QUOTA_USD_PER_DAY`), checked before every model call. */
   dailyAllowance: (principal: string) => Promise<DailyAllowance>;
+  /** Finds or builds each work item's environment. */
+  environments: Environments;
 }
 
 /** Builds the pipeline the worker runs for each job. */
@@ -91,6 +97,7 @@ async function runWorkItems(
   await emit(jobEvents.step(`base ${base.branch} at ${base.sha.slice(0, 7)}`));
   const snapshot = await readBaseSnapshot(github, repo, base, settings.snapshot);
   const guidance = await readGuidance(snapshot.seed);
+  const environment = await readJobEnvironmentSpec(snapshot.seed);
   await emit(jobEvents.snapshot({
     files: snapshot.tree.files.size,
     bytes: snapshot.seed.byteLength,
@@ -135,6 +142,7 @@ async function runWorkItems(
               ...(job.submitter ? { submitter: job.submitter } : {}),
             }),
           emit,
+          environments: deps.environments,
         },
         {
           jobId: job.id,
@@ -144,6 +152,7 @@ async function runWorkItems(
           base,
           snapshot,
           guidance,
+          environment,
           ...(signal ? { signal } : {}),
         },
         settings,

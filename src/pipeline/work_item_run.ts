@@ -16,6 +16,8 @@ import { createCommandPolicy } from "../sandbox/command_policy.ts";
 import { LABELS } from "../sandbox/limits.ts";
 import { createWorkbench } from "../sandbox/workbench.ts";
 import { keepTrajectory } from "./kept_trajectory.ts";
+import type { Environments } from "../environments/environment_provider.ts";
+import { type JobEnvironmentSpec, prepareWorkItemEnvironment } from "./work_item_environment.ts";
 import { leaseSandbox } from "./sandbox_lease.ts";
 import type { BaseSnapshot } from "./base_snapshot.ts";
 import { readChangeSet } from "./change_set.ts";
@@ -46,6 +48,8 @@ export interface WorkItemDeps {
   pullRequestOpened: (pr: PullRequestRef) => void;
   /** Appends a job event. */
   emit: EmitJobEvent;
+  /** Finds or builds the environment the sandbox starts from. */
+  environments: Environments;
 }
 
 /** The job-level facts a work item run works from. */
@@ -57,6 +61,8 @@ export interface WorkItemInput {
   base: BaseCommit;
   snapshot: BaseSnapshot;
   guidance: GuidanceFile[];
+  /** What the repository needs installed, read once per job from the snapshot. */
+  environment: JobEnvironmentSpec;
   signal?: AbortSignal;
 }
 
@@ -99,9 +105,20 @@ export async function runWorkItem(
     await say(events.error(claim.reason));
     return fail("branch_taken", claim.reason);
   }
+  const environment = await prepareWorkItemEnvironment(deps.environments, {
+    spec: input.environment,
+    seed: input.snapshot.seed,
+    repo: `${repo.owner}/${repo.name}`,
+    name,
+    labels: { [LABELS.job]: input.jobId },
+    ...(input.signal ? { signal: input.signal } : {}),
+  }, say, events);
+  if (!environment.ok) return fail("environment_failed", environment.reason);
+  result.environment = environment.result;
   const criteria = parsed.criteriaSection === "unparsed" ? null : parsed.acceptanceCriteria.length;
   await say(events.sandbox({ name, criteria }));
   await using lease = await leaseSandbox(deps.sandboxes, {
+    image: environment.result.image,
     name,
     seed: input.snapshot.seed,
     labels: { [LABELS.job]: input.jobId },
@@ -127,7 +144,7 @@ export async function runWorkItem(
       },
       {
         model: settings.model,
-        system: buildSystemPrompt(),
+        system: buildSystemPrompt({ spec: environment.spec, result: environment.result }),
         task: buildTaskPrompt({
           repo: `${repo.owner}/${repo.name}`,
           issue: item,

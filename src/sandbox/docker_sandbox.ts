@@ -76,7 +76,10 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
         await docker.createVolume(buildVolumeBody(volumeName, options.limits, labels));
         volumeCreated = true;
         container = await docker.createContainer(
-          buildCreateBody({ name: spec.name, volume: volumeName, labels }, options.limits),
+          buildCreateBody(
+            { name: spec.name, volume: volumeName, labels },
+            spec.image ? { ...options.limits, image: spec.image } : options.limits,
+          ),
         );
         await container.start();
         const shell = await ShellSession.open(container);

@@ -1,6 +1,9 @@
 /**
- * The reaper: removes containers and volumes this service labelled and then
- * lost track of (a crash, a kill -9), at start-up and on an interval.
+ * The reaper: removes containers, volumes and networks this service labelled
+ * and then lost track of (a crash, a kill -9), at start-up and on an interval:
+ * sandboxes and their workspace volumes, and an environment setup's containers
+ * (setup and egress proxy) and networks (internal and egress), which carry the
+ * same labels. Containers go first, so no network is still in use.
  */
 import type Docker from "dockerode";
 import { LABELS } from "./limits.ts";
@@ -53,6 +56,11 @@ export async function reapSandboxes(docker: Docker, options: ReapOptions = {}): 
     if (!stale(volume.Labels, createdAt)) continue;
     await docker.getVolume(volume.Name).remove({ force: true }).catch(() => undefined);
     removed.push(volume.Name);
+  }
+  for (const network of await docker.listNetworks({ filters })) {
+    if (!stale(network.Labels, Date.parse(network.Created ?? ""))) continue;
+    await docker.getNetwork(network.Id).remove().catch(() => undefined);
+    removed.push(network.Labels![LABELS.sandbox]!);
   }
   return removed;
 }

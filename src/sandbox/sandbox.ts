@@ -88,6 +88,11 @@ export interface SandboxSpec {
   seed: Uint8Array;
   /** Extra labels to put on the container and volume (e.g. the job id). */
   labels?: Record<string, string>;
+  /**
+   * The image to start from: the repository's environment (`backend-agent/env:<key>`, the base
+   * image with its dependencies in /opt/venv). Default: the configured sandbox image.
+   */
+  image?: string;
 }
 
 /** Creates sandboxes; the composition root picks the implementation. */

@@ -57,6 +57,8 @@ export interface FixtureOptions {
   now?: () => Date;
   /** A real worker (or any queue) instead of the recording one; `kicks` and `cancels` then stay empty. */
   queue?: ApiDeps["queue"];
+  /** The cached environments `GET /v1/environments` lists. */
+  environments?: ApiDeps["environments"];
 }
 
 /** Builds the fixture; close its store after the test. */
@@ -110,6 +112,7 @@ export function apiFixture(options: FixtureOptions = {}): ApiFixture {
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.stopping ? { stopping: options.stopping } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.environments ? { environments: options.environments } : {}),
   });
   return fixture;
 }

@@ -288,6 +288,7 @@ describe("jobs API", () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       "/healthz",
       "/readyz",
+      "/v1/environments",
       "/v1/jobs",
       "/v1/jobs/{id}",
       "/v1/jobs/{id}/cancel",
