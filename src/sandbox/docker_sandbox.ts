@@ -83,10 +83,11 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
         );
         await container.start();
         const shell = await ShellSession.open(container);
-        const [baselineSha, stopper] = await Promise.all([
-          seedWorkspace(shell, spec.seed),
-          ProcessStopper.open(container),
-        ]);
+        const stopper = new ProcessStopper(container);
+        const baselineSha = await seedWorkspace(shell, spec.seed).catch((error: unknown) => {
+          stopper.detach();
+          throw error;
+        });
         return new DockerSandbox(
           docker,
           container,

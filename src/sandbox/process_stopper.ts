@@ -8,10 +8,11 @@
  * can only signal it, which leaves it without its `clean` line, and then the
  * host trusts nothing.
  *
- * One stopper stands ready from the sandbox's start, waiting on its own exec,
- * so it needs no new process when the agent's have used up the sandbox's
- * process limit (a fork bomb refuses every new exec). When it is gone or does
- * not answer, a fresh one is started, a few times.
+ * One stopper stands ready from the sandbox's start (opened beside the
+ * seeding, off the sandbox's ready path), waiting on its own exec, so it needs
+ * no new process when the agent's have used up the sandbox's process limit (a
+ * fork bomb refuses every new exec). When it is gone or does not answer, a
+ * fresh one is started, a few times.
  */
 import type { Container } from "dockerode";
 import { SandboxError } from "../errors.ts";
@@ -56,17 +57,16 @@ const STOP_TIMEOUT_MS = 10_000;
 /** Fresh stoppers tried when the standing one fails; a sandbox at its process limit refuses some. */
 const FRESH_ATTEMPTS = 5;
 
-/** Kills every process of the sandbox user in one container. Use {@link ProcessStopper.open}. */
+/** Kills every process of the sandbox user in one container. */
 export class ProcessStopper {
   #standing: ShellSession | undefined;
+  /** The standing stopper's start; it never rejects (without one, {@link stop} starts fresh ones). */
+  #opening: Promise<void>;
+  #detached = false;
 
-  private constructor(private readonly container: Container) {}
-
-  /** Starts the standing stopper; without one (it could not start), {@link stop} starts fresh ones. */
-  static async open(container: Container): Promise<ProcessStopper> {
-    const stopper = new ProcessStopper(container);
-    stopper.#standing = await openStanding(container);
-    return stopper;
+  /** Starts opening the standing stopper, in the background. */
+  constructor(private readonly container: Container) {
+    this.#opening = this.#openStanding();
   }
 
   /**
@@ -74,6 +74,7 @@ export class ProcessStopper {
    * @throws SandboxError when no stopper could say so; then nothing in the sandbox may be trusted.
    */
   async stop(): Promise<void> {
+    await this.#opening;
     const standing = this.#standing;
     if (standing && !standing.closed) {
       const result = await standing
@@ -85,25 +86,26 @@ export class ProcessStopper {
     this.#standing = undefined;
     await stopWithFreshExecs(this.container);
     // Every process of the user is gone now, so there is room for the next standing stopper.
-    this.#standing = await openStanding(this.container);
+    this.#opening = this.#openStanding();
+    await this.#opening;
   }
 
-  /** Drops the standing stopper's connection (the container is about to be removed). */
+  /** Drops the standing stopper's connection (the container is about to be removed). Idempotent. */
   detach(): void {
+    this.#detached = true;
     this.#standing?.detach();
   }
-}
 
-async function openStanding(container: Container): Promise<ShellSession | undefined> {
-  try {
-    const session = await ShellSession.open(container, SEALED_BASH);
-    const defined = await session.run(STOP_ALL, { timeoutMs: STOP_TIMEOUT_MS, maxOutputBytes: 4096 });
-    if (defined.exitCode === 0) return session;
-    session.detach();
-  } catch {
-    // Not fatal: stop() starts fresh stoppers instead.
+  async #openStanding(): Promise<void> {
+    try {
+      const session = await ShellSession.open(this.container, SEALED_BASH);
+      const defined = await session.run(STOP_ALL, { timeoutMs: STOP_TIMEOUT_MS, maxOutputBytes: 4096 });
+      if (defined.exitCode === 0 && !this.#detached) this.#standing = session;
+      else session.detach();
+    } catch {
+      // Not fatal: stop() starts fresh stoppers instead.
+    }
   }
-  return undefined;
 }
 
 async function stopWithFreshExecs(container: Container): Promise<void> {
