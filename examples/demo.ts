@@ -11,10 +11,7 @@
  */
 import { forTerminal } from "../src/cli/terminal_text.ts";
 import type { JobEventData } from "../src/jobs/job_events.ts";
-import { createDockerClient } from "../src/sandbox/docker_client.ts";
-import { DEFAULT_SANDBOX_LIMITS } from "../src/sandbox/limits.ts";
 import { startHarness, waitForJob } from "../tests/e2e/harness.ts";
-import { startExampleIndex } from "./example_index.ts";
 import { taskStatsScenario as scenario } from "./scenarios/task_stats.ts";
 
 const realKey = Deno.env.get("ANTHROPIC_API_KEY");
@@ -28,82 +25,70 @@ say(
     realKey ? "the real Anthropic API (ANTHROPIC_API_KEY is set)" : "scripted (Anthropic stand-in)"
   }`,
 );
-const sandboxImage = Deno.env.get("SANDBOX_IMAGE") ?? DEFAULT_SANDBOX_LIMITS.image;
-const index = await startExampleIndex(createDockerClient(Deno.env.get("DOCKER_HOST")), sandboxImage);
-say(`demo: package index ${index.settings.PIP_INDEX_URL} (slugkit), the one host setup may reach`);
+const harness = await startHarness(scenario, realKey ? { realAnthropicKey: realKey } : {});
 let exitCode = 1;
 try {
-  await runDemo();
-} finally {
-  await index[Symbol.asyncDispose]();
-}
-Deno.exit(exitCode);
-
-/** Starts the stand-ins and the service on the index, runs the job, prints it. */
-async function runDemo(): Promise<void> {
-  const harness = await startHarness(scenario, {
-    ...(realKey ? { realAnthropicKey: realKey } : {}),
-    env: index.settings,
+  say(`demo: GitHub stand-in ${harness.github.url}, service ${harness.apiUrl}`);
+  say(
+    `demo: package index ${harness.packageIndex?.settings.PIP_INDEX_URL} (slugkit), the one host setup may reach`,
+  );
+  const response = await fetch(`${harness.apiUrl}/v1/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
   });
-  try {
-    say(`demo: GitHub stand-in ${harness.github.url}, service ${harness.apiUrl}`);
-    const response = await fetch(`${harness.apiUrl}/v1/jobs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ repo: scenario.repo.fullName, issue: scenario.jobIssue }),
-    });
-    const accepted = await response.json() as { id: string; status: string };
-    say(`demo: POST /v1/jobs → ${response.status} {"id":"${accepted.id}","status":"${accepted.status}"}`);
-    const started = Date.now();
-    let toolCalls = 0;
-    /** Each work item's last test run, from the `test` events' data. */
-    const testRuns = new Map<number, JobEventData<"test">>();
-    const job = await waitForJob(harness.apiUrl, accepted.id, {
-      onEvent: (e) => {
-        if (e.kind === "tool") toolCalls++;
-        if (e.kind === "test") testRuns.set(e.data.issue, e.data);
-        say(
-          `  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${e.kind.padEnd(13)} ${
-            field(e.message)
-          }`,
-        );
-      },
-    });
-    say(`demo: job ${job.status}${job.reason ? `: ${field(String(job.reason))}` : ""}`);
-    for (const [issue, run] of testRuns) {
+  const accepted = await response.json() as { id: string; status: string };
+  say(`demo: POST /v1/jobs → ${response.status} {"id":"${accepted.id}","status":"${accepted.status}"}`);
+  const started = Date.now();
+  let toolCalls = 0;
+  /** Each work item's last test run, from the `test` events' data. */
+  const testRuns = new Map<number, JobEventData<"test">>();
+  const job = await waitForJob(harness.apiUrl, accepted.id, {
+    onEvent: (e) => {
+      if (e.kind === "tool") toolCalls++;
+      if (e.kind === "test") testRuns.set(e.data.issue, e.data);
       say(
-        `demo: #${issue} tests: ${run.passed} passed, ${run.failed} failed (exit ${run.exitCode}) — ${
-          field(run.command)
+        `  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${e.kind.padEnd(13)} ${
+          field(e.message)
         }`,
       );
-    }
-    const usage = job.usage as { totalTokens: number; costUsd: number; turns: number } | undefined;
-    if (usage) {
-      say(
-        `demo: ${usage.turns} model calls, ${toolCalls} tool calls, ${usage.totalTokens} tokens, $${
-          usage.costUsd.toFixed(4)
-        } at list prices`,
-      );
-    }
-    const base = harness.github.branchFiles(scenario.repo.fullName, scenario.repo.defaultBranch)!;
-    for (const pr of harness.github.pulls(scenario.repo.fullName)) {
-      const head = harness.github.branchFiles(scenario.repo.fullName, pr.head) ?? new Map();
-      const changed = [...head.keys()].filter((p) => !base.has(p) || !equal(base.get(p)!, head.get(p)!));
-      const deleted = [...base.keys()].filter((p) => !head.has(p));
-      say("");
-      say(`──── pull request #${pr.number}${pr.draft ? " (draft)" : ""}: ${field(pr.title)}`);
-      say(`     ${field(pr.head)} → ${field(pr.base)}   ${field(pr.html_url)}`);
-      say("──── changed files");
-      for (const p of changed) say(`  ${base.has(p) ? "M" : "A"} ${field(p)}`);
-      for (const p of deleted) say(`  D ${field(p)}`);
-      say("──── body");
-      say(pr.body);
-    }
-    exitCode = job.status === "succeeded" ? 0 : 1;
-  } finally {
-    await harness.close();
+    },
+  });
+  say(`demo: job ${job.status}${job.reason ? `: ${field(String(job.reason))}` : ""}`);
+  for (const [issue, run] of testRuns) {
+    say(
+      `demo: #${issue} tests: ${run.passed} passed, ${run.failed} failed (exit ${run.exitCode}) — ${
+        field(run.command)
+      }`,
+    );
   }
+  const usage = job.usage as { totalTokens: number; costUsd: number; turns: number } | undefined;
+  if (usage) {
+    say(
+      `demo: ${usage.turns} model calls, ${toolCalls} tool calls, ${usage.totalTokens} tokens, $${
+        usage.costUsd.toFixed(4)
+      } at list prices`,
+    );
+  }
+  const base = harness.github.branchFiles(scenario.repo.fullName, scenario.repo.defaultBranch)!;
+  for (const pr of harness.github.pulls(scenario.repo.fullName)) {
+    const head = harness.github.branchFiles(scenario.repo.fullName, pr.head) ?? new Map();
+    const changed = [...head.keys()].filter((p) => !base.has(p) || !equal(base.get(p)!, head.get(p)!));
+    const deleted = [...base.keys()].filter((p) => !head.has(p));
+    say("");
+    say(`──── pull request #${pr.number}${pr.draft ? " (draft)" : ""}: ${field(pr.title)}`);
+    say(`     ${field(pr.head)} → ${field(pr.base)}   ${field(pr.html_url)}`);
+    say("──── changed files");
+    for (const p of changed) say(`  ${base.has(p) ? "M" : "A"} ${field(p)}`);
+    for (const p of deleted) say(`  D ${field(p)}`);
+    say("──── body");
+    say(pr.body);
+  }
+  exitCode = job.status === "succeeded" ? 0 : 1;
+} finally {
+  await harness.close();
 }
+Deno.exit(exitCode);
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);

@@ -24,9 +24,19 @@ export interface ExampleIndex extends AsyncDisposable {
   host: string;
 }
 
+/**
+ * The name every example index answers to on its own network: the index URL and the allowlist are the same
+ * for each one started, so the example's environment is built once and found in the cache afterwards.
+ */
+export const EXAMPLE_INDEX_HOST = "example-index";
+
 /** Starts the index from the sandbox image `image`; dispose it to remove its container and network. */
 export async function startExampleIndex(docker: Docker, image: string): Promise<ExampleIndex> {
-  const index = await PackageIndexFixture.start(docker, { image, packages: EXAMPLE_PACKAGES });
+  const index = await PackageIndexFixture.start(docker, {
+    image,
+    packages: EXAMPLE_PACKAGES,
+    alias: EXAMPLE_INDEX_HOST,
+  });
   return {
     settings: { PIP_INDEX_URL: index.url(), SETUP_EGRESS_NETWORK: index.network },
     host: index.host,

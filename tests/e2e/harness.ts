@@ -1,7 +1,9 @@
 /**
  * Starts what one scenario needs, all real but the two protocol stand-ins:
  * the GitHub stand-in seeded from the scenario, the Anthropic stand-in playing
- * its scripts (or the real API), and the service itself on loopback HTTP.
+ * its scripts (or the real API), a package index for the example repository's
+ * dependencies (`examples/example_index.ts`, unless `PIP_INDEX_URL` is given),
+ * and the service itself on loopback HTTP.
  * Used by the end-to-end tests and by `deno task demo`.
  */
 import { fileURLToPath } from "node:url";
@@ -13,6 +15,8 @@ import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";
 import { buildService, type Service } from "../../src/service.ts";
 import type { Scenario } from "../../examples/scenario.ts";
+import { type ExampleIndex, startExampleIndex } from "../../examples/example_index.ts";
+import { createDockerClient } from "../../src/sandbox/docker_client.ts";
 import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
 
@@ -29,6 +33,8 @@ export interface Harness {
   apiUrl: string;
   /** The audit log file (JSON lines). */
   auditLogPath: string;
+  /** The example's package index the service installs from; undefined when `PIP_INDEX_URL` was given. */
+  packageIndex?: ExampleIndex;
   /** Stops everything; idempotent. */
   close(): Promise<void>;
 }
@@ -63,7 +69,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     ? undefined
     : await startAnthropicStandIn({ scripts: scenario.scripts });
   const dataDir = await Deno.makeTempDir({ prefix: "backend-agent-" });
-  const config = loadConfig({
+  const settings: Record<string, string | undefined> = {
     ...githubAuth,
     GITHUB_API_URL: github.url,
     ANTHROPIC_API_KEY: options.realAnthropicKey ?? anthropic!.apiKey,
@@ -73,7 +79,14 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     AUDIT_LOG_PATH: `${dataDir}/audit.jsonl`,
     ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
     ...options.env,
-  });
+  };
+  const packageIndex = settings.PIP_INDEX_URL === undefined
+    ? await startExampleIndex(
+      createDockerClient(Deno.env.get("DOCKER_HOST")),
+      loadConfig(settings).sandbox.image,
+    )
+    : undefined;
+  const config = loadConfig({ ...settings, ...packageIndex?.settings });
   const service = await buildService(
     config,
     options.wrapStore
@@ -92,12 +105,14 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     service,
     apiUrl: `http://127.0.0.1:${server.addr.port}`,
     auditLogPath: `${dataDir}/audit.jsonl`,
+    ...(packageIndex ? { packageIndex } : {}),
     close() {
       closed ??= (async () => {
         await server.shutdown();
         await service.close();
         await github.close();
         await anthropic?.close();
+        await packageIndex?.[Symbol.asyncDispose]();
         await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
       })();
       return closed;

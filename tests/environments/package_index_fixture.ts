@@ -49,6 +49,12 @@ export interface PackageIndexOptions {
   packages?: TinyPackage[];
   /** An existing network to serve on; default: a new bridge network, removed with the fixture. */
   network?: string;
+  /**
+   * A name the index also answers to on its network, used in {@link PackageIndexFixture.url}: indexes
+   * started with the same alias have the same URL, so environments built from one are cache hits for
+   * the others (the cache key holds the index URL and the allowlist).
+   */
+  alias?: string;
 }
 
 /** A running index and the network it serves on. */
@@ -61,7 +67,7 @@ export class PackageIndexFixture implements AsyncDisposable {
     /** The egress network the index is on (`SETUP_EGRESS_NETWORK`). */
     readonly network: string,
     private readonly ownNetwork: Network | undefined,
-    /** The index container's name: the host the allowlist names. */
+    /** The index's host name (its alias, else its container's name): the host the allowlist names. */
     readonly host: string,
   ) {}
 
@@ -78,9 +84,19 @@ export class PackageIndexFixture implements AsyncDisposable {
         Labels: { [TEST_LABEL]: "true" },
       });
     }
-    const fixture = new PackageIndexFixture(docker, options.image, network, ownNetwork, `index-${id}`);
+    const fixture = new PackageIndexFixture(
+      docker,
+      options.image,
+      network,
+      ownNetwork,
+      options.alias ?? `index-${id}`,
+    );
     try {
-      await fixture.#serve(fixture.host, options.packages ?? TINY_PACKAGES);
+      await fixture.#serve(
+        options.alias ? `index-${id}` : fixture.host,
+        options.packages ?? TINY_PACKAGES,
+        options.alias,
+      );
       return fixture;
     } catch (error) {
       await fixture[Symbol.asyncDispose]();
@@ -108,10 +124,11 @@ export class PackageIndexFixture implements AsyncDisposable {
     return new TextDecoder().decode(logs as unknown as Uint8Array);
   }
 
-  async #serve(name: string, packages: TinyPackage[]): Promise<Container> {
+  async #serve(name: string, packages: TinyPackage[], alias?: string): Promise<Container> {
     const container = await this.docker.createContainer({
       name,
       Image: this.image,
+      ...(alias ? { NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [alias] } } } } : {}),
       Cmd: ["python3", "-c", SERVER, JSON.stringify(packages)],
       User: "1000:1000",
       Labels: { [TEST_LABEL]: "true" },
