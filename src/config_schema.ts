@@ -138,9 +138,10 @@ export const settingsSchema = z.object({
       (hosts) => hosts.every(isAllowlistHost),
       "SETUP_ALLOWED_HOSTS must be host names (no wildcard, no port), separated by commas or spaces",
     ),
-  SETUP_EGRESS_NETWORK: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
-    error: "SETUP_EGRESS_NETWORK must be a Docker network name",
-  }).optional(),
+  SETUP_EGRESS_NETWORK: z.string().optional().transform((v) => v?.trim() || undefined).refine(
+    (v) => v === undefined || /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(v),
+    "SETUP_EGRESS_NETWORK must be a Docker network name",
+  ),
   PIP_INDEX_URL: z.string().default("https://pypi.org/simple").transform((url, ctx) => {
     try {
       return parsePackageIndex(url.trim(), "PIP_INDEX_URL");

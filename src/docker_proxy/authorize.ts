@@ -24,6 +24,16 @@ import type { SandboxCap } from "./sandbox_cap.ts";
 import type { EngineAnswer, UpstreamRequest } from "./upstream.ts";
 import type { VolumeHolds } from "./volume_holds.ts";
 import { checkVolumeCreate } from "./volume_policy.ts";
+import { ENV_IMAGE, ENV_IMAGE_REPO } from "./env_images.ts";
+import {
+  checkCommitBody,
+  checkNetworkConnect,
+  checkNetworkCreate,
+  checkSetupPartCreate,
+  COMMIT_TAG,
+  setupRoleOf,
+} from "./setup_policy.ts";
+import { SETUP_ROLE_LABEL } from "../environments/environment_labels.ts";
 
 /** What {@link authorize} needs. */
 export interface AuthorizeDeps {
@@ -37,6 +47,8 @@ export interface AuthorizeDeps {
   volumes: VolumeHolds;
   /** The engine's socket (for the check after a create). */
   upstreamSocket: string;
+  /** `PROXY_EGRESS_NETWORK`: the network an egress proxy container may be created on; undefined: none. */
+  egressNetwork: string | undefined;
 }
 
 /** An approved request, and what to do once the engine has answered it. */
@@ -118,13 +130,21 @@ export async function authorize(
       // Held from the mount check until the engine has answered, so no removal can slip in between.
       const releaseVolumes = await deps.volumes.hold(mountedVolumeNames(parsed));
       try {
-        const checked = await checkContainerCreate(parsed, {
+        const policy = {
           allowedImages: deps.allowedImages,
           allowedRuntimes: deps.allowedRuntimes,
           caps: deps.caps,
           // Fresh: a remembered answer could name a volume removed since.
-          managedVolume: (name) => deps.ownership.volume(name, true),
-        });
+          managedVolume: (name: string) => deps.ownership.volume(name, true),
+        };
+        const role = setupRoleOf(parsed);
+        const checked = role
+          ? await checkSetupPartCreate(parsed, role, {
+            ...policy,
+            network: (name) => deps.ownership.network(name, true),
+            egressNetwork: deps.egressNetwork,
+          })
+          : await checkContainerCreate(parsed, policy);
         const releaseSlot = await deps.sandboxes.admit("container");
         return {
           upstream: { method: "POST", target: `${p}/containers/create${suffix(q)}`, body: json(checked) },
@@ -183,6 +203,80 @@ export async function authorize(
     case "exec_inspect": {
       await deps.ownership.exec(ref);
       return { upstream: { method: "GET", target: `${p}/exec/${ref}/json` } };
+    }
+    case "network_create": {
+      const checked = checkNetworkCreate(body());
+      return { upstream: { method: "POST", target: `${p}/networks/create`, body: json(checked) } };
+    }
+    case "network_list": {
+      const q = query({ filters: /^/ }, "refuse");
+      q.set("filters", managedFilters(q.get("filters")));
+      return { upstream: { method: "GET", target: `${p}/networks?${q}` } };
+    }
+    case "network_connect": {
+      const container = checkNetworkConnect(body());
+      const network = await deps.ownership.network(ref, true);
+      if (!network.internal) {
+        throw forbidden(`docker-proxy: ${call} refused: the network must be internal (no route out)`);
+      }
+      const target = await deps.ownership.container(container);
+      if (target.labels[SETUP_ROLE_LABEL] !== "proxy") {
+        throw forbidden(
+          `docker-proxy: ${call} refused: only an egress proxy container (${SETUP_ROLE_LABEL}=proxy) joins a network`,
+        );
+      }
+      return {
+        upstream: {
+          method: "POST",
+          target: `${p}/networks/${network.id}/connect`,
+          body: json({ Container: target.id }),
+        },
+      };
+    }
+    case "network_remove": {
+      const network = await deps.ownership.network(ref, true);
+      return {
+        upstream: { method: "DELETE", target: `${p}/networks/${network.id}` },
+        after: () => deps.ownership.forget(ref),
+      };
+    }
+    case "commit": {
+      const q = query(
+        { container: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, repo: /^/, tag: /^/, pause: BOOL },
+        "refuse",
+      );
+      if (q.get("repo") !== ENV_IMAGE_REPO) {
+        throw forbidden(`docker-proxy: ${call} refused: repo must be ${ENV_IMAGE_REPO}`);
+      }
+      if (!COMMIT_TAG.test(q.get("tag") ?? "")) {
+        throw forbidden(`docker-proxy: ${call} refused: tag must be an environment key (64 hex characters)`);
+      }
+      const checked = checkCommitBody(body());
+      const setup = await deps.ownership.container(q.get("container") ?? "");
+      if (setup.labels[SETUP_ROLE_LABEL] !== "setup") {
+        throw forbidden(
+          `docker-proxy: ${call} refused: only a setup container (${SETUP_ROLE_LABEL}=setup) is committed`,
+        );
+      }
+      q.set("container", setup.id);
+      return { upstream: { method: "POST", target: `${p}/commit?${q}`, body: json(checked) } };
+    }
+    case "image_inspect": {
+      if (!deps.allowedImages.has(ref) && !ENV_IMAGE.test(ref)) {
+        throw forbidden(
+          `docker-proxy: ${call} refused: ${ref} is not an allowed image or an environment image`,
+        );
+      }
+      return { upstream: { method: "GET", target: `${p}/images/${ref}/json` } };
+    }
+    case "image_list": {
+      const q = query({ filters: /^/ }, "refuse");
+      q.set("filters", managedFilters(q.get("filters")));
+      return { upstream: { method: "GET", target: `${p}/images/json?${q}` } };
+    }
+    case "image_remove": {
+      query({}, "refuse");
+      return { upstream: { method: "DELETE", target: `${p}/images/${ref}` } };
     }
   }
 }

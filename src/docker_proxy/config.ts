@@ -15,6 +15,7 @@
  * | `PROXY_MAX_TMPFS_MB`     | `2048`                                |
  * | `PROXY_MAX_FILE_MB`      | `1024`                                |
  * | `PROXY_MAX_SANDBOXES`    | `16`                                  |
+ * | `PROXY_EGRESS_NETWORK`   | none                                  |
  */
 import { DEFAULT_SANDBOX_LIMITS } from "../sandbox/limits.ts";
 import { ProxyConfigError } from "./refusal.ts";
@@ -44,6 +45,11 @@ export interface ProxyConfig {
   caps: ResourceCaps;
   /** Most managed containers (and most managed volumes) on the engine; a create past it gets 429. */
   maxSandboxes: number;
+  /**
+   * The existing network an environment setup's egress proxy container may be created on (the
+   * service's `SETUP_EGRESS_NETWORK`); undefined: none, so setups cannot reach out through this proxy.
+   */
+  egressNetwork: string | undefined;
 }
 
 /** The names {@link readProxyConfig} reads (the `--allow-env` list). */
@@ -60,6 +66,7 @@ export const PROXY_ENV = [
   "PROXY_MAX_TMPFS_MB",
   "PROXY_MAX_FILE_MB",
   "PROXY_MAX_SANDBOXES",
+  "PROXY_EGRESS_NETWORK",
 ] as const;
 
 type ProxyEnv = Partial<Record<(typeof PROXY_ENV)[number], string>>;
@@ -98,6 +105,10 @@ export function readProxyConfig(env: ProxyEnv): ProxyConfig {
     maxFileBytes: mb("PROXY_MAX_FILE_MB", DEFAULT_RESOURCE_CAPS.maxFileBytes),
   };
   const maxSandboxes = positiveInt("PROXY_MAX_SANDBOXES", env.PROXY_MAX_SANDBOXES, 16, problems);
+  const egressNetwork = env.PROXY_EGRESS_NETWORK?.trim() || undefined;
+  if (egressNetwork !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(egressNetwork)) {
+    problems.push(`PROXY_EGRESS_NETWORK must be a Docker network name, got "${egressNetwork}"`);
+  }
   if (problems.length > 0) throw new ProxyConfigError(`Invalid proxy settings: ${problems.join("; ")}`);
   return {
     hostname: match![1]!.replace(/^\[|\]$/g, ""),
@@ -109,6 +120,7 @@ export function readProxyConfig(env: ProxyEnv): ProxyConfig {
     maxBodyBytes,
     caps,
     maxSandboxes,
+    egressNetwork,
   };
 }
 

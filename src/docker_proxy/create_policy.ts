@@ -11,6 +11,7 @@ import { LABELS } from "../sandbox/limits.ts";
 import { brief, type JsonObject } from "./body_check.ts";
 import { MOUNT } from "./mount_policy.ts";
 import { nonRootUser } from "./non_root_user.ts";
+import { ENV_IMAGE } from "./env_images.ts";
 import { checkBody, type Fields } from "./policy_engine.ts";
 import { RESOURCE_FIELDS, type ResourceCaps } from "./resource_policy.ts";
 import { all, defaultOr, must, optional, required } from "./rule_combinators.ts";
@@ -39,7 +40,8 @@ export interface CreatePolicy {
 
 const NO_NEW_PRIVILEGES = ["no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"];
 
-const HOST_CONFIG: Fields<CreatePolicy> = {
+/** The `HostConfig` table of a sandbox (`setup_policy.ts` derives the setup and proxy containers' from it). */
+export const HOST_CONFIG: Fields<CreatePolicy> = {
   NetworkMode: mustBe("none"),
   Privileged: optional(mustBe(false)),
   ReadonlyRootfs: mustBe(true),
@@ -76,12 +78,13 @@ const HOST_CONFIG: Fields<CreatePolicy> = {
 };
 
 /** The top level: config fields the sandbox uses or that cannot widen its privileges. */
-const CREATE: Fields<CreatePolicy> = {
+export const CREATE: Fields<CreatePolicy> = {
   // dockerode copies the name into the body; it travels in the query and is not forwarded.
   name: anything,
-  Image: listedIn(
-    (p: CreatePolicy) => p.allowedImages,
-    (v, images) => `${brief(v)} is not an allowed image (${[...images].join(", ")})`,
+  // An allowed image, or a repository's environment built from one (`backend-agent/env:<sha256>`).
+  Image: must(
+    (v, { settings }) => typeof v === "string" && (settings.allowedImages.has(v) || ENV_IMAGE.test(v)),
+    (v) => `${brief(v)} is not an allowed image or an environment image (backend-agent/env:<sha256>)`,
   ),
   User: nonRootUser,
   Labels: labelsInclude(LABELS.managed),

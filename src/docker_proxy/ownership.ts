@@ -14,6 +14,16 @@ export interface Managed {
   id: string;
 }
 
+/** A managed container, with its labels (its setup role among them). */
+export interface ManagedContainer extends Managed {
+  labels: Readonly<Record<string, string>>;
+}
+
+/** A managed network: its full id, and whether it is internal (no route out). */
+export interface ManagedNetwork extends Managed {
+  internal: boolean;
+}
+
 /** Options for {@link createOwnership}. */
 export interface OwnershipOptions {
   /** How long a positive answer is reused, ms. Default 5000. */
@@ -27,7 +37,9 @@ export interface OwnershipOptions {
 /** Look-ups of managed resources; each throws 404 (missing) or 403 (not managed). */
 export interface Ownership {
   /** A container by name, id or id prefix. */
-  container(ref: string): Promise<Managed>;
+  container(ref: string): Promise<ManagedContainer>;
+  /** A network by name or id; `fresh` skips the cache. */
+  network(ref: string, fresh?: boolean): Promise<ManagedNetwork>;
   /** A volume by name; `fresh` skips the cache (before a removal). */
   volume(name: string, fresh?: boolean): Promise<Managed>;
   /** An exec by id, managed when its container is. */
@@ -44,22 +56,22 @@ export function createOwnership(socketPath: string, options: OwnershipOptions = 
   const ttlMs = options.ttlMs ?? 5_000;
   const now = options.now ?? Date.now;
   const get = options.get ?? ((target: string) => getJson(socketPath, target));
-  const cache = new Map<string, { id: string; until: number }>();
+  const cache = new Map<string, { id: string; until: number; facts: Record<string, unknown> }>();
 
-  function cached(key: string, fresh: boolean): Managed | undefined {
+  function cached<T extends Managed>(key: string, fresh: boolean): T | undefined {
     const hit = cache.get(key);
-    if (!fresh && hit && hit.until > now()) return { id: hit.id };
+    if (!fresh && hit && hit.until > now()) return { ...hit.facts, id: hit.id } as T;
     cache.delete(key);
     return undefined;
   }
 
-  function remember(key: string, id: string): Managed {
+  function remember<T extends Managed>(key: string, id: string, facts: Omit<T, "id"> = {} as Omit<T, "id">): T {
     if (cache.size >= MAX_CACHED) {
       for (const [k, entry] of cache) if (entry.until <= now()) cache.delete(k);
       if (cache.size >= MAX_CACHED) cache.clear();
     }
-    cache.set(key, { id, until: now() + ttlMs });
-    return { id };
+    cache.set(key, { id, until: now() + ttlMs, facts });
+    return { ...facts, id } as T;
   }
 
   async function inspect(what: string, ref: string, target: string): Promise<Record<string, unknown>> {
@@ -77,9 +89,9 @@ export function createOwnership(socketPath: string, options: OwnershipOptions = 
     return answer.json as Record<string, unknown>;
   }
 
-  async function container(ref: string): Promise<Managed> {
+  async function container(ref: string): Promise<ManagedContainer> {
     const key = `container:${ref}`;
-    const hit = cached(key, false);
+    const hit = cached<ManagedContainer>(key, false);
     if (hit) return hit;
     const info = await inspect("container", ref, `/containers/${ref}/json`);
     const id = typeof info.Id === "string" && /^[0-9a-f]{64}$/.test(info.Id) ? info.Id : undefined;
@@ -88,7 +100,21 @@ export function createOwnership(socketPath: string, options: OwnershipOptions = 
     if (labels?.[LABELS.managed] !== "true") {
       throw new ProxyRefusal(403, `docker-proxy: container "${ref}" does not carry ${LABELS.managed}=true`);
     }
-    return remember(key, id);
+    return remember<ManagedContainer>(key, id, { labels: { ...labels } });
+  }
+
+  async function network(ref: string, fresh = false): Promise<ManagedNetwork> {
+    const key = `network:${ref}`;
+    const hit = cached<ManagedNetwork>(key, fresh);
+    if (hit) return hit;
+    const info = await inspect("network", ref, `/networks/${ref}`);
+    const id = typeof info.Id === "string" && /^[0-9a-f]{64}$/.test(info.Id) ? info.Id : undefined;
+    const labels = (info as { Labels?: Record<string, string> | null }).Labels;
+    if (!id) throw new ProxyRefusal(502, `docker-proxy: the engine gave no id for network "${ref}"`);
+    if (labels?.[LABELS.managed] !== "true") {
+      throw new ProxyRefusal(403, `docker-proxy: network "${ref}" does not carry ${LABELS.managed}=true`);
+    }
+    return remember<ManagedNetwork>(key, id, { internal: info.Internal === true });
   }
 
   async function volume(name: string, fresh = false): Promise<Managed> {
@@ -126,10 +152,12 @@ export function createOwnership(socketPath: string, options: OwnershipOptions = 
 
   return {
     container,
+    network,
     volume,
     exec,
     forget(ref) {
       cache.delete(`container:${ref}`);
+      cache.delete(`network:${ref}`);
       cache.delete(`volume:${ref}`);
       for (const [key, entry] of cache) if (entry.id === ref) cache.delete(key);
     },

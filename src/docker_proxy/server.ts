@@ -68,6 +68,7 @@ export function startDockerProxy(config: ProxyConfig, options: DockerProxyOption
     caps: config.caps,
     volumes: createVolumeHolds(),
     upstreamSocket: config.upstreamSocket,
+    egressNetwork: config.egressNetwork,
   };
   const listener = Deno.listen({ hostname: config.hostname, port: config.port, transport: "tcp" });
   const open = new Set<Deno.Conn>();

@@ -147,7 +147,7 @@ describe("routes and listings", () => {
       ref: "abc",
     });
     for (
-      const [method, target] of [["GET", "/images/json"], ["POST", "/containers/x/archive"], [
+      const [method, target] of [["POST", "/images/create"], ["POST", "/containers/x/archive"], [
         "GET",
         "/v2.0/_ping",
       ]]

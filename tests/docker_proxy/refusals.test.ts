@@ -299,7 +299,7 @@ describe("the proxy refuses what the service never asks for, and the engine neve
 
   test("endpoints outside the table are refused with a message naming method and path", async () => {
     const cases: Array<[string, string]> = [
-      ["GET", "/images/json"],
+      ["POST", "/images/create"],
       ["POST", "/build"],
       ["GET", "/v1.41/info"],
       ["POST", "/containers/x/archive"],
@@ -365,7 +365,7 @@ describe("the proxy refuses what the service never asks for, and the engine neve
       expect(event.reason).toMatch(/docker-proxy|body|header|Content-Length|Transfer-Encoding/);
     }
     expect(under.audit.some((l) => l.includes("HostConfig.Privileged must be false"))).toBe(true);
-    expect(under.audit.some((l) => l.includes('"path":"/images/json"'))).toBe(true);
+    expect(under.audit.some((l) => l.includes('"path":"/images/create"'))).toBe(true);
   });
 });
 

@@ -40,7 +40,7 @@ const REFUSED: Array<[string, string, string]> = [
   ["GET", "/_ping;v=1", "a path parameter"],
   ["GET", "/v1.23/containers/json", "an API version below 1.24"],
   ["GET", "/v2.0/_ping", "API version 2"],
-  ["GET", "/images/json", "an endpoint outside the table"],
+  ["POST", "/images/create", "an endpoint outside the table"],
   ["POST", "/_ping", "a method the route does not allow"],
 ];
 
