@@ -65,7 +65,11 @@ export function createOwnership(socketPath: string, options: OwnershipOptions = 
     return undefined;
   }
 
-  function remember<T extends Managed>(key: string, id: string, facts: Omit<T, "id"> = {} as Omit<T, "id">): T {
+  function remember<T extends Managed>(
+    key: string,
+    id: string,
+    facts: Omit<T, "id"> = {} as Omit<T, "id">,
+  ): T {
     if (cache.size >= MAX_CACHED) {
       for (const [k, entry] of cache) if (entry.until <= now()) cache.delete(k);
       if (cache.size >= MAX_CACHED) cache.clear();
