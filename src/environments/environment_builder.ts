@@ -16,9 +16,6 @@ import { KeyedLock } from "./keyed_lock.ts";
 import { outputTail, readSetupReport } from "./setup_output.ts";
 import { setupNames, SetupSession } from "./setup_session.ts";
 
-/** How long the proxy may take to accept connections. */
-const PROXY_READY_MS = 10_000;
-
 /** Builds and caches environments on one engine. */
 export class EnvironmentBuilder implements Environments {
   readonly #lock = new KeyedLock();
@@ -129,11 +126,10 @@ export class EnvironmentBuilder implements Environments {
     try {
       request.signal?.throwIfAborted();
       await session.seed(request.seed);
-      await session.proxyReady(PROXY_READY_MS);
       const remaining = Math.max(1_000, settings.setupTimeoutMs - (performance.now() - started));
       const run = await session.install(request.spec.plan, this.#installEnv(session.proxyUrl), remaining);
       request.signal?.throwIfAborted();
-      const egress = await session.egress();
+      const [egress, addedBytes] = await Promise.all([session.egress(), session.addedBytes()]);
       const tail = outputTail(run.output, this.#secrets);
       const report = readSetupReport(run.output);
       if (run.result.timedOut) {
@@ -170,7 +166,7 @@ export class EnvironmentBuilder implements Environments {
         [ENV_LABELS.repo]: request.repo,
         [ENV_LABELS.key]: key,
         [ENV_LABELS.created]: builtAt,
-        [ENV_LABELS.size]: String(await session.addedBytes()),
+        [ENV_LABELS.size]: String(addedBytes),
         [ENV_LABELS.packages]: String(report.packages),
       };
       await session.commit(key, labels);

@@ -56,6 +56,13 @@ export interface SetupRun {
 }
 
 const PROGRAM = ["python3", "-I", "/opt/backend-agent/setup_env.py"];
+/** `bash -c` script: wait until the proxy (`$0`) accepts a connection, then run `$@`, stderr merged. */
+const WAIT_FOR_PROXY_THEN_RUN = `for i in $(seq 1 200); do
+  (exec 3<>"/dev/tcp/$0/${PROXY_PORT}") 2>/dev/null && exec "$@" 2>&1
+  sleep 0.05
+done
+echo "setup: the egress proxy did not accept connections within 10 s" >&2
+exit 97`;
 const LOG = "/tmp/egress/tinyproxy.log";
 /** Output kept of a setup run: pip is verbose, and the report is the last line. */
 const MAX_SETUP_OUTPUT = 256 * 1024;
@@ -90,43 +97,45 @@ export class SetupSession implements AsyncDisposable {
     const { names, limits } = this.options;
     const now = Date.now();
     const labels = (name: string, role: SetupRole) => setupLabels(name, role, this.options.labels, now);
-    const internal = await this.#step("create the internal network", async () => {
-      const made = await this.docker.createNetwork(
-        networkBody(names.internalNetwork, true, labels(names.internalNetwork, "internal-network")),
-      );
-      this.#networks.push(made);
-      return names.internalNetwork;
-    });
-    const egress = this.options.egressNetwork ?? await this.#step("create the egress network", async () => {
-      const made = await this.docker.createNetwork(
-        networkBody(names.egressNetwork, false, labels(names.egressNetwork, "egress-network")),
-      );
-      this.#networks.push(made);
-      return names.egressNetwork;
-    });
-    this.#proxy = await this.#step("start the egress proxy", async () => {
-      const proxy = await this.docker.createContainer(proxyContainerBody({
-        name: names.proxy,
-        network: egress,
-        labels: labels(names.proxy, "proxy"),
-        allowlist: this.options.allowlist,
-      }, limits));
-      this.#containers.push(proxy);
-      await this.docker.getNetwork(internal).connect({ Container: proxy.id });
-      await proxy.start();
-      return proxy;
-    });
-    this.#setup = await this.#step("start the setup container", async () => {
-      const setup = await this.docker.createContainer(
-        setupContainerBody(
-          { name: names.setup, network: internal, labels: labels(names.setup, "setup") },
-          limits,
-        ),
-      );
-      this.#containers.push(setup);
-      await setup.start();
-      return setup;
-    });
+    const network = (name: string, internal: boolean) =>
+      this.#step(`create the ${internal ? "internal" : "egress"} network`, async () => {
+        const role = internal ? "internal-network" : "egress-network";
+        this.#networks.push(await this.docker.createNetwork(networkBody(name, internal, labels(name, role))));
+        return name;
+      });
+    // Independent steps run side by side; each settles before any failure is thrown, so every part
+    // made is known to dispose().
+    const [internal, egress] = await settled(
+      network(names.internalNetwork, true),
+      this.options.egressNetwork !== undefined
+        ? Promise.resolve(this.options.egressNetwork)
+        : network(names.egressNetwork, false),
+    );
+    [this.#proxy, this.#setup] = await settled(
+      this.#step("start the egress proxy", async () => {
+        const proxy = await this.docker.createContainer(proxyContainerBody({
+          name: names.proxy,
+          network: egress,
+          labels: labels(names.proxy, "proxy"),
+          allowlist: this.options.allowlist,
+        }, limits));
+        this.#containers.push(proxy);
+        await this.docker.getNetwork(internal).connect({ Container: proxy.id });
+        await proxy.start();
+        return proxy;
+      }),
+      this.#step("start the setup container", async () => {
+        const setup = await this.docker.createContainer(
+          setupContainerBody(
+            { name: names.setup, network: internal, labels: labels(names.setup, "setup") },
+            limits,
+          ),
+        );
+        this.#containers.push(setup);
+        await setup.start();
+        return setup;
+      }),
+    );
   }
 
   async #step<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -164,31 +173,16 @@ export class SetupSession implements AsyncDisposable {
     }
   }
 
-  /** Waits until tinyproxy accepts connections (it logs so at once; a few ms after its start). */
-  async proxyReady(timeoutMs: number): Promise<void> {
-    const script =
-      `for i in $(seq 1 100); do grep -q 'Accepting connections' ${LOG} 2>/dev/null && exit 0; ` +
-      `sleep 0.05; done; exit 1`;
-    const result = await execInContainer(this.#live(this.#proxy), ["bash", "-c", script], {
-      user: "sandbox",
-      timeoutMs,
-      maxOutputBytes: 4096,
-      cwd: "/",
-    });
-    if (result.exitCode !== 0) {
-      throw new SandboxError(`The egress proxy of setup "${this.options.names.setup}" did not start`);
-    }
-  }
-
   /**
    * Runs the setup program on `plan` in /workspace with `env` added for this process only (the
    * proxy and the index settings, credentials included: an exec's environment is not part of the
-   * container's configuration, so it is not committed).
+   * container's configuration, so it is not committed). It starts once the egress proxy accepts
+   * connections (tinyproxy is up within milliseconds of its start; at most 10 s are waited).
    */
   async install(plan: InstallPlan, env: readonly string[], timeoutMs: number): Promise<SetupRun> {
     const result = await execInContainer(
       this.#live(this.#setup),
-      ["bash", "-c", `exec "$@" 2>&1`, "setup", ...PROGRAM],
+      ["bash", "-c", WAIT_FOR_PROXY_THEN_RUN, this.options.names.proxy, ...PROGRAM],
       {
         user: "sandbox",
         env,
@@ -252,12 +246,12 @@ export class SetupSession implements AsyncDisposable {
 
   async #remove(): Promise<void> {
     const failures: unknown[] = [];
-    for (const container of this.#containers.splice(0)) {
-      await container.remove({ force: true, v: true }).catch((e) => missingOr(e, failures));
-    }
-    for (const network of this.#networks.splice(0)) {
-      await network.remove().catch((e) => missingOr(e, failures));
-    }
+    await Promise.all(
+      this.#containers.splice(0).map((c) =>
+        c.remove({ force: true, v: true }).catch((e) => missingOr(e, failures))
+      ),
+    );
+    await Promise.all(this.#networks.splice(0).map((n) => n.remove().catch((e) => missingOr(e, failures))));
     if (failures.length > 0) {
       throw new SandboxError(
         `Cannot remove every part of setup "${this.options.names.setup}" (the reaper will): ${
@@ -274,6 +268,14 @@ export class SetupSession implements AsyncDisposable {
     }
     return part;
   }
+}
+
+/** Both results once both settled; the first failure (in argument order) is thrown. */
+async function settled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === "rejected") throw first.reason;
+  if (second.status === "rejected") throw second.reason;
+  return [first.value, second.value];
 }
 
 function missingOr(error: unknown, failures: unknown[]): void {
