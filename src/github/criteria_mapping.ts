@@ -45,6 +45,13 @@ export function criterionKey(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
+/**
+ * Most (entry, criterion) pairs compared by key containment: the comparison costs the product of their
+ * counts, so past this many pairs (a model naming hundreds of criteria by unknown text, on an issue with
+ * thousands) the entries left are extra instead. Matching by number and by exact key stays linear.
+ */
+export const CONTAINMENT_PAIRS_MAX = 100_000;
+
 /** Maps `entries` onto `criteria`: by number first, then by exact key, then by key containment. */
 export function mapCriteria(
   criteria: readonly string[],
@@ -60,6 +67,20 @@ export function mapCriteria(
     else extra.push(entry);
   }
   const keys = criteria.map(criterionKey);
+  /** The criteria of each key, and how many of them were looked at (a claimed one stays claimed). */
+  const byKey = new Map<string, { indices: number[]; next: number }>();
+  keys.forEach((key, index) => {
+    if (key === "") return;
+    const same = byKey.get(key) ?? { indices: [], next: 0 };
+    same.indices.push(index);
+    byKey.set(key, same);
+  });
+  const firstFree = (key: string) => {
+    const same = byKey.get(key);
+    if (!same) return undefined;
+    while (same.next < same.indices.length && byNumber.has(same.indices[same.next]! + 1)) same.next++;
+    return same.indices[same.next];
+  };
   const claim = (index: number, entry: CriterionEntry) => {
     if (!byNumber.has(index + 1)) byNumber.set(index + 1, entry);
     else extra.push(entry);
@@ -67,13 +88,15 @@ export function mapCriteria(
   const unplaced: CriterionEntry[] = [];
   for (const entry of byText) {
     const key = criterionKey(String(entry.criterion));
-    const index = keys.findIndex((k, i) => k === key && key !== "" && !byNumber.has(i + 1));
-    if (index === -1) unplaced.push(entry);
+    const index = firstFree(key);
+    if (index === undefined) unplaced.push(entry);
     else claim(index, entry);
   }
+  let pairs = 0;
   for (const entry of unplaced) {
     const key = criterionKey(String(entry.criterion));
-    const index = key === ""
+    pairs += keys.length;
+    const index = key === "" || pairs > CONTAINMENT_PAIRS_MAX
       ? -1
       : keys.findIndex((k, i) => k !== "" && !byNumber.has(i + 1) && (k.includes(key) || key.includes(k)));
     if (index === -1) extra.push(entry);

@@ -117,7 +117,9 @@ function rangesOfRun(seen: string, start: number, end: number): Array<[number, n
     let to = end;
     while (from < to && URL_EDGE.includes(seen[from]!)) from++;
     while (to > from && URL_EDGE.includes(seen[to - 1]!)) to--;
-    return [...rangesOfRun(seen, start, from), [from, to]];
+    const before = rangesOfRun(seen, start, from);
+    before.push([from, to]);
+    return before;
   }
   const ranges: Array<[number, number]> = [];
   let done = start;
@@ -170,7 +172,7 @@ function rangesOf(seen: string): Array<[number, number]> {
     }
     let end = at;
     while (end < seen.length && TOKEN_CHAR.test(seen[end]!)) end++;
-    ranges.push(...rangesOfRun(seen, at, end));
+    for (const range of rangesOfRun(seen, at, end)) ranges.push(range);
     at = end;
   }
   return ranges;
@@ -192,8 +194,9 @@ function neutralise(text: string, units: Units, write: (source: string, after: s
   };
   for (const [from, to] of rangesOf(seen)) {
     writeUpTo(from);
-    // A lone backslash right before the span would escape its opening backtick: write it escaped.
-    if (out.endsWith("\\") && text.slice(starts[from - 1], starts[from]) === "\\") out += "\\";
+    // A lone backslash right before the span would escape its opening backtick: write it escaped. (The
+    // unit is looked at, not `out`: `endsWith` on the growing string would copy it each time.)
+    if (from > 0 && text.slice(starts[from - 1], starts[from]) === "\\") out += "\\";
     out += `\`${seen.slice(from, to)}\``;
     unit = to;
   }

@@ -21,6 +21,26 @@ export function markdownField(clean: string, max: number): string {
   return cut.length === clean.length ? defuseMarkdown(clean) : defuseMarkdown(cut.trimEnd(), TRUNCATED);
 }
 
+/** Renders a sanitised text as a field of at most `max` characters: {@link markdownField} or a memory of it. */
+export type FieldRenderer = (clean: string, max: number) => string;
+
+/**
+ * {@link markdownField}, remembered per text and size (a size at or above the text's length is its
+ * whole length): fitting a body into its limit renders the same fields again, and only those whose
+ * size changed are defused again.
+ */
+export function rememberingFieldRenderer(): FieldRenderer {
+  const rendered = new Map<string, Map<number, string>>();
+  return (clean, max) => {
+    const size = Math.max(0, Math.min(max, clean.length));
+    let bySize = rendered.get(clean);
+    if (!bySize) rendered.set(clean, bySize = new Map());
+    let field = bySize.get(size);
+    if (field === undefined) bySize.set(size, field = markdownField(clean, size));
+    return field;
+  };
+}
+
 /**
  * `label` followed by a defused field, as the content of a list item whose content starts
  * `indent` columns in: the field's other lines are indented by `indent` (blank lines stay blank,

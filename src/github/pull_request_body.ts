@@ -6,14 +6,22 @@ import { describeTestExit } from "../sandbox/test_run.ts";
 import { pullRequestMarker } from "./branch_ownership.ts";
 import type { CriteriaSection } from "./acceptance_criteria.ts";
 import {
+  CRITERIA_LISTED_MAX,
   type CriteriaLimits,
   type CriteriaTable,
+  CRITERION_MAX,
   prepareCriteria,
   renderCriteria,
 } from "./criteria_section.ts";
 import type { BaseCommit, Issue, RepoRef } from "./gateway.ts";
 import { cutGraphemes, tailGraphemes } from "./grapheme_cut.ts";
-import { codeSpan, labelled, markdownField, TRUNCATED } from "./markdown_field.ts";
+import {
+  codeSpan,
+  type FieldRenderer,
+  labelled,
+  rememberingFieldRenderer,
+  TRUNCATED,
+} from "./markdown_field.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
 import type { Submission } from "../contracts/submission.ts";
 import type { TestRun } from "../contracts/test_run.ts";
@@ -45,21 +53,39 @@ export interface PullRequestBodyInput {
 /** GitHub's limit on a pull request body, in UTF-16 code units (JavaScript's `length`). */
 export const BODY_MAX = 65_536;
 /** The most of each model-written field shown, before the body's own limit trims further. */
-const FIELD_MAX = 6_000;
+export const FIELD_MAX = 6_000;
+/**
+ * The most of each untrusted text read before it is sanitised: four times what is shown of it, as
+ * sanitising only drops characters (hidden markup, invisible characters); the rest is never looked at.
+ */
+export const READ_FACTOR = 4;
 const OUTPUT_MAX = 4_000;
 const COMMAND_MAX = 1_000;
 const PATH_MAX = 300;
 const NOT_COMMITTED_MAX = 100;
+/**
+ * When the body must be trimmed, a trim that leaves it this close to its limit is good enough: the search
+ * stops there rather than render again for the last few characters.
+ */
+const FIT_SLACK = 512;
+
+/** `text` cut to what is read of a field shown at most `max` characters, then sanitised. */
+function readUntrusted(text: string, max: number): string {
+  return sanitizeUntrusted(cutGraphemes(text, max * READ_FACTOR));
+}
 
 /** The input's untrusted text, sanitised once. */
 interface Prepared {
   input: PullRequestBodyInput;
+  field: FieldRenderer;
   summary: string;
   apiChanges: string;
   auth: string;
   followUps: string;
   output: string;
+  /** The first files left out, sanitised; {@link notCommittedCount} counts them all. */
   notCommitted: Array<{ path: string; reason: string }>;
+  notCommittedCount: number;
   criteria: CriteriaTable;
 }
 
@@ -77,10 +103,13 @@ interface Prepared {
  *   so it can neither add sections nor close issues nor notify anyone; each field shows at most
  *   6,000 characters, cut on whole grapheme clusters and ending `… (truncated)`.
  * - The whole body, marker included, stays within {@link BODY_MAX}. When it would not, the
- *   evidence is trimmed first (each criterion's to the same, largest size that fits, so the longest
- *   lose most, down to none), then the other model-written text; then, for an issue whose criteria
- *   alone are too long, the criteria texts, and last how many criteria are listed. The linked issue
- *   and the test result are never cut.
+ *   evidence is trimmed first (each criterion's to the same size, the largest that fits within
+ *   {@link FIT_SLACK} characters, so the longest lose most, down to none), then the other
+ *   model-written text; then, for an issue whose criteria alone are too long, the criteria texts, and
+ *   last how many criteria are listed. The linked issue and the test result are never cut.
+ * - Every untrusted text is cut to {@link READ_FACTOR} times what can be shown of it before anything
+ *   reads it, and the trimming renders the body a few times, not once per bit of a binary search:
+ *   the time taken grows linearly with the input.
  *
  * Never throws.
  */
@@ -88,60 +117,108 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   const prepared = prepare(input);
   const marker = `\n${pullRequestMarker(input.jobId)}\n`;
   const budget = BODY_MAX - marker.length;
-  const rows = prepared.criteria.rows;
+  const { rows, extras } = prepared.criteria;
   let limits: CriteriaLimits = {
     evidence: FIELD_MAX,
     other: FIELD_MAX,
-    criteria: Infinity,
-    shown: rows.length,
+    criteria: CRITERION_MAX,
+    shown: Math.min(rows.length, CRITERIA_LISTED_MAX),
   };
   let body = render(prepared, limits);
   if (body.length > budget) {
-    const tops: CriteriaLimits = {
-      evidence: FIELD_MAX,
-      other: FIELD_MAX,
-      criteria: rows.reduce((most, row) => Math.max(most, row.text.length), 0),
-      shown: rows.length,
+    const listed = rows.slice(0, limits.shown);
+    const others = [
+      prepared.summary,
+      prepared.apiChanges,
+      prepared.auth,
+      prepared.followUps,
+      prepared.output,
+    ];
+    const sizes: Record<keyof CriteriaLimits, number[]> = {
+      evidence: listed.map((row) => row.evidence.length),
+      other: [...others, ...extras.flatMap((extra) => [extra.label, extra.evidence])].map((text) =>
+        text.length
+      ),
+      criteria: listed.map((row) => row.text.length),
+      shown: listed.map(() => 1),
     };
     for (const key of ["evidence", "other", "criteria", "shown"] as const) {
       const best = largestFitting(
-        tops[key],
-        (value) => render(prepared, { ...limits, [key]: value }).length <= budget,
+        limits[key],
+        body.length,
+        sizes[key],
+        (value) => render(prepared, { ...limits, [key]: value }).length,
+        budget,
       );
       limits = { ...limits, [key]: best ?? 0 };
+      body = render(prepared, limits);
       if (best !== undefined) break;
     }
-    body = render(prepared, limits);
     if (body.length > budget) body = `${cutGraphemes(body, budget - TRUNCATED.length - 1)}\n${TRUNCATED}`;
   }
   return body + marker;
 }
 
-/** The largest value in [0, top] for which `fits` holds, when `fits(0)` does and `fits(top)` does not. */
-function largestFitting(top: number, fits: (value: number) => boolean): number | undefined {
-  if (!fits(0)) return undefined;
-  let [low, high] = [0, top];
-  while (high - low > 1) {
-    const middle = Math.floor((low + high) / 2);
-    if (fits(middle)) low = middle;
-    else high = middle;
+/**
+ * The largest value in [0, top] whose body (of `measure(value)` characters; `topSize` at `top`) is
+ * within `budget`, or within {@link FIT_SLACK} of the largest; undefined when even 0 is too large.
+ * `sizes` are the lengths of the texts the value caps, each showing `min(length, value)`: the body is
+ * taken to grow with the characters shown, so the first guess mostly fits at once and a second one
+ * corrects it (regula falsi on the bracket); after three guesses the bracket is halved, so the search
+ * always ends.
+ */
+function largestFitting(
+  top: number,
+  topSize: number,
+  sizes: readonly number[],
+  measure: (value: number) => number,
+  budget: number,
+): number | undefined {
+  const lowest = measure(0);
+  if (lowest > budget) return undefined;
+  const shown = (value: number) => sizes.reduce((sum, size) => sum + Math.min(size, value), 0);
+  let [low, lowSize, high, highSize] = [0, lowest, top, topSize];
+  for (let guesses = 0; high - low > 1 && budget - lowSize > FIT_SLACK; guesses++) {
+    let value = Math.floor((low + high) / 2);
+    if (guesses < 3) {
+      const [from, to] = [shown(low), shown(high)];
+      const target = from + ((to - from) * (budget - lowSize)) / Math.max(highSize - lowSize, 1);
+      value = largestShowing(low, high, target, shown);
+    }
+    value = Math.min(Math.max(value, low + 1), high - 1);
+    const size = measure(value);
+    if (size <= budget) [low, lowSize] = [value, size];
+    else [high, highSize] = [value, size];
   }
   return low;
+}
+
+/** The largest value in [low, high] at which `shown(value)` is at most `target` (a binary search on sums). */
+function largestShowing(low: number, high: number, target: number, shown: (value: number) => number): number {
+  let [from, to] = [low, high];
+  while (to - from > 1) {
+    const middle = Math.floor((from + to) / 2);
+    if (shown(middle) <= target) from = middle;
+    else to = middle;
+  }
+  return from;
 }
 
 function prepare(input: PullRequestBodyInput): Prepared {
   const { submission } = input;
   return {
     input,
-    summary: sanitizeUntrusted(submission.summary ?? ""),
-    apiChanges: sanitizeUntrusted(submission.api_changes ?? ""),
-    auth: sanitizeUntrusted(submission.auth_and_validation ?? ""),
-    followUps: sanitizeUntrusted(submission.follow_ups ?? ""),
-    output: sanitizeUntrusted(input.tests.tail),
-    notCommitted: (input.notCommitted ?? []).map((file) => ({
-      path: sanitizeUntrusted(file.path),
-      reason: sanitizeUntrusted(file.reason),
+    field: rememberingFieldRenderer(),
+    summary: readUntrusted(submission.summary ?? "", FIELD_MAX),
+    apiChanges: readUntrusted(submission.api_changes ?? "", FIELD_MAX),
+    auth: readUntrusted(submission.auth_and_validation ?? "", FIELD_MAX),
+    followUps: readUntrusted(submission.follow_ups ?? "", FIELD_MAX),
+    output: readUntrusted(tailGraphemes(input.tests.tail, OUTPUT_MAX * READ_FACTOR), OUTPUT_MAX),
+    notCommitted: (input.notCommitted ?? []).slice(0, NOT_COMMITTED_MAX).map((file) => ({
+      path: readUntrusted(file.path, PATH_MAX),
+      reason: readUntrusted(file.reason, PATH_MAX),
     })),
+    notCommittedCount: input.notCommitted?.length ?? 0,
     criteria: prepareCriteria(input.criteria, submission.acceptance_criteria ?? [], input.criteriaSection),
   };
 }
@@ -150,17 +227,15 @@ function prepare(input: PullRequestBodyInput): Prepared {
 function render(prepared: Prepared, limits: CriteriaLimits): string {
   const { input } = prepared;
   const other = Math.min(limits.other, FIELD_MAX);
-  const text = (clean: string, empty: string) => clean === "" ? empty : markdownField(clean, other);
+  const text = (clean: string, empty: string) => clean === "" ? empty : prepared.field(clean, other);
   const sections = [
     ["Description", text(prepared.summary, "_No description given._")],
     ["API / service changes", text(prepared.apiChanges, "None.")],
     ["Auth & validation", text(prepared.auth, "None.")],
     ["Linked issue", linkedIssue(input)],
-    ["Acceptance criteria mapping", renderCriteria(prepared.criteria, limits)],
+    ["Acceptance criteria mapping", renderCriteria(prepared.criteria, limits, prepared.field)],
     ["Tests", testResult(input.tests, prepared.output, other)],
-    ...(prepared.notCommitted.length
-      ? [["Not committed", notCommittedList(prepared.notCommitted, other)]]
-      : []),
+    ...(prepared.notCommittedCount > 0 ? [["Not committed", notCommittedList(prepared, other)]] : []),
     ["Follow-ups", text(prepared.followUps, "None.")],
   ];
   return sections.map(([title, content]) => `## ${title}\n\n${content}`).join("\n\n") + "\n";
@@ -192,16 +267,18 @@ function testResult(tests: TestRun, output: string, max: number): string {
 }
 
 /** The "Not committed" list: path and reason of each file left out, at most 100 listed (none when `max` is 0). */
-function notCommittedList(files: Array<{ path: string; reason: string }>, max: number): string {
-  const listed = max === 0 ? 0 : Math.min(files.length, NOT_COMMITTED_MAX);
+function notCommittedList(prepared: Prepared, max: number): string {
+  const files = prepared.notCommitted;
+  const listed = max === 0 ? 0 : files.length;
   const lines = files.slice(0, listed).map((file) =>
     labelled(
       `- ${codeSpan(cutGraphemes(file.path, Math.min(max, PATH_MAX)))}:`,
-      markdownField(file.reason, Math.min(max, PATH_MAX)),
+      prepared.field(file.reason, Math.min(max, PATH_MAX)),
       2,
     )
   );
-  if (files.length > listed) lines.push(`- … and ${files.length - listed} more`);
+  const more = prepared.notCommittedCount - listed;
+  if (more > 0) lines.push(`- … and ${more} more`);
   return ["The agent changed these files, but they were left out of the commit:", "", ...lines].join("\n");
 }
 

@@ -150,25 +150,6 @@ describe("defuseMarkdown()", () => {
     expect(list.items[0]!.text).toContain("second ## x");
     expect(list.items[0]!.text).toContain("- item");
   });
-
-  test("takes linear time on long hostile lines", () => {
-    const hostile = [
-      "`".repeat(3_000),
-      "`a``".repeat(10_000),
-      "fixes ".repeat(10_000),
-      "fix".repeat(20_000),
-      "fixes https://" + "a".repeat(50_000),
-      " ".repeat(50_000) + "x",
-      "@a".repeat(20_000),
-      "](".repeat(20_000),
-      "www.".repeat(10_000) + "`x`",
-      "- ".repeat(20_000) + "#",
-      "<a".repeat(20_000),
-    ];
-    const started = performance.now();
-    for (const text of hostile) defuseMarkdown(text);
-    expect(performance.now() - started).toBeLessThan(2_000);
-  });
 });
 
 describe("startsWithFence()", () => {

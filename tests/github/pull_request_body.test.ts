@@ -379,7 +379,9 @@ describe("renderPullRequestBody() within GitHub's 65,536 characters", () => {
       },
     });
     expect(body.length).toBeLessThanOrEqual(BODY_MAX);
-    expect(body).toContain("_Evidence was left out to fit GitHub's 65,536-character limit._");
+    expect(body).toContain(
+      "_Evidence was left out to keep this body within GitHub's 65,536-character limit._",
+    );
     expect(body).not.toContain("Evidence: e");
     criteria.forEach((text, i) => expect(body).toContain(`\n${i + 1}. ✅ ${text}\n`));
     for (const title of ["Description", "API / service changes", "Auth & validation", "Follow-ups"]) {
@@ -410,7 +412,7 @@ describe("renderPullRequestBody() within GitHub's 65,536 characters", () => {
     expect(body).toContain(
       `\n\n${
         5_000 - listed
-      } more criteria were left out to fit GitHub's 65,536-character limit; see the issue.`,
+      } more criteria were left out to keep this body within GitHub's 65,536-character limit; see the issue.`,
     );
     expect(body.match(/^Closes #\d+/gm)).toEqual(["Closes #12"]);
     expect(headings(body)).toEqual(SECTIONS);
