@@ -3,9 +3,10 @@
  *
  * The grammar is tree-sitter-bash (the tree-sitter project's own, as WASM in
  * its npm package) run by web-tree-sitter. Both are loaded once per process,
- * from node_modules, when this module is first imported: a top-level await of
- * ~50 ms (the web-tree-sitter module ~30 ms, its WASM and the grammar ~15 ms),
- * needing read access to node_modules (`--allow-read=.` gives it). The first
+ * from node_modules, by {@link loadBashGrammar}, when the first job's bash
+ * tool needs them rather than at start-up (an idle service does not hold
+ * them): ~50 ms (the WASM runtime and the grammar), needing read access to
+ * node_modules (`--allow-read=.` gives it). The first
  * parse then takes ~10 ms more; later ones 0.03-0.1 ms for a typical line and
  * ~1 ms for a 6 KiB script (`tests/sandbox/command_line.test.ts` measures it).
  * Both packages are pinned to exact versions: the grammar's WASM is a side
@@ -22,7 +23,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { Language, type Node as SyntaxNode, Parser } from "web-tree-sitter";
+import type { Node as SyntaxNode, Parser } from "web-tree-sitter";
 import { TreeReader } from "./command_tree.ts";
 import { WORD_NODES } from "./command_words.ts";
 import { type Atom, checkLayout, escapedBlanks, unreadable } from "./line_layout.ts";
@@ -33,15 +34,33 @@ import type { SimpleCommand } from "./simple_command.ts";
 export type ParsedLine = { ok: true; commands: SimpleCommand[] } | { ok: false; reason: string };
 
 const requireFromHere = createRequire(import.meta.url);
-await Parser.init({
-  wasmBinary: readFileSync(requireFromHere.resolve("web-tree-sitter/web-tree-sitter.wasm")),
-});
-const parser = new Parser();
-parser.setLanguage(
-  await Language.load(readFileSync(requireFromHere.resolve("tree-sitter-bash/tree-sitter-bash.wasm"))),
-);
+let parser: Parser | undefined;
+let loading: Promise<void> | undefined;
 
-/** Parses `line`. Pure apart from the shared parser, which is used synchronously. */
+/**
+ * Loads the WASM runtime and the bash grammar, once per process; every caller gets the same promise.
+ * {@link parseCommandLine} needs it to have resolved.
+ * @throws Error when node_modules cannot be read.
+ */
+export function loadBashGrammar(): Promise<void> {
+  loading ??= (async () => {
+    const { Language, Parser } = await import("web-tree-sitter");
+    await Parser.init({
+      wasmBinary: readFileSync(requireFromHere.resolve("web-tree-sitter/web-tree-sitter.wasm")),
+    });
+    const loaded = new Parser();
+    loaded.setLanguage(
+      await Language.load(readFileSync(requireFromHere.resolve("tree-sitter-bash/tree-sitter-bash.wasm"))),
+    );
+    parser = loaded;
+  })();
+  return loading;
+}
+
+/**
+ * Parses `line`. Pure apart from the shared parser, which is used synchronously.
+ * @throws Error when {@link loadBashGrammar} has not resolved yet (a programming error).
+ */
 export function parseCommandLine(line: string): ParsedLine {
   if (line.includes("\0")) return refused("the command contains a NUL byte");
   if (line.includes(EXPANSION)) return refused("the command contains control characters");
@@ -63,6 +82,7 @@ export function parseCommandLine(line: string): ParsedLine {
 }
 
 function readLine(source: string, text: string): ParsedLine | { retry: number[] } {
+  if (!parser) throw new Error("loadBashGrammar() must resolve before a command line is parsed");
   const tree = parser.parse(text);
   if (!tree) return refused("the command line cannot be parsed");
   try {

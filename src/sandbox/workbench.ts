@@ -6,6 +6,7 @@
 import { ToolError } from "../errors.ts";
 import { type CommandPolicy, refusalText } from "./command_policy.ts";
 import type { BashInput, EditorInput, ToolOutput } from "../contracts/tools.ts";
+import { loadBashGrammar } from "./command_line.ts";
 import { runEditor } from "./editor.ts";
 import type { ExecResult, Sandbox } from "./sandbox.ts";
 
@@ -32,6 +33,7 @@ export function createWorkbench(sandbox: Sandbox, options: WorkbenchOptions) {
       if (typeof input.command !== "string" || input.command.trim() === "") {
         return { text: "bash needs a command (or restart: true)", isError: true };
       }
+      await loadBashGrammar();
       const decision = policy.check(input.command);
       if (!decision.allowed) return { text: refusalText(policy, decision.reason), isError: true };
       const result = await sandbox.bash(

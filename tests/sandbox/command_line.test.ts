@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { parseCommandLine } from "../../src/sandbox/command_line.ts";
+import { loadBashGrammar, parseCommandLine } from "../../src/sandbox/command_line.ts";
 import { EXPANSION } from "../../src/sandbox/shell_words.ts";
+
+await loadBashGrammar();
 
 /** The words of each simple command, or throws with the refusal. */
 function wordsOf(line: string): string[][] {

@@ -8,10 +8,12 @@
  * file descriptor, a continuation before `2>/dev/null` read as an argument).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { parseCommandLine } from "../../src/sandbox/command_line.ts";
+import { loadBashGrammar, parseCommandLine } from "../../src/sandbox/command_line.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { EXPANSION } from "../../src/sandbox/shell_words.ts";
 import { newSandbox } from "./sandbox_fixture.ts";
+
+await loadBashGrammar();
 
 /** Word fragments; a redirection ends with a blank, so that its target is what is written. */
 // deno-fmt-ignore

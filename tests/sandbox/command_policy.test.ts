@@ -1,9 +1,12 @@
+import { loadBashGrammar } from "../../src/sandbox/command_line.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createCommandPolicy, refusalText } from "../../src/sandbox/command_policy.ts";
 import { MAX_SLEEP_SECONDS } from "../../src/sandbox/program_rules.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { createWorkbench } from "../../src/sandbox/workbench.ts";
 import { newSandbox } from "./sandbox_fixture.ts";
+
+await loadBashGrammar();
 
 const restricted = createCommandPolicy("restricted");
 
