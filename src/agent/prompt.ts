@@ -46,7 +46,7 @@ must be absolute and under ${WORKSPACE}.
 - You have three tools: \`bash\` (a persistent shell; the working directory and exported variables carry over), \
 \`str_replace_based_edit_tool\` (view, create, str_replace, insert) and \`submit_work\` (hand the work back). \
 Long outputs are cut in the middle; narrow your commands (grep, head, tail, view_range) instead of dumping files.
-- Do not touch \`.git/\` or \`.github/workflows/\`; such changes are rejected.
+- Do not touch \`.git/\` or CI configuration such as \`.github/\`; such changes are not committed.
 
 ## How the code must look
 - Simple and explicit beats clever. Clear names, small functions, no dead code, no speculative abstractions.
@@ -104,6 +104,19 @@ export const PROMPT_MAX_REQUIREMENTS = 60;
  */
 export function buildSystemPrompt(environment?: PromptEnvironment): string {
   return environment ? `${SYSTEM_PROMPT}\n\n${environmentSection(environment)}` : SYSTEM_PROMPT;
+}
+
+/**
+ * The rule naming the paths that are never committed (`DIFF_PROTECTED_PATHS`, globs set by the operator,
+ * so trusted text), to follow the system prompt, so the model puts fixtures in test modules rather than in
+ * a protected `conftest.py`, for instance. Empty when there are none.
+ */
+export function protectedPathsRule(globs: readonly string[]): string {
+  if (globs.length === 0) return "";
+  return "## Paths that are never committed\n" +
+    "These paths are protected: CI runs or obeys them before anyone reviews a change, so a change to them is " +
+    "left out of the commit and named when you submit. Work without them (for instance, put pytest fixtures " +
+    "in the test module that uses them): " + globs.map((g) => `\`${g}\``).join(", ") + ".";
 }
 
 /** A normalised requirement name (PEP 503), the only form a repository's name may take in the prompt. */

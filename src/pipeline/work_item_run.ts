@@ -6,7 +6,7 @@
 import type { SharedAllowance } from "../agent/budget.ts";
 import type { AgentDeps } from "../agent/loop.ts";
 import { runAgent } from "../agent/loop.ts";
-import { buildSystemPrompt, buildTaskPrompt } from "../agent/prompt.ts";
+import { buildSystemPrompt, buildTaskPrompt, protectedPathsRule } from "../agent/prompt.ts";
 import { parseWorkItem } from "../github/acceptance_criteria.ts";
 import { branchName } from "../github/branch_name.ts";
 import { claimBranch } from "../github/branch_ownership.ts";
@@ -144,7 +144,10 @@ export async function runWorkItem(
       },
       {
         model: settings.model,
-        system: buildSystemPrompt({ spec: environment.spec, result: environment.result }),
+        system: [
+          buildSystemPrompt({ spec: environment.spec, result: environment.result }),
+          protectedPathsRule(settings.diffPolicy.protectedPaths),
+        ].filter(Boolean).join("\n\n"),
         task: buildTaskPrompt({
           repo: `${repo.owner}/${repo.name}`,
           issue: item,

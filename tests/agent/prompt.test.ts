@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildSystemPrompt, buildTaskPrompt, type TaskInput } from "../../src/agent/prompt.ts";
+import {
+  buildSystemPrompt,
+  buildTaskPrompt,
+  protectedPathsRule,
+  type TaskInput,
+} from "../../src/agent/prompt.ts";
 
 const INPUT: TaskInput = {
   repo: "acme/api",
@@ -93,5 +98,15 @@ describe("buildTaskPrompt", () => {
     expect(bare).toContain("(none listed)");
     expect(bare).not.toContain("<parent_issue");
     expect(bare).not.toContain("<repository_guidance");
+  });
+});
+
+describe("protectedPathsRule()", () => {
+  it("names every protected glob and what to do instead; nothing when there are none", () => {
+    const rule = protectedPathsRule([".github/**", "**/conftest.py", "Makefile"]);
+    expect(rule).toMatch(/^## Paths that are never committed\n/);
+    for (const glob of [".github/**", "**/conftest.py", "Makefile"]) expect(rule).toContain(`\`${glob}\``);
+    expect(rule).toMatch(/fixtures in the test module/);
+    expect(protectedPathsRule([])).toBe("");
   });
 });
