@@ -4,7 +4,13 @@
  * and are never logged; see {@link redactedConfig}.
  */
 import { type AuthConfig, authConfig } from "./config_auth.ts";
-import { githubAuth, type GitHubAuthConfig, MISSING_GITHUB_CREDENTIALS } from "./config_github.ts";
+import {
+  githubAuth,
+  type GitHubAuthConfig,
+  headRepoOf,
+  MISSING_GITHUB_CREDENTIALS,
+} from "./config_github.ts";
+import type { RepoRef } from "./github/gateway.ts";
 import { settingsSchema } from "./config_schema.ts";
 import { ConfigError } from "./errors.ts";
 import type { OnFailingTests } from "./pipeline/pipeline_settings.ts";
@@ -16,7 +22,13 @@ import type { PackageIndex } from "./environments/package_index.ts";
 export interface Config {
   host: string;
   port: number;
-  github: { auth: GitHubAuthConfig; apiUrl: string; retryBaseMs: number };
+  github: {
+    auth: GitHubAuthConfig;
+    apiUrl: string;
+    retryBaseMs: number;
+    /** `PR_HEAD_REPO`: the fork branches are pushed to and pull requests opened from; undefined: the base. */
+    headRepo?: RepoRef;
+  };
   anthropic: { apiKey: string; baseUrl?: string; model: string; maxRetries: number };
   jobsDbPath: string;
   /** How long an `Idempotency-Key` keeps answering with its job. */
@@ -83,6 +95,7 @@ export function loadConfig(
       auth: githubAuth(e, readTextFile),
       apiUrl: e.GITHUB_API_URL.replace(/\/$/, ""),
       retryBaseMs: e.GITHUB_RETRY_BASE_MS,
+      ...headRepoOf(e),
     },
     anthropic: {
       apiKey: e.ANTHROPIC_API_KEY,

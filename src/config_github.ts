@@ -1,6 +1,7 @@
 /** How the host authenticates to GitHub, from the settings (`GITHUB_TOKEN`, `GITHUB_APP_*`). */
 import type { Settings } from "./config_schema.ts";
 import { ConfigError } from "./errors.ts";
+import type { RepoRef } from "./github/gateway.ts";
 
 /** How the host authenticates to GitHub: a token, or a GitHub App installation. */
 export type GitHubAuthConfig =
@@ -52,3 +53,10 @@ export function githubAuth(e: Settings, readTextFile: (path: string) => string):
 export const MISSING_GITHUB_CREDENTIALS = "GITHUB_TOKEN is required (contents:write, pull_requests:write, " +
   "issues:read), or a GitHub App: GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY " +
   "(or GITHUB_APP_PRIVATE_KEY_PATH)";
+
+/** `PR_HEAD_REPO` (already checked as `owner/name`) as `{ headRepo }`, or nothing when unset. */
+export function headRepoOf(e: Settings): { headRepo?: RepoRef } {
+  if (!e.PR_HEAD_REPO) return {};
+  const [owner = "", name = ""] = e.PR_HEAD_REPO.split("/");
+  return { headRepo: { owner, name } };
+}

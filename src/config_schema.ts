@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { TOKEN_USES } from "./api/auth/jwt_verifier.ts";
 import { REPO_PATTERN } from "./api/auth/principal.ts";
+import { repoNameProblem } from "./api/repo_name.ts";
 import { TEST_COMMAND_MAX_CHARS } from "./contracts/test_run.ts";
 import { ON_FAILING_TESTS } from "./pipeline/pipeline_settings.ts";
 import { protectedGlobProblem } from "./pipeline/protected_paths.ts";
@@ -175,6 +176,10 @@ export const settingsSchema = z.object({
       }
     }),
   PR_DRAFT: bool(true),
+  PR_HEAD_REPO: z.string().optional().superRefine((repo, ctx) => {
+    const problem = repo === undefined ? undefined : repoNameProblem(repo);
+    if (problem) ctx.addIssue({ code: "custom", message: `PR_HEAD_REPO: ${problem}` });
+  }),
   API_MAX_BODY_BYTES: positiveInt("API_MAX_BODY_BYTES", 64 * 1024),
   AUTH_JWKS_URL: z.url({ error: "AUTH_JWKS_URL must be a URL" }).optional(),
   AUTH_ISSUER: z.string().min(1, "AUTH_ISSUER is empty").optional(),

@@ -183,6 +183,7 @@ function buildPipeline(
     github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
       retryBaseMs: config.github.retryBaseMs,
+      ...(config.github.headRepo ? { headRepo: config.github.headRepo } : {}),
     }),
     sandboxes: createDockerSandboxFactory(docker, {
       limits: config.sandbox,

@@ -13,6 +13,17 @@ describe("GitHub credentials in the config", () => {
     });
   });
 
+  test("PR_HEAD_REPO names the fork of fork mode; unset, branches go to each job's repository", () => {
+    expect(loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", PR_HEAD_REPO: "agent-bot/tasks" }).github.headRepo)
+      .toEqual({ owner: "agent-bot", name: "tasks" });
+    expect(loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x" }).github.headRepo).toBeUndefined();
+    for (const bad of ["agent-bot", "agent-bot/..", "a/b/c", "-bot/tasks"]) {
+      expect(() => loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", PR_HEAD_REPO: bad })).toThrow(
+        /PR_HEAD_REPO: /,
+      );
+    }
+  });
+
   test("a complete GitHub App wins over a token; the key can come from a file", () => {
     const fromEnv = loadConfig({
       ...BASE,

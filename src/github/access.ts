@@ -1,7 +1,7 @@
 /**
- * Opens GitHub for one job: a token for the job's repository (an App
- * installation token, or the configured token) and a gateway using it.
- * Closing revokes a minted token.
+ * Opens GitHub for one job: a token for the job's repository, and for the fork
+ * of fork mode (an App installation token, or the configured token), and a
+ * gateway using it. Closing revokes a minted token.
  */
 import type { GitHubCredentials } from "./credentials.ts";
 import type { GitHubGateway, RepoRef } from "./gateway.ts";
@@ -26,7 +26,7 @@ export function createGitHubAccess(
 ): GitHubAccess {
   return {
     async open(repo: RepoRef): Promise<GitHubSession> {
-      const { token, release } = await credentials.forRepo(repo);
+      const { token, release } = await credentials.forRepos(options.headRepo ? [repo, options.headRepo] : [repo]);
       return { gateway: createOctokitGateway({ ...options, token }), close: release };
     },
   };

@@ -69,7 +69,7 @@ export type BranchClaim =
 
 /** Untrusted text for a reason: its first line, visible characters only, at most 72 characters. */
 function oneLine(text: string): string {
-  const line = sanitizeUntrusted(text).split("\n")[0] ?? "";
+  const line = sanitizeUntrusted(text.slice(0, 1_000)).split("\n")[0] ?? "";
   return line.length > 72 ? `${line.slice(0, 71)}…` : line;
 }
 
@@ -79,14 +79,16 @@ function quoted(text: string): string {
 }
 
 /**
- * Reads `branch` and the open pull requests from it and says whether the service may use them:
+ * Reads `branch` and the open pull requests from it into `repo`, and says whether the service may use them.
+ * The branch lives in `github.headRepo(repo)`: `repo` itself, or the fork of fork mode, whose branch and
+ * whose pull requests into `repo` are the ones read.
  * - `free`: the branch does not exist and no open pull request uses it;
  * - `ours`: its head commit has the {@link JOB_TRAILER} trailer and every open pull request from
  *   it carries the marker (`pullRequest` is the first of them);
  * - `taken` otherwise, with a reason starting `branch_taken: ` that names who pushed or opened
  *   what and what to do.
  *
- * Writes nothing to GitHub. Permissions: contents and pull requests, read.
+ * Writes nothing to GitHub. Permissions: contents and pull requests, read (of the fork too).
  * @throws GitHubError when GitHub cannot be read.
  */
 export async function claimBranch(
@@ -94,18 +96,22 @@ export async function claimBranch(
   repo: RepoRef,
   branch: string,
 ): Promise<BranchClaim> {
-  const [head, pulls] = await Promise.all([
-    github.getBranchHead(repo, branch),
-    github.listOpenPullRequests(repo, branch),
+  const head = github.headRepo(repo);
+  const [commit, pulls] = await Promise.all([
+    github.getBranchHead(head, branch),
+    github.listOpenPullRequests(repo, { repo: head, branch }),
   ]);
+  const forked = head.owner.toLowerCase() !== repo.owner.toLowerCase() ||
+    head.name.toLowerCase() !== repo.name.toLowerCase();
+  const where = forked ? `${head.owner}/${head.name}:${branch}` : branch;
   const issue = /^agent\/issue-(\d+)(?:-|$)/.exec(branch)?.[1];
   const letAgentWork = `to let the agent work on ${issue ? `#${issue}` : "this issue"}`;
-  if (head && jobOfCommit(head.message) === undefined) {
-    const who = head.authorLogin ?? (oneLine(head.authorName) || "an unknown author");
+  if (commit && jobOfCommit(commit.message) === undefined) {
+    const who = commit.authorLogin ?? (oneLine(commit.authorName) || "an unknown author");
     return {
       kind: "taken",
       reason:
-        `branch_taken: ${branch} has commit ${head.sha.slice(0, 7)} ${quoted(head.message)} by ${who}, ` +
+        `branch_taken: ${where} has commit ${commit.sha.slice(0, 7)} ${quoted(commit.message)} by ${who}, ` +
         `which the service did not make (no ${JOB_TRAILER} trailer); ` +
         `delete or rename the branch ${letAgentWork}`,
     };
@@ -116,17 +122,17 @@ export async function claimBranch(
       kind: "taken",
       reason: `branch_taken: pull request #${foreign.number} ${quoted(foreign.title)} by ${
         foreign.author || "an unknown account"
-      } already uses ${branch}; close it and delete or rename the branch ${letAgentWork}`,
+      } already uses ${where}; close it and delete or rename the branch ${letAgentWork}`,
     };
   }
-  if (!head) {
+  if (!commit) {
     if (pulls.length === 0) return { kind: "free" };
     return {
       kind: "taken",
       reason:
-        `branch_taken: pull request #${pulls[0]!.number} is open on ${branch}, which no longer exists; ` +
+        `branch_taken: pull request #${pulls[0]!.number} is open on ${where}, which no longer exists; ` +
         `close it ${letAgentWork}`,
     };
   }
-  return { kind: "ours", headSha: head.sha, ...(pulls[0] ? { pullRequest: pulls[0] } : {}) };
+  return { kind: "ours", headSha: commit.sha, ...(pulls[0] ? { pullRequest: pulls[0] } : {}) };
 }

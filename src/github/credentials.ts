@@ -15,11 +15,12 @@ export interface RepoToken {
   release(): Promise<void>;
 }
 
-/** Hands out tokens per repository. */
+/** Hands out tokens per job: one token for every repository the job reads or writes. */
 export interface GitHubCredentials {
   /** `app` or `token`, for logs. */
   readonly kind: "app" | "token";
-  forRepo(repo: RepoRef): Promise<RepoToken>;
+  /** A token for `repos` (the job's repository, and in fork mode the fork). */
+  forRepos(repos: readonly RepoRef[]): Promise<RepoToken>;
 }
 
 /** The permissions an installation token is asked for: nothing more than the pipeline uses. */
@@ -32,7 +33,7 @@ export const INSTALLATION_PERMISSIONS = {
 
 /** A fixed token (personal access token or a token a CI system provides). */
 export function tokenCredentials(token: string): GitHubCredentials {
-  return { kind: "token", forRepo: () => Promise.resolve({ token, release: () => Promise.resolve() }) };
+  return { kind: "token", forRepos: () => Promise.resolve({ token, release: () => Promise.resolve() }) };
 }
 
 /** Settings of a GitHub App installation. */
@@ -46,8 +47,10 @@ export interface AppCredentialOptions {
 }
 
 /**
- * A GitHub App: each job gets an installation token limited to its repository
- * and to {@link INSTALLATION_PERMISSIONS}; `release()` revokes it.
+ * A GitHub App: each job gets an installation token limited to its repositories
+ * and to {@link INSTALLATION_PERMISSIONS}; `release()` revokes it. One
+ * installation belongs to one account, so the repositories (the job's and, in
+ * fork mode, the fork) must share an owner.
  * Needs `--allow-net` to the API host.
  */
 export function appCredentials(options: AppCredentialOptions): GitHubCredentials {
@@ -60,19 +63,28 @@ export function appCredentials(options: AppCredentialOptions): GitHubCredentials
   });
   return {
     kind: "app",
-    async forRepo(repo: RepoRef): Promise<RepoToken> {
+    async forRepos(repos: readonly RepoRef[]): Promise<RepoToken> {
+      const [repo = { owner: "", name: "" }] = repos;
+      const names = repos.map((r) => `${r.owner}/${r.name}`).join(" and ");
+      if (repos.some((other) => other.owner.toLowerCase() !== repo.owner.toLowerCase())) {
+        throw new GitHubError(
+          `Cannot get an installation token of GitHub App ${options.appId} for ${names}: one installation ` +
+            `token reaches one account's repositories; put the fork (PR_HEAD_REPO) in ${repo.owner}, or use ` +
+            `GITHUB_TOKEN`,
+        );
+      }
       let token: string;
       try {
         ({ token } = await auth({
           type: "installation",
-          repositoryNames: [repo.name],
+          repositoryNames: [...new Set(repos.map((r) => r.name))],
           permissions: { ...INSTALLATION_PERMISSIONS },
           refresh: true,
         }));
       } catch (error) {
         const status = (error as { status?: number }).status;
         throw new GitHubError(
-          `Cannot get an installation token of GitHub App ${options.appId} for ${repo.owner}/${repo.name}: ` +
+          `Cannot get an installation token of GitHub App ${options.appId} for ${names}: ` +
             (status ? `GitHub answered ${status}` : "GitHub could not be reached"),
           { cause: error },
         );

@@ -83,9 +83,16 @@ export interface BranchHead {
   authorLogin?: string;
 }
 
+/** A branch of a repository: the head of a pull request, which may live in a fork of its base. */
+export interface BranchRef {
+  repo: RepoRef;
+  branch: string;
+}
+
 /** Input for {@link GitHubGateway.openPullRequest}. */
 export interface PullRequestInput {
-  head: string;
+  /** The branch with the changes: in the pull request's repository, or in its fork ({@link GitHubGateway.headRepo}). */
+  head: BranchRef;
   base: string;
   title: string;
   body: string;
@@ -139,9 +146,14 @@ export interface GitHubGateway {
    * @throws GitHubError when the branch moved away from `expectedHeadSha` (or was created) meanwhile.
    */
   pushBranch(repo: RepoRef, input: PushInput): Promise<{ commitSha: string }>;
-  /** Open pull requests whose head is `branch` of this repository. */
-  listOpenPullRequests(repo: RepoRef, branch: string): Promise<OpenPullRequest[]>;
-  /** Opens a pull request (a ready one where drafts are not supported). */
+  /**
+   * The repository the service pushes the branches of pull requests into `repo` to: `repo` itself, or the
+   * fork `PR_HEAD_REPO` names (fork mode), where no workflow of `repo` runs with its secrets.
+   */
+  headRepo(repo: RepoRef): RepoRef;
+  /** Open pull requests into `repo` whose head is `head` (a branch of `repo` or of a fork of it). */
+  listOpenPullRequests(repo: RepoRef, head: BranchRef): Promise<OpenPullRequest[]>;
+  /** Opens a pull request into `repo` from `input.head` (a ready one where drafts are not supported). */
   openPullRequest(repo: RepoRef, input: PullRequestInput): Promise<PullRequest>;
   /** Rewrites the title and body of pull request `number`. */
   updatePullRequest(repo: RepoRef, number: number, update: PullRequestUpdate): Promise<PullRequest>;

@@ -6,6 +6,7 @@ import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { ConfigError } from "../errors.ts";
+import type { RepoRef } from "./gateway.ts";
 
 /** Options for {@link createOctokitClient}, and so for the gateway built on it. */
 export interface OctokitGatewayOptions {
@@ -19,6 +20,11 @@ export interface OctokitGatewayOptions {
   retries?: number;
   /** Base of the retry back-off (waits base × n² before retry n), ms. Default 1000. */
   retryBaseMs?: number;
+  /**
+   * The fork branches are pushed to and pull requests opened from (`PR_HEAD_REPO`); undefined: each
+   * pull request's own repository.
+   */
+  headRepo?: RepoRef;
 }
 
 function validated(options: OctokitGatewayOptions): { token: string; baseUrl: string; userAgent: string } {

@@ -9,6 +9,7 @@
 import type {
   BaseCommit,
   BranchHead,
+  BranchRef,
   GitHubGateway,
   Issue,
   OpenPullRequest,
@@ -30,9 +31,15 @@ export type { OctokitGatewayOptions };
 /** The gateway; one short method per operation, every failure a {@link GitHubError}. */
 class OctokitGateway implements GitHubGateway {
   readonly #api: OctokitCalls;
+  readonly #headRepo: RepoRef | undefined;
 
-  constructor(api: OctokitCalls) {
+  constructor(api: OctokitCalls, headRepo: RepoRef | undefined) {
     this.#api = api;
+    this.#headRepo = headRepo;
+  }
+
+  headRepo(repo: RepoRef): RepoRef {
+    return this.#headRepo ?? repo;
   }
 
   getIssue(repo: RepoRef, number: number): Promise<Issue> {
@@ -67,8 +74,8 @@ class OctokitGateway implements GitHubGateway {
     return git.pushBranch(this.#api, repo, input);
   }
 
-  listOpenPullRequests(repo: RepoRef, branch: string): Promise<OpenPullRequest[]> {
-    return pulls.listOpenPullRequests(this.#api, repo, branch);
+  listOpenPullRequests(repo: RepoRef, head: BranchRef): Promise<OpenPullRequest[]> {
+    return pulls.listOpenPullRequests(this.#api, repo, head);
   }
 
   openPullRequest(repo: RepoRef, input: PullRequestInput): Promise<PullRequest> {
@@ -101,5 +108,5 @@ class OctokitGateway implements GitHubGateway {
  */
 export function createOctokitGateway(options: OctokitGatewayOptions): GitHubGateway {
   const { octokit, token } = createOctokitClient(options);
-  return new OctokitGateway(new OctokitCalls(octokit, token));
+  return new OctokitGateway(new OctokitCalls(octokit, token), options.headRepo);
 }

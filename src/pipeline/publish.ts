@@ -3,7 +3,8 @@
  * on the host against the base tree and the diff policy, become a commit on
  * the work item's branch, and a pull request opens (or the service's own
  * earlier one is updated). A branch or pull request someone else owns is
- * never touched.
+ * never touched. In fork mode (`PR_HEAD_REPO`) the branch is pushed to the
+ * fork and the pull request opened from it.
  */
 import type { Submission } from "../contracts/submission.ts";
 import type { CriteriaSection } from "../github/acceptance_criteria.ts";
@@ -97,7 +98,9 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
     return { ...p.result, status: "branch_taken", reason };
   }
   const title = pullRequestTitle(item);
-  await p.github.pushBranch(repo, {
+  // Fork mode: the branch goes to the fork, where no workflow of `repo` runs with its secrets.
+  const headRepo = p.github.headRepo(repo);
+  await p.github.pushBranch(headRepo, {
     baseSha: p.base.sha,
     branch,
     message: commitMessage(title, `Closes #${item.number}`, p.jobId),
@@ -123,7 +126,7 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
   const pr = existing
     ? await p.github.updatePullRequest(repo, existing.number, { title, body })
     : await p.github.openPullRequest(repo, {
-      head: branch,
+      head: { repo: headRepo, branch },
       base: p.base.branch,
       title,
       body,

@@ -132,7 +132,7 @@ describe("claimBranch() over the real gateway and the GitHub stand-in", () => {
     const head = await ourPush(branch);
     expect(await claim(branch)).toEqual({ kind: "ours", headSha: head });
     const opened = await gateway.openPullRequest(repo, {
-      head: branch,
+      head: { repo, branch },
       base: "main",
       title: "Add stats",
       body: `Closes #7\n\n${pullRequestMarker("job-1")}\n`,
@@ -168,6 +168,110 @@ describe("claimBranch() over the real gateway and the GitHub stand-in", () => {
         `branch_taken: ${branch} has commit ${commitSha.slice(0, 7)} "Add stats" by agent-runner[bot], ` +
         "which the service did not make (no Backend-Agent-Job trailer); delete or rename the branch to let the " +
         "agent work on #8",
+    });
+  });
+});
+
+describe("claimBranch() in fork mode reads the fork's branch and the pull requests from it", () => {
+  const fork: RepoRef = { owner: "bot", name: "qa" };
+  let standIn: GitHubStandIn;
+  let gateway: GitHubGateway;
+  let baseSha: string;
+
+  /** Pushes a commit the service made (with its trailer) on `branch` of the fork. */
+  async function ourPush(branch: string): Promise<string> {
+    const { commitSha } = await gateway.pushBranch(gateway.headRepo(repo), {
+      baseSha,
+      branch,
+      message: commitMessage("Add stats", "Closes #9", "job-1"),
+      files: [{ path: "stats.py", content: bytes("def stats(): ...\n") }],
+    });
+    return commitSha;
+  }
+
+  beforeAll(async () => {
+    standIn = await startGitHubStandIn();
+    standIn.addRepo("acme/qa", { defaultBranch: "main", files: new Map([["README.md", bytes("# QA\n")]]) });
+    standIn.addFork("acme/qa", "bot/qa");
+    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url, headRepo: fork });
+    baseSha = (await gateway.resolveBase(repo)).sha;
+  });
+
+  afterAll(() => standIn.close());
+
+  test("the head repository is the fork", () => {
+    expect(gateway.headRepo(repo)).toEqual(fork);
+    expect(createOctokitGateway({ token: "t", baseUrl: standIn.url }).headRepo(repo)).toEqual(repo);
+  });
+
+  test("a person's commit on the fork's branch makes it taken, naming the fork", async () => {
+    const branch = "agent/issue-9-fork-commit";
+    await ourPush(branch);
+    const sha = standIn.pushCommitAs("bot/qa", branch, {
+      files: new Map([["README.md", bytes("# QA!\n")]]),
+      message: "Hand edit",
+      author: { login: "alice" },
+    });
+    expect(await claimBranch(gateway, repo, branch)).toEqual({
+      kind: "taken",
+      reason:
+        `branch_taken: bot/qa:${branch} has commit ${sha.slice(0, 7)} "Hand edit" by alice, which the ` +
+        "service did not make (no Backend-Agent-Job trailer); delete or rename the branch to let the agent " +
+        "work on #9",
+    });
+    expect(standIn.branchSha("acme/qa", branch)).toBeUndefined();
+  });
+
+  test("a branch of the same name in the base, with a person's pull request, is not the fork's: free", async () => {
+    const branch = "agent/issue-9-base-namesake";
+    standIn.pushCommitAs("acme/qa", branch, {
+      files: new Map([["x.txt", bytes("x\n")]]),
+      message: "Base work",
+      author: { login: "alice" },
+    });
+    standIn.openPullRequestAs("acme/qa", {
+      head: branch,
+      base: "main",
+      title: "Alice",
+      body: "",
+      login: "alice",
+    });
+    expect(await claimBranch(gateway, repo, branch)).toEqual({ kind: "free" });
+  });
+
+  test("the service's own push to the fork, with its own pull request from there, is ours", async () => {
+    const branch = "agent/issue-9-ours";
+    const head = await ourPush(branch);
+    const opened = await gateway.openPullRequest(repo, {
+      head: { repo: fork, branch },
+      base: "main",
+      title: "Add stats",
+      body: `Closes #9\n\n${pullRequestMarker("job-1")}\n`,
+      draft: true,
+    });
+    expect(standIn.pulls("acme/qa").find((pull) => pull.number === opened.number)?.headRepo).toBe("bot/qa");
+    expect(await claimBranch(gateway, repo, branch)).toMatchObject({
+      kind: "ours",
+      headSha: head,
+      pullRequest: { number: opened.number },
+    });
+  });
+
+  test("a pull request from the fork's branch without the service's marker makes it taken", async () => {
+    const branch = "agent/issue-9-foreign-pr";
+    await ourPush(branch);
+    const opened = await gateway.openPullRequest(repo, {
+      head: { repo: fork, branch },
+      base: "main",
+      title: "Someone's PR",
+      body: "no marker",
+      draft: false,
+    });
+    expect(await claimBranch(gateway, repo, branch)).toEqual({
+      kind: "taken",
+      reason:
+        `branch_taken: pull request #${opened.number} "Someone's PR" by agent-runner[bot] already uses ` +
+        `bot/qa:${branch}; close it and delete or rename the branch to let the agent work on #9`,
     });
   });
 });

@@ -40,6 +40,21 @@ describe("GitHub App credentials against the stand-in", () => {
     await expect(session.gateway.getIssue({ owner: "acme", name: "tasks" }, 1)).rejects.toThrow(/401/);
   });
 
+  test("in fork mode the job's token also reaches the fork, and only the two; a fork elsewhere is refused", async () => {
+    standIn.addFork("acme/tasks", "acme/tasks-agent");
+    const credentials = appCredentials({ appId: 4242, privateKey, installationId: 77, baseUrl: standIn.url });
+    const options = { baseUrl: standIn.url, retries: 0, headRepo: { owner: "acme", name: "tasks-agent" } };
+    const session = await createGitHubAccess(credentials, options).open({ owner: "acme", name: "tasks" });
+    expect(session.gateway.headRepo({ owner: "acme", name: "tasks" })).toEqual(options.headRepo);
+    expect(standIn.installationTokens().at(-1)!.repositories).toEqual(["acme/tasks", "acme/tasks-agent"]);
+    await session.close();
+    await expect(credentials.forRepos([{ owner: "acme", name: "tasks" }, { owner: "bot", name: "tasks" }]))
+      .rejects.toThrow(
+        "Cannot get an installation token of GitHub App 4242 for acme/tasks and bot/tasks: one installation " +
+          "token reaches one account's repositories; put the fork (PR_HEAD_REPO) in acme, or use GITHUB_TOKEN",
+      );
+  });
+
   test("a key that is not the App's gets a clear error naming the App and the repository", async () => {
     const other = await generateKeyPair("RS256", { extractable: true });
     const credentials = appCredentials({
@@ -48,14 +63,14 @@ describe("GitHub App credentials against the stand-in", () => {
       installationId: 77,
       baseUrl: standIn.url,
     });
-    await expect(credentials.forRepo({ owner: "acme", name: "tasks" })).rejects.toThrow(
+    await expect(credentials.forRepos([{ owner: "acme", name: "tasks" }])).rejects.toThrow(
       /^Cannot get an installation token of GitHub App 4242 for acme\/tasks: GitHub answered 401$/,
     );
   });
 
   test("a fixed token is handed out as is and release does nothing", async () => {
     const credentials = tokenCredentials(standIn.token);
-    const { token, release } = await credentials.forRepo({ owner: "acme", name: "tasks" });
+    const { token, release } = await credentials.forRepos([{ owner: "acme", name: "tasks" }]);
     expect(token).toBe(standIn.token);
     await release();
     expect(credentials.kind).toBe("token");

@@ -221,7 +221,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
       files: [{ path: "x.py", content: bytes("x") }],
     });
     const opened = await gateway.openPullRequest(repo, {
-      head,
+      head: { repo, branch: head },
       base: "main",
       title: "Add GET /tasks/{id}",
       body: "Closes #12",
@@ -229,7 +229,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
     });
     expect(opened.url).toBe(`${standIn.url}/acme/tasks/pull/${opened.number}`);
     const again = await gateway.openPullRequest(repo, {
-      head,
+      head: { repo, branch: head },
       base: "main",
       title: "Add GET /tasks/{id} (v2)",
       body: "Closes #12\n\nUpdated",
@@ -268,7 +268,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
       files: [{ path: "b.txt", content: bytes("b") }],
     });
     const opened = await gateway.openPullRequest(free, {
-      head: "agent/x",
+      head: { repo: free, branch: "agent/x" },
       base: "main",
       title: "X",
       body: "",
@@ -285,7 +285,13 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
 
   test("openPullRequest() from a branch that does not exist reports GitHub's validation errors", async () => {
     await expect(
-      gateway.openPullRequest(repo, { head: "agent/none", base: "main", title: "t", body: "", draft: true }),
+      gateway.openPullRequest(repo, {
+        head: { repo, branch: "agent/none" },
+        base: "main",
+        title: "t",
+        body: "",
+        draft: true,
+      }),
     ).rejects.toThrow(
       'Cannot open a pull request from "agent/none" in acme/tasks: GitHub answered 422 Unprocessable Entity (Validation Failed: head invalid)',
     );

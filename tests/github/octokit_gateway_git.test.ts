@@ -221,7 +221,7 @@ describe("the gateway's trees, blobs, branch heads and pull requests against the
       login: "dana",
       labels: ["enhancement"],
     });
-    expect(await gateway.listOpenPullRequests(repo, branch)).toEqual([{
+    expect(await gateway.listOpenPullRequests(repo, { repo, branch })).toEqual([{
       number,
       url: `${standIn.url}/acme/app/pull/${number}`,
       title: "Dana's feature",
@@ -230,7 +230,7 @@ describe("the gateway's trees, blobs, branch heads and pull requests against the
       author: "dana",
       labels: ["enhancement"],
     }]);
-    expect(await gateway.listOpenPullRequests(repo, "feature")).toEqual([]);
+    expect(await gateway.listOpenPullRequests(repo, { repo, branch: "feature" })).toEqual([]);
     const request = standIn.requests.findLast((r) => r.path.startsWith("/repos/acme/app/pulls?"));
     const query = new URL(`http://x${request?.path}`).searchParams;
     expect(query.get("head")).toBe("acme:feature");
@@ -247,7 +247,7 @@ describe("the gateway's trees, blobs, branch heads and pull requests against the
       files: [{ path: "w.txt", content: bytes("w") }],
     });
     const opened = await gateway.openPullRequest(repo, {
-      head: branch,
+      head: { repo, branch },
       base: "main",
       title: "First",
       body: "one",
@@ -266,7 +266,7 @@ describe("the gateway's trees, blobs, branch heads and pull requests against the
       author: "agent-runner[bot]",
       labels: ["backend-agent", "needs-review"],
     });
-    expect((await gateway.listOpenPullRequests(repo, branch))[0]?.labels).toEqual([
+    expect((await gateway.listOpenPullRequests(repo, { repo, branch }))[0]?.labels).toEqual([
       "backend-agent",
       "needs-review",
     ]);

@@ -391,4 +391,85 @@ describe("every GitHub stand-in response matches GitHub's OpenAPI description", 
       await app.close();
     }
   });
+  test("forks: a fork's repository, a pull request from its branch (owner:branch, head_repo), and GitHub's 422s", async () => {
+    standIn.addFork("acme/tasks", "agent-bot/tasks");
+    standIn.addRepo("agent-bot/other", {
+      defaultBranch: "main",
+      files: new Map([["a", new Uint8Array([97])]]),
+    });
+    const FORK = "/repos/agent-bot/tasks";
+    const fork = await conforms("GET", "/repos/{owner}/{repo}", FORK, 200);
+    expect(fork).toMatchObject({
+      full_name: "agent-bot/tasks",
+      fork: true,
+      parent: { full_name: "acme/tasks" },
+      source: { full_name: "acme/tasks" },
+    });
+    expect((await conforms("GET", "/repos/{owner}/{repo}", REPO, 200)).fork).toBe(false);
+    // The fork shares its network's objects: a commit on the base's tree, with the base's commit as parent.
+    const tree = (await call("GET", `${REPO}/git/commits/${baseSha}`)).json.tree.sha;
+    const commit = await conforms("POST", "/repos/{owner}/{repo}/git/commits", `${FORK}/git/commits`, 201, {
+      message: "fork work",
+      tree,
+      parents: [baseSha],
+    });
+    await conforms("POST", "/repos/{owner}/{repo}/git/refs", `${FORK}/git/refs`, 201, {
+      ref: "refs/heads/agent/issue-12-fork",
+      sha: commit.sha,
+    });
+    const input = {
+      title: "From the fork",
+      head: "agent-bot:agent/issue-12-fork",
+      head_repo: "agent-bot/tasks",
+      base: "main",
+      body: "Closes #12",
+      draft: true,
+    };
+    expect(spec.validateRequest("POST", "/repos/{owner}/{repo}/pulls", input)).toEqual([]);
+    const pull = await conforms("POST", "/repos/{owner}/{repo}/pulls", `${REPO}/pulls`, 201, input);
+    expect(pull).toMatchObject({
+      head: { label: "agent-bot:agent/issue-12-fork", ref: "agent/issue-12-fork", sha: commit.sha },
+      base: { ref: "main", repo: { full_name: "acme/tasks" } },
+      commits: 1,
+    });
+    expect(pull.head.repo).toMatchObject({ full_name: "agent-bot/tasks", fork: true });
+    const { head_repo: _, ...withoutHeadRepo } = input;
+    const again = await conforms(
+      "POST",
+      "/repos/{owner}/{repo}/pulls",
+      `${REPO}/pulls`,
+      422,
+      withoutHeadRepo,
+    );
+    expect(again.errors[0].message).toBe("A pull request already exists for agent-bot:agent/issue-12-fork.");
+    const listed = await conforms(
+      "GET",
+      "/repos/{owner}/{repo}/pulls",
+      `${REPO}/pulls?head=${encodeURIComponent("agent-bot:agent/issue-12-fork")}&state=open`,
+      200,
+    );
+    expect(listed.map((item: { number: number }) => item.number)).toEqual([pull.number]);
+    expect((await call("GET", `${REPO}/pulls?head=acme:agent/issue-12-fork`)).json).toEqual([]);
+    expect(standIn.pulls("acme/tasks").find((item) => item.number === pull.number)?.headRepo).toBe(
+      "agent-bot/tasks",
+    );
+    // What GitHub checks: the head's owner has a fork in the base's network, and `head` names it.
+    const refused: Array<[string, Record<string, unknown>]> = [
+      ["a fork's branch named without its owner is looked for in the base", {
+        ...withoutHeadRepo,
+        head: "agent/issue-12-fork",
+      }],
+      ["an owner with no fork of the base", { ...withoutHeadRepo, head: "nobody:agent/issue-12-fork" }],
+      ["a head_repo outside the base's network", {
+        ...input,
+        head: "agent-bot:main",
+        head_repo: "agent-bot/other",
+      }],
+      ["a head_repo of another owner than head's", { ...input, head_repo: "acme/tasks" }],
+    ];
+    for (const [why, body] of refused) {
+      const answer = await conforms("POST", "/repos/{owner}/{repo}/pulls", `${REPO}/pulls`, 422, body);
+      expect(answer.errors, why).toEqual([{ resource: "PullRequest", field: "head", code: "invalid" }]);
+    }
+  });
 });

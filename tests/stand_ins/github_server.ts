@@ -6,7 +6,8 @@
  *
  * Routes: repo, issue, sub-issues, labels, branch, commit, `git/ref/heads/…`,
  * tarball (302 to a codeload URL on the same server; `.gitattributes` honoured),
- * Git Data (blobs, trees, commits, refs), pulls.
+ * Git Data (blobs, trees, commits, refs), pulls (also from a fork in the repository's network, which
+ * shares its objects, as GitHub's forks do).
  */
 import { join } from "node:path";
 import type { Scenario, ScenarioIssue } from "../../examples/scenario.ts";
@@ -50,6 +51,8 @@ export type StandInPull =
     html_url: string;
     /** Login of the account that opened it. */
     author: string;
+    /** `owner/name` of the repository `head` is a branch of: this one, or a fork. */
+    headRepo: string;
   };
 
 /** A branch's head commit as tests inspect it. */
@@ -72,6 +75,11 @@ export interface GitHubStandIn {
   close(): Promise<void>;
   /** Creates `owner/name` with one commit on `defaultBranch` (gitlinks included); throws if it exists. */
   addRepo(fullName: string, options: AddRepoOptions): void;
+  /**
+   * Forks `parentFullName` as `forkFullName` (as `POST /repos/{owner}/{repo}/forks` would): the fork shares
+   * the parent's objects and starts with its branches; pull requests can go from it to the parent.
+   */
+  addFork(parentFullName: string, forkFullName: string): void;
   /**
    * Adds (or replaces) an issue, open unless `state` says closed; `subIssues` are numbers in the
    * same repo or `"owner/name#N"` in another.
@@ -218,6 +226,9 @@ export function startGitHubStandIn(
     addRepo(fullName, repoOptions) {
       seedRepo(world, fullName, repoOptions);
     },
+    addFork(parentFullName, forkFullName) {
+      world.forkRepo(repoOf(parentFullName), forkFullName);
+    },
     addIssue(fullName, issue) {
       seedIssue(world, repoOf(fullName), issue);
     },
@@ -269,6 +280,7 @@ export function startGitHubStandIn(
         labels: [...pull.labels],
         author: pull.author.login,
         html_url: `${url}/${repo.owner}/${repo.name}/pull/${pull.number}`,
+        headRepo: `${pull.headRepo.owner}/${pull.headRepo.name}`,
       }));
     },
     failNext(method, pathPrefix, status, count = 1) {

@@ -48,6 +48,8 @@ export interface OpenApiValidator {
   validateResponse(method: string, path: string, status: number, body: unknown): string[];
   /** Problems of `body` against `#/components/schemas/<name>`. */
   validateSchema(name: string, body: unknown): string[];
+  /** Problems of `body` as the JSON request body of `method path` (what a client sends). */
+  validateRequest(method: string, path: string, body: unknown): string[];
   /** Whether the description documents `status` for `method path`. */
   documents(method: string, path: string, status: number): boolean;
 }
@@ -85,6 +87,22 @@ export function loadOpenApiValidator(): OpenApiValidator {
   return {
     documents: (method, path, status) => responseOf(method, path, status) !== undefined,
     validateSchema: (name, body) => check(pointer(["components", "schemas", name]), body),
+    validateRequest: (method, path, body) => {
+      const operation = spec.paths[path]?.[method.toLowerCase()] as { requestBody?: unknown } | undefined;
+      if (!operation?.requestBody) return [`${method} ${path} takes no request body`];
+      return check(
+        pointer([
+          "paths",
+          path,
+          method.toLowerCase(),
+          "requestBody",
+          "content",
+          "application/json",
+          "schema",
+        ]),
+        body,
+      );
+    },
     validateResponse(method, path, status, body) {
       const response = responseOf(method, path, status);
       if (!response) return [`${method} ${path} does not document status ${status}`];

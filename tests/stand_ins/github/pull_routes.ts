@@ -1,8 +1,11 @@
-/** `POST /pulls`, `GET /pulls` (filters `state`, `head`, `base`), `GET` and `PATCH /pulls/{n}`. */
+/**
+ * `POST /pulls` (from a branch of the repository or, with `head: "owner:branch"` and `head_repo`, of a fork
+ * in its network), `GET /pulls` (filters `state`, `head`, `base`), `GET` and `PATCH /pulls/{n}`.
+ */
 import type { Route, RouteContext } from "./router.ts";
 import { field } from "./router.ts";
-import type { StoredPull, StoredRepo } from "./state.ts";
-import { isoNow, nextIssueNumber } from "./state.ts";
+import type { StandInState, StoredPull, StoredRepo } from "./state.ts";
+import { isoNow, nextIssueNumber, sameNetwork } from "./state.ts";
 import { pagedJson } from "./pagination.ts";
 import { json, notFound, unprocessable } from "./responses.ts";
 import { pullFull, pullSimple } from "./wire_pull.ts";
@@ -16,24 +19,53 @@ function invalid(errors: Array<Record<string, string>>): Response {
   });
 }
 
-/** `owner:branch` or `branch` → branch, when the owner is this repo's. */
-function headBranch(repo: StoredRepo, head: string): string | undefined {
+/** A head as GitHub reads it: `branch` (of the base repository) or `owner:branch`. */
+function parseHead(head: string): { owner?: string; branch: string } {
   const colon = head.indexOf(":");
-  if (colon === -1) return head;
-  return head.slice(0, colon).toLowerCase() === repo.owner.toLowerCase() ? head.slice(colon + 1) : undefined;
+  return colon === -1 ? { branch: head } : { owner: head.slice(0, colon), branch: head.slice(colon + 1) };
+}
+
+/**
+ * The repository a new pull request's head lives in, as GitHub finds it: the base repository for
+ * `branch` or its own owner's `owner:branch`; otherwise the repository of that owner in the base's fork
+ * network, or the one `head_repo` (`owner/name`) names, which must belong to that owner and to the
+ * network. Undefined when there is none: GitHub's `head` is then invalid.
+ */
+function headRepoOf(
+  state: StandInState,
+  base: StoredRepo,
+  head: string,
+  named: unknown,
+): StoredRepo | undefined {
+  const { owner } = parseHead(head);
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (typeof named === "string") {
+    const [namedOwner = "", namedName = "", extra] = named.split("/");
+    const repo = extra === undefined ? state.repo(namedOwner, namedName) : undefined;
+    if (!repo || owner === undefined || !same(repo.owner, owner) || !sameNetwork(repo, base)) {
+      return undefined;
+    }
+    return repo;
+  }
+  if (owner === undefined || same(owner, base.owner)) return base;
+  return [...state.repos.values()].find((repo) => same(repo.owner, owner) && sameNetwork(repo, base));
 }
 
 function createPull({ state, repo, body }: RouteContext): Response {
   const title = field(body, "title"), head = field(body, "head"), base = field(body, "base");
-  const text = field(body, "body"), draft = field(body, "draft") ?? false;
+  const text = field(body, "body"), draft = field(body, "draft") ?? false, named = field(body, "head_repo");
   if (typeof title !== "string" || title.trim() === "") {
     return invalid([{ field: "title", code: "missing_field" }]);
   }
   if (typeof base !== "string" || !repo.refs.has(`refs/heads/${base}`)) {
     return invalid([{ field: "base", code: "invalid" }]);
   }
-  const branch = typeof head === "string" ? headBranch(repo, head) : undefined;
-  if (branch === undefined || !repo.refs.has(`refs/heads/${branch}`)) {
+  if (named !== undefined && typeof named !== "string") {
+    return unprocessable("Invalid request.", { docs: DOCS });
+  }
+  const headRepo = typeof head === "string" ? headRepoOf(state, repo, head, named) : undefined;
+  const branch = typeof head === "string" ? parseHead(head).branch : undefined;
+  if (!headRepo || branch === undefined || !headRepo.refs.has(`refs/heads/${branch}`)) {
     return invalid([{ field: "head", code: "invalid" }]);
   }
   if (typeof draft !== "boolean" || (text !== undefined && text !== null && typeof text !== "string")) {
@@ -45,16 +77,23 @@ function createPull({ state, repo, body }: RouteContext): Response {
       message: "Draft pull requests are not supported in this repository.",
     }]);
   }
-  if (repo.pulls.some((pull) => pull.state === "open" && pull.head === branch && pull.base === base)) {
+  if (
+    repo.pulls.some((pull) =>
+      pull.state === "open" && pull.headRepo === headRepo && pull.head === branch && pull.base === base
+    )
+  ) {
     return invalid([{
       code: "custom",
-      message: `A pull request already exists for ${repo.owner}:${branch}.`,
+      message: `A pull request already exists for ${headRepo.owner}:${branch}.`,
     }]);
   }
   const baseSha = repo.refs.get(`refs/heads/${base}`) ?? "",
-    headSha = repo.refs.get(`refs/heads/${branch}`) ?? "";
+    headSha = headRepo.refs.get(`refs/heads/${branch}`) ?? "";
   if (repo.store.commitsBetween(baseSha, headSha) === 0) {
-    return invalid([{ code: "custom", message: `No commits between ${base} and ${branch}` }]);
+    return invalid([{
+      code: "custom",
+      message: `No commits between ${base} and ${headRepo.owner}:${branch}`,
+    }]);
   }
   const now = isoNow();
   const pull: StoredPull = {
@@ -63,6 +102,7 @@ function createPull({ state, repo, body }: RouteContext): Response {
     title,
     body: typeof text === "string" ? text : "",
     head: branch,
+    headRepo,
     base,
     draft,
     state: "open",
@@ -80,10 +120,15 @@ function listPulls({ state, repo, query }: RouteContext): Response {
   const wanted = query.get("state") ?? "open";
   if (!["open", "closed", "all"].includes(wanted)) return invalid([{ field: "state", code: "invalid" }]);
   const head = query.get("head"), base = query.get("base");
-  const branch = head === null ? undefined : head.includes(":") ? headBranch(repo, head) ?? "\0" : head;
+  // GitHub's `head` filter: `owner:branch`, the owner of the repository the branch lives in.
+  const from = head === null ? undefined : parseHead(head);
   const matching = repo.pulls
     .filter((pull) => wanted === "all" || pull.state === wanted)
-    .filter((pull) => branch === undefined || pull.head === branch)
+    .filter((pull) =>
+      from === undefined ||
+      (pull.head === from.branch &&
+        pull.headRepo.owner.toLowerCase() === (from.owner ?? repo.owner).toLowerCase())
+    )
     .filter((pull) => base === null || pull.base === base)
     .sort((a, b) => b.number - a.number)
     .map((pull) => pullSimple(state.baseUrl, repo, pull));

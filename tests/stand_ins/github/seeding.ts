@@ -148,6 +148,7 @@ export function pullAs(world: StandInState, repo: StoredRepo, pull: PersonPull):
     title: pull.title,
     body: pull.body,
     head: pull.head,
+    headRepo: repo,
     base: pull.base,
     draft: pull.draft ?? false,
     state: "open",

@@ -32,13 +32,17 @@ export interface StoredLabel {
   description: string | null;
 }
 
-/** A pull request as stored; `head` and `base` are branch names in the same repo. */
+/**
+ * A pull request as stored: `base` is a branch of the repository it is opened in, `head` a branch of
+ * `headRepo` (that repository, or a fork in its network).
+ */
 export interface StoredPull {
   id: number;
   number: number;
   title: string;
   body: string;
   head: string;
+  headRepo: StoredRepo;
   base: string;
   draft: boolean;
   state: "open" | "closed";
@@ -58,6 +62,11 @@ export interface StoredRepo {
   defaultBranch: string;
   allowDrafts: boolean;
   createdAt: string;
+  /** The repository this one is a fork of, if it is one. */
+  parent?: StoredRepo;
+  /** How many forks were made of this repository. */
+  forkCount: number;
+  /** The object store of the repository's network: a fork shares its parent's, as on GitHub. */
   store: ObjectStore;
   /** `refs/heads/main` → commit sha. */
   refs: Map<string, string>;
@@ -165,6 +174,7 @@ export class StandInState {
       defaultBranch,
       allowDrafts: true,
       createdAt: isoNow(),
+      forkCount: 0,
       store: new ObjectStore(),
       refs: new Map(),
       issues: new Map(),
@@ -174,6 +184,32 @@ export class StandInState {
     this.repos.set(fullName.toLowerCase(), repo);
     return repo;
   }
+
+  /**
+   * Forks `parent` as `fullName`, as `POST /repos/{owner}/{repo}/forks` does: a repository of its own
+   * (refs, issues, pull requests, labels) that shares the parent's objects and starts with its branches.
+   */
+  forkRepo(parent: StoredRepo, fullName: string): StoredRepo {
+    if (this.repos.has(fullName.toLowerCase())) throw new Error(`Repository "${fullName}" exists`);
+    const fork = this.createRepo(fullName, parent.defaultBranch);
+    fork.parent = parent;
+    fork.store = parent.store;
+    parent.forkCount++;
+    for (const [ref, sha] of parent.refs) if (ref.startsWith("refs/heads/")) fork.refs.set(ref, sha);
+    return fork;
+  }
+}
+
+/** The root of `repo`'s fork network: the repository every fork in it descends from. */
+export function networkRoot(repo: StoredRepo): StoredRepo {
+  let root = repo;
+  while (root.parent) root = root.parent;
+  return root;
+}
+
+/** Whether `a` and `b` are in one fork network (a pull request can go from either to the other). */
+export function sameNetwork(a: StoredRepo, b: StoredRepo): boolean {
+  return networkRoot(a) === networkRoot(b);
 }
 
 /** Issues and pull requests share one number sequence per repo. */

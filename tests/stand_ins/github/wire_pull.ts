@@ -8,6 +8,7 @@ function headSha(repo: StoredRepo, branch: string): string {
   return repo.refs.get(`refs/heads/${branch}`) ?? "0".repeat(40);
 }
 
+/** One side of a pull request: `branch` of `repo` (the head's repository may be a fork). */
 function branchSide(base: string, repo: StoredRepo, branch: string) {
   return {
     label: `${repo.owner}:${branch}`,
@@ -24,7 +25,7 @@ export function pullSimple(base: string, repo: StoredRepo, pull: StoredPull) {
   const url = `${api}/pulls/${pull.number}`;
   const html = `${base}/${repo.owner}/${repo.name}/pull/${pull.number}`;
   const issueUrl = `${api}/issues/${pull.number}`;
-  const statusesUrl = `${api}/statuses/${headSha(repo, pull.head)}`;
+  const statusesUrl = `${api}/statuses/${headSha(pull.headRepo, pull.head)}`;
   const link = (href: string) => ({ href });
   return {
     url,
@@ -57,7 +58,7 @@ export function pullSimple(base: string, repo: StoredRepo, pull: StoredPull) {
     assignees: [],
     requested_reviewers: [],
     requested_teams: [],
-    head: branchSide(base, repo, pull.head),
+    head: branchSide(base, pull.headRepo, pull.head),
     base: branchSide(base, repo, pull.base),
     _links: {
       self: link(url),
@@ -77,9 +78,9 @@ export function pullSimple(base: string, repo: StoredRepo, pull: StoredPull) {
 
 /** Changed files and line counts between the base and head branch tips. */
 function diffStats(repo: StoredRepo, pull: StoredPull) {
-  const tree = (branch: string) => repo.store.commit(headSha(repo, branch))?.tree;
-  const head = tree(pull.head);
-  const changes = head ? treeDiff(repo.store, tree(pull.base), head) : [];
+  const tree = (side: StoredRepo, branch: string) => repo.store.commit(headSha(side, branch))?.tree;
+  const head = tree(pull.headRepo, pull.head);
+  const changes = head ? treeDiff(repo.store, tree(repo, pull.base), head) : [];
   return {
     changed_files: changes.length,
     additions: changes.reduce((sum, change) => sum + change.additions, 0),
@@ -89,7 +90,7 @@ function diffStats(repo: StoredRepo, pull: StoredPull) {
 
 /** A `pull-request` object (what create, get and update return). */
 export function pullFull(base: string, repo: StoredRepo, pull: StoredPull) {
-  const commits = repo.store.commitsBetween(headSha(repo, pull.base), headSha(repo, pull.head));
+  const commits = repo.store.commitsBetween(headSha(repo, pull.base), headSha(pull.headRepo, pull.head));
   return {
     ...pullSimple(base, repo, pull),
     merged: false,

@@ -3,7 +3,7 @@
  * `repository`, `full-repository`), with every field the OpenAPI description requires.
  */
 import { Buffer } from "node:buffer";
-import type { StoredRepo } from "./state.ts";
+import { networkRoot, type StoredRepo } from "./state.ts";
 
 /** GitHub's opaque global node id; ours only needs to be stable and unique. */
 export function nodeId(kind: string, id: number | string): string {
@@ -57,7 +57,7 @@ export function repository(base: string, repo: StoredRepo) {
     owner: repoOwner(base, repo),
     html_url: `${base}/${fullName}`,
     description: null,
-    fork: false,
+    fork: repo.parent !== undefined,
     url: api,
     archive_url: `${api}/{archive_format}{/ref}`,
     assignees_url: `${api}/assignees{/user}`,
@@ -102,7 +102,7 @@ export function repository(base: string, repo: StoredRepo) {
     svn_url: `${base}/${fullName}`,
     homepage: null,
     language: "Python",
-    forks_count: 0,
+    forks_count: repo.forkCount,
     stargazers_count: 0,
     watchers_count: 0,
     size: 0,
@@ -126,16 +126,19 @@ export function repository(base: string, repo: StoredRepo) {
     allow_forking: false,
     web_commit_signoff_required: false,
     license: null,
-    forks: 0,
+    forks: repo.forkCount,
     open_issues: openIssues,
     watchers: 0,
   };
 }
 
-/** A `full-repository` object (`GET /repos/{owner}/{repo}`). */
+/** A `full-repository` object (`GET /repos/{owner}/{repo}`); a fork's names its `parent` and `source`. */
 export function fullRepository(base: string, repo: StoredRepo) {
   return {
     ...repository(base, repo),
+    ...(repo.parent
+      ? { parent: repository(base, repo.parent), source: repository(base, networkRoot(repo)) }
+      : {}),
     allow_squash_merge: true,
     allow_merge_commit: true,
     allow_rebase_merge: true,
