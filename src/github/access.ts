@@ -26,7 +26,9 @@ export function createGitHubAccess(
 ): GitHubAccess {
   return {
     async open(repo: RepoRef): Promise<GitHubSession> {
-      const { token, release } = await credentials.forRepos(options.headRepo ? [repo, options.headRepo] : [repo]);
+      const { token, release } = await credentials.forRepos(
+        options.headRepo ? [repo, options.headRepo] : [repo],
+      );
       return { gateway: createOctokitGateway({ ...options, token }), close: release };
     },
   };
