@@ -42,9 +42,9 @@ export interface WorkItemDeps {
   saveTrajectory: (issue: number, trajectory: unknown) => Promise<void>;
   /** Stores the work item's running usage totals (after every model call). */
   recordUsage: (issue: number, usage: WorkItemResult["usage"]) => Promise<void>;
-  /** Called once a pull request exists (for the audit log). */
   /** The submitter's dollars left today, shared with its other runs; absent: none beyond the budget. */
   allowance?: SharedAllowance;
+  /** Called once a pull request exists (for the audit log). */
   pullRequestOpened: (pr: PullRequestRef) => void;
   /** Appends a job event. */
   emit: EmitJobEvent;
@@ -105,14 +105,19 @@ export async function runWorkItem(
     await say(events.error(claim.reason));
     return fail("branch_taken", claim.reason);
   }
-  const environment = await prepareWorkItemEnvironment(deps.environments, {
-    spec: input.environment,
-    seed: input.snapshot.seed,
-    repo: `${repo.owner}/${repo.name}`,
-    name,
-    labels: { [LABELS.job]: input.jobId },
-    ...(input.signal ? { signal: input.signal } : {}),
-  }, say, events);
+  const environment = await prepareWorkItemEnvironment(
+    deps.environments,
+    {
+      spec: input.environment,
+      seed: input.snapshot.seed,
+      repo: `${repo.owner}/${repo.name}`,
+      name,
+      labels: { [LABELS.job]: input.jobId },
+      ...(input.signal ? { signal: input.signal } : {}),
+    },
+    say,
+    events,
+  );
   if (!environment.ok) return fail("environment_failed", environment.reason);
   result.environment = environment.result;
   const criteria = parsed.criteriaSection === "unparsed" ? null : parsed.acceptanceCriteria.length;
