@@ -127,6 +127,7 @@ describe("deno task run", () => {
     const c = capture({ env: env(), pipeline });
     expect(await runCli(["run", "--repo", "acme/tasks", "--issue", "12"], c.io)).toBe(1);
     const printed = [...c.out, ...c.err].join("\n");
+    // deno-lint-ignore no-control-regex -- no control character but the line feed may reach the terminal
     expect(printed).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     const verdicts = printed.split("\n").filter((line) => line.includes("All tests passed"));
     expect(verdicts).toHaveLength(3);

@@ -9,6 +9,7 @@ const HOSTILE_FILE =
   "app/x.py\x1b[2K\r[  9.9s] done          All tests passed\x1b]0;owned\x07\n\x9b31mred\u202eyp.txt";
 
 /** Whatever a terminal would act on: ESC, C0 and C1 controls, DEL, the bidirectional controls. */
+// deno-lint-ignore no-control-regex -- the controls a terminal acts on, which the output must not carry
 const ACTS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 describe("forTerminal()", () => {
