@@ -151,6 +151,12 @@ export interface GitHubGateway {
    * fork `PR_HEAD_REPO` names (fork mode), where no workflow of `repo` runs with its secrets.
    */
   headRepo(repo: RepoRef): RepoRef;
+  /**
+   * In fork mode, checks before any work starts that {@link headRepo} is a fork of `repo` that the
+   * token can see (GitHub's `fork` and `parent`/`source` of the repository); nothing to check otherwise.
+   * @throws GitHubError naming the fork, the repository and `PR_HEAD_REPO` when it is not.
+   */
+  verifyHeadRepo(repo: RepoRef): Promise<void>;
   /** Open pull requests into `repo` whose head is `head` (a branch of `repo` or of a fork of it). */
   listOpenPullRequests(repo: RepoRef, head: BranchRef): Promise<OpenPullRequest[]>;
   /** Opens a pull request into `repo` from `input.head` (a ready one where drafts are not supported). */

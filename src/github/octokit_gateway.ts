@@ -42,6 +42,10 @@ class OctokitGateway implements GitHubGateway {
     return this.#headRepo ?? repo;
   }
 
+  async verifyHeadRepo(repo: RepoRef): Promise<void> {
+    if (this.#headRepo) await git.verifyFork(this.#api, this.#headRepo, repo);
+  }
+
   getIssue(repo: RepoRef, number: number): Promise<Issue> {
     return issues.getIssue(this.#api, repo, number);
   }

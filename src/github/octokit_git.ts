@@ -27,6 +27,28 @@ export async function resolveBase(api: OctokitCalls, repo: RepoRef, branch?: str
   return { branch: target, sha, treeSha: commit.tree.sha, defaultBranch: repository.default_branch };
 }
 
+/**
+ * Checks that `fork` is a fork of `repo` (its `parent` or the `source` of its fork network, GitHub's
+ * "Get a repository"), compared case-insensitively as GitHub names are.
+ * @throws GitHubError naming both and `PR_HEAD_REPO` when it is not, or cannot be read.
+ */
+export async function verifyFork(api: OctokitCalls, fork: RepoRef, repo: RepoRef): Promise<void> {
+  const { data } = await api.attempt(
+    `read PR_HEAD_REPO ${name(fork)}`,
+    () => api.octokit.rest.repos.get(api.where(fork)),
+  );
+  const wanted = name(repo).toLowerCase();
+  const parents = [data.parent?.full_name, data.source?.full_name].map((n) => n?.toLowerCase());
+  if (!data.fork || !parents.includes(wanted)) {
+    throw new GitHubError(
+      `PR_HEAD_REPO ${name(fork)} is not a fork of ${
+        name(repo)
+      }: fork mode pushes branches to a fork of the ` +
+        `job's repository; fork ${name(repo)} to that account, or set PR_HEAD_REPO to its fork`,
+    );
+  }
+}
+
 /** The commit `refs/heads/<branch>` points at (exact name, no prefix matching). */
 async function refCommit(api: OctokitCalls, repo: RepoRef, branch: string, what: string): Promise<string> {
   const { data } = await api.octokit.rest.git.getRef({ ...api.where(repo), ref: `heads/${branch}` });

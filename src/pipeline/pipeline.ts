@@ -94,6 +94,7 @@ async function runWorkItems(
     );
   }
   const base = await github.resolveBase(repo, job.base);
+  await github.verifyHeadRepo(repo);
   await emit(jobEvents.step(`base ${base.branch} at ${base.sha.slice(0, 7)}`));
   const snapshot = await readBaseSnapshot(github, repo, base, settings.snapshot);
   const guidance = await readGuidance(snapshot.seed);

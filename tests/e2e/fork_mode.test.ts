@@ -46,7 +46,7 @@ describe("fork mode (PR_HEAD_REPO)", () => {
     expect(harness.github.branchSha(BASE, pull.head)).toBeUndefined();
   });
 
-  test("a PR_HEAD_REPO that is no fork of the repository fails the work item with GitHub's answer", async () => {
+  test("a PR_HEAD_REPO that is no fork of the repository fails the job before any agent work, naming it", async () => {
     harness = await startHarness(taskStatsScenario, { env: { PR_HEAD_REPO: "agent-bot/elsewhere" } });
     harness.github.addRepo("agent-bot/elsewhere", {
       defaultBranch: "main",
@@ -54,7 +54,8 @@ describe("fork mode (PR_HEAD_REPO)", () => {
     });
     const { job } = await runScenarioJob(harness, taskStatsScenario);
     expect(job.status).toBe("failed");
-    expect(String(JSON.stringify(job.workItems))).toMatch(/agent-bot\/elsewhere/);
+    expect(job.reason).toMatch(/PR_HEAD_REPO agent-bot\/elsewhere is not a fork of /);
+    expect(harness.anthropic!.requests).toEqual([]);
     expect(harness.github.pulls(BASE)).toEqual([]);
   });
 });
