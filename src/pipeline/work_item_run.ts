@@ -5,16 +5,12 @@
  */
 import type { SharedAllowance } from "../agent/budget.ts";
 import type { AgentDeps } from "../agent/loop.ts";
-import { runAgent } from "../agent/loop.ts";
-import { buildSystemPrompt, buildTaskPrompt, protectedPathsRule } from "../agent/prompt.ts";
 import { parseWorkItem } from "../github/acceptance_criteria.ts";
 import { branchName } from "../github/branch_name.ts";
 import { claimBranch } from "../github/branch_ownership.ts";
 import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
-import { createCommandPolicy } from "../sandbox/command_policy.ts";
 import { LABELS } from "../sandbox/limits.ts";
-import { createWorkbench } from "../sandbox/workbench.ts";
 import { keepTrajectory } from "./kept_trajectory.ts";
 import type { Environments } from "../environments/environment_provider.ts";
 import { type JobEnvironmentSpec, prepareWorkItemEnvironment } from "./work_item_environment.ts";
@@ -26,6 +22,7 @@ import type { PipelineSettings } from "./pipeline_settings.ts";
 import { testSummary } from "../contracts/test_run.ts";
 import { publish } from "./publish.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
+import { runWorkItemAgent } from "./work_item_agent.ts";
 import { logJobError } from "../jobs/error_line.ts";
 import type { PullRequestRef } from "../jobs/job.ts";
 import { NO_USAGE, recordedUsage } from "../contracts/usage.ts";
@@ -142,44 +139,24 @@ export async function runWorkItem(
       emit: say,
       events,
     });
-    const outcome = await runAgent(
-      {
-        messages: deps.messages,
-        workbench: createWorkbench(sandbox, { policy: createCommandPolicy(settings.commandPolicy) }),
-      },
-      {
-        model: settings.model,
-        system: [
-          buildSystemPrompt({ spec: environment.spec, result: environment.result }),
-          protectedPathsRule(settings.diffPolicy.protectedPaths),
-        ].filter(Boolean).join("\n\n"),
-        task: buildTaskPrompt({
-          repo: `${repo.owner}/${repo.name}`,
-          issue: item,
-          ...(input.parent ? { parent: input.parent } : {}),
-          acceptanceCriteria: parsed.acceptanceCriteria,
-          guidance: input.guidance,
-        }),
-        budget: deps.allowance ? { ...settings.budget, allowance: deps.allowance } : settings.budget,
-        verify: check.verify,
-        maxVerifyRetries: settings.maxVerifyRetries,
-        maxToolOutputChars: settings.maxToolOutputChars,
-        elideAfterChars: settings.elideAfterChars,
-        trajectory: trajectory.entries,
-        ...(input.signal ? { signal: input.signal } : {}),
-        onEvent: (event) => {
-          if (event.type === "tool_call") {
-            const tool = events.tool({ turn: event.turn, tool: event.name, summary: event.summary });
-            writes.push(() => deps.emit(tool));
-          }
-          if (event.type === "usage") {
-            const usage = recordedUsage(event.usage, event.turn);
-            writes.push(() => deps.recordUsage(item.number, usage));
-            writes.push(() => deps.emit(events.usage({ ...usage, turn: usage.turns })));
-          }
-        },
-      },
-    );
+    const outcome = await runWorkItemAgent({
+      messages: deps.messages,
+      sandbox,
+      repo,
+      item,
+      ...(input.parent ? { parent: input.parent } : {}),
+      parsed,
+      guidance: input.guidance,
+      environment,
+      check,
+      ...(deps.allowance ? { allowance: deps.allowance } : {}),
+      trajectory,
+      writes,
+      emit: deps.emit,
+      recordUsage: deps.recordUsage,
+      events,
+      ...(input.signal ? { signal: input.signal } : {}),
+    }, settings);
     result.usage = recordedUsage(outcome.usage, outcome.turns);
     await trajectory.save();
     const tests = check.lastTests();
