@@ -123,6 +123,24 @@ export interface PullRequestUpdate {
   body: string;
 }
 
+/**
+ * What {@link GitHubGateway.moveOnBoard} did: `moved` on the projects named (already in that column
+ * counts); the item is on `no_project`; its projects have `no_column` of that name (nor a Status
+ * field); or the token may not edit them (`forbidden`). `status` is the column asked for.
+ */
+export interface BoardMove {
+  kind: "moved" | "no_project" | "no_column" | "forbidden";
+  status: string;
+  /** Titles of the projects concerned (none for `no_project`). */
+  projects?: string[];
+}
+
+/** An issue comment that exists on GitHub. */
+export interface IssueComment {
+  id: number;
+  url: string;
+}
+
 /** Every GitHub operation the pipeline uses. */
 export interface GitHubGateway {
   getIssue(repo: RepoRef, number: number): Promise<Issue>;
@@ -165,4 +183,13 @@ export interface GitHubGateway {
   updatePullRequest(repo: RepoRef, number: number, update: PullRequestUpdate): Promise<PullRequest>;
   /** Adds `labels` to issue or pull request `number` (creating missing labels, as GitHub does). */
   addLabels(repo: RepoRef, number: number, labels: string[]): Promise<void>;
+  /**
+   * Sets the `Status` of issue `number`'s items on its Projects v2 boards to the column `status` (GraphQL).
+   * A missing board, column or permission is an answer, not an error.
+   */
+  moveOnBoard(repo: RepoRef, number: number, status: string): Promise<BoardMove>;
+  /** Comments `body` on issue (or pull request) `number`. */
+  createIssueComment(repo: RepoRef, number: number, body: string): Promise<IssueComment>;
+  /** Rewrites the body of issue comment `id`. */
+  updateIssueComment(repo: RepoRef, id: number, body: string): Promise<IssueComment>;
 }

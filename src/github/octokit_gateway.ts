@@ -8,10 +8,12 @@
  */
 import type {
   BaseCommit,
+  BoardMove,
   BranchHead,
   BranchRef,
   GitHubGateway,
   Issue,
+  IssueComment,
   OpenPullRequest,
   PullRequest,
   PullRequestInput,
@@ -23,6 +25,7 @@ import type {
 import { OctokitCalls } from "./octokit_calls.ts";
 import { createOctokitClient, type OctokitGatewayOptions } from "./octokit_client.ts";
 import * as git from "./octokit_git.ts";
+import * as board from "./project_board.ts";
 import * as issues from "./octokit_issues.ts";
 import * as pulls from "./octokit_pulls.ts";
 
@@ -93,6 +96,18 @@ class OctokitGateway implements GitHubGateway {
   addLabels(repo: RepoRef, number: number, labels: string[]): Promise<void> {
     return pulls.addLabels(this.#api, repo, number, labels);
   }
+
+  moveOnBoard(repo: RepoRef, number: number, status: string): Promise<BoardMove> {
+    return board.moveOnBoard(this.#api, repo, number, status);
+  }
+
+  createIssueComment(repo: RepoRef, number: number, body: string): Promise<IssueComment> {
+    return issues.createIssueComment(this.#api, repo, number, body);
+  }
+
+  updateIssueComment(repo: RepoRef, id: number, body: string): Promise<IssueComment> {
+    return issues.updateIssueComment(this.#api, repo, id, body);
+  }
 }
 
 /**
@@ -104,8 +119,9 @@ class OctokitGateway implements GitHubGateway {
  * 404 Not Found`), never the token; the Octokit error (its authorization header
  * already redacted by Octokit) is the `cause`.
  *
- * Permissions: contents (read, write to push), issues (read, write to label), pull requests
- * (read, write to open and update).
+ * Permissions: contents (read, write to push), issues (read, write to label and comment), pull
+ * requests (read, write to open and update), projects (`organization_projects` or
+ * `repository_projects`, write, to move the board).
  *
  * @throws ConfigError when the token is empty or `baseUrl` is not an http(s) URL.
  * Needs `--allow-net` to the API host (and to codeload for tarballs).

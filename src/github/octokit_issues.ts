@@ -1,6 +1,6 @@
 /** Reading issues and sub-issues for the Octokit gateway. */
 import { GitHubError } from "../errors.ts";
-import type { Issue, RepoRef } from "./gateway.ts";
+import type { Issue, IssueComment, RepoRef } from "./gateway.ts";
 import { name, type OctokitCalls } from "./octokit_calls.ts";
 
 /** What GitHub's issue objects carry that {@link Issue} needs. */
@@ -53,4 +53,30 @@ export async function listSubIssues(api: OctokitCalls, repo: RepoRef, number: nu
       }),
   );
   return items.map((item) => toIssue(item, repo));
+}
+
+export async function createIssueComment(
+  api: OctokitCalls,
+  repo: RepoRef,
+  number: number,
+  body: string,
+): Promise<IssueComment> {
+  const { data } = await api.attempt(
+    `comment on #${number} in ${name(repo)}`,
+    () => api.octokit.rest.issues.createComment({ ...api.where(repo), issue_number: number, body }),
+  );
+  return { id: data.id, url: data.html_url };
+}
+
+export async function updateIssueComment(
+  api: OctokitCalls,
+  repo: RepoRef,
+  id: number,
+  body: string,
+): Promise<IssueComment> {
+  const { data } = await api.attempt(
+    `edit comment ${id} in ${name(repo)}`,
+    () => api.octokit.rest.issues.updateComment({ ...api.where(repo), comment_id: id, body }),
+  );
+  return { id: data.id, url: data.html_url };
 }

@@ -14,6 +14,8 @@ import type { Scenario, ScenarioIssue } from "../../examples/scenario.ts";
 import { codeload } from "./github/codeload.ts";
 import { gitRoutes } from "./github/git_routes.ts";
 import { issueRoutes } from "./github/issue_routes.ts";
+import { commentRoutes, commentsOf, type StoredComment } from "./github/issue_comments.ts";
+import { graphqlRoute, projects, type StandInProject } from "./github/graphql.ts";
 import { pullRoutes } from "./github/pull_routes.ts";
 import { repoRoutes } from "./github/repo_routes.ts";
 import { errorResponse, injectedFailure, notFound } from "./github/responses.ts";
@@ -32,7 +34,7 @@ import {
 import { StandInState, type StoredPull } from "./github/state.ts";
 import { flattenTree } from "./github/tree_paths.ts";
 
-export type { AddRepoOptions, PersonCommit, PersonPull };
+export type { AddRepoOptions, PersonCommit, PersonPull, StandInProject, StoredComment };
 
 /** One request the stand-in received; `headers` never include `authorization`. */
 export interface RecordedRequest {
@@ -99,6 +101,18 @@ export interface GitHubStandIn {
   branchSha(fullName: string, branch: string): string | undefined;
   /** Pull requests of the repo, in creation order. */
   pulls(fullName: string): StandInPull[];
+  /**
+   * Adds a Projects v2 board (GraphQL `POST /graphql`) with a `Status` field of `statuses` (none: no
+   * such field) holding `items` (`owner/name#N` → status); `editable: false` refuses edits as for a
+   * token without project permission.
+   */
+  addProject(
+    project: { title: string; statuses: string[]; editable?: boolean; items: Record<string, string> },
+  ): void;
+  /** The `Status` of issue `owner/name#N` on project `title` (undefined: not there, or no status). */
+  projectStatus(title: string, issue: string): string | undefined;
+  /** The comments on issue or pull request `number` of the repo, in creation order, every version kept. */
+  issueComments(fullName: string, number: number): StoredComment[];
   /** Installation tokens issued to the GitHub App (when one is configured), in order. */
   installationTokens(): IssuedToken[];
   /** Every request received, in order (failed and unauthorised ones included). */
@@ -108,7 +122,7 @@ export interface GitHubStandIn {
 }
 
 const SKIPPED = new Set([".git", "__pycache__", ".pytest_cache"]);
-const ROUTES: Route[] = [...repoRoutes, ...issueRoutes, ...gitRoutes, ...pullRoutes];
+const ROUTES: Route[] = [...repoRoutes, ...issueRoutes, ...commentRoutes, ...gitRoutes, ...pullRoutes];
 
 async function readBody(request: Request): Promise<{ body: unknown; malformed: boolean }> {
   const text = await request.text();
@@ -176,6 +190,7 @@ export function startGitHubStandIn(
       return errorResponse(401, auth === "missing" ? "Requires authentication" : "Bad credentials");
     }
     if (malformed) return errorResponse(400, "Problems parsing JSON");
+    if (request.method === "POST" && url.pathname === "/graphql") return await graphqlRoute(world, body);
     const scoped = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (!scoped) return notFound();
     const repo = world.repo(decodeURIComponent(scoped[1] ?? ""), decodeURIComponent(scoped[2] ?? ""));
@@ -282,6 +297,24 @@ export function startGitHubStandIn(
         html_url: `${url}/${repo.owner}/${repo.name}/pull/${pull.number}`,
         headRepo: `${pull.headRepo.owner}/${pull.headRepo.name}`,
       }));
+    },
+    addProject(project) {
+      projects(world).push({
+        id: `PVT_${world.nextId()}`,
+        title: project.title,
+        statuses: project.statuses,
+        editable: project.editable ?? true,
+        items: new Map(Object.entries(project.items)),
+      });
+    },
+    projectStatus(title, issue) {
+      return projects(world).find((p) => p.title === title)?.items.get(issue);
+    },
+    issueComments(fullName, number) {
+      const repo = repoOf(fullName);
+      return [...(commentsOf.get(world)?.values() ?? [])].filter((c) =>
+        c.repo === `${repo.owner}/${repo.name}` && c.issue === number
+      );
     },
     failNext(method, pathPrefix, status, count = 1) {
       failures.push({ method: method.toUpperCase(), prefix: pathPrefix, status, left: count });
