@@ -5,6 +5,7 @@
  */
 import type Docker from "dockerode";
 import type { EnvironmentResult, EnvironmentSpec } from "../contracts/environment.ts";
+import { SandboxError } from "../errors.ts";
 import { egressAllowlist } from "./egress_allowlist.ts";
 import { EnvironmentError } from "./environment_error.ts";
 import { environmentKey } from "./environment_key.ts";
@@ -42,9 +43,19 @@ export class EnvironmentBuilder implements Environments {
     return this.cache.list();
   }
 
-  /** The cache key of `spec` on the current base image. */
+  /**
+   * The cache key of `spec` on the current base image.
+   * @throws SandboxError naming the image and the fix when the base image is missing.
+   */
   async key(spec: EnvironmentSpec): Promise<string> {
-    const base = await this.docker.getImage(this.settings.limits.image).inspect();
+    const image = this.settings.limits.image;
+    const base = await this.docker.getImage(image).inspect().catch((error: unknown) => {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      throw new SandboxError(
+        `The sandbox image ${image} is missing: build it with \`deno task image\`, or set SANDBOX_IMAGE to one that exists`,
+        { cause: error },
+      );
+    });
     return environmentKey({
       baseImageId: base.Id,
       spec,

@@ -3,19 +3,29 @@ import { taskStatsScenario as scenario } from "../../examples/scenarios/task_sta
 import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
 import { PROJECT_ROOT } from "./harness.ts";
+import { type ExampleIndex, startExampleIndex } from "../../examples/example_index.ts";
+import { createDockerClient } from "../../src/sandbox/docker_client.ts";
+import { DEFAULT_SANDBOX_LIMITS } from "../../src/sandbox/limits.ts";
 
 let github: GitHubStandIn;
 let anthropic: AnthropicStandIn;
+/** The example repository's dependencies come from its own index (no PyPI here). */
+let index: ExampleIndex;
 const db = `data/cli-e2e-${crypto.randomUUID().slice(0, 8)}.sqlite`;
 
 beforeAll(async () => {
   github = await startGitHubStandIn();
   await seedFromScenario(github, scenario, PROJECT_ROOT);
   anthropic = await startAnthropicStandIn({ scripts: scenario.scripts });
+  index = await startExampleIndex(
+    createDockerClient(Deno.env.get("DOCKER_HOST")),
+    Deno.env.get("SANDBOX_IMAGE") ?? DEFAULT_SANDBOX_LIMITS.image,
+  );
 });
 afterAll(async () => {
   await github?.close();
   await anthropic?.close();
+  await index?.[Symbol.asyncDispose]();
   for (const suffix of ["", "-wal", "-shm"]) {
     await Deno.remove(`${PROJECT_ROOT}${db}${suffix}`).catch(() => {});
   }
@@ -30,6 +40,7 @@ test("`deno task run` runs one job with the service's own permissions, shows pro
     ANTHROPIC_API_KEY: anthropic.apiKey,
     ANTHROPIC_BASE_URL: anthropic.url,
     JOBS_DB_PATH: db,
+    ...index.settings,
     ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
     ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
   };

@@ -46,14 +46,18 @@ describe("an infrastructure error at each step", () => {
     expect(harness!.github.requests.filter((r) => r.method !== "GET")).toEqual([]);
   });
 
-  test("creating the sandbox: each work item ends `error` on its own, the second is still tried", async () => {
+  test("a missing sandbox image: each work item ends `error` on its own naming the image and the fix, the second is still tried", async () => {
     const { job, items, events } = await jobAfter(() => {}, {
       SANDBOX_IMAGE: "backend-agent/no-such-image:missing",
     });
     expect(job.status).toBe("failed");
     expect(items.map((i) => [i.issue, i.status])).toEqual([[21, "error"], [23, "error"]]);
-    for (const item of items) expect(item.reason).toMatch(/Cannot create sandbox .*no-such-image/);
-    expect(events.some((e) => e.kind === "sandbox" && e.data.issue === 23)).toBe(true);
+    for (const item of items) {
+      expect(item.reason).toMatch(
+        /sandbox image backend-agent\/no-such-image:missing is missing: .*deno task image/,
+      );
+    }
+    expect(events.some((e) => e.kind === "error" && e.data.issue === 23)).toBe(true);
     expect(harness!.github.pulls(REPO)).toEqual([]);
   });
 

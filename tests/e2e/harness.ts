@@ -17,6 +17,7 @@ import { buildService, type Service } from "../../src/service.ts";
 import type { Scenario } from "../../examples/scenario.ts";
 import { type ExampleIndex, startExampleIndex } from "../../examples/example_index.ts";
 import { createDockerClient } from "../../src/sandbox/docker_client.ts";
+import { DEFAULT_SANDBOX_LIMITS } from "../../src/sandbox/limits.ts";
 import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
 
@@ -83,7 +84,8 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
   const packageIndex = settings.PIP_INDEX_URL === undefined
     ? await startExampleIndex(
       createDockerClient(Deno.env.get("DOCKER_HOST")),
-      loadConfig(settings).sandbox.image,
+      // The index runs from the real sandbox image even when a test breaks SANDBOX_IMAGE on purpose.
+      DEFAULT_SANDBOX_LIMITS.image,
     )
     : undefined;
   const config = loadConfig({ ...settings, ...packageIndex?.settings });

@@ -22,6 +22,8 @@ const FACTOR = 64;
 /** The bound on time(long) / time(short): linear, with room for the noise of a shared machine. */
 const MAX_RATIO = 2 * FACTOR;
 const TRIES = 3;
+/** How many times a ratio over the bound is measured again before it counts. */
+const RECHECKS = 3;
 
 /** Runs of what the parsers and patterns treat specially, alone and in the combinations that bit before. */
 const SHAPES = [
@@ -126,8 +128,15 @@ function growth(run: (text: string) => unknown, shape: string): number {
 
 describe("untrusted text is processed in linear time", () => {
   test.each(Object.entries(PATHS))("%s", (_, run) => {
+    // A ratio over the bound is measured again (up to RECHECKS times, the lowest kept): a busy moment of a
+    // shared machine can inflate one measurement, while a superlinear path stays over the bound every time.
+    const ratioOf = (shape: string) => {
+      let ratio = growth(run, shape);
+      for (let i = 0; i < RECHECKS && ratio > MAX_RATIO; i++) ratio = Math.min(ratio, growth(run, shape));
+      return ratio;
+    };
     const superlinear = SHAPES
-      .map((shape) => ({ shape, ratio: growth(run, shape) }))
+      .map((shape) => ({ shape, ratio: ratioOf(shape) }))
       .filter(({ ratio }) => ratio > MAX_RATIO)
       .map(({ shape, ratio }) => `${JSON.stringify(shape)}: ${ratio.toFixed(0)}×`);
     expect(superlinear).toEqual([]);
