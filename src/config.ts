@@ -49,6 +49,11 @@ export interface Config {
   diffPolicy: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number; protectedPaths: string[] };
   /** Caps of the base snapshot a sandbox is seeded with. */
   snapshot: { maxFiles: number; maxBytes: number };
+  /**
+   * `[ops]` first: how often a waiting job looks at its `[ops]` sub-issues without a webhook
+   * (`WAIT_RECHECK_MS`), and how long it waits at most (`WAIT_TIMEOUT_MS`), ms.
+   */
+  opsWait: { recheckMs: number; timeoutMs: number };
   /** Per-repo environments: setup behind the egress proxy, the package indexes, the image cache. */
   environments: {
     setupTimeoutMs: number;
@@ -138,6 +143,7 @@ export function loadConfig(
       protectedPaths: e.DIFF_PROTECTED_PATHS,
     },
     snapshot: { maxFiles: e.SNAPSHOT_MAX_FILES, maxBytes: e.SNAPSHOT_MAX_BYTES },
+    opsWait: { recheckMs: e.WAIT_RECHECK_MS, timeoutMs: e.WAIT_TIMEOUT_MS },
     environments: {
       setupTimeoutMs: e.SETUP_TIMEOUT_MS,
       allowedHosts: e.SETUP_ALLOWED_HOSTS,

@@ -212,6 +212,8 @@ export const settingsSchema = z.object({
   JOB_DEADLINE_MS: positiveInt("JOB_DEADLINE_MS", 2 * 3_600_000),
   JOB_CANCEL_GRACE_MS: positiveInt("JOB_CANCEL_GRACE_MS", 10_000),
   JOBS_REQUEUE_INTERRUPTED: bool(false),
+  WAIT_RECHECK_MS: positiveInt("WAIT_RECHECK_MS", 60_000),
+  WAIT_TIMEOUT_MS: positiveInt("WAIT_TIMEOUT_MS", 3_600_000),
   QUOTA_MAX_QUEUED: positiveInt("QUOTA_MAX_QUEUED", 100),
   QUOTA_MAX_RUNNING: positiveInt("QUOTA_MAX_RUNNING", 4),
   QUOTA_MAX_STREAMS: positiveInt("QUOTA_MAX_STREAMS", 20),

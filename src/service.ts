@@ -22,6 +22,7 @@ import type { Job } from "./jobs/job.ts";
 import { jobEvents } from "./jobs/job_event_builders.ts";
 import type { JobEventStore, JobQueueStore, JobRunRecords, JobStore, SpendLedger } from "./jobs/store.ts";
 import { openDailyAllowance } from "./jobs/daily_allowance.ts";
+import { IssueWakeups } from "./jobs/issue_wakeups.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
@@ -44,6 +45,8 @@ export interface Service {
   /** What runs each job (the CLI runs its one job through it). */
   pipeline: Pipeline;
   audit: AuditLog;
+  /** Wakes jobs waiting for their `[ops]` sub-issues: call `issueClosed(repo, number)` on `issues.closed`. */
+  wakeups: IssueWakeups;
   /**
    * First half of a shutdown: closes open event streams and stops the worker (running jobs are
    * aborted and recorded), so `server.shutdown()` does not wait on them. Idempotent.
@@ -108,6 +111,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   let pipeline = options.pipeline;
   let environments: EnvironmentBuilder | undefined;
   let environmentUses: ReturnType<typeof openSqliteEnvironmentUses> | undefined;
+  const wakeups = new IssueWakeups();
   if (!pipeline) {
     environmentUses = openSqliteEnvironmentUses(config.jobsDbPath);
     environments = new EnvironmentBuilder(docker, new EnvironmentCache(docker, environmentUses), {
@@ -115,7 +119,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       ...config.environments,
       egressNetwork: config.environments.egressNetwork,
     });
-    pipeline = buildPipeline(config, { docker, store, audit, environments });
+    pipeline = buildPipeline(config, { docker, store, audit, environments, wakeups });
   }
   const runWorker = options.worker ?? true;
   if (runWorker) {
@@ -160,6 +164,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     worker,
     pipeline,
     audit,
+    wakeups,
     drain,
     close() {
       closed ??= (async () => {
@@ -176,9 +181,15 @@ export async function buildService(config: Config, options: ServiceOptions = {})
 /** The real pipeline: GitHub, Docker sandboxes, the Anthropic API. */
 function buildPipeline(
   config: Config,
-  parts: { docker: Docker; store: JobRunRecords & SpendLedger; audit: AuditLog; environments: Environments },
+  parts: {
+    docker: Docker;
+    store: JobRunRecords & SpendLedger;
+    audit: AuditLog;
+    environments: Environments;
+    wakeups: IssueWakeups;
+  },
 ): Pipeline {
-  const { docker, store, audit, environments } = parts;
+  const { docker, store, audit, environments, wakeups } = parts;
   const deps = {
     github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
@@ -199,6 +210,7 @@ function buildPipeline(
     audit,
     dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),
     environments,
+    waits: wakeups,
   };
   return createPipeline(
     deps,
@@ -220,6 +232,7 @@ function buildPipeline(
       commandPolicy: config.commandPolicy,
       diffPolicy: config.diffPolicy,
       snapshot: config.snapshot,
+      opsWait: config.opsWait,
     },
   );
 }

@@ -172,7 +172,7 @@ export async function pushBranch(
   );
   const sha = commit.data.sha;
   if (input.expectedHeadSha === undefined) await createBranch(api, repo, input.branch, sha);
-  else await moveBranch(api, repo, input.branch, input.expectedHeadSha, sha, input.baseSha);
+  else await moveBranch(api, repo, input.branch, input.expectedHeadSha, sha);
   return { commitSha: sha };
 }
 
@@ -199,7 +199,6 @@ async function moveBranch(
   branch: string,
   expected: string,
   sha: string,
-  parent: string,
 ): Promise<void> {
   const what = `move branch "${branch}" of ${name(repo)} to ${sha}`;
   let current: string;
@@ -217,11 +216,9 @@ async function moveBranch(
         "it was left as it is",
     );
   }
-  // A commit on the old head (a follow-up) moves the branch fast-forward, never forced; one on the
-  // base rebuilds the branch, hence `force` there.
-  const force = parent !== expected;
+  // The new commit's parent is the base, not the old head: the branch is rebuilt, hence `force`.
   await api.attempt(
     what,
-    () => api.octokit.rest.git.updateRef({ ...api.where(repo), ref: `heads/${branch}`, sha, force }),
+    () => api.octokit.rest.git.updateRef({ ...api.where(repo), ref: `heads/${branch}`, sha, force: true }),
   );
 }

@@ -7,10 +7,13 @@ import { z } from "zod";
 import { testSummarySchema } from "../contracts/test_run.ts";
 import { recordedUsageSchema } from "../contracts/usage.ts";
 import { environmentResultSchema } from "../contracts/environment.ts";
-import { type FollowUpComment, followUpFieldsSchema } from "./follow_up_request.ts";
 
-/** Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`. */
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+/**
+ * Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`.
+ * A running job whose parent issue puts `[ops]` first is `waiting` while an `[ops]` sub-issue is open
+ * (`running ⇄ waiting`); a waiting job can be cancelled and ends like a running one.
+ */
+export const JOB_STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"] as const;
 
 /** Where a job stands (one of {@link JOB_STATUSES}). */
 export type JobStatus = typeof JOB_STATUSES[number];
@@ -41,12 +44,6 @@ export interface JobRequest {
   issue: number;
   /** Base branch; the repo's default branch when absent. */
   base?: string;
-  /** A follow-up on pull request `pull` (then `issue` is that pull request's number). */
-  pull?: number;
-  /** A follow-up's instructions. */
-  instructions?: string;
-  /** The comment a follow-up answers. */
-  comment?: FollowUpComment;
 }
 
 /**
@@ -118,7 +115,6 @@ export const jobSchema = z.object({
   repo: z.string(),
   issue: z.number().int().positive(),
   base: z.string().optional(),
-  ...followUpFieldsSchema.partial().shape,
   status: z.enum(JOB_STATUSES),
   reason: z.string().optional().describe("Why it failed or was cancelled, in words a person can act on."),
   submitter: z.string().optional().describe(

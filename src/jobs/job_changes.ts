@@ -79,6 +79,7 @@ export function notifyingStore(store: JobStore, changes: JobChanges): JobStore {
     claimNext: after((options) => store.claimNext(options), (_, job) => job?.id),
     requestCancel: after((id, reason) => store.requestCancel(id, reason), ([id]) => id),
     recordUsage: after((id, issue, usage) => store.recordUsage(id, issue, usage), ([id]) => id),
+    setWaiting: after((id, waiting) => store.setWaiting(id, waiting), ([id]) => id),
     appendEvent: after((id, event) => store.appendEvent(id, event), ([id]) => id),
     async recoverInterrupted(options) {
       const jobs = await store.recoverInterrupted(options);

@@ -17,6 +17,15 @@ export const jobEvents = {
     }`,
     data,
   }),
+  waiting: (data: JobEventData<"waiting">): NewJobEvent => ({
+    kind: "waiting",
+    message: data.open.length === 0
+      ? `every [ops] sub-issue of #${data.parent} is closed; resuming`
+      : `waiting: parent #${data.parent} puts [ops] first; open: ${
+        data.open.map((i) => `${i.repo}#${i.number}`).join(", ")
+      }`,
+    data,
+  }),
   skipped: (data: JobEventData<"skipped">): NewJobEvent => ({
     kind: "skipped",
     message: `skipped ${data.repo}#${data.issue}: ${data.reason}`,

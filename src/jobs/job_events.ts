@@ -32,6 +32,20 @@ export const workItemsEventSchema = eventSchema("work_items", {
   parent: z.number().int().positive().optional().describe("The parent issue they are sub-issues of."),
 });
 
+/**
+ * The parent issue puts `[ops]` first: its `[dev]` work items wait while the `open` `[ops]`
+ * sub-issues are not closed; `open` is empty when the last one closed and the job resumes.
+ */
+export const waitingEventSchema = eventSchema("waiting", {
+  parent: z.number().int().positive().describe("The parent issue that sets the order."),
+  open: z.array(z.object({
+    repo: z.string().describe("`owner/name` of the `[ops]` sub-issue."),
+    number: z.number().int().positive(),
+    title: z.string(),
+    url: z.string(),
+  })).describe("The `[ops]` sub-issues still open; empty: every one is closed, the job resumes."),
+});
+
 /** An issue that is not worked on (closed, or in another repository), and why. */
 export const skippedEventSchema = eventSchema("skipped", {
   issue: z.number().int().positive(),
@@ -124,6 +138,7 @@ export const cancelledEventSchema = eventSchema("cancelled", {
 export const newJobEventSchema = z.discriminatedUnion("kind", [
   stepEventSchema,
   workItemsEventSchema,
+  waitingEventSchema,
   skippedEventSchema,
   snapshotEventSchema,
   sandboxEventSchema,

@@ -4,6 +4,8 @@ import { decodeCursor } from "./sqlite_rows.ts";
 import { InvalidCursorError, type JobFilter } from "./store.ts";
 
 const FINAL_SQL = "('succeeded', 'failed', 'cancelled')";
+/** A job a worker holds: `running`, or `waiting` for its `[ops]` sub-issues (same slot, same cancel). */
+const ACTIVE_SQL = "('running', 'waiting')";
 
 /** Every statement {@link SqliteJobStore} runs, but the job list's (built per filter). */
 export type Statements = ReturnType<typeof prepareStatements>;
@@ -14,9 +16,8 @@ export function prepareStatements(db: DatabaseSync) {
     job: db.prepare("SELECT * FROM jobs WHERE id = ?"),
     items: db.prepare("SELECT * FROM work_items WHERE job_id = ? ORDER BY issue"),
     insert: db.prepare(
-      `INSERT INTO jobs (id, repo, issue, base, status, submitter, created_at, updated_at, position,
-       pull, instructions, comment)
-     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), ?, ?, ?)`,
+      `INSERT INTO jobs (id, repo, issue, base, status, submitter, created_at, updated_at, position)
+     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs))`,
     ),
     key: db.prepare("SELECT fingerprint, job_id FROM idempotency_keys WHERE principal = ? AND key = ?"),
     expireKeys: db.prepare("DELETE FROM idempotency_keys WHERE created_at < ?"),
@@ -32,7 +33,7 @@ export function prepareStatements(db: DatabaseSync) {
        SELECT j.id
        FROM (SELECT submitter, MIN(position) AS head FROM jobs WHERE status = 'queued' GROUP BY submitter) AS h
        JOIN jobs AS j ON j.position = h.head
-       WHERE (SELECT COUNT(*) FROM jobs AS r WHERE r.status = 'running' AND r.submitter IS h.submitter) < ?
+       WHERE (SELECT COUNT(*) FROM jobs AS r WHERE r.status IN ${ACTIVE_SQL} AND r.submitter IS h.submitter) < ?
        ORDER BY (SELECT MAX(s.start_seq) FROM jobs AS s WHERE s.submitter IS h.submitter), h.head
        LIMIT 1)
      RETURNING *`,
@@ -75,24 +76,28 @@ export function prepareStatements(db: DatabaseSync) {
        cost_usd = excluded.cost_usd, turns = excluded.turns`,
     ),
     requeue: db.prepare(
-      "UPDATE jobs SET status = 'queued', started_at = NULL, updated_at = ? WHERE id = ? AND status = 'running'",
+      `UPDATE jobs SET status = 'queued', started_at = NULL, updated_at = ? WHERE id = ? AND status IN ${ACTIVE_SQL}`,
+    ),
+    // A running job waits (`[ops]` first) and resumes; nothing else moves.
+    setWaiting: db.prepare(
+      `UPDATE jobs SET status = ?, updated_at = ? WHERE id = ? AND status IN ${ACTIVE_SQL}`,
     ),
     cancelQueued: db.prepare(
       "UPDATE jobs SET status = 'cancelled', reason = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'",
     ),
     cancelRunning: db.prepare(
-      "UPDATE jobs SET cancel_requested = 1, reason = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+      `UPDATE jobs SET cancel_requested = 1, reason = ?, updated_at = ? WHERE id = ? AND status IN ${ACTIVE_SQL}`,
     ),
     recoverCancelled: db.prepare(
       `UPDATE jobs SET status = 'cancelled', finished_at = ?, updated_at = ?
-     WHERE status = 'running' AND cancel_requested = 1 RETURNING id`,
+     WHERE status IN ${ACTIVE_SQL} AND cancel_requested = 1 RETURNING id`,
     ),
     recoverRequeue: db.prepare(
-      "UPDATE jobs SET status = 'queued', started_at = NULL, updated_at = ? WHERE status = 'running' RETURNING id",
+      `UPDATE jobs SET status = 'queued', started_at = NULL, updated_at = ? WHERE status IN ${ACTIVE_SQL} RETURNING id`,
     ),
     recoverFail: db.prepare(
       `UPDATE jobs SET status = 'failed', reason = ?, finished_at = ?, updated_at = ?
-     WHERE status = 'running' RETURNING id`,
+     WHERE status IN ${ACTIVE_SQL} RETURNING id`,
     ),
     event: db.prepare(
       `INSERT INTO job_events (job_id, seq, at, kind, message, data)

@@ -151,6 +151,10 @@ export class SqliteJobStore implements JobStore {
     return this.#mustGet(id);
   }
 
+  async setWaiting(id: string, waiting: boolean): Promise<void> {
+    this.#sql.setWaiting.run(waiting ? "waiting" : "running", now(), id);
+  }
+
   async requeue(id: string): Promise<void> {
     this.#sql.requeue.run(now(), id);
   }
@@ -247,9 +251,6 @@ export class SqliteJobStore implements JobStore {
       request.submitter ?? null,
       at,
       at,
-      request.pull ?? null,
-      request.instructions ?? null,
-      request.comment ? JSON.stringify(request.comment) : null,
     );
     return id;
   }

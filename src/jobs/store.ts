@@ -142,6 +142,11 @@ export interface JobRunRecords {
   recordUsage(jobId: string, issue: number, usage: RecordedUsage): Promise<void>;
   /** Stores a work item's agent trajectory (JSON-serialisable). */
   saveTrajectory(jobId: string, issue: number, trajectory: unknown): Promise<void>;
+  /**
+   * Marks a running job `waiting` (its `[ops]` sub-issues are open) or `running` again; a job that
+   * is neither (queued, final) is left as it is.
+   */
+  setWaiting(jobId: string, waiting: boolean): Promise<void>;
 }
 
 /** What each submitter spent on the model, per UTC day, as its work items' usage was recorded. */

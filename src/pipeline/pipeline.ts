@@ -18,8 +18,8 @@ import { errorText } from "../logging.ts";
 import type { AgentDeps } from "../agent/loop.ts";
 import type { AuditLog } from "../audit.ts";
 import type { GitHubAccess } from "../github/access.ts";
-import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
-import { resolveWorkItems } from "../github/work_items.ts";
+import type { GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
+import { resolveWorkItems, type SkippedItem } from "../github/work_items.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
@@ -30,11 +30,12 @@ import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { JobRunRecords } from "../jobs/store.ts";
 import { runWorkItem } from "./work_item_run.ts";
-import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../jobs/job.ts";
 import type { Pipeline } from "./pipeline_contract.ts";
 import type { DailyAllowance } from "../jobs/daily_allowance.ts";
+import type { IssueWaits } from "../jobs/issue_wakeups.ts";
+import { waitForOps } from "./ops_first.ts";
 
 /** Everything the pipeline works with, injected by the composition root. */
 export interface PipelineDeps {
@@ -49,6 +50,8 @@ export interface PipelineDeps {
   dailyAllowance: (principal: string) => Promise<DailyAllowance>;
   /** Finds or builds each work item's environment. */
   environments: Environments;
+  /** Where a job waiting for its `[ops]` sub-issues hears that one closed (`issues.closed` webhooks). */
+  waits: IssueWaits;
 }
 
 /** Builds the pipeline the worker runs for each job. */
@@ -84,15 +87,7 @@ async function runWorkItems(
   ctx: JobContext,
 ): Promise<JobOutcome> {
   const { job, emit, repo, github, signal } = ctx;
-  // A follow-up works on the pull request's own work item, from the head of its branch.
-  const followUp = job.pull === undefined ? undefined : await prepareFollowUp(github, repo, job);
-  if (followUp?.kind === "refused") {
-    await emit(jobEvents.step(`no follow-up: ${followUp.reason}`));
-    return { status: "failed", reason: followUp.reason, pullRequests: [], workItems: [] };
-  }
-  const { parent, items, skipped } = followUp
-    ? { parent: undefined, items: [followUp.item], skipped: [] }
-    : await resolveWorkItems(github, repo, job.issue);
+  const { parent, items, skipped } = await resolveWorkItems(github, repo, job.issue);
   await emit(jobEvents.workItems({
     issues: items.map((i) => i.number),
     ...(parent ? { parent: parent.number } : {}),
@@ -102,19 +97,19 @@ async function runWorkItems(
       jobEvents.skipped({ issue: issue.number, repo: `${issue.repo.owner}/${issue.repo.name}`, reason }),
     );
   }
-  const base = followUp?.base ?? await github.resolveBase(repo, job.base);
+  if (parent) {
+    const setWaiting = (waiting: boolean) => deps.store.setWaiting(job.id, waiting);
+    const wait = await waitForOps({ github, waits: deps.waits, emit, setWaiting }, {
+      repo,
+      parent,
+      ...(signal ? { signal } : {}),
+    }, settings.opsWait);
+    if (!wait.go) return notStarted(items, skipped, wait.reason ?? "cancelled");
+  }
+  const base = await github.resolveBase(repo, job.base);
   await github.verifyHeadRepo(repo);
   await emit(jobEvents.step(`base ${base.branch} at ${base.sha.slice(0, 7)}`));
-  const start = followUp?.context.start ?? base;
-  if (followUp) {
-    await emit(jobEvents.step(`follow-up on #${job.pull}: ${start.branch} at ${start.sha.slice(0, 7)}`));
-  }
-  const snapshot = await readBaseSnapshot(
-    github,
-    followUp ? github.headRepo(repo) : repo,
-    start,
-    settings.snapshot,
-  );
+  const snapshot = await readBaseSnapshot(github, repo, base, settings.snapshot);
   const guidance = await readGuidance(snapshot.seed);
   const environment = await readJobEnvironmentSpec(snapshot.seed);
   await emit(jobEvents.snapshot({
@@ -170,7 +165,6 @@ async function runWorkItems(
           ...(parent ? { parent } : {}),
           base,
           snapshot,
-          ...(followUp ? { followUp: followUp.context } : {}),
           guidance,
           environment,
           ...(signal ? { signal } : {}),
@@ -212,6 +206,29 @@ async function runWorkItemAlone(
       usage: spent.get(input.item.number) ?? NO_USAGE,
     };
   }
+}
+
+/** The outcome of a job whose work items never started (`ops_not_done`, or cancelled while waiting). */
+function notStarted(
+  items: readonly Issue[],
+  skipped: readonly SkippedItem[],
+  reason: string,
+): JobOutcome {
+  const left = [
+    ...skipped.map((s) => ({
+      issue: s.issue,
+      why: `${s.issue.repo.owner}/${s.issue.repo.name}#${s.issue.number}: ${s.reason}`,
+    })),
+    ...items.map((issue) => ({ issue, why: reason })),
+  ];
+  const workItems: WorkItemResult[] = left.map(({ issue, why }) => ({
+    issue: issue.number,
+    title: issue.title,
+    status: "skipped",
+    reason: why,
+    usage: NO_USAGE,
+  }));
+  return { status: "failed", reason, pullRequests: [], workItems };
 }
 
 function parseRepo(fullName: string): RepoRef {

@@ -3,6 +3,7 @@ import type { BudgetLimits } from "../agent/budget.ts";
 import type { CommandPolicyMode } from "../sandbox/command_policy.ts";
 import type { SnapshotCaps } from "./base_snapshot.ts";
 import type { DiffPolicy } from "./diff_policy.ts";
+import type { OpsWaitSettings } from "./ops_first.ts";
 
 /** What happens when the tests still fail after the retries (`PR_ON_FAILING_TESTS`). */
 export const ON_FAILING_TESTS = ["draft", "none"] as const;
@@ -32,4 +33,6 @@ export interface PipelineSettings {
   commandPolicy: CommandPolicyMode;
   diffPolicy: DiffPolicy;
   snapshot: SnapshotCaps;
+  /** How long `[dev]` work items wait for `[ops]` sub-issues when the parent puts `[ops]` first. */
+  opsWait: OpsWaitSettings;
 }

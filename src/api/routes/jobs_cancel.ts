@@ -16,9 +16,9 @@ export function registerCancelJob(app: ApiApp, deps: ApiDeps): void {
     path: "/v1/jobs/{id}/cancel",
     tags: ["jobs"],
     summary: "Cancel a job",
-    description: "A queued job is cancelled at once (200). A running job's pipeline is told to stop: its " +
-      "agent stops and its sandboxes are removed, then the job ends `cancelled` (202; watch the job or its " +
-      "events). Cancelling a cancelled job is a no-op (200); a succeeded or failed one is a 409. Only the " +
+    description: "A queued job is cancelled at once (200). A running or waiting job's pipeline is told to " +
+      "stop: its agent stops and its sandboxes are removed, then the job ends `cancelled` (202; watch the " +
+      "job or its events). Cancelling a cancelled job is a no-op (200); a succeeded or failed one is a 409. Only the " +
       "job's submitter may cancel it, or a credential with `jobs:admin` (403 otherwise).",
     security: SECURED,
     middleware: [requireScope("jobs:write", deps.audit)] as const,
@@ -41,7 +41,7 @@ export function registerCancelJob(app: ApiApp, deps: ApiDeps): void {
     const reason = `cancelled by ${principal.id}`;
     const result = (await deps.store.requestCancel(current.id, reason))!;
     const stage = result.cancelled ? "queued" : "running";
-    if (!result.cancelled && result.job.status === "running" && !deps.queue.cancel(current.id, reason)) {
+    if (!result.cancelled && result.job.status !== "queued" && !deps.queue.cancel(current.id, reason)) {
       // Claimed a moment ago: the worker registers it on its next turn (it also sees the stored flag).
       await new Promise((resolve) => setTimeout(resolve, 0));
       deps.queue.cancel(current.id, reason);
