@@ -67,7 +67,8 @@ export interface PushInput {
   files: CommitFile[];
   /**
    * The branch's head as last read (see {@link GitHubGateway.getBranchHead}); undefined when it did not
-   * exist. The branch is created when undefined, else moved only from this commit.
+   * exist. The branch is created when undefined, else moved only from this commit: fast-forward (never
+   * forced) when it is `baseSha`, as for a follow-up commit; forced when the branch is rebuilt on the base.
    */
   expectedHeadSha?: string;
 }
@@ -115,6 +116,33 @@ export interface OpenPullRequest extends PullRequest {
   author: string;
   /** Names of its labels. */
   labels: string[];
+}
+
+/** A pull request read by its number, whatever its state (see {@link GitHubGateway.getPullRequest}). */
+export interface PullRequestState extends OpenPullRequest {
+  state: "open" | "closed";
+  merged: boolean;
+  /** The branch with its changes (in the repository or a fork of it). */
+  head: BranchRef;
+  /** The head branch's commit when GitHub answered. */
+  headSha: string;
+}
+
+/** A review comment on a pull request's diff (a thread's first comment has no `inReplyTo`). */
+export interface ReviewComment {
+  id: number;
+  /** The comment this one answers: the thread's first comment. */
+  inReplyTo?: number;
+  /** The file it is on, from the repository root. */
+  path: string;
+  /** The line of the file it is on (the last one of a range), when GitHub still places it. */
+  line?: number;
+  /** The diff lines around it, as GitHub shows them. */
+  diffHunk: string;
+  body: string;
+  /** Login of its author. */
+  author: string;
+  url: string;
 }
 
 /** Input for {@link GitHubGateway.updatePullRequest}. */
@@ -177,6 +205,17 @@ export interface GitHubGateway {
   verifyHeadRepo(repo: RepoRef): Promise<void>;
   /** Open pull requests into `repo` whose head is `head` (a branch of `repo` or of a fork of it). */
   listOpenPullRequests(repo: RepoRef, head: BranchRef): Promise<OpenPullRequest[]>;
+  /** Pull request `number` of `repo`, open or not. */
+  getPullRequest(repo: RepoRef, number: number): Promise<PullRequestState>;
+  /** Every review comment of pull request `number`, oldest first. */
+  listReviewComments(repo: RepoRef, number: number): Promise<ReviewComment[]>;
+  /** Answers review comment `commentId` of pull request `number` in its thread. */
+  replyToReviewComment(
+    repo: RepoRef,
+    number: number,
+    commentId: number,
+    body: string,
+  ): Promise<{ url: string }>;
   /** Opens a pull request into `repo` from `input.head` (a ready one where drafts are not supported). */
   openPullRequest(repo: RepoRef, input: PullRequestInput): Promise<PullRequest>;
   /** Rewrites the title and body of pull request `number`. */

@@ -17,9 +17,11 @@ import type {
   OpenPullRequest,
   PullRequest,
   PullRequestInput,
+  PullRequestState,
   PullRequestUpdate,
   PushInput,
   RepoRef,
+  ReviewComment,
   TreeEntry,
 } from "./gateway.ts";
 import { OctokitCalls } from "./octokit_calls.ts";
@@ -28,6 +30,7 @@ import * as git from "./octokit_git.ts";
 import * as board from "./project_board.ts";
 import * as issues from "./octokit_issues.ts";
 import * as pulls from "./octokit_pulls.ts";
+import * as review from "./octokit_review.ts";
 
 export type { OctokitGatewayOptions };
 
@@ -83,6 +86,23 @@ class OctokitGateway implements GitHubGateway {
 
   listOpenPullRequests(repo: RepoRef, head: BranchRef): Promise<OpenPullRequest[]> {
     return pulls.listOpenPullRequests(this.#api, repo, head);
+  }
+
+  getPullRequest(repo: RepoRef, number: number): Promise<PullRequestState> {
+    return review.getPullRequest(this.#api, repo, number);
+  }
+
+  listReviewComments(repo: RepoRef, number: number): Promise<ReviewComment[]> {
+    return review.listReviewComments(this.#api, repo, number);
+  }
+
+  replyToReviewComment(
+    repo: RepoRef,
+    number: number,
+    commentId: number,
+    body: string,
+  ): Promise<{ url: string }> {
+    return review.replyToReviewComment(this.#api, repo, number, commentId, body);
   }
 
   openPullRequest(repo: RepoRef, input: PullRequestInput): Promise<PullRequest> {

@@ -172,7 +172,7 @@ export async function pushBranch(
   );
   const sha = commit.data.sha;
   if (input.expectedHeadSha === undefined) await createBranch(api, repo, input.branch, sha);
-  else await moveBranch(api, repo, input.branch, input.expectedHeadSha, sha);
+  else await moveBranch(api, repo, input.branch, input.expectedHeadSha, sha, input.baseSha);
   return { commitSha: sha };
 }
 
@@ -199,6 +199,7 @@ async function moveBranch(
   branch: string,
   expected: string,
   sha: string,
+  parent: string,
 ): Promise<void> {
   const what = `move branch "${branch}" of ${name(repo)} to ${sha}`;
   let current: string;
@@ -216,9 +217,11 @@ async function moveBranch(
         "it was left as it is",
     );
   }
-  // The new commit's parent is the base, not the old head: the branch is rebuilt, hence `force`.
+  // A commit on the old head (a follow-up) moves the branch fast-forward, never forced; one on the
+  // base rebuilds the branch, hence `force` there.
+  const force = parent !== expected;
   await api.attempt(
     what,
-    () => api.octokit.rest.git.updateRef({ ...api.where(repo), ref: `heads/${branch}`, sha, force: true }),
+    () => api.octokit.rest.git.updateRef({ ...api.where(repo), ref: `heads/${branch}`, sha, force }),
   );
 }

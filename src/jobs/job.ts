@@ -7,6 +7,7 @@ import { z } from "zod";
 import { testSummarySchema } from "../contracts/test_run.ts";
 import { recordedUsageSchema } from "../contracts/usage.ts";
 import { environmentResultSchema } from "../contracts/environment.ts";
+import { type FollowUpComment, followUpFieldsSchema } from "./follow_up_request.ts";
 
 /**
  * Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`.
@@ -44,6 +45,12 @@ export interface JobRequest {
   issue: number;
   /** Base branch; the repo's default branch when absent. */
   base?: string;
+  /** A follow-up on pull request `pull` (then `issue` is that pull request's number). */
+  pull?: number;
+  /** A follow-up's instructions. */
+  instructions?: string;
+  /** The comment a follow-up answers. */
+  comment?: FollowUpComment;
 }
 
 /**
@@ -115,6 +122,7 @@ export const jobSchema = z.object({
   repo: z.string(),
   issue: z.number().int().positive(),
   base: z.string().optional(),
+  ...followUpFieldsSchema.partial().shape,
   status: z.enum(JOB_STATUSES),
   reason: z.string().optional().describe("Why it failed or was cancelled, in words a person can act on."),
   submitter: z.string().optional().describe(

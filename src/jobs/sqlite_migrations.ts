@@ -95,6 +95,11 @@ export const MIGRATIONS: readonly string[] = [
   // least-recently-used pruning.
   `ALTER TABLE work_items ADD COLUMN environment TEXT CHECK (environment IS NULL OR json_valid(environment));
    CREATE TABLE environment_uses (key TEXT PRIMARY KEY, used_at TEXT NOT NULL);`,
+  // 8: follow-ups on a pull request the service opened: the pull request, the instructions and the
+  // comment to answer (JSON), all NULL for a job on an issue.
+  `ALTER TABLE jobs ADD COLUMN pull INTEGER;
+   ALTER TABLE jobs ADD COLUMN instructions TEXT;
+   ALTER TABLE jobs ADD COLUMN comment TEXT CHECK (comment IS NULL OR json_valid(comment));`,
 ];
 
 /**

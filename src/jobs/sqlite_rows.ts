@@ -18,6 +18,11 @@ export interface JobRow {
   finished_at: string | null;
   cancel_requested: number;
   position: number;
+  /** Follow-ups only (migration 8); absent on rows read before it. */
+  pull?: number | null;
+  instructions?: string | null;
+  /** JSON. */
+  comment?: string | null;
 }
 
 /** A `work_items` row. */
@@ -55,6 +60,9 @@ export function toJob(row: JobRow, items: WorkItemRow[]): Job {
     repo: row.repo,
     issue: row.issue,
     ...(row.base ? { base: row.base } : {}),
+    ...(row.pull ? { pull: row.pull } : {}),
+    ...(row.instructions ? { instructions: row.instructions } : {}),
+    ...(row.comment ? { comment: JSON.parse(row.comment) } : {}),
     status: row.status,
     ...(row.reason ? { reason: row.reason } : {}),
     ...(row.submitter ? { submitter: row.submitter } : {}),

@@ -16,8 +16,9 @@ export function prepareStatements(db: DatabaseSync) {
     job: db.prepare("SELECT * FROM jobs WHERE id = ?"),
     items: db.prepare("SELECT * FROM work_items WHERE job_id = ? ORDER BY issue"),
     insert: db.prepare(
-      `INSERT INTO jobs (id, repo, issue, base, status, submitter, created_at, updated_at, position)
-     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs))`,
+      `INSERT INTO jobs (id, repo, issue, base, status, submitter, created_at, updated_at, position,
+       pull, instructions, comment)
+     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), ?, ?, ?)`,
     ),
     key: db.prepare("SELECT fingerprint, job_id FROM idempotency_keys WHERE principal = ? AND key = ?"),
     expireKeys: db.prepare("DELETE FROM idempotency_keys WHERE created_at < ?"),

@@ -251,6 +251,9 @@ export class SqliteJobStore implements JobStore {
       request.submitter ?? null,
       at,
       at,
+      request.pull ?? null,
+      request.instructions ?? null,
+      request.comment ? JSON.stringify(request.comment) : null,
     );
     return id;
   }

@@ -30,6 +30,7 @@ import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { JobRunRecords } from "../jobs/store.ts";
 import { runWorkItem } from "./work_item_run.ts";
+import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../jobs/job.ts";
 import type { Pipeline } from "./pipeline_contract.ts";
@@ -87,7 +88,15 @@ async function runWorkItems(
   ctx: JobContext,
 ): Promise<JobOutcome> {
   const { job, emit, repo, github, signal } = ctx;
-  const { parent, items, skipped } = await resolveWorkItems(github, repo, job.issue);
+  // A follow-up works on the pull request's own work item, from the head of its branch.
+  const followUp = job.pull === undefined ? undefined : await prepareFollowUp(github, repo, job);
+  if (followUp?.kind === "refused") {
+    await emit(jobEvents.step(`no follow-up: ${followUp.reason}`));
+    return { status: "failed", reason: followUp.reason, pullRequests: [], workItems: [] };
+  }
+  const { parent, items, skipped } = followUp
+    ? { parent: undefined, items: [followUp.item], skipped: [] }
+    : await resolveWorkItems(github, repo, job.issue);
   await emit(jobEvents.workItems({
     issues: items.map((i) => i.number),
     ...(parent ? { parent: parent.number } : {}),
@@ -106,10 +115,19 @@ async function runWorkItems(
     }, settings.opsWait);
     if (!wait.go) return notStarted(items, skipped, wait.reason ?? "cancelled");
   }
-  const base = await github.resolveBase(repo, job.base);
+  const base = followUp?.base ?? await github.resolveBase(repo, job.base);
   await github.verifyHeadRepo(repo);
   await emit(jobEvents.step(`base ${base.branch} at ${base.sha.slice(0, 7)}`));
-  const snapshot = await readBaseSnapshot(github, repo, base, settings.snapshot);
+  const start = followUp?.context.start ?? base;
+  if (followUp) {
+    await emit(jobEvents.step(`follow-up on #${job.pull}: ${start.branch} at ${start.sha.slice(0, 7)}`));
+  }
+  const snapshot = await readBaseSnapshot(
+    github,
+    followUp ? github.headRepo(repo) : repo,
+    start,
+    settings.snapshot,
+  );
   const guidance = await readGuidance(snapshot.seed);
   const environment = await readJobEnvironmentSpec(snapshot.seed);
   await emit(jobEvents.snapshot({
@@ -165,6 +183,7 @@ async function runWorkItems(
           ...(parent ? { parent } : {}),
           base,
           snapshot,
+          ...(followUp ? { followUp: followUp.context } : {}),
           guidance,
           environment,
           ...(signal ? { signal } : {}),

@@ -21,6 +21,8 @@ import type { PullRequestRef } from "../jobs/job.ts";
 import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { WorkItemResult } from "../jobs/job.ts";
+import type { FollowUpContext } from "./follow_up.ts";
+import { replyToFollowUp } from "./follow_up_reply.ts";
 
 /** What {@link publish} works with. */
 export interface PublishInput {
@@ -41,6 +43,8 @@ export interface PublishInput {
   failing?: string;
   /** The work item's result so far (usage, tests). */
   result: WorkItemResult;
+  /** Set for a follow-up: one more commit, fast-forward, on its pull request's branch, and a reply. */
+  followUp?: FollowUpContext;
 }
 
 /** Settings of {@link publish}. */
@@ -84,8 +88,12 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
   await emit(
     events.step(`${changes.files.length} changed files: ${changes.files.map((c) => c.path).join(", ")}`),
   );
-  const branch = branchName(item, p.base);
-  const claim = await claimBranch(p.github, repo, branch);
+  const followUp = p.followUp;
+  const branch = followUp ? followUp.start.branch : branchName(item, p.base);
+  // A follow-up builds on its branch's head as read when it started: moved since, the push is refused.
+  const claim = followUp
+    ? { kind: "ours" as const, headSha: followUp.start.sha }
+    : await claimBranch(p.github, repo, branch);
   if (claim.kind === "taken") {
     await emit(events.error(claim.reason));
     return { ...p.result, status: "branch_taken", reason: claim.reason };
@@ -97,13 +105,15 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
     await emit(events.error(reason));
     return { ...p.result, status: "branch_taken", reason };
   }
-  const title = pullRequestTitle(item);
+  const title = followUp ? followUp.pull.title : pullRequestTitle(item);
   // Fork mode: the branch goes to the fork, where no workflow of `repo` runs with its secrets.
   const headRepo = p.github.headRepo(repo);
-  await p.github.pushBranch(headRepo, {
-    baseSha: p.base.sha,
+  const { commitSha } = await p.github.pushBranch(headRepo, {
+    baseSha: followUp ? followUp.start.sha : p.base.sha,
     branch,
-    message: commitMessage(title, `Closes #${item.number}`, p.jobId),
+    message: followUp
+      ? commitMessage(`Follow-up on #${followUp.pull.number}: ${title}`, `Part of #${item.number}`, p.jobId)
+      : commitMessage(title, `Closes #${item.number}`, p.jobId),
     files: changes.files,
     ...(claim.kind === "ours" ? { expectedHeadSha: claim.headSha } : {}),
   });
@@ -123,8 +133,9 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
       ...changes.ignored.map((path) => ({ path, reason: "matched by .gitignore" })),
     ],
   });
-  const pr = existing
-    ? await p.github.updatePullRequest(repo, existing.number, { title, body })
+  const updated = followUp?.pull ?? existing;
+  const pr = updated
+    ? await p.github.updatePullRequest(repo, updated.number, { title, body })
     : await p.github.openPullRequest(repo, {
       head: { repo: headRepo, branch },
       base: p.base.branch,
@@ -141,6 +152,15 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
   }));
   const pullRequest = { issue: item.number, number: pr.number, url: pr.url };
   settings.pullRequestOpened(pullRequest);
+  if (followUp) {
+    await replyToFollowUp(p.github, repo, followUp, {
+      commitSha,
+      files: changes.files.map((file) => file.path),
+      tests: p.tests,
+      summary: p.submission.summary ?? "",
+    });
+    await emit(events.step(`replied on #${pr.number} with what changed`));
+  }
   if (p.failing) return { ...p.result, status: "tests_failed", reason: p.failing, pullRequest };
   return { ...p.result, status: "submitted", pullRequest };
 }

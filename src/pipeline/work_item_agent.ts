@@ -6,7 +6,8 @@
 import type { AgentDeps } from "../agent/loop.ts";
 import { runAgent } from "../agent/loop.ts";
 import type { AgentOutcome } from "../agent/outcome.ts";
-import { buildSystemPrompt, buildTaskPrompt, protectedPathsRule } from "../agent/prompt.ts";
+import { buildSystemPrompt, buildTaskPrompt, protectedPathsRule, type TaskInput } from "../agent/prompt.ts";
+import { buildFollowUpPrompt, type FollowUpText } from "../agent/follow_up_prompt.ts";
 import type { SharedAllowance } from "../agent/budget.ts";
 import type { EnvironmentResult, EnvironmentSpec } from "../contracts/environment.ts";
 import { recordedUsage } from "../contracts/usage.ts";
@@ -45,6 +46,8 @@ export interface WorkItemAgentInput {
   recordUsage: (issue: number, usage: WorkItemResult["usage"]) => Promise<void>;
   events: WorkItemEvents;
   signal?: AbortSignal;
+  /** Set for a follow-up on the work item's pull request: the prompt adds what was asked on it. */
+  followUp?: FollowUpText;
 }
 
 /** Runs the agent loop on the work item's sandbox until it submits or stops. */
@@ -53,6 +56,13 @@ export function runWorkItemAgent(
   settings: PipelineSettings,
 ): Promise<AgentOutcome> {
   const { item, events, writes } = input;
+  const task: TaskInput = {
+    repo: `${input.repo.owner}/${input.repo.name}`,
+    issue: item,
+    ...(input.parent ? { parent: input.parent } : {}),
+    acceptanceCriteria: input.parsed.acceptanceCriteria,
+    guidance: input.guidance,
+  };
   return runAgent(
     {
       messages: input.messages,
@@ -64,13 +74,7 @@ export function runWorkItemAgent(
         buildSystemPrompt(input.environment),
         protectedPathsRule(settings.diffPolicy.protectedPaths),
       ].filter(Boolean).join("\n\n"),
-      task: buildTaskPrompt({
-        repo: `${input.repo.owner}/${input.repo.name}`,
-        issue: item,
-        ...(input.parent ? { parent: input.parent } : {}),
-        acceptanceCriteria: input.parsed.acceptanceCriteria,
-        guidance: input.guidance,
-      }),
+      task: input.followUp ? buildFollowUpPrompt(task, input.followUp) : buildTaskPrompt(task),
       budget: input.allowance ? { ...settings.budget, allowance: input.allowance } : settings.budget,
       verify: input.check.verify,
       maxVerifyRetries: settings.maxVerifyRetries,

@@ -21,6 +21,7 @@ import type { GuidanceFile } from "./guidance.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { testSummary } from "../contracts/test_run.ts";
 import { publish } from "./publish.ts";
+import type { FollowUpContext } from "./follow_up.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
 import { runWorkItemAgent } from "./work_item_agent.ts";
 import { logJobError } from "../jobs/error_line.ts";
@@ -61,6 +62,8 @@ export interface WorkItemInput {
   /** What the repository needs installed, read once per job from the snapshot. */
   environment: JobEnvironmentSpec;
   signal?: AbortSignal;
+  /** Set for a follow-up: the snapshot is its branch's head, and the commit goes onto that branch. */
+  followUp?: FollowUpContext;
 }
 
 /** Runs one work item to a {@link WorkItemResult}; only infrastructure failures throw. */
@@ -97,7 +100,10 @@ export async function runWorkItem(
   };
   const fail = (status: WorkItemResult["status"], reason: string) => ({ ...result, status, reason });
   // A branch someone else owns is found before any money is spent; publishing checks again.
-  const claim = await claimBranch(deps.github, repo, branchName(item, input.base));
+  // A follow-up's pull request was found to be the service's own; its branch may carry people's commits.
+  const claim = input.followUp
+    ? { kind: "free" as const }
+    : await claimBranch(deps.github, repo, branchName(item, input.base));
   if (claim.kind === "taken") {
     await say(events.error(claim.reason));
     return fail("branch_taken", claim.reason);
@@ -156,6 +162,17 @@ export async function runWorkItem(
       recordUsage: deps.recordUsage,
       events,
       ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.followUp
+        ? {
+          followUp: {
+            pull: input.followUp.pull.number,
+            branch: input.followUp.start.branch,
+            instructions: input.followUp.instructions,
+            threads: input.followUp.threads,
+            mapping: input.followUp.mapping,
+          },
+        }
+        : {}),
     }, settings);
     result.usage = recordedUsage(outcome.usage, outcome.turns);
     await trajectory.save();
@@ -184,6 +201,7 @@ export async function runWorkItem(
       criteria: parsed.acceptanceCriteria,
       criteriaSection: parsed.criteriaSection,
       ...(outcome.status === "tests_failed" ? { failing: outcome.reason } : {}),
+      ...(input.followUp ? { followUp: input.followUp } : {}),
       result,
     }, {
       draft: settings.draft,

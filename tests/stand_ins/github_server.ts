@@ -17,6 +17,12 @@ import { issueRoutes } from "./github/issue_routes.ts";
 import { commentRoutes, commentsOf, type StoredComment } from "./github/issue_comments.ts";
 import { graphqlRoute, projects, type StandInProject } from "./github/graphql.ts";
 import { pullRoutes } from "./github/pull_routes.ts";
+import {
+  addReviewComment,
+  type PersonReviewComment,
+  reviewCommentsOfPull,
+  type StoredReviewComment,
+} from "./github/review_comments.ts";
 import { repoRoutes } from "./github/repo_routes.ts";
 import { errorResponse, injectedFailure, notFound } from "./github/responses.ts";
 import { matchRoute, type Route } from "./github/router.ts";
@@ -35,6 +41,7 @@ import { StandInState, type StoredPull } from "./github/state.ts";
 import { flattenTree } from "./github/tree_paths.ts";
 
 export type { AddRepoOptions, PersonCommit, PersonPull, StandInProject, StoredComment };
+export type { PersonReviewComment, StoredReviewComment };
 
 /** One request the stand-in received; `headers` never include `authorization`. */
 export interface RecordedRequest {
@@ -113,6 +120,12 @@ export interface GitHubStandIn {
   projectStatus(title: string, issue: string): string | undefined;
   /** The comments on issue or pull request `number` of the repo, in creation order, every version kept. */
   issueComments(fullName: string, number: number): StoredComment[];
+  /** Adds a person's review comment on pull request `pull`'s diff; returns its id. */
+  addReviewComment(fullName: string, pull: number, comment: PersonReviewComment): number;
+  /** The review comments of pull request `pull` (replies included), in creation order. */
+  reviewComments(fullName: string, pull: number): StoredReviewComment[];
+  /** Closes pull request `pull` (as a person would, without merging). */
+  closePull(fullName: string, pull: number): void;
   /** Installation tokens issued to the GitHub App (when one is configured), in order. */
   installationTokens(): IssuedToken[];
   /** Every request received, in order (failed and unauthorised ones included). */
@@ -315,6 +328,20 @@ export function startGitHubStandIn(
       return [...(commentsOf.get(world)?.values() ?? [])].filter((c) =>
         c.repo === `${repo.owner}/${repo.name}` && c.issue === number
       );
+    },
+    addReviewComment(fullName, pull, comment) {
+      const repo = repoOf(fullName);
+      const stored = repo.pulls.find((p) => p.number === pull);
+      if (!stored) throw new Error(`GitHub stand-in has no pull request ${fullName}#${pull}`);
+      return addReviewComment(world, repo, stored, comment);
+    },
+    reviewComments(fullName, pull) {
+      return reviewCommentsOfPull(world, repoOf(fullName), pull);
+    },
+    closePull(fullName, pull) {
+      const stored = repoOf(fullName).pulls.find((p) => p.number === pull);
+      if (!stored) throw new Error(`GitHub stand-in has no pull request ${fullName}#${pull}`);
+      stored.state = "closed";
     },
     failNext(method, pathPrefix, status, count = 1) {
       failures.push({ method: method.toUpperCase(), prefix: pathPrefix, status, left: count });

@@ -7,7 +7,7 @@ import type { ApiApp, ApiDeps } from "../api_env.ts";
 import { requireScope } from "../auth/auth_middleware.ts";
 import { HttpError } from "../http_error.ts";
 import { assertRepoAllowed } from "../job_access.ts";
-import { jobRequestSchema } from "../job_request_schema.ts";
+import { type SubmitJobBody, submitJobSchema } from "../job_request_schema.ts";
 import { jobViewSchema, toJobView } from "../job_schemas.ts";
 import { quotaRefusal, submitQuotaBreach } from "../quota_refusal.ts";
 import { errorResponses, json, SECURED } from "../route_responses.ts";
@@ -21,7 +21,9 @@ export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
     path: "/v1/jobs",
     tags: ["jobs"],
     summary: "Submit a work item",
-    description: "Queues a job for a `[dev]` issue (or a parent issue with `[dev]` sub-issues). " +
+    description:
+      "Queues a job for a `[dev]` issue (or a parent issue with `[dev]` sub-issues), or a follow-up " +
+      "on a pull request the service opened (`pull` and `instructions`: new commits on its branch). " +
       "The submitter is the verified caller. With `Idempotency-Key`, the same key and body from the same " +
       "caller return the same job (200); the same key with a different body is a 409. A caller with " +
       "`QUOTA_MAX_QUEUED` jobs queued, or whose model spend today (UTC) reached `QUOTA_USD_PER_DAY`, gets a 429.",
@@ -35,7 +37,7 @@ export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
         )
           .optional().openapi({ description: "Makes retries safe; reuse it only for the same request." }),
       }),
-      body: { required: true, ...json(jobRequestSchema, "What to work on.") },
+      body: { required: true, ...json(submitJobSchema, "What to work on.") },
     },
     responses: {
       202: {
@@ -48,7 +50,7 @@ export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
   });
   app.openapi(route, async (c) => {
     const principal = c.get("principal");
-    const request = c.req.valid("json");
+    const request = toJobRequest(c.req.valid("json"));
     assertRepoAllowed(c, request.repo, deps.audit);
     const key = c.req.valid("header")["idempotency-key"];
     const submitted = { ...request, submitter: principal.id };
@@ -92,7 +94,18 @@ export function registerCreateJob(app: ApiApp, deps: ApiDeps): void {
   });
 }
 
+/** A follow-up's job is on the pull request's number (a pull request is an issue on GitHub). */
+function toJobRequest(body: SubmitJobBody): JobRequest {
+  const { issue, pull, ...rest } = body;
+  return pull === undefined ? { ...rest, issue: issue! } : { ...rest, issue: pull, pull };
+}
+
 function fingerprint(request: JobRequest): string {
-  return createHash("sha256").update(JSON.stringify([request.repo, request.issue, request.base ?? null]))
+  const followUp = request.pull === undefined
+    ? []
+    : [request.pull, request.instructions ?? null, request.comment ?? null];
+  return createHash("sha256").update(
+    JSON.stringify([request.repo, request.issue, request.base ?? null, ...followUp]),
+  )
     .digest("hex");
 }

@@ -1,6 +1,7 @@
 /**
  * `POST /pulls` (from a branch of the repository or, with `head: "owner:branch"` and `head_repo`, of a fork
- * in its network), `GET /pulls` (filters `state`, `head`, `base`), `GET` and `PATCH /pulls/{n}`.
+ * in its network), `GET /pulls` (filters `state`, `head`, `base`), `GET` and `PATCH /pulls/{n}`, and the
+ * review comment routes (`review_comments.ts`).
  */
 import type { Route, RouteContext } from "./router.ts";
 import { field } from "./router.ts";
@@ -9,6 +10,7 @@ import { isoNow, nextIssueNumber, sameNetwork } from "./state.ts";
 import { pagedJson } from "./pagination.ts";
 import { json, notFound, unprocessable } from "./responses.ts";
 import { pullFull, pullSimple } from "./wire_pull.ts";
+import { reviewCommentRoutes } from "./review_comments.ts";
 
 const DOCS = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request";
 
@@ -169,4 +171,5 @@ export const pullRoutes: Route[] = [
     },
   },
   { method: "PATCH", pattern: /^\/pulls\/(\d+)$/, handle: updatePull },
+  ...reviewCommentRoutes,
 ];
