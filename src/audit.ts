@@ -1,6 +1,7 @@
 /**
  * Audit events as JSON lines: authentication failures, authorisation denials,
- * quota refusals, job creation and cancellation, pull requests opened. Each line names who
+ * quota refusals, job creation and cancellation, pull requests opened, webhook deliveries refused
+ * (bad signature) or ignored (a sender without write access). Each line names who
  * (a principal id), never a credential: callers pass no tokens or keys, and
  * the types leave no field for them.
  */
@@ -44,6 +45,29 @@ export type AuditEvent =
     repo: string;
     issue: number;
     requestId?: string;
+    /** The GitHub webhook delivery (`X-GitHub-Delivery`) that started it, if one did. */
+    delivery?: string;
+  }
+  | {
+    event: "webhook_rejected";
+    /** `missing_signature` or `bad_signature` (`X-Hub-Signature-256` against `GITHUB_WEBHOOK_SECRET`). */
+    reason: "missing_signature" | "bad_signature";
+    /** `X-GitHub-Delivery` and `X-GitHub-Event` as claimed by the unverified request. */
+    delivery?: string;
+    githubEvent?: string;
+    method: string;
+    path: string;
+    requestId?: string;
+  }
+  | {
+    event: "webhook_ignored";
+    delivery: string;
+    githubEvent: string;
+    repo: string;
+    /** The GitHub login that acted. */
+    sender: string;
+    /** e.g. `sender has read permission; write, maintain or admin is needed`. */
+    reason: string;
   }
   | {
     event: "job_cancelled";

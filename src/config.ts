@@ -28,7 +28,14 @@ export interface Config {
     retryBaseMs: number;
     /** `PR_HEAD_REPO`: the fork branches are pushed to and pull requests opened from; undefined: the base. */
     headRepo?: RepoRef;
+    /** `GITHUB_BOT_LOGIN`: the App's bot account (`<app-slug>[bot]`), the login people assign and mention. */
+    botLogin?: string;
   };
+  /**
+   * GitHub webhooks: `GITHUB_WEBHOOK_SECRET` (undefined: `POST /v1/webhooks/github` is off) and the
+   * label that starts the agent (`TRIGGER_LABEL`).
+   */
+  webhooks: { secret?: string; triggerLabel: string };
   anthropic: { apiKey: string; baseUrl?: string; model: string; maxRetries: number };
   jobsDbPath: string;
   /** How long an `Idempotency-Key` keeps answering with its job. */
@@ -101,6 +108,11 @@ export function loadConfig(
       apiUrl: e.GITHUB_API_URL.replace(/\/$/, ""),
       retryBaseMs: e.GITHUB_RETRY_BASE_MS,
       ...headRepoOf(e),
+      ...(e.GITHUB_BOT_LOGIN ? { botLogin: e.GITHUB_BOT_LOGIN } : {}),
+    },
+    webhooks: {
+      ...(e.GITHUB_WEBHOOK_SECRET ? { secret: e.GITHUB_WEBHOOK_SECRET } : {}),
+      triggerLabel: e.TRIGGER_LABEL,
     },
     anthropic: {
       apiKey: e.ANTHROPIC_API_KEY,
@@ -197,6 +209,7 @@ export function redactedConfig(config: Config): Config {
         ? { kind: "token", token: "[redacted]" }
         : { ...config.github.auth, privateKey: "[redacted]" },
     },
+    webhooks: { ...config.webhooks, ...(config.webhooks.secret ? { secret: "[redacted]" } : {}) },
     anthropic: {
       ...config.anthropic,
       apiKey: "[redacted]",

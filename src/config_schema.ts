@@ -88,6 +88,14 @@ export const settingsSchema = z.object({
   GITHUB_APP_INSTALLATION_ID: optionalPositiveInt("GITHUB_APP_INSTALLATION_ID"),
   GITHUB_RETRY_BASE_MS: positiveInt("GITHUB_RETRY_BASE_MS", 1000),
   GITHUB_API_URL: z.url({ error: "GITHUB_API_URL must be a URL" }).default("https://api.github.com"),
+  GITHUB_WEBHOOK_SECRET: z.string().min(16, "GITHUB_WEBHOOK_SECRET must be at least 16 characters")
+    .optional(),
+  GITHUB_BOT_LOGIN: z.string().trim().regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
+    'GITHUB_BOT_LOGIN must be a GitHub login, e.g. "my-agent[bot]"',
+  ).optional(),
+  TRIGGER_LABEL: z.string().trim().min(1, "TRIGGER_LABEL is empty").max(50, "TRIGGER_LABEL is too long")
+    .default("agent"),
   ANTHROPIC_API_KEY: z.string({ error: "ANTHROPIC_API_KEY is required" }).min(
     1,
     "ANTHROPIC_API_KEY is empty",

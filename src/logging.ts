@@ -9,7 +9,7 @@
 import { configureSync, getLogger, jsonLinesFormatter, type Logger } from "@logtape/logtape";
 
 /** The categories the service logs under. */
-export type LogCategory = "service" | "worker" | "api" | "health";
+export type LogCategory = "service" | "worker" | "api" | "health" | "webhooks";
 
 let configured = false;
 

@@ -24,6 +24,7 @@ import type { JobEventStore, JobQueueStore, JobRunRecords, JobStore, SpendLedger
 import { openDailyAllowance } from "./jobs/daily_allowance.ts";
 import { IssueWakeups } from "./jobs/issue_wakeups.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
+import { buildGitHubWebhooks } from "./webhooks/webhook_wiring.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
 import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
@@ -136,6 +137,12 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     requeueInterrupted: config.jobs.requeueInterrupted,
     maxRunningPerPrincipal: config.quota.maxRunning,
   });
+  const webhooks = buildGitHubWebhooks(config, {
+    credentials: githubCredentials(config),
+    store,
+    queue: worker,
+    audit,
+  });
   const stopping = new AbortController();
   const app = createApp({
     store,
@@ -152,6 +159,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     changes,
     maxBodyBytes: config.api.maxBodyBytes,
     stopping: stopping.signal,
+    ...(webhooks ? { webhooks: webhooks.api } : {}),
   });
   const drain = () => {
     stopping.abort();
@@ -170,6 +178,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       closed ??= (async () => {
         clearInterval(reaper);
         await drain();
+        await webhooks?.close();
         store.close();
         environmentUses?.close();
       })();

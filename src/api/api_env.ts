@@ -6,6 +6,9 @@ import type { JobChanges } from "../jobs/job_changes.ts";
 import type { JobStore, SubmitQuota } from "../jobs/store.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import type { Principal } from "./auth/principal.ts";
+import type { WebhookDeliveries } from "../webhooks/webhook_deliveries.ts";
+import type { WebhookInbox } from "../webhooks/webhook_handler.ts";
+import type { SignatureCheck } from "../webhooks/webhook_signature.ts";
 
 /** Context variables. */
 export interface ApiEnv {
@@ -52,6 +55,15 @@ export interface ApiDeps {
   stopping?: AbortSignal;
   /** The cached environments (`GET /v1/environments`); without it the list is empty. */
   environments?: { list(): Promise<EnvironmentImage[]> };
+  /** GitHub webhooks (`POST /v1/webhooks/github`); without it the route answers 404 `webhooks_disabled`. */
+  webhooks?: GitHubWebhooks;
   /** Clock for timings. Default `() => new Date()`. */
   now?: () => Date;
+}
+
+/** What the webhook route needs: the signature check, the delivery record, where deliveries go. */
+export interface GitHubWebhooks {
+  verify: SignatureCheck;
+  deliveries: WebhookDeliveries;
+  inbox: WebhookInbox;
 }

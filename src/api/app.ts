@@ -17,6 +17,7 @@ import { registerJobEvents } from "./routes/job_events.ts";
 import { registerCancelJob } from "./routes/jobs_cancel.ts";
 import { registerCreateJob } from "./routes/jobs_create.ts";
 import { registerGetJob } from "./routes/jobs_get.ts";
+import { registerGitHubWebhook } from "./routes/github_webhook.ts";
 import { registerListJobs } from "./routes/jobs_list.ts";
 import { registerListEnvironments } from "./routes/environments_list.ts";
 import { createStreamSlots } from "./stream_slots.ts";
@@ -43,6 +44,8 @@ export function createApp(deps: ApiDeps): ApiApp {
       crossOriginResourcePolicy: "same-origin",
     }),
   );
+  // Signed by GitHub, not by an API credential, and with GitHub's larger bodies: before both.
+  registerGitHubWebhook(app, deps);
   app.use(
     "/v1/*",
     bodyLimit({

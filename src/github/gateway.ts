@@ -169,6 +169,12 @@ export interface IssueComment {
   url: string;
 }
 
+/**
+ * A user's role on a repository, from GitHub's collaborator-permission API (`role_name`): `none` when
+ * they have no access (or no account of that login exists).
+ */
+export type RepoPermission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+
 /** Every GitHub operation the pipeline uses. */
 export interface GitHubGateway {
   getIssue(repo: RepoRef, number: number): Promise<Issue>;
@@ -222,6 +228,8 @@ export interface GitHubGateway {
   updatePullRequest(repo: RepoRef, number: number, update: PullRequestUpdate): Promise<PullRequest>;
   /** Adds `labels` to issue or pull request `number` (creating missing labels, as GitHub does). */
   addLabels(repo: RepoRef, number: number, labels: string[]): Promise<void>;
+  /** `login`'s role on `repo` (needs the App's `metadata` read permission, which every App has). */
+  getPermission(repo: RepoRef, login: string): Promise<RepoPermission>;
   /**
    * Sets the `Status` of issue `number`'s items on its Projects v2 boards to the column `status` (GraphQL).
    * A missing board, column or permission is an answer, not an error.

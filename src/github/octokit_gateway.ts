@@ -20,6 +20,7 @@ import type {
   PullRequestState,
   PullRequestUpdate,
   PushInput,
+  RepoPermission,
   RepoRef,
   ReviewComment,
   TreeEntry,
@@ -28,6 +29,7 @@ import { OctokitCalls } from "./octokit_calls.ts";
 import { createOctokitClient, type OctokitGatewayOptions } from "./octokit_client.ts";
 import * as git from "./octokit_git.ts";
 import * as board from "./project_board.ts";
+import { getPermission } from "./octokit_permissions.ts";
 import * as issues from "./octokit_issues.ts";
 import * as pulls from "./octokit_pulls.ts";
 import * as review from "./octokit_review.ts";
@@ -115,6 +117,10 @@ class OctokitGateway implements GitHubGateway {
 
   addLabels(repo: RepoRef, number: number, labels: string[]): Promise<void> {
     return pulls.addLabels(this.#api, repo, number, labels);
+  }
+
+  getPermission(repo: RepoRef, login: string): Promise<RepoPermission> {
+    return getPermission(this.#api, repo, login);
   }
 
   moveOnBoard(repo: RepoRef, number: number, status: string): Promise<BoardMove> {

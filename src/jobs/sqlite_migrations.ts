@@ -95,6 +95,12 @@ export const MIGRATIONS: readonly string[] = [
   // least-recently-used pruning.
   `ALTER TABLE work_items ADD COLUMN environment TEXT CHECK (environment IS NULL OR json_valid(environment));
    CREATE TABLE environment_uses (key TEXT PRIMARY KEY, used_at TEXT NOT NULL);`,
+  // 6: GitHub webhook deliveries seen (`X-GitHub-Delivery`), so a redelivery starts nothing twice.
+  `CREATE TABLE webhook_deliveries (
+     id TEXT PRIMARY KEY,
+     event TEXT NOT NULL,
+     received_at TEXT NOT NULL
+   );`,
   // 8: follow-ups on a pull request the service opened: the pull request, the instructions and the
   // comment to answer (JSON), all NULL for a job on an issue.
   `ALTER TABLE jobs ADD COLUMN pull INTEGER;

@@ -78,6 +78,8 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     JOBS_DB_PATH: `${dataDir}/jobs.sqlite`,
     AUTH_DISABLED: "true",
     AUDIT_LOG_PATH: `${dataDir}/audit.jsonl`,
+    GITHUB_WEBHOOK_SECRET: github.webhookSecret,
+    GITHUB_BOT_LOGIN: "agent-runner[bot]",
     ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
     ...options.env,
   };
@@ -100,6 +102,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
       : {},
   );
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, service.app.fetch);
+  github.setWebhookUrl(`http://127.0.0.1:${server.addr.port}/v1/webhooks/github`);
   let closed: Promise<void> | undefined;
   return {
     github,

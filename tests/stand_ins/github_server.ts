@@ -39,6 +39,17 @@ import {
 } from "./github/seeding.ts";
 import { StandInState, type StoredPull } from "./github/state.ts";
 import { flattenTree } from "./github/tree_paths.ts";
+import { grantRole, type StandInRole } from "./github/collaborator_routes.ts";
+import {
+  type DeliveryOptions,
+  issueCommentPayload,
+  issuesPayload,
+  sendDelivery,
+  type SentDelivery,
+} from "./github/webhook_sender.ts";
+import { ensureLabel } from "./github/wire_label.ts";
+
+export type { DeliveryOptions, SentDelivery, StandInRole };
 
 export type { AddRepoOptions, PersonCommit, PersonPull, StandInProject, StoredComment };
 export type { PersonReviewComment, StoredReviewComment };
@@ -132,6 +143,26 @@ export interface GitHubStandIn {
   requests: RecordedRequest[];
   /** Makes the next `count` (default 1) requests matching `method` and `pathPrefix` fail with `status`. */
   failNext(method: string, pathPrefix: string, status: number, count?: number): void;
+  /** The App's webhook secret: every delivery is signed with it. */
+  webhookSecret: string;
+  /** Where deliveries go (the App's webhook URL); none are sent before it is set. */
+  setWebhookUrl(url: string): void;
+  /** Every delivery sent, in order, with the receiver's answer. */
+  deliveries: SentDelivery[];
+  /** Gives `login` the role `role` on the repository (collaborator permission API). */
+  grantRole(fullName: string, login: string, role: StandInRole): void;
+  /** `login` adds label `label` to issue `number` (created if missing): delivers `issues.labeled`. */
+  labelIssueAs(fullName: string, number: number, label: string, login: string): Promise<SentDelivery>;
+  /** `login` assigns issue `number` to `assignee`: delivers `issues.assigned`. */
+  assignIssueAs(fullName: string, number: number, assignee: string, login: string): Promise<SentDelivery>;
+  /** `login` comments `body` on issue `number`: delivers `issue_comment.created`. */
+  commentOnIssueAs(fullName: string, number: number, body: string, login: string): Promise<SentDelivery>;
+  /** `login` closes issue `number`: delivers `issues.closed`. */
+  closeIssueAs(fullName: string, number: number, login: string): Promise<SentDelivery>;
+  /** Sends any delivery (a forged signature, an event the service does not know). */
+  deliver(event: string, payload: unknown, options?: DeliveryOptions): Promise<SentDelivery>;
+  /** Sends delivery `id` again, as GitHub's "Redeliver" does: the same id, event and body. */
+  redeliver(id: string): Promise<SentDelivery>;
 }
 
 const SKIPPED = new Set([".git", "__pycache__", ".pytest_cache"]);
@@ -229,11 +260,26 @@ export function startGitHubStandIn(
   world.baseUrl = url;
   let closing: Promise<void> | undefined;
 
+  const webhookSecret = `whsec_${crypto.randomUUID().replaceAll("-", "")}`;
+  let webhookUrl: string | undefined;
+  const deliveries: SentDelivery[] = [];
+  const send = async (event: string, payload: unknown, options: DeliveryOptions = {}) => {
+    if (webhookUrl === undefined) throw new Error("GitHub stand-in has no webhook URL: call setWebhookUrl");
+    const sent = await sendDelivery({ url: webhookUrl, secret: webhookSecret }, event, payload, options);
+    deliveries.push(sent);
+    return sent;
+  };
   const repoOf = (fullName: string) => {
     const [owner = "", name = ""] = fullName.split("/");
     const repo = world.repo(owner, name);
     if (!repo) throw new Error(`GitHub stand-in has no repository "${fullName}"`);
     return repo;
+  };
+  const issueOf = (fullName: string, number: number) => {
+    const repo = repoOf(fullName);
+    const issue = repo.issues.get(number);
+    if (!issue) throw new Error(`GitHub stand-in has no issue ${fullName}#${number}`);
+    return { repo, issue };
   };
   const headTree = (fullName: string, branch: string) => {
     const repo = repoOf(fullName);
@@ -345,6 +391,41 @@ export function startGitHubStandIn(
     },
     failNext(method, pathPrefix, status, count = 1) {
       failures.push({ method: method.toUpperCase(), prefix: pathPrefix, status, left: count });
+    },
+    webhookSecret,
+    setWebhookUrl(target) {
+      webhookUrl = target;
+    },
+    deliveries,
+    grantRole(fullName, login, role) {
+      grantRole(world, repoOf(fullName), login, role);
+    },
+    labelIssueAs(fullName, number, label, login) {
+      const { repo, issue } = issueOf(fullName, number);
+      const stored = ensureLabel(repo, label, () => world.nextId());
+      if (!issue.labels.some((name) => name.toLowerCase() === stored.name.toLowerCase())) {
+        issue.labels.push(stored.name);
+      }
+      return send("issues", issuesPayload(world, repo, issue, "labeled", login, { label: stored.name }));
+    },
+    assignIssueAs(fullName, number, assignee, login) {
+      const { repo, issue } = issueOf(fullName, number);
+      return send("issues", issuesPayload(world, repo, issue, "assigned", login, { assignee }));
+    },
+    commentOnIssueAs(fullName, number, body, login) {
+      const { repo, issue } = issueOf(fullName, number);
+      return send("issue_comment", issueCommentPayload(world, repo, issue, body, login));
+    },
+    closeIssueAs(fullName, number, login) {
+      const { repo, issue } = issueOf(fullName, number);
+      issue.state = "closed";
+      return send("issues", issuesPayload(world, repo, issue, "closed", login));
+    },
+    deliver: send,
+    redeliver(id) {
+      const earlier = deliveries.find((delivery) => delivery.id === id);
+      if (!earlier) throw new Error(`GitHub stand-in sent no delivery "${id}"`);
+      return send(earlier.event, JSON.parse(earlier.body), { id });
     },
   });
 }

@@ -1,7 +1,8 @@
 /**
  * `GET /repos/{owner}/{repo}`, `GET .../branches/{branch}`, `GET .../commits/{ref}` and
- * `GET .../tarball/{ref}` (a 302 to codeload).
+ * `GET .../tarball/{ref}` (a 302 to codeload), and the collaborator permission (`collaborator_routes.ts`).
  */
+import { collaboratorRoutes } from "./collaborator_routes.ts";
 import type { Route, RouteContext } from "./router.ts";
 import type { StoredRepo } from "./state.ts";
 import { githubHeaders, json, notFound, unprocessable } from "./responses.ts";
@@ -63,4 +64,5 @@ export const repoRoutes: Route[] = [
   },
   { method: "GET", pattern: /^\/commits\/(.+)$/, handle: getCommit },
   { method: "GET", pattern: /^\/tarball(?:\/(.*))?$/, handle: tarballRedirect },
+  ...collaboratorRoutes,
 ];

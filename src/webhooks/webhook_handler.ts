@@ -1,0 +1,228 @@
+/**
+ * Acts on verified, first-seen GitHub webhook deliveries, after the HTTP answer (GitHub waits 10 s at
+ * most): a trigger from a sender with write, maintain or admin permission starts a job exactly as
+ * `POST /v1/jobs` would (submitter `github:<login>`, the same quotas, the same audit line), once the
+ * issue is known to be a `[dev]` work item or a parent with `[dev]` sub-issues; any other issue gets
+ * one comment saying why nothing started. A comment or review on a pull request goes to the follow-up
+ * decision; `issues.closed` wakes jobs waiting on that issue. Anyone else is ignored with an audit line.
+ */
+import type { AuditLog } from "../audit.ts";
+import { WorkItemError } from "../errors.ts";
+import type { GitHubAccess } from "../github/access.ts";
+import type { GitHubGateway, RepoPermission, RepoRef } from "../github/gateway.ts";
+import { resolveWorkItems } from "../github/work_items.ts";
+import type { JobRequest } from "../jobs/job.ts";
+import { type JobQueueStore, QuotaExceededError, type SubmitQuota } from "../jobs/store.ts";
+import { errorText, logger } from "../logging.ts";
+import { type PullComment, type TriggerSettings, webhookIntent } from "./webhook_intent.ts";
+
+const log = logger("webhooks");
+
+/** Roles that may start the agent (GitHub's "write access"). */
+export const TRIGGER_ROLES: readonly RepoPermission[] = ["admin", "maintain", "write"];
+
+/** A verified delivery no one handled before. */
+export interface WebhookDelivery {
+  /** `X-GitHub-Delivery`. */
+  id: string;
+  /** `X-GitHub-Event`. */
+  event: string;
+  /** The parsed JSON body. */
+  payload: unknown;
+}
+
+/** Where verified deliveries go: taken at once, acted on in the background. */
+export interface WebhookInbox {
+  receive(delivery: WebhookDelivery): void;
+}
+
+/** What a comment on a pull request asks for, as the follow-up decision sees it. */
+export interface PullCommentInput {
+  repo: RepoRef;
+  pull: number;
+  /** Login of who wrote it. */
+  sender: string;
+  comment: PullComment;
+}
+
+/**
+ * Decides whether a pull request comment starts a follow-up (it mentions the bot or starts with
+ * `/agent`, the pull request is open and the service's): the job request, or why not.
+ */
+export type FollowUpDecision = (
+  gateway: GitHubGateway,
+  input: PullCommentInput,
+) => Promise<{ request: JobRequest } | { ignored: string }>;
+
+/** Jobs waiting on issues being closed (`owner/name`, issue number). */
+export interface ClosedIssues {
+  issueClosed(repo: string, issue: number): unknown;
+}
+
+/** What the handler needs; the composition root passes it in. */
+export interface WebhookHandlerDeps {
+  github: GitHubAccess;
+  store: Pick<JobQueueStore, "create">;
+  queue: { kick(): void };
+  audit: AuditLog;
+  /** Quotas of `POST /v1/jobs`, applied to the `github:<login>` submitter. */
+  quota: SubmitQuota;
+  settings: TriggerSettings;
+  followUps?: FollowUpDecision;
+  wakeups?: ClosedIssues;
+}
+
+/** {@link WebhookInbox} that acts on deliveries in the background; {@link drain} waits for them. */
+export class WebhookHandler implements WebhookInbox {
+  readonly #deps: WebhookHandlerDeps;
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(deps: WebhookHandlerDeps) {
+    this.#deps = deps;
+  }
+
+  receive(delivery: WebhookDelivery): void {
+    const work = this.handle(delivery).catch((error) =>
+      log.error("webhook delivery {delivery} ({event}) failed: {error}", {
+        delivery: delivery.id,
+        event: delivery.event,
+        error: errorText(error),
+      })
+    ).finally(() => this.#pending.delete(work));
+    this.#pending.add(work);
+  }
+
+  /** Resolves once every delivery received so far was acted on; never rejects. */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+  }
+
+  /** Acts on one delivery (what {@link receive} runs). */
+  async handle(delivery: WebhookDelivery): Promise<void> {
+    const intent = webhookIntent(delivery.event, delivery.payload, this.#deps.settings);
+    if (intent.kind === "none") {
+      log.info("webhook delivery {delivery} ({event}) ignored: {reason}", {
+        delivery: delivery.id,
+        event: delivery.event,
+        reason: intent.reason,
+      });
+      return;
+    }
+    if (intent.kind === "issue_closed") {
+      this.#deps.wakeups?.issueClosed(intent.repo, intent.issue);
+      return;
+    }
+    const repo = repoRef(intent.repo);
+    const session = await this.#deps.github.open(repo);
+    try {
+      const gateway = session.gateway;
+      if (intent.kind === "pull_comment") {
+        const decide = this.#deps.followUps;
+        if (!decide) return;
+        const decision = await decide(gateway, { ...intent, repo });
+        if ("ignored" in decision) {
+          log.info("comment {comment} on {repo}#{pull} starts nothing: {reason}", {
+            comment: intent.comment.id,
+            repo: intent.repo,
+            pull: intent.pull,
+            reason: decision.ignored,
+          });
+          return;
+        }
+        if (await this.#mayTrigger(gateway, repo, intent.sender, delivery, intent.repo)) {
+          await this.#startJob(gateway, decision.request, intent.sender, delivery, intent.pull);
+        }
+        return;
+      }
+      if (!(await this.#mayTrigger(gateway, repo, intent.sender, delivery, intent.repo))) return;
+      try {
+        await resolveWorkItems(gateway, repo, intent.issue);
+      } catch (error) {
+        if (!(error instanceof WorkItemError)) throw error;
+        await explain(gateway, repo, intent.issue, `${error.message}.`, NOT_A_WORK_ITEM);
+        return;
+      }
+      await this.#startJob(gateway, { repo: intent.repo, issue: intent.issue }, intent.sender, delivery);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Whether `sender` has write access to `repo`; an audit line when not. */
+  async #mayTrigger(
+    gateway: GitHubGateway,
+    repo: RepoRef,
+    sender: string,
+    delivery: WebhookDelivery,
+    fullName: string,
+  ): Promise<boolean> {
+    const role = await gateway.getPermission(repo, sender);
+    if (TRIGGER_ROLES.includes(role)) return true;
+    this.#deps.audit.record({
+      event: "webhook_ignored",
+      delivery: delivery.id,
+      githubEvent: delivery.event,
+      repo: fullName,
+      sender,
+      reason: `sender has ${role} permission; write, maintain or admin is needed`,
+    });
+    return false;
+  }
+
+  /** Queues `request` for `sender` as `POST /v1/jobs` would; a quota refusal is explained on `thread`. */
+  async #startJob(
+    gateway: GitHubGateway,
+    request: JobRequest,
+    sender: string,
+    delivery: WebhookDelivery,
+    thread = request.issue,
+  ): Promise<void> {
+    const submitter = `github:${sender}`;
+    let job;
+    try {
+      job = await this.#deps.store.create({ ...request, submitter }, this.#deps.quota);
+    } catch (error) {
+      if (!(error instanceof QuotaExceededError)) throw error;
+      this.#deps.audit.record({
+        event: "quota_exceeded",
+        principal: submitter,
+        setting: error.quota === "queued" ? "QUOTA_MAX_QUEUED" : "QUOTA_USD_PER_DAY",
+        limit: error.limit,
+        used: error.used,
+        method: "POST",
+        path: "/v1/webhooks/github",
+      });
+      await explain(gateway, repoRef(request.repo), thread, `${error.message}.`, QUOTA_HINT);
+      return;
+    }
+    this.#deps.audit.record({
+      event: "job_created",
+      principal: submitter,
+      jobId: job.id,
+      repo: job.repo,
+      issue: job.issue,
+      delivery: delivery.id,
+    });
+    this.#deps.queue.kick();
+  }
+}
+
+const NOT_A_WORK_ITEM = "The agent works on an open `[dev]` issue, or on a parent issue with open `[dev]` " +
+  "sub-issues in this repository.";
+const QUOTA_HINT = "Try again once earlier jobs have finished, or tomorrow (UTC) for the daily limit.";
+
+/** The one comment saying why nothing started. */
+async function explain(
+  gateway: GitHubGateway,
+  repo: RepoRef,
+  issue: number,
+  reason: string,
+  hint: string,
+): Promise<void> {
+  await gateway.createIssueComment(repo, issue, `The agent did not start: ${reason}\n\n${hint}`);
+}
+
+function repoRef(fullName: string): RepoRef {
+  const [owner = "", name = ""] = fullName.split("/");
+  return { owner, name };
+}
