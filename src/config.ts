@@ -72,7 +72,10 @@ export interface Config {
     cacheMax: number;
   };
   draftPullRequests: boolean;
-  api: { maxBodyBytes: number };
+  /** `API_PUBLIC_URL`: where people reach the API (links to jobs in progress comments); undefined: no links. */
+  api: { maxBodyBytes: number; publicUrl?: string };
+  /** The project board's columns (`PROJECT_STATUS_IN_PROGRESS`, `PROJECT_STATUS_IN_REVIEW`). */
+  board: { inProgress: string; inReview: string };
   auth: AuthConfig;
   /** `AUDIT_LOG_PATH`; undefined: audit lines go to stderr. */
   auditLogPath?: string;
@@ -165,7 +168,11 @@ export function loadConfig(
       cacheMax: e.ENV_CACHE_MAX,
     },
     draftPullRequests: e.PR_DRAFT,
-    api: { maxBodyBytes: e.API_MAX_BODY_BYTES },
+    api: {
+      maxBodyBytes: e.API_MAX_BODY_BYTES,
+      ...(e.API_PUBLIC_URL ? { publicUrl: e.API_PUBLIC_URL.replace(/\/+$/, "") } : {}),
+    },
+    board: { inProgress: e.PROJECT_STATUS_IN_PROGRESS, inReview: e.PROJECT_STATUS_IN_REVIEW },
     auth,
     ...(e.AUDIT_LOG_PATH ? { auditLogPath: e.AUDIT_LOG_PATH } : {}),
     jobs: {

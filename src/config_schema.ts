@@ -189,6 +189,13 @@ export const settingsSchema = z.object({
     if (problem) ctx.addIssue({ code: "custom", message: `PR_HEAD_REPO: ${problem}` });
   }),
   API_MAX_BODY_BYTES: positiveInt("API_MAX_BODY_BYTES", 64 * 1024),
+  API_PUBLIC_URL: z.url({ error: "API_PUBLIC_URL must be a URL" }).optional(),
+  PROJECT_STATUS_IN_PROGRESS: z.string().trim().min(1, "PROJECT_STATUS_IN_PROGRESS is empty").default(
+    "In Progress",
+  ),
+  PROJECT_STATUS_IN_REVIEW: z.string().trim().min(1, "PROJECT_STATUS_IN_REVIEW is empty").default(
+    "In Review",
+  ),
   AUTH_JWKS_URL: z.url({ error: "AUTH_JWKS_URL must be a URL" }).optional(),
   AUTH_ISSUER: z.string().min(1, "AUTH_ISSUER is empty").optional(),
   AUTH_AUDIENCE: list("AUTH_AUDIENCE").optional(),

@@ -241,6 +241,8 @@ function buildPipeline(
       commandPolicy: config.commandPolicy,
       diffPolicy: config.diffPolicy,
       snapshot: config.snapshot,
+      board: config.board,
+      ...(config.api.publicUrl ? { publicUrl: config.api.publicUrl } : {}),
       opsWait: config.opsWait,
     },
   );

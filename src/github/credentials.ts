@@ -23,11 +23,15 @@ export interface GitHubCredentials {
   forRepos(repos: readonly RepoRef[]): Promise<RepoToken>;
 }
 
-/** The permissions an installation token is asked for: nothing more than the pipeline uses. */
+/**
+ * The permissions an installation token is asked for: nothing more than the pipeline uses (issues write
+ * for the progress comment, organization projects write for the board's Status column).
+ */
 export const INSTALLATION_PERMISSIONS = {
   contents: "write",
   pull_requests: "write",
-  issues: "read",
+  issues: "write",
+  organization_projects: "write",
   metadata: "read",
 } as const;
 

@@ -30,6 +30,7 @@ import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { JobRunRecords } from "../jobs/store.ts";
 import { runWorkItem } from "./work_item_run.ts";
+import { openJobProgress } from "./work_item_progress.ts";
 import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../jobs/job.ts";
@@ -146,9 +147,19 @@ async function runWorkItems(
   /** Each work item's latest usage, kept for one that ends in an infrastructure failure. */
   const spent = new Map<number, WorkItemResult["usage"]>();
   const allowance = job.submitter ? await deps.dailyAllowance(job.submitter) : undefined;
+  // One progress comment per work item, and its board column; unfinished ones end as cancelled.
+  await using progress = await openJobProgress({
+    github,
+    repo,
+    jobId: job.id,
+    ...(settings.publicUrl ? { jobUrl: `${settings.publicUrl}/v1/jobs/${job.id}` } : {}),
+    columns: settings.board,
+  }, items);
   for (const item of items) {
     if (signal?.aborted) break;
     await allowance?.refresh();
+    const itemProgress = progress.of(item.number);
+    await itemProgress.begin();
     workItems.push(
       await runWorkItemAlone(
         spent,
@@ -173,7 +184,7 @@ async function runWorkItems(
               url: pr.url,
               ...(job.submitter ? { submitter: job.submitter } : {}),
             }),
-          emit,
+          emit: itemProgress.wrap(emit),
           environments: deps.environments,
         },
         {
@@ -191,6 +202,7 @@ async function runWorkItems(
         settings,
       ),
     );
+    await itemProgress.finish(workItems.at(-1)!);
   }
   const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);
   const failures = workItems.filter((w) => w.status !== "submitted" && w.status !== "skipped");

@@ -3,6 +3,7 @@ import type { BudgetLimits } from "../agent/budget.ts";
 import type { CommandPolicyMode } from "../sandbox/command_policy.ts";
 import type { SnapshotCaps } from "./base_snapshot.ts";
 import type { DiffPolicy } from "./diff_policy.ts";
+import type { BoardColumns } from "./work_item_progress.ts";
 import type { OpsWaitSettings } from "./ops_first.ts";
 
 /** What happens when the tests still fail after the retries (`PR_ON_FAILING_TESTS`). */
@@ -33,6 +34,10 @@ export interface PipelineSettings {
   commandPolicy: CommandPolicyMode;
   diffPolicy: DiffPolicy;
   snapshot: SnapshotCaps;
+  /** The board's columns a work item moves to (`PROJECT_STATUS_*`). */
+  board: BoardColumns;
+  /** Where people reach the API (`API_PUBLIC_URL`): progress comments link to the job there. */
+  publicUrl?: string;
   /** How long `[dev]` work items wait for `[ops]` sub-issues when the parent puts `[ops]` first. */
   opsWait: OpsWaitSettings;
 }

@@ -58,7 +58,8 @@ describe("GitHub App authentication", () => {
     expect(tokens[0]!.permissions).toEqual({
       contents: "write",
       pull_requests: "write",
-      issues: "read",
+      issues: "write",
+      organization_projects: "write",
       metadata: "read",
     });
     expect(tokens[0]!.revoked).toBe(true);

@@ -129,6 +129,8 @@ export interface GitHubStandIn {
   ): void;
   /** The `Status` of issue `owner/name#N` on project `title` (undefined: not there, or no status). */
   projectStatus(title: string, issue: string): string | undefined;
+  /** Every `Status` issue `owner/name#N` was given on project `title` through the API, in order. */
+  projectMoves(title: string, issue: string): string[];
   /** The comments on issue or pull request `number` of the repo, in creation order, every version kept. */
   issueComments(fullName: string, number: number): StoredComment[];
   /** Adds a person's review comment on pull request `pull`'s diff; returns its id. */
@@ -364,7 +366,12 @@ export function startGitHubStandIn(
         statuses: project.statuses,
         editable: project.editable ?? true,
         items: new Map(Object.entries(project.items)),
+        moves: [],
       });
+    },
+    projectMoves(title, issue) {
+      const project = projects(world).find((p) => p.title === title);
+      return (project?.moves ?? []).filter((m) => m.issue === issue).map((m) => m.status);
     },
     projectStatus(title, issue) {
       return projects(world).find((p) => p.title === title)?.items.get(issue);

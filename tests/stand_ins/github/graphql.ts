@@ -31,6 +31,8 @@ export interface StandInProject {
   editable: boolean;
   /** Its items: an issue (`owner/name#N`) → its `Status` (undefined: no status yet). */
   items: Map<string, string | undefined>;
+  /** Every `Status` set through the API, in order. */
+  moves: Array<{ issue: string; status: string }>;
 }
 
 /** The stand-in's projects, per stand-in. */
@@ -120,6 +122,7 @@ function rootValue(state: StandInState) {
         });
       }
       project.items.set(key, status);
+      project.moves.push({ issue: key, status });
       return { projectV2Item: { id: itemId(project, key) } };
     },
   };

@@ -1,0 +1,226 @@
+/**
+ * A work item's presence on GitHub while it runs: its project board column and its one progress
+ * comment. The comment is created (`queued`) when the job's work items start, and from then on
+ * edited in place: it follows the work item's typed job events through {@link WorkItemProgress.wrap}
+ * (the pipeline's `emit`, wrapped). Edits are coalesced: only status changes, test results and the
+ * pull request ask for an edit, never a tool call or a model call (their cost rides along), and while
+ * one edit is in flight the next waits and carries every change made meanwhile.
+ *
+ * The board moves to `PROJECT_STATUS_IN_PROGRESS` when the work item starts and to
+ * `PROJECT_STATUS_IN_REVIEW` when its pull request opens; when it cannot (no board, no such column,
+ * no permission) the comment names the column. Neither the board nor the comment ever fails the
+ * work item: a GitHub failure here is logged and the work goes on.
+ */
+import type { BoardMove, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
+import {
+  type ProgressState,
+  type ProgressStatus,
+  renderProgressComment,
+} from "../github/progress_comment_body.ts";
+import type { EmitJobEvent, NewJobEvent } from "../jobs/job_events.ts";
+import type { WorkItemResult } from "../jobs/job.ts";
+import { logJobError } from "../jobs/error_line.ts";
+
+/** The board's column names (`PROJECT_STATUS_IN_PROGRESS`, `PROJECT_STATUS_IN_REVIEW`). */
+export interface BoardColumns {
+  inProgress: string;
+  inReview: string;
+}
+
+/** What a work item's progress needs. */
+export interface WorkItemProgressDeps {
+  github: GitHubGateway;
+  repo: RepoRef;
+  jobId: string;
+  /** The job's page, when the service's public URL is known. */
+  jobUrl?: string;
+  columns: BoardColumns;
+}
+
+/** Words a user can act on, per way a work item ends. */
+const OUTCOME_WORDS: Record<WorkItemResult["status"], string> = {
+  submitted: "Done: the pull request is ready for review.",
+  tests_failed: "The tests still fail: the pull request (if any) is a draft showing the failure. Reason:",
+  budget_exceeded: "Stopped at its budget (BUDGET_* settings); raise the budget or narrow the issue. Reason:",
+  timeout: "Ran out of time; raise the job's time limit or split the issue. Reason:",
+  model_error: "The model API failed; run the job again later. Reason:",
+  no_submission:
+    "The agent ended without submitting work; make the issue's acceptance criteria clearer. Reason:",
+  no_changes: "No file could be committed. Reason:",
+  diff_rejected: "The change touches what the service may not commit. Reason:",
+  branch_taken:
+    "The branch or pull request belongs to someone else; close or rename it and run again. Reason:",
+  environment_failed: "The repository's dependencies could not be installed; check its manifests. Reason:",
+  skipped: "Skipped:",
+  error: "An infrastructure failure ended this work item; run the job again. Reason:",
+  cancelled: "The job was cancelled.",
+};
+
+/** One work item's board column and progress comment. */
+export class WorkItemProgress {
+  readonly #deps: WorkItemProgressDeps;
+  readonly #issue: Issue;
+  readonly #state: ProgressState;
+  #commentId: number | undefined;
+  /** The edit in flight, if any; edits never overlap. */
+  #writing: Promise<void> | undefined;
+  /** A change arrived while an edit was in flight. */
+  #dirty = false;
+  #ended = false;
+
+  constructor(deps: WorkItemProgressDeps, issue: Issue) {
+    this.#deps = deps;
+    this.#issue = issue;
+    this.#state = {
+      jobId: deps.jobId,
+      ...(deps.jobUrl ? { jobUrl: deps.jobUrl } : {}),
+      status: "queued",
+      costUsd: 0,
+    };
+  }
+
+  /** Whether the work item has ended (its comment shows the outcome). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Creates the comment (`queued`). */
+  async open(): Promise<void> {
+    await this.#guard("create the progress comment", async () => {
+      const comment = await this.#deps.github.createIssueComment(
+        this.#deps.repo,
+        this.#issue.number,
+        renderProgressComment(this.#state),
+      );
+      this.#commentId = comment.id;
+    });
+  }
+
+  /** The work starts: the board moves to In Progress, the comment says `working`. */
+  async begin(): Promise<void> {
+    this.#state.status = "working";
+    await this.#move(this.#deps.columns.inProgress);
+    await this.#edit();
+  }
+
+  /** `emit`, with every event also followed by the comment and the board. */
+  wrap(emit: EmitJobEvent): EmitJobEvent {
+    return async (event) => {
+      await emit(event);
+      await this.#follow(event);
+    };
+  }
+
+  /** The work item ended: the comment shows the outcome (waiting for any edit in flight first). */
+  async finish(
+    result: Pick<WorkItemResult, "status" | "reason" | "pullRequest"> & { usage?: { costUsd: number } },
+  ): Promise<void> {
+    this.#ended = true;
+    if (result.usage) this.#state.costUsd = result.usage.costUsd;
+    if (result.pullRequest) this.#state.pullRequest = result.pullRequest;
+    const failed = result.status !== "submitted";
+    this.#state.status = failed ? "failed" : "done";
+    const words = OUTCOME_WORDS[result.status];
+    this.#state.outcome = failed && result.reason && words.endsWith(":")
+      ? `${words} ${result.reason}`
+      : words;
+    await this.#edit();
+  }
+
+  async #follow(event: NewJobEvent): Promise<void> {
+    switch (event.kind) {
+      case "usage":
+        this.#state.costUsd = event.data.costUsd;
+        return;
+      case "test":
+        this.#state.tests = event.data;
+        this.#setStatus("testing");
+        break;
+      case "pr":
+        this.#state.pullRequest = { number: event.data.number, url: event.data.url };
+        this.#setStatus("PR opened");
+        await this.#move(this.#deps.columns.inReview, true);
+        break;
+      default:
+        return;
+    }
+    await this.#edit();
+  }
+
+  #setStatus(status: ProgressStatus): void {
+    if (!this.#ended) this.#state.status = status;
+  }
+
+  /** Moves the board; `optional`: a project without that column is left alone and not reported. */
+  async #move(column: string, optional = false): Promise<void> {
+    await this.#guard(`move the issue to "${column}"`, async () => {
+      const move: BoardMove = await this.#deps.github.moveOnBoard(
+        this.#deps.repo,
+        this.#issue.number,
+        column,
+      );
+      if (optional && move.kind === "no_column") return;
+      this.#state.board = move;
+    });
+  }
+
+  /** Rewrites the comment, coalescing the edits asked for while one is in flight. */
+  async #edit(): Promise<void> {
+    if (this.#writing) {
+      this.#dirty = true;
+      await this.#writing;
+      return;
+    }
+    this.#writing = (async () => {
+      do {
+        this.#dirty = false;
+        await this.#write();
+      } while (this.#dirty);
+    })();
+    try {
+      await this.#writing;
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+
+  async #write(): Promise<void> {
+    const id = this.#commentId;
+    if (id === undefined) return;
+    const body = renderProgressComment(this.#state);
+    await this.#guard("edit the progress comment", async () => {
+      await this.#deps.github.updateIssueComment(this.#deps.repo, id, body);
+    });
+  }
+
+  async #guard(what: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      logJobError(`cannot ${what}`, error, { jobId: this.#deps.jobId, issue: this.#issue.number });
+    }
+  }
+}
+
+/** The progress of every work item of a job; disposing it ends the ones that never finished as cancelled. */
+export interface JobProgress extends AsyncDisposable {
+  of(issue: number): WorkItemProgress;
+}
+
+/** Creates each work item's progress comment (`queued`), in order. */
+export async function openJobProgress(deps: WorkItemProgressDeps, items: Issue[]): Promise<JobProgress> {
+  const all = new Map(items.map((item) => [item.number, new WorkItemProgress(deps, item)]));
+  for (const progress of all.values()) await progress.open();
+  return {
+    of(issue) {
+      const progress = all.get(issue);
+      if (!progress) throw new Error(`Cannot follow work item #${issue}: it is not one of the job's`);
+      return progress;
+    },
+    async [Symbol.asyncDispose]() {
+      for (const progress of all.values()) {
+        if (!progress.ended) await progress.finish({ status: "cancelled" });
+      }
+    },
+  };
+}
