@@ -142,6 +142,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     store,
     queue: worker,
     audit,
+    wakeups,
   });
   const stopping = new AbortController();
   const app = createApp({

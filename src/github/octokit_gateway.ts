@@ -29,9 +29,9 @@ import { OctokitCalls } from "./octokit_calls.ts";
 import { createOctokitClient, type OctokitGatewayOptions } from "./octokit_client.ts";
 import * as git from "./octokit_git.ts";
 import * as board from "./project_board.ts";
-import { getPermission } from "./octokit_permissions.ts";
 import * as issues from "./octokit_issues.ts";
 import * as pulls from "./octokit_pulls.ts";
+import { getPermission } from "./octokit_permissions.ts";
 import * as review from "./octokit_review.ts";
 
 export type { OctokitGatewayOptions };

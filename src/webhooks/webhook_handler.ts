@@ -49,7 +49,7 @@ export interface PullCommentInput {
  * Decides whether a pull request comment starts a follow-up (it mentions the bot or starts with
  * `/agent`, the pull request is open and the service's): the job request, or why not.
  */
-export type FollowUpDecision = (
+export type FollowUpDecider = (
   gateway: GitHubGateway,
   input: PullCommentInput,
 ) => Promise<{ request: JobRequest } | { ignored: string }>;
@@ -68,7 +68,7 @@ export interface WebhookHandlerDeps {
   /** Quotas of `POST /v1/jobs`, applied to the `github:<login>` submitter. */
   quota: SubmitQuota;
   settings: TriggerSettings;
-  followUps?: FollowUpDecision;
+  followUps?: FollowUpDecider;
   wakeups?: ClosedIssues;
 }
 

@@ -9,7 +9,8 @@ import type { Config } from "../config.ts";
 import { createGitHubAccess } from "../github/access.ts";
 import type { GitHubCredentials } from "../github/credentials.ts";
 import { openSqliteWebhookDeliveries } from "../jobs/sqlite_webhook_deliveries.ts";
-import { type ClosedIssues, type FollowUpDecision, WebhookHandler } from "./webhook_handler.ts";
+import { followUpFromComment } from "../github/follow_up_trigger.ts";
+import { type ClosedIssues, type FollowUpDecider, WebhookHandler } from "./webhook_handler.ts";
 import { createSignatureCheck } from "./webhook_signature.ts";
 import type { JobQueueStore } from "../jobs/store.ts";
 
@@ -27,8 +28,24 @@ export interface WebhookParts {
   store: Pick<JobQueueStore, "create">;
   queue: { kick(): void };
   audit: AuditLog;
-  followUps?: FollowUpDecision;
+  /** Jobs waiting for `[ops]` sub-issues, woken on `issues.closed`. */
   wakeups?: ClosedIssues;
+}
+
+/**
+ * Follow-ups on the service's pull requests, decided by `follow_up_trigger.ts` (a mention of
+ * `botLogin` or `/agent`, an open pull request of the service's); none without `GITHUB_BOT_LOGIN`.
+ */
+function followUps(botLogin: string): FollowUpDecider {
+  return async (gateway, input) => {
+    const decision = await followUpFromComment(gateway, {
+      repo: input.repo,
+      pull: input.pull,
+      comment: { ...input.comment, author: input.sender },
+      botLogin,
+    });
+    return decision.kind === "start" ? { request: decision.request } : { ignored: decision.reason };
+  };
 }
 
 /** The webhooks, or undefined when `GITHUB_WEBHOOK_SECRET` is not set. */
@@ -49,7 +66,7 @@ export function buildGitHubWebhooks(config: Config, parts: WebhookParts): BuiltW
       triggerLabel: config.webhooks.triggerLabel,
       ...(config.github.botLogin ? { botLogin: config.github.botLogin } : {}),
     },
-    ...(parts.followUps ? { followUps: parts.followUps } : {}),
+    ...(config.github.botLogin ? { followUps: followUps(config.github.botLogin) } : {}),
     ...(parts.wakeups ? { wakeups: parts.wakeups } : {}),
   });
   let closed: Promise<void> | undefined;

@@ -170,6 +170,14 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
     expect(parent!.submitter).toBe("github:maria");
   });
 
+  test("issues.closed wakes the jobs waiting on that issue", async () => {
+    const since = service.wakeups.mark();
+    const sent = await github.closeIssueAs(REPO, 6, "maria");
+    expect(sent.status).toBe(202);
+    const woken = await service.wakeups.wait([{ repo: REPO, number: 6 }], { timeoutMs: 60_000, since });
+    expect(woken).toBe("woken");
+  });
+
   test("other labels, other assignees, other comments and unknown events are accepted and start nothing", async () => {
     const before = (await jobs()).length;
     const answers = [
