@@ -1,8 +1,8 @@
 /**
  * `[ops]` first, through the whole service with real Docker: a parent whose body puts `[ops]`
  * before `[dev]` waits (`waiting`, its open `[ops]` issue named) and starts no sandbox; when the
- * `[ops]` issue closes and `issues.closed` reaches the service, it resumes to one PR per `[dev]`
- * sub-issue. A cancel ends a waiting job; `WAIT_TIMEOUT_MS` fails it `ops_not_done`.
+ * `[ops]` issue closes and GitHub's signed `issues.closed` webhook reaches the service, it resumes
+ * to one PR per `[dev]` sub-issue. A cancel ends a waiting job; `WAIT_TIMEOUT_MS` fails it `ops_not_done`.
  */
 import { afterEach, describe, expect, test } from "vitest";
 import type { Scenario } from "../../examples/scenario.ts";
@@ -54,7 +54,7 @@ const kinds = (events: JobEvent[]) => events.map((e) => e.kind);
 
 describe("[ops] first", () => {
   test("a parent with ops first waits, its [ops] issue closes, and it resumes to two PRs", async () => {
-    // The re-check is an hour away: only the issues.closed wake-up can resume the job here.
+    // The re-check is an hour away: only the issues.closed webhook can resume the job here.
     harness = await startHarness(opsFirstScenario, { env: { WAIT_RECHECK_MS: "3600000" } });
     const id = await submit(harness);
     const waiting = await untilWaiting(harness, id);
@@ -66,9 +66,9 @@ describe("[ops] first", () => {
     expect(kinds(waiting.events)).not.toContain("sandbox");
     expect(harness.github.pulls(REPO)).toEqual([]);
 
-    harness.github.addIssue(REPO, { ...OPS_ISSUE, state: "closed" });
-    // What the webhook route does on `issues.closed`.
-    harness.service.wakeups.issueClosed(REPO, 22);
+    // Someone closes the [ops] issue on GitHub: the stand-in delivers a signed `issues.closed` webhook.
+    const closed = await harness.github.closeIssueAs(REPO, 22, "olga");
+    expect(closed.status).toBe(202);
     const events: JobEvent[] = [];
     const job = await waitForJob(harness.apiUrl, id, { onEvent: (e) => events.push(e) });
 
