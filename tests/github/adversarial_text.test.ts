@@ -13,6 +13,7 @@ import { branchName, pullRequestTitle } from "../../src/github/branch_name.ts";
 import { mapCriteria } from "../../src/github/criteria_mapping.ts";
 import type { BaseCommit, Issue } from "../../src/github/gateway.ts";
 import { defuseMarkdown } from "../../src/github/markdown_defuse.ts";
+import { readsOpsFirst } from "../../src/github/ops_order.ts";
 import { type PullRequestBodyInput, renderPullRequestBody } from "../../src/github/pull_request_body.ts";
 import { describeTestExit, outputTail, parsePytestCounts } from "../../src/sandbox/test_run.ts";
 
@@ -33,6 +34,7 @@ const SHAPES = [
   ...["https://", "www.", "http://a/issues/1", "a@", "@a/", "_@", "*@", "**", "__", "~~"],
   ...["\n\n", "a\n", "- ", "> ", "- [ ] ", "1. ", "a\n=\n", "a\n-\n", "    ", "```\n", "~~~ "],
   ...["[a]: #", "[^", "AC1: ", "**AC", "Scenario: ", "As a ", "I want ", "|-", "a|", "| a |\n"],
+  ...["ops ", "[ops] ", "ops before ", "dev after ", "first "],
   ...["1 ", "1", "1 passed ", "=", " in 1s", "\u200b", "é", "😀", "\r", "\u2028", "\x1b[", "\x9b"],
 ];
 
@@ -71,6 +73,7 @@ const PATHS: Record<string, (text: string) => unknown> = {
   "issue body → work item (sanitised, parsed)": (text) => parseWorkItem(text),
   "issue body → criteria section": (text) => parseWorkItem(`## Acceptance criteria\n\n${text}`),
   "issue body → prompt block": (text) => sanitizeForBlock(text, ["issue", "body", "title"]),
+  "parent body → [ops]-first order": (text) => readsOpsFirst(text),
   "issue title → branch and PR title": (
     text,
   ) => [branchName({ ...issue, title: text }, base), pullRequestTitle({ ...issue, title: text })],
