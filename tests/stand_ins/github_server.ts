@@ -45,6 +45,7 @@ import {
   type DeliveryOptions,
   issueCommentPayload,
   issuesPayload,
+  reviewCommentPayload,
   sendDelivery,
   type SentDelivery,
 } from "./github/webhook_sender.ts";
@@ -162,6 +163,15 @@ export interface GitHubStandIn {
   commentOnIssueAs(fullName: string, number: number, body: string, login: string): Promise<SentDelivery>;
   /** `login` closes issue `number`: delivers `issues.closed`. */
   closeIssueAs(fullName: string, number: number, login: string): Promise<SentDelivery>;
+  /**
+   * A person comments on a line of pull request `pull`'s diff (as {@link addReviewComment}): delivers
+   * `pull_request_review_comment.created`; resolves with the comment's id and the delivery.
+   */
+  reviewCommentAs(
+    fullName: string,
+    pull: number,
+    comment: PersonReviewComment,
+  ): Promise<{ id: number; delivery: SentDelivery }>;
   /** Sends any delivery (a forged signature, an event the service does not know). */
   deliver(event: string, payload: unknown, options?: DeliveryOptions): Promise<SentDelivery>;
   /** Sends delivery `id` again, as GitHub's "Redeliver" does: the same id, event and body. */
@@ -423,6 +433,18 @@ export function startGitHubStandIn(
     commentOnIssueAs(fullName, number, body, login) {
       const { repo, issue } = issueOf(fullName, number);
       return send("issue_comment", issueCommentPayload(world, repo, issue, body, login));
+    },
+    async reviewCommentAs(fullName, pull, comment) {
+      const repo = repoOf(fullName);
+      const stored = repo.pulls.find((p) => p.number === pull);
+      if (!stored) throw new Error(`GitHub stand-in has no pull request ${fullName}#${pull}`);
+      const id = addReviewComment(world, repo, stored, comment);
+      const saved = reviewCommentsOfPull(world, repo, pull).find((c) => c.id === id)!;
+      const delivery = await send(
+        "pull_request_review_comment",
+        reviewCommentPayload(world, repo, stored, saved),
+      );
+      return { id, delivery };
     },
     closeIssueAs(fullName, number, login) {
       const { repo, issue } = issueOf(fullName, number);

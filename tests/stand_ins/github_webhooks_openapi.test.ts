@@ -79,11 +79,32 @@ describe("the stand-in's collaborator permission and webhook deliveries match Gi
     });
   });
 
+  test("a review comment's payload matches GitHub's pull_request_review_comment.created schema", async () => {
+    standIn.pushCommitAs(REPO, "feature", {
+      author: { login: "maria" },
+      message: "Change",
+      files: new Map([["a.py", new TextEncoder().encode("b\n")]]),
+    });
+    const pull = standIn.openPullRequestAs(REPO, {
+      head: "feature",
+      base: "main",
+      title: "Change",
+      body: "",
+      login: "maria",
+    });
+    const before = received.length;
+    await standIn.reviewCommentAs(REPO, pull, { login: "maria", path: "a.py", line: 1, body: "@bot why?" });
+    expect(received).toHaveLength(before + 1);
+    const payload = JSON.parse(received.at(-1)!.body);
+    expect(spec.validateSchema("webhook-pull-request-review-comment-created", payload)).toEqual([]);
+    received.pop();
+  });
+
   test("every delivery is signed over its exact body with the secret, with a delivery id and event", () => {
     for (const { headers, body } of received) {
       expect(headers.get("x-hub-signature-256")).toBe(signBody(standIn.webhookSecret, body));
       expect(headers.get("x-github-delivery")).toMatch(/^[0-9a-f-]{36}$/);
-      expect(headers.get("x-github-event")).toMatch(/^(issues|issue_comment)$/);
+      expect(headers.get("x-github-event")).toMatch(/^(issues|issue_comment|pull_request_review_comment)$/);
       expect(headers.get("content-type")).toBe("application/json");
     }
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import type { Job } from "../../src/jobs/job.ts";
+import { pullRequestMarker } from "../../src/github/branch_ownership.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { buildService, type Service } from "../../src/service.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
@@ -32,6 +33,24 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
   const jobs = async () =>
     ((await (await fetch(`${apiUrl}/v1/jobs?limit=100`)).json()) as { jobs: Job[] }).jobs;
   const jobsFor = async (issue: number) => (await jobs()).filter((j) => j.issue === issue);
+
+  /** A branch with one commit on it, as the head of a pull request. */
+  const branch = (name: string) => {
+    github.pushCommitAs(REPO, name, {
+      author: { login: "maria" },
+      message: "Work",
+      files: new Map([["a.py", new TextEncoder().encode(`${name}\n`)]]),
+    });
+    return { head: name, base: "main" };
+  };
+  /** A pull request carrying the service's ownership marker, as the service opens them. */
+  const servicePull = (name: string) =>
+    github.openPullRequestAs(REPO, {
+      ...branch(name),
+      title: "[dev] work",
+      body: `Closes #1\n\n${pullRequestMarker("job-1")}`,
+      login: "agent-runner[bot]",
+    });
 
   beforeAll(async () => {
     github = await startGitHubStandIn();
@@ -170,6 +189,42 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
     expect(parent!.submitter).toBe("github:maria");
   });
 
+  test("a review comment asking the bot on the service's pull request queues a follow-up for a writer", async () => {
+    const ours = servicePull("agent/issue-1-ours");
+    const asked = await github.reviewCommentAs(REPO, ours, {
+      login: "maria",
+      path: "a.py",
+      line: 1,
+      body: "@agent-runner please rename a to b",
+    });
+    expect(asked.delivery.status).toBe(202);
+    const [followUp] = await until(
+      async () => (await jobsFor(ours)).length > 0 ? await jobsFor(ours) : undefined,
+      "follow-up",
+    );
+    expect(followUp).toMatchObject({
+      issue: ours,
+      pull: ours,
+      submitter: "github:maria",
+      instructions: "@agent-runner please rename a to b",
+      comment: { kind: "review_comment", id: asked.id },
+    });
+    const readOnly = await github.reviewCommentAs(REPO, ours, {
+      login: "rita",
+      path: "a.py",
+      line: 1,
+      body: "/agent go",
+    });
+    const ignored = await until(
+      async () =>
+        (await auditLines()).find((l) =>
+          l.event === "webhook_ignored" && l.delivery === readOnly.delivery.id
+        ),
+      "audit line",
+    );
+    expect(ignored).toMatchObject({ sender: "rita" });
+  });
+
   test("issues.closed wakes the jobs waiting on that issue", async () => {
     const since = service.wakeups.mark();
     const sent = await github.closeIssueAs(REPO, 6, "maria");
@@ -178,7 +233,16 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
     expect(woken).toBe("woken");
   });
 
-  test("other labels, other assignees, other comments and unknown events are accepted and start nothing", async () => {
+  test("other labels, assignees and comments, remarks without the mention, closed or other people's pull requests, and unknown events start nothing", async () => {
+    const closedPull = servicePull("agent/issue-1-closed");
+    github.closePull(REPO, closedPull);
+    const theirs = github.openPullRequestAs(REPO, {
+      ...branch("feature/theirs"),
+      title: "Theirs",
+      body: "Mine",
+      login: "maria",
+    });
+    const remark = (body: string) => ({ login: "maria", path: "a.py", line: 1, body });
     const before = (await jobs()).length;
     const answers = [
       await github.labelIssueAs(REPO, 6, "bug", "maria"),
@@ -186,8 +250,11 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
       await github.commentOnIssueAs(REPO, 6, "please /agent run", "maria"),
       await github.deliver("star", { action: "created", repository: { full_name: REPO } }),
       await github.deliver("ping", { zen: "Keep it logically awesome." }),
+      (await github.reviewCommentAs(REPO, servicePull("agent/issue-1-quiet"), remark("looks good"))).delivery,
+      (await github.reviewCommentAs(REPO, closedPull, remark("@agent-runner fix this"))).delivery,
+      (await github.reviewCommentAs(REPO, theirs, remark("@agent-runner fix this"))).delivery,
     ];
-    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202, 202, 202, 202]);
     // Closing waits for every delivery being acted on; then the job store is read on its own.
     await server.shutdown();
     await service.close();

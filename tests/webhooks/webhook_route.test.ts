@@ -51,7 +51,7 @@ function build(withWebhooks: boolean) {
   return { app, post, received, audit };
 }
 
-const signed = (body: string, id = crypto.randomUUID(), event = "issues") => ({
+const signed = (body: string, id: string = crypto.randomUUID(), event = "issues") => ({
   "x-github-event": event,
   "x-github-delivery": id,
   "x-hub-signature-256": signBody(SECRET, body),

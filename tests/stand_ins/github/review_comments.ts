@@ -49,7 +49,7 @@ function store(state: StandInState): StoredReviewComment[] {
 
 const DOCS = "https://docs.github.com/rest/pulls/comments#create-a-reply-for-a-review-comment";
 
-function reviewCommentJson(state: StandInState, repo: StoredRepo, comment: StoredReviewComment) {
+export function reviewCommentJson(state: StandInState, repo: StoredRepo, comment: StoredReviewComment) {
   const api = `${state.baseUrl}/repos/${repo.owner}/${repo.name}`;
   const html = `${state.baseUrl}/${repo.owner}/${repo.name}/pull/${comment.pull}#discussion_r${comment.id}`;
   const url = `${api}/pulls/comments/${comment.id}`;

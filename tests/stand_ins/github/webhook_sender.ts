@@ -6,9 +6,11 @@
  * Payloads are built from the stand-in's state with the REST shapes GitHub's webhooks embed.
  */
 import { createHmac } from "node:crypto";
-import type { StandInState, StoredIssue, StoredRepo } from "./state.ts";
+import { reviewCommentJson, type StoredReviewComment } from "./review_comments.ts";
+import type { StandInState, StoredIssue, StoredPull, StoredRepo } from "./state.ts";
 import { issueJson } from "./wire_issue.ts";
 import { labelJson } from "./wire_label.ts";
+import { pullSimple } from "./wire_pull.ts";
 import { repository, simpleUser } from "./wire_repo.ts";
 
 /** One delivery the stand-in sent, and what the receiver answered. */
@@ -126,19 +128,46 @@ export function issueCommentPayload(
       updated_at: now,
       author_association: "COLLABORATOR",
       performed_via_github_app: null,
-      reactions: {
-        url: `${api}/issues/comments/${id}/reactions`,
-        total_count: 0,
-        "+1": 0,
-        "-1": 0,
-        laugh: 0,
-        hooray: 0,
-        confused: 0,
-        heart: 0,
-        rocket: 0,
-        eyes: 0,
-      },
+      reactions: reactions(`${api}/issues/comments/${id}`),
     },
     ...envelope(state, repo, login),
+  };
+}
+
+/** A `pull_request_review_comment` `created` payload: `comment` (stored) on `pull`'s diff. */
+export function reviewCommentPayload(
+  state: StandInState,
+  repo: StoredRepo,
+  pull: StoredPull,
+  comment: StoredReviewComment,
+) {
+  return {
+    action: "created",
+    // The webhook's comment also carries the range fields (null for a one-line comment) and reactions.
+    comment: {
+      start_line: null,
+      original_start_line: null,
+      start_side: null,
+      reactions: reactions(`${state.baseUrl}/repos/${repo.owner}/${repo.name}/pulls/comments/${comment.id}`),
+      ...reviewCommentJson(state, repo, comment),
+    },
+    pull_request: pullSimple(state.baseUrl, repo, pull),
+    ...envelope(state, repo, comment.author),
+  };
+}
+
+/** A comment's `reactions` summary: none yet. */
+function reactions(commentUrl: string) {
+  return {
+    url: `${commentUrl}/reactions`,
+    total_count: 0,
+    "+1": 0,
+    "-1": 0,
+    laugh: 0,
+    hooray: 0,
+    confused: 0,
+    heart: 0,
+    rocket: 0,
+    eyes: 0,
   };
 }
