@@ -113,7 +113,7 @@ export interface JobQueueStore {
    */
   requestCancel(id: string, reason: string): Promise<{ job: Job; cancelled: boolean } | undefined>;
   /**
-   * Start-up recovery: jobs left `running` by a dead process become `failed` with reason
+   * Start-up recovery: jobs left `running` or `waiting` by a dead process become `failed` with reason
    * `interrupted: …` (or `queued` again with `requeue`; `cancelled` if a cancel was asked for).
    * @returns the jobs it changed.
    */
