@@ -19,9 +19,13 @@ export function openSqliteWebhookDeliveries(path: string): WebhookDeliveries & {
   const claim = db.prepare(
     "INSERT INTO webhook_deliveries (id, event, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
   );
+  const forget = db.prepare("DELETE FROM webhook_deliveries WHERE id = ?");
   return {
     async claim(id, event, at) {
       return claim.run(id, event, at.toISOString()).changes === 1;
+    },
+    async forget(id) {
+      forget.run(id);
     },
     close: () => db.close(),
   };

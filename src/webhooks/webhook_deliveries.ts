@@ -7,4 +7,6 @@ export interface WebhookDeliveries {
    * (then nothing must be started again).
    */
   claim(id: string, event: string, at: Date): Promise<boolean>;
+  /** Forgets delivery `id`, so GitHub's redelivery of it is acted on (when acting on it failed). */
+  forget(id: string): Promise<void>;
 }

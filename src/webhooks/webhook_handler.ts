@@ -14,6 +14,7 @@ import { resolveWorkItems } from "../github/work_items.ts";
 import type { JobRequest } from "../jobs/job.ts";
 import { type JobQueueStore, QuotaExceededError, type SubmitQuota } from "../jobs/store.ts";
 import { errorText, logger } from "../logging.ts";
+import type { WebhookDeliveries } from "./webhook_deliveries.ts";
 import { type PullComment, type TriggerSettings, webhookIntent } from "./webhook_intent.ts";
 
 const log = logger("webhooks");
@@ -70,6 +71,8 @@ export interface WebhookHandlerDeps {
   settings: TriggerSettings;
   followUps?: FollowUpDecider;
   wakeups?: ClosedIssues;
+  /** Where deliveries are recorded: one that could not be acted on is forgotten, so a redelivery works. */
+  deliveries?: WebhookDeliveries;
 }
 
 /** {@link WebhookInbox} that acts on deliveries in the background; {@link drain} waits for them. */
@@ -82,14 +85,33 @@ export class WebhookHandler implements WebhookInbox {
   }
 
   receive(delivery: WebhookDelivery): void {
-    const work = this.handle(delivery).catch((error) =>
+    const work = this.#handleOrForget(delivery).finally(() => this.#pending.delete(work));
+    this.#pending.add(work);
+  }
+
+  /**
+   * Acts on `delivery`; when that fails before anything was started or commented, the delivery is
+   * forgotten so that GitHub's "Redeliver" acts on it again. Never rejects.
+   */
+  async #handleOrForget(delivery: WebhookDelivery): Promise<void> {
+    const progress = { acted: false };
+    try {
+      await this.handle(delivery, progress);
+    } catch (error) {
       log.error("webhook delivery {delivery} ({event}) failed: {error}", {
         delivery: delivery.id,
         event: delivery.event,
         error: errorText(error),
-      })
-    ).finally(() => this.#pending.delete(work));
-    this.#pending.add(work);
+        forgotten: !progress.acted,
+      });
+      if (progress.acted) return;
+      await this.#deps.deliveries?.forget(delivery.id).catch((forgetError) =>
+        log.error("cannot forget webhook delivery {delivery}: {error}", {
+          delivery: delivery.id,
+          error: errorText(forgetError),
+        })
+      );
+    }
   }
 
   /** Resolves once every delivery received so far was acted on; never rejects. */
@@ -97,8 +119,11 @@ export class WebhookHandler implements WebhookInbox {
     while (this.#pending.size > 0) await Promise.all(this.#pending);
   }
 
-  /** Acts on one delivery (what {@link receive} runs). */
-  async handle(delivery: WebhookDelivery): Promise<void> {
+  /**
+   * Acts on one delivery (what {@link receive} runs); `progress.acted` turns true once a job was
+   * stored, a comment posted or a wake-up given.
+   */
+  async handle(delivery: WebhookDelivery, progress = { acted: false }): Promise<void> {
     const intent = webhookIntent(delivery.event, delivery.payload, this.#deps.settings);
     if (intent.kind === "none") {
       log.info("webhook delivery {delivery} ({event}) ignored: {reason}", {
@@ -109,6 +134,7 @@ export class WebhookHandler implements WebhookInbox {
       return;
     }
     if (intent.kind === "issue_closed") {
+      progress.acted = true;
       this.#deps.wakeups?.issueClosed(intent.repo, intent.issue);
       return;
     }
@@ -130,7 +156,7 @@ export class WebhookHandler implements WebhookInbox {
           return;
         }
         if (await this.#mayTrigger(gateway, repo, intent.sender, delivery, intent.repo)) {
-          await this.#startJob(gateway, decision.request, intent.sender, delivery, intent.pull);
+          await this.#startJob(gateway, decision.request, intent.sender, delivery, progress, intent.pull);
         }
         return;
       }
@@ -139,10 +165,12 @@ export class WebhookHandler implements WebhookInbox {
         await resolveWorkItems(gateway, repo, intent.issue);
       } catch (error) {
         if (!(error instanceof WorkItemError)) throw error;
+        progress.acted = true;
         await explain(gateway, repo, intent.issue, `${error.message}.`, NOT_A_WORK_ITEM);
         return;
       }
-      await this.#startJob(gateway, { repo: intent.repo, issue: intent.issue }, intent.sender, delivery);
+      const request = { repo: intent.repo, issue: intent.issue };
+      await this.#startJob(gateway, request, intent.sender, delivery, progress);
     } finally {
       await session.close();
     }
@@ -175,6 +203,7 @@ export class WebhookHandler implements WebhookInbox {
     request: JobRequest,
     sender: string,
     delivery: WebhookDelivery,
+    progress: { acted: boolean },
     thread = request.issue,
   ): Promise<void> {
     const submitter = `github:${sender}`;
@@ -183,6 +212,7 @@ export class WebhookHandler implements WebhookInbox {
       job = await this.#deps.store.create({ ...request, submitter }, this.#deps.quota);
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error;
+      progress.acted = true;
       this.#deps.audit.record({
         event: "quota_exceeded",
         principal: submitter,
@@ -195,6 +225,7 @@ export class WebhookHandler implements WebhookInbox {
       await explain(gateway, repoRef(request.repo), thread, `${error.message}.`, QUOTA_HINT);
       return;
     }
+    progress.acted = true;
     this.#deps.audit.record({
       event: "job_created",
       principal: submitter,

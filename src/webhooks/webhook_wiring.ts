@@ -68,6 +68,7 @@ export function buildGitHubWebhooks(config: Config, parts: WebhookParts): BuiltW
     },
     ...(config.github.botLogin ? { followUps: followUps(config.github.botLogin) } : {}),
     ...(parts.wakeups ? { wakeups: parts.wakeups } : {}),
+    deliveries,
   });
   let closed: Promise<void> | undefined;
   return {

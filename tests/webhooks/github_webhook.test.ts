@@ -65,6 +65,7 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
     github.addIssue(REPO, { number: 5, title: "Parent", body: "", subIssues: [6] });
     github.addIssue(REPO, { number: 6, title: "[dev] Child", body: "" });
     github.addIssue(REPO, { number: 7, title: "[dev] Other label", body: "" });
+    github.addIssue(REPO, { number: 8, title: "[dev] Redelivered", body: "" });
     github.grantRole(REPO, "maria", "maintain");
     github.grantRole(REPO, "rita", "read");
     github.grantRole(REPO, "tom", "triage");
@@ -223,6 +224,23 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
       "audit line",
     );
     expect(ignored).toMatchObject({ sender: "rita" });
+  });
+
+  test("a delivery that could not be acted on (GitHub failed) is forgotten: its redelivery starts the job", async () => {
+    github.failNext("GET", `/repos/${REPO}/collaborators/`, 422);
+    const failed = await github.labelIssueAs(REPO, 8, "agent", "maria");
+    expect(failed.status).toBe(202);
+    // Redelivering until it is taken again: the first answers 200 duplicate while the failure is handled.
+    const again = await until(async () => {
+      const sent = await github.redeliver(failed.id);
+      return sent.status === 202 ? sent : undefined;
+    }, "a redelivery acted on");
+    expect(again.id).toBe(failed.id);
+    const [job] = await until(
+      async () => (await jobsFor(8)).length > 0 ? await jobsFor(8) : undefined,
+      "job",
+    );
+    expect(job!.submitter).toBe("github:maria");
   });
 
   test("issues.closed wakes the jobs waiting on that issue", async () => {
