@@ -33,6 +33,8 @@ import { EnvironmentBuilder } from "./environments/environment_builder.ts";
 import { EnvironmentCache } from "./environments/image_cache.ts";
 import type { Environments } from "./environments/environment_provider.ts";
 import { openSqliteEnvironmentUses } from "./jobs/sqlite_environment_uses.ts";
+import { openSqliteProgressComments } from "./jobs/sqlite_progress_comments.ts";
+import type { ProgressCommentIds } from "./pipeline/work_item_progress.ts";
 import { LABELS } from "./sandbox/limits.ts";
 import { configureLogging, errorText, logger } from "./logging.ts";
 
@@ -112,6 +114,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   let pipeline = options.pipeline;
   let environments: EnvironmentBuilder | undefined;
   let environmentUses: ReturnType<typeof openSqliteEnvironmentUses> | undefined;
+  let progressComments: ReturnType<typeof openSqliteProgressComments> | undefined;
   const wakeups = new IssueWakeups();
   if (!pipeline) {
     environmentUses = openSqliteEnvironmentUses(config.jobsDbPath);
@@ -120,7 +123,8 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       ...config.environments,
       egressNetwork: config.environments.egressNetwork,
     });
-    pipeline = buildPipeline(config, { docker, store, audit, environments, wakeups });
+    progressComments = openSqliteProgressComments(config.jobsDbPath);
+    pipeline = buildPipeline(config, { docker, store, audit, environments, wakeups, progressComments });
   }
   const runWorker = options.worker ?? true;
   if (runWorker) {
@@ -182,6 +186,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
         await webhooks?.close();
         store.close();
         environmentUses?.close();
+        progressComments?.close();
       })();
       return closed;
     },
@@ -197,9 +202,10 @@ function buildPipeline(
     audit: AuditLog;
     environments: Environments;
     wakeups: IssueWakeups;
+    progressComments: ProgressCommentIds;
   },
 ): Pipeline {
-  const { docker, store, audit, environments, wakeups } = parts;
+  const { docker, store, audit, environments, wakeups, progressComments } = parts;
   const deps = {
     github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
@@ -221,6 +227,7 @@ function buildPipeline(
     dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),
     environments,
     waits: wakeups,
+    progressComments,
   };
   return createPipeline(
     deps,

@@ -237,6 +237,6 @@ export interface GitHubGateway {
   moveOnBoard(repo: RepoRef, number: number, status: string): Promise<BoardMove>;
   /** Comments `body` on issue (or pull request) `number`. */
   createIssueComment(repo: RepoRef, number: number, body: string): Promise<IssueComment>;
-  /** Rewrites the body of issue comment `id`. */
-  updateIssueComment(repo: RepoRef, id: number, body: string): Promise<IssueComment>;
+  /** Rewrites the body of issue comment `id`; undefined when that comment is gone (deleted). */
+  updateIssueComment(repo: RepoRef, id: number, body: string): Promise<IssueComment | undefined>;
 }

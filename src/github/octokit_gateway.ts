@@ -131,7 +131,7 @@ class OctokitGateway implements GitHubGateway {
     return issues.createIssueComment(this.#api, repo, number, body);
   }
 
-  updateIssueComment(repo: RepoRef, id: number, body: string): Promise<IssueComment> {
+  updateIssueComment(repo: RepoRef, id: number, body: string): Promise<IssueComment | undefined> {
     return issues.updateIssueComment(this.#api, repo, id, body);
   }
 }

@@ -2,6 +2,7 @@
 import { GitHubError } from "../errors.ts";
 import type { Issue, IssueComment, RepoRef } from "./gateway.ts";
 import { name, type OctokitCalls } from "./octokit_calls.ts";
+import { isNotFound } from "./octokit_errors.ts";
 
 /** What GitHub's issue objects carry that {@link Issue} needs. */
 interface IssueData {
@@ -73,10 +74,16 @@ export async function updateIssueComment(
   repo: RepoRef,
   id: number,
   body: string,
-): Promise<IssueComment> {
-  const { data } = await api.attempt(
-    `edit comment ${id} in ${name(repo)}`,
-    () => api.octokit.rest.issues.updateComment({ ...api.where(repo), comment_id: id, body }),
-  );
-  return { id: data.id, url: data.html_url };
+): Promise<IssueComment | undefined> {
+  try {
+    const { data } = await api.octokit.rest.issues.updateComment({
+      ...api.where(repo),
+      comment_id: id,
+      body,
+    });
+    return { id: data.id, url: data.html_url };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw api.fail(`edit comment ${id} in ${name(repo)}`, error);
+  }
 }

@@ -36,6 +36,8 @@ export interface ProgressState {
   board?: BoardMove;
   /** At the end: what happened, in words (a failure says what to do about it). */
   outcome?: string;
+  /** While `waiting`: the open `[ops]` issues (`owner/name#N`) the work item waits for. */
+  waitingFor?: string[];
 }
 
 /** Starts every progress comment, so the service can tell its own apart. */
@@ -83,6 +85,13 @@ export function renderProgressComment(state: ProgressState): string {
     const t = state.tests;
     const verdict = t.exitCode === 0 ? "passing" : t.exitCode === null ? "killed (timeout)" : "failing";
     lines.push(`- Tests: ${verdict}, ${t.passed} passed, ${t.failed} failed`);
+  }
+  if (state.status === "waiting" && state.waitingFor?.length) {
+    lines.push(
+      `- Waiting for the \`[ops]\` issues to be closed first: ${
+        state.waitingFor.map((i) => `\`${i}\``).join(", ")
+      }`,
+    );
   }
   lines.push(`- Cost so far: $${state.costUsd.toFixed(4)}`);
   if (state.board) lines.push(`- ${boardLine(state.board)}`);

@@ -101,6 +101,13 @@ export const MIGRATIONS: readonly string[] = [
      event TEXT NOT NULL,
      received_at TEXT NOT NULL
    );`,
+  // 7: each work item's progress comment (`owner/name` in lower case, issue number), edited in place.
+  `CREATE TABLE progress_comments (
+     repo TEXT NOT NULL,
+     issue INTEGER NOT NULL,
+     comment_id INTEGER NOT NULL,
+     PRIMARY KEY (repo, issue)
+   );`,
   // 8: follow-ups on a pull request the service opened: the pull request, the instructions and the
   // comment to answer (JSON), all NULL for a job on an issue.
   `ALTER TABLE jobs ADD COLUMN pull INTEGER;

@@ -30,7 +30,7 @@ import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { JobRunRecords } from "../jobs/store.ts";
 import { runWorkItem } from "./work_item_run.ts";
-import { openJobProgress } from "./work_item_progress.ts";
+import { openJobProgress, type ProgressCommentIds } from "./work_item_progress.ts";
 import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../jobs/job.ts";
@@ -52,6 +52,8 @@ export interface PipelineDeps {
   dailyAllowance: (principal: string) => Promise<DailyAllowance>;
   /** Finds or builds each work item's environment. */
   environments: Environments;
+  /** Which comment is each work item's progress comment (kept across jobs). */
+  progressComments: ProgressCommentIds;
   /** Where a job waiting for its `[ops]` sub-issues hears that one closed (`issues.closed` webhooks). */
   waits: IssueWaits;
 }
@@ -107,14 +109,30 @@ async function runWorkItems(
       jobEvents.skipped({ issue: issue.number, repo: `${issue.repo.owner}/${issue.repo.name}`, reason }),
     );
   }
+  // One progress comment per work item, and its board column; the ones that never ran are ended too.
+  await using progress = await openJobProgress(
+    {
+      github,
+      commentIds: deps.progressComments,
+      repo,
+      jobId: job.id,
+      ...(settings.publicUrl ? { jobUrl: `${settings.publicUrl}/v1/jobs/${job.id}` } : {}),
+      columns: settings.board,
+    },
+    items,
+    signal,
+  );
   if (parent) {
     const setWaiting = (waiting: boolean) => deps.store.setWaiting(job.id, waiting);
-    const wait = await waitForOps({ github, waits: deps.waits, emit, setWaiting }, {
+    const wait = await waitForOps({ github, waits: deps.waits, emit: progress.watch(emit), setWaiting }, {
       repo,
       parent,
       ...(signal ? { signal } : {}),
     }, settings.opsWait);
-    if (!wait.go) return notStarted(items, skipped, wait.reason ?? "cancelled");
+    if (!wait.go) {
+      await progress.endAll(signal?.aborted ? "cancelled" : "skipped", wait.reason ?? "cancelled");
+      return notStarted(items, skipped, wait.reason ?? "cancelled");
+    }
   }
   const base = followUp?.base ?? await github.resolveBase(repo, job.base);
   await github.verifyHeadRepo(repo);
@@ -147,14 +165,6 @@ async function runWorkItems(
   /** Each work item's latest usage, kept for one that ends in an infrastructure failure. */
   const spent = new Map<number, WorkItemResult["usage"]>();
   const allowance = job.submitter ? await deps.dailyAllowance(job.submitter) : undefined;
-  // One progress comment per work item, and its board column; unfinished ones end as cancelled.
-  await using progress = await openJobProgress({
-    github,
-    repo,
-    jobId: job.id,
-    ...(settings.publicUrl ? { jobUrl: `${settings.publicUrl}/v1/jobs/${job.id}` } : {}),
-    columns: settings.board,
-  }, items);
   for (const item of items) {
     if (signal?.aborted) break;
     await allowance?.refresh();

@@ -27,9 +27,19 @@ export interface BoardColumns {
   inReview: string;
 }
 
+/**
+ * Which comment is a work item's progress comment (migration 7), so a re-run or a follow-up of the
+ * same work item edits it instead of posting another. `repo` is `owner/name`.
+ */
+export interface ProgressCommentIds {
+  get(repo: string, issue: number): Promise<number | undefined>;
+  set(repo: string, issue: number, commentId: number): Promise<void>;
+}
+
 /** What a work item's progress needs. */
 export interface WorkItemProgressDeps {
   github: GitHubGateway;
+  commentIds: ProgressCommentIds;
   repo: RepoRef;
   jobId: string;
   /** The job's page, when the service's public URL is known. */
@@ -84,16 +94,32 @@ export class WorkItemProgress {
     return this.#ended;
   }
 
-  /** Creates the comment (`queued`). */
+  /**
+   * Shows `queued`: in the work item's comment when it has one (an earlier job's), else in a new one,
+   * whose id is kept. A kept comment that is gone (deleted) is replaced by a new one.
+   */
   async open(): Promise<void> {
+    const { github, repo, commentIds } = this.#deps;
+    const fullName = `${repo.owner}/${repo.name}`;
     await this.#guard("create the progress comment", async () => {
-      const comment = await this.#deps.github.createIssueComment(
-        this.#deps.repo,
-        this.#issue.number,
-        renderProgressComment(this.#state),
-      );
+      const body = renderProgressComment(this.#state);
+      const kept = await commentIds.get(fullName, this.#issue.number);
+      if (kept !== undefined && await github.updateIssueComment(repo, kept, body)) {
+        this.#commentId = kept;
+        return;
+      }
+      const comment = await github.createIssueComment(repo, this.#issue.number, body);
       this.#commentId = comment.id;
+      await commentIds.set(fullName, this.#issue.number, comment.id);
     });
+  }
+
+  /** The job waits for its `[ops]` sub-issues (`open`, as `owner/name#N`); none: it resumes. */
+  async waiting(open: string[]): Promise<void> {
+    if (this.#ended) return;
+    this.#state.status = open.length > 0 ? "waiting" : "queued";
+    this.#state.waitingFor = open;
+    await this.#edit();
   }
 
   /** The work starts: the board moves to In Progress, the comment says `working`. */
@@ -202,25 +228,48 @@ export class WorkItemProgress {
   }
 }
 
-/** The progress of every work item of a job; disposing it ends the ones that never finished as cancelled. */
+/** The progress of every work item of a job; disposing it ends the ones that never ran. */
 export interface JobProgress extends AsyncDisposable {
   of(issue: number): WorkItemProgress;
+  /** `emit`, with the job's `waiting` events also shown in every comment. */
+  watch(emit: EmitJobEvent): EmitJobEvent;
+  /** Ends every work item that has not ended with `status` and `reason` (e.g. the job never started them). */
+  endAll(status: WorkItemResult["status"], reason: string): Promise<void>;
 }
 
-/** Creates each work item's progress comment (`queued`), in order. */
-export async function openJobProgress(deps: WorkItemProgressDeps, items: Issue[]): Promise<JobProgress> {
+/**
+ * Creates (or takes back) each work item's progress comment (`queued`), in order. Disposing ends the
+ * ones that never ran: `cancelled` when `signal` aborted, else `error` (the job stopped first).
+ */
+export async function openJobProgress(
+  deps: WorkItemProgressDeps,
+  items: Issue[],
+  signal?: AbortSignal,
+): Promise<JobProgress> {
   const all = new Map(items.map((item) => [item.number, new WorkItemProgress(deps, item)]));
   for (const progress of all.values()) await progress.open();
+  const endAll = async (status: WorkItemResult["status"], reason: string) => {
+    for (const progress of all.values()) if (!progress.ended) await progress.finish({ status, reason });
+  };
   return {
     of(issue) {
       const progress = all.get(issue);
       if (!progress) throw new Error(`Cannot follow work item #${issue}: it is not one of the job's`);
       return progress;
     },
-    async [Symbol.asyncDispose]() {
-      for (const progress of all.values()) {
-        if (!progress.ended) await progress.finish({ status: "cancelled" });
-      }
+    watch(emit) {
+      return async (event) => {
+        await emit(event);
+        if (event.kind !== "waiting") return;
+        const open = event.data.open.map((i) => `${i.repo}#${i.number}`);
+        for (const progress of all.values()) await progress.waiting(open);
+      };
+    },
+    endAll,
+    [Symbol.asyncDispose]() {
+      return signal?.aborted
+        ? endAll("cancelled", "The job was cancelled")
+        : endAll("error", "The job stopped before this work item ran; its events say why");
     },
   };
 }

@@ -85,6 +85,15 @@ describe("the board and the progress comment", () => {
     expect(last).toContain('Board: moved to **In Review** on "Sprint".');
   });
 
+  test("running the work item again edits its one comment again, and the board stays in review", async () => {
+    const again = await submitJob(harness, { repo: FIDELITY_REPO, issue: 2 });
+    expect(again.job.status, again.job.reason).toBe("succeeded");
+    const comments = harness.github.issueComments(FIDELITY_REPO, 2);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.versions.at(-1)).toContain(again.id);
+    expect(harness.github.projectStatus("Sprint", `${FIDELITY_REPO}#2`)).toBe("In Review");
+  }, 300_000);
+
   test("the item on no board gets the column it belongs in named in its comment", () => {
     const versions = harness.github.issueComments(FIDELITY_REPO, 3)[0]!.versions;
     expect(

@@ -104,10 +104,11 @@ describe("the project board and issue comments through the gateway, against the 
     const created = await gateway.createIssueComment(repo, 2, "first");
     expect(created.url).toContain("/acme/tasks/issues/2#issuecomment-");
     const edited = await gateway.updateIssueComment(repo, created.id, "second");
-    expect(edited.id).toBe(created.id);
+    expect(edited?.id).toBe(created.id);
     const comments = standIn.issueComments("acme/tasks", 2);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.versions).toEqual(["first", "second"]);
+    expect(await gateway.updateIssueComment(repo, 987_654_321, "gone")).toBeUndefined();
 
     const spec = loadOpenApiValidator();
     const call = async (method: string, path: string, body?: unknown) => {
