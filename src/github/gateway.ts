@@ -204,9 +204,10 @@ export interface GitHubGateway {
    */
   headRepo(repo: RepoRef): RepoRef;
   /**
-   * In fork mode, checks before any work starts that {@link headRepo} is a fork of `repo` that the
-   * token can see (GitHub's `fork` and `parent`/`source` of the repository); nothing to check otherwise.
-   * @throws GitHubError naming the fork, the repository and `PR_HEAD_REPO` when it is not.
+   * Checks before any work starts that the service can push its branches: {@link headRepo} grants the
+   * token push (GitHub's `permissions.push`, when GitHub reports it), and in fork mode it is a fork of
+   * `repo` (its `fork` and `parent`/`source`).
+   * @throws GitHubError naming the repository and the fix when it cannot.
    */
   verifyHeadRepo(repo: RepoRef): Promise<void>;
   /** Open pull requests into `repo` whose head is `head` (a branch of `repo` or of a fork of it). */

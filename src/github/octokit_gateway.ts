@@ -51,7 +51,7 @@ class OctokitGateway implements GitHubGateway {
   }
 
   async verifyHeadRepo(repo: RepoRef): Promise<void> {
-    if (this.#headRepo) await git.verifyFork(this.#api, this.#headRepo, repo);
+    await git.verifyPushTarget(this.#api, this.headRepo(repo), repo);
   }
 
   getIssue(repo: RepoRef, number: number): Promise<Issue> {

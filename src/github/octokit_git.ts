@@ -28,15 +28,25 @@ export async function resolveBase(api: OctokitCalls, repo: RepoRef, branch?: str
 }
 
 /**
- * Checks that `fork` is a fork of `repo` (its `parent` or the `source` of its fork network, GitHub's
- * "Get a repository"), compared case-insensitively as GitHub names are.
- * @throws GitHubError naming both and `PR_HEAD_REPO` when it is not, or cannot be read.
+ * Checks that the token may push to `target` (GitHub's "Get a repository" reports `permissions.push`
+ * for the caller; absent, nothing is concluded), and, when `target` is not `repo` (fork mode), that it
+ * is a fork of `repo` (its `parent` or the `source` of its fork network), compared case-insensitively.
+ * @throws GitHubError naming the repository, the setting and the fix when it is not so, or cannot be read.
  */
-export async function verifyFork(api: OctokitCalls, fork: RepoRef, repo: RepoRef): Promise<void> {
+export async function verifyPushTarget(api: OctokitCalls, target: RepoRef, repo: RepoRef): Promise<void> {
+  const fork = name(target) === name(repo) ? undefined : target;
   const { data } = await api.attempt(
-    `read PR_HEAD_REPO ${name(fork)}`,
-    () => api.octokit.rest.repos.get(api.where(fork)),
+    fork ? `read PR_HEAD_REPO ${name(target)}` : `read repository ${name(repo)}`,
+    () => api.octokit.rest.repos.get(api.where(target)),
   );
+  if (data.permissions && !data.permissions.push) {
+    throw new GitHubError(
+      `The GitHub credentials cannot push to ${name(target)}: the service pushes its branches there; give ` +
+        `the GitHub App "Contents: read and write" on it (or the token push access)` +
+        (fork ? `, or set PR_HEAD_REPO to a fork it can push to` : ""),
+    );
+  }
+  if (!fork) return;
   const wanted = name(repo).toLowerCase();
   const parents = [data.parent?.full_name, data.source?.full_name].map((n) => n?.toLowerCase());
   if (!data.fork || !parents.includes(wanted)) {

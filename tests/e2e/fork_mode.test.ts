@@ -59,3 +59,19 @@ describe("fork mode (PR_HEAD_REPO)", () => {
     expect(harness.github.pulls(BASE)).toEqual([]);
   });
 });
+
+describe("push access is checked before any work", () => {
+  test("credentials that may only read the repository fail the job at once, naming it and the fix", async () => {
+    harness = await startHarness(taskStatsScenario);
+    harness.github.denyPush(BASE);
+    const { job } = await runScenarioJob(harness, taskStatsScenario);
+    expect(job.status).toBe("failed");
+    expect(job.reason).toMatch(/cannot push to acme\/task-service: .*Contents: read and write/);
+    expect(harness.anthropic!.requests).toEqual([]);
+    // Nothing was pushed and no pull request opened (the work item's progress comment says why).
+    const pushes = harness.github.requests.filter((r) =>
+      r.method !== "GET" && /\/git\/|\/pulls/.test(r.path)
+    );
+    expect(pushes).toEqual([]);
+  });
+});

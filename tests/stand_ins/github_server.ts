@@ -97,6 +97,8 @@ export interface GitHubStandIn {
   close(): Promise<void>;
   /** Creates `owner/name` with one commit on `defaultBranch` (gitlinks included); throws if it exists. */
   addRepo(fullName: string, options: AddRepoOptions): void;
+  /** Makes `fullName` read-only for the token: `permissions.push` false, Git Data writes refused 403. */
+  denyPush(fullName: string): void;
   /**
    * Forks `parentFullName` as `forkFullName` (as `POST /repos/{owner}/{repo}/forks` would): the fork shares
    * the parent's objects and starts with its branches; pull requests can go from it to the parent.
@@ -312,6 +314,9 @@ export function startGitHubStandIn(
     },
     addRepo(fullName, repoOptions) {
       seedRepo(world, fullName, repoOptions);
+    },
+    denyPush(fullName) {
+      repoOf(fullName).readOnly = true;
     },
     addFork(parentFullName, forkFullName) {
       world.forkRepo(repoOf(parentFullName), forkFullName);

@@ -8,7 +8,7 @@ import type { GitMode, Signature } from "./git_objects.ts";
 import type { Route, RouteContext } from "./router.ts";
 import { field } from "./router.ts";
 import { isoNow } from "./state.ts";
-import { json, notFound, unprocessable } from "./responses.ts";
+import { errorResponse, json, notFound, unprocessable } from "./responses.ts";
 import { resolveCommitish } from "./repo_routes.ts";
 import { buildTree, flattenTree, type PathEntry } from "./tree_paths.ts";
 import { blobJson, gitCommit, gitRef, gitTree, shortBlob } from "./wire_git.ts";
@@ -194,13 +194,19 @@ function updateRef({ state, repo, body, params }: RouteContext): Response {
   return json(200, gitRef(state.baseUrl, repo, ref, sha.toLowerCase()));
 }
 
-/** The Git Data routes. */
+/** GitHub's answer to a write the token may not make (a read-only installation or token). */
+function readOnly(handle: Route["handle"]): Route["handle"] {
+  return (context) =>
+    context.repo.readOnly ? errorResponse(403, "Resource not accessible by integration") : handle(context);
+}
+
+/** The Git Data routes; the writes are refused on a repository the token may only read. */
 export const gitRoutes: Route[] = [
-  { method: "POST", pattern: /^\/git\/blobs$/, handle: createBlob },
+  { method: "POST", pattern: /^\/git\/blobs$/, handle: readOnly(createBlob) },
   { method: "GET", pattern: /^\/git\/blobs\/([0-9a-fA-F]{40})$/, handle: getBlob },
   { method: "GET", pattern: /^\/git\/trees\/(.+)$/, handle: getTree },
-  { method: "POST", pattern: /^\/git\/trees$/, handle: createTree },
-  { method: "POST", pattern: /^\/git\/commits$/, handle: createCommit },
+  { method: "POST", pattern: /^\/git\/trees$/, handle: readOnly(createTree) },
+  { method: "POST", pattern: /^\/git\/commits$/, handle: readOnly(createCommit) },
   {
     method: "GET",
     pattern: /^\/git\/commits\/([0-9a-fA-F]{40})$/,
@@ -218,6 +224,6 @@ export const gitRoutes: Route[] = [
       return sha ? json(200, gitRef(state.baseUrl, repo, ref, sha)) : notFound();
     },
   },
-  { method: "POST", pattern: /^\/git\/refs$/, handle: createRef },
-  { method: "PATCH", pattern: /^\/git\/refs\/(.+)$/, handle: updateRef },
+  { method: "POST", pattern: /^\/git\/refs$/, handle: readOnly(createRef) },
+  { method: "PATCH", pattern: /^\/git\/refs\/(.+)$/, handle: readOnly(updateRef) },
 ];

@@ -66,6 +66,8 @@ export interface StoredRepo {
   parent?: StoredRepo;
   /** How many forks were made of this repository. */
   forkCount: number;
+  /** The token may read but not push (`permissions.push` false; Git Data writes are refused 403). */
+  readOnly: boolean;
   /** The object store of the repository's network: a fork shares its parent's, as on GitHub. */
   store: ObjectStore;
   /** `refs/heads/main` → commit sha. */
@@ -175,6 +177,7 @@ export class StandInState {
       allowDrafts: true,
       createdAt: isoNow(),
       forkCount: 0,
+      readOnly: false,
       store: new ObjectStore(),
       refs: new Map(),
       issues: new Map(),

@@ -122,7 +122,7 @@ export function repository(base: string, repo: StoredRepo) {
     pushed_at: repo.createdAt,
     created_at: repo.createdAt,
     updated_at: repo.createdAt,
-    permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+    permissions: { admin: false, maintain: false, push: !repo.readOnly, triage: true, pull: true },
     allow_forking: false,
     web_commit_signoff_required: false,
     license: null,
