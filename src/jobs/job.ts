@@ -7,7 +7,7 @@ import { z } from "zod";
 import { testSummarySchema } from "../contracts/test_run.ts";
 import { recordedUsageSchema } from "../contracts/usage.ts";
 import { environmentResultSchema } from "../contracts/environment.ts";
-import { type FollowUpComment, followUpFieldsSchema } from "./follow_up_request.ts";
+import { followUpFieldsSchema } from "./follow_up_request.ts";
 
 /**
  * Every status a job can have: `queued → running → succeeded | failed | cancelled`; `queued → cancelled`.
@@ -37,21 +37,23 @@ export const pullRequestRefSchema = z.object({
 /** {@link pullRequestRefSchema}'s type. */
 export type PullRequestRef = z.infer<typeof pullRequestRefSchema>;
 
-/** What a submitter asks for (validated at the API by `api/job_request_schema.ts`). */
-export interface JobRequest {
+/**
+ * What a submitter asks for, as the job keeps it (the API's body, `api/job_request_schema.ts`, is
+ * validated more strictly and normalised into this): a work item, or a follow-up on pull request
+ * `pull` (then `issue` is that pull request's number) with its instructions and the comment it answers.
+ */
+export const jobRequestSchema = z.object({
   /** `owner/name`. */
-  repo: string;
+  repo: z.string(),
   /** A `[dev]` issue, or a parent issue whose `[dev]` sub-issues each get a PR. */
-  issue: number;
+  issue: z.number().int().positive(),
   /** Base branch; the repo's default branch when absent. */
-  base?: string;
-  /** A follow-up on pull request `pull` (then `issue` is that pull request's number). */
-  pull?: number;
-  /** A follow-up's instructions. */
-  instructions?: string;
-  /** The comment a follow-up answers. */
-  comment?: FollowUpComment;
-}
+  base: z.string().optional(),
+  ...followUpFieldsSchema.partial().shape,
+});
+
+/** {@link jobRequestSchema}'s type. */
+export type JobRequest = z.infer<typeof jobRequestSchema>;
 
 /**
  * How a work item ended; every one but `submitted` comes with a reason. `skipped`: a sub-issue not
@@ -116,13 +118,8 @@ export const jobOutcomeSchema = z.object({
 export type JobOutcome = z.infer<typeof jobOutcomeSchema>;
 
 /** A job as stored and as the API shows it. */
-export const jobSchema = z.object({
+export const jobSchema = jobRequestSchema.extend({
   id: z.string(),
-  /** `owner/name`. */
-  repo: z.string(),
-  issue: z.number().int().positive(),
-  base: z.string().optional(),
-  ...followUpFieldsSchema.partial().shape,
   status: z.enum(JOB_STATUSES),
   reason: z.string().optional().describe("Why it failed or was cancelled, in words a person can act on."),
   submitter: z.string().optional().describe(
