@@ -65,6 +65,9 @@ export function appCredentials(options: AppCredentialOptions): GitHubCredentials
     installationId: options.installationId,
     request,
   });
+  // auth-app hands the same token to requests for the same repositories made at the same time: each
+  // holder counts, and the token is revoked when the last one gives it back, not under another's feet.
+  const holders = new Map<string, number>();
   return {
     kind: "app",
     async forRepos(repos: readonly RepoRef[]): Promise<RepoToken> {
@@ -93,12 +96,21 @@ export function appCredentials(options: AppCredentialOptions): GitHubCredentials
           { cause: error },
         );
       }
+      holders.set(token, (holders.get(token) ?? 0) + 1);
       let released: Promise<void> | undefined;
       return {
         token,
         release() {
-          released ??= request("DELETE /installation/token", { headers: { authorization: `token ${token}` } })
-            .then(() => undefined, () => undefined);
+          released ??= (() => {
+            const left = (holders.get(token) ?? 1) - 1;
+            if (left > 0) {
+              holders.set(token, left);
+              return Promise.resolve();
+            }
+            holders.delete(token);
+            return request("DELETE /installation/token", { headers: { authorization: `token ${token}` } })
+              .then(() => undefined, () => undefined);
+          })();
           return released;
         },
       };
