@@ -7,7 +7,7 @@ import type { JobStore, SubmitQuota } from "../jobs/store.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import type { Principal } from "./auth/principal.ts";
 import type { WebhookDeliveries } from "../webhooks/webhook_deliveries.ts";
-import type { WebhookInbox } from "../webhooks/webhook_handler.ts";
+import type { WebhookInbox } from "../webhooks/webhook_contract.ts";
 import type { SignatureCheck } from "../webhooks/webhook_signature.ts";
 
 /** Context variables. */

@@ -15,50 +15,14 @@ import type { JobRequest } from "../jobs/job.ts";
 import { type JobQueueStore, QuotaExceededError, type SubmitQuota } from "../jobs/store.ts";
 import { errorText, logger } from "../logging.ts";
 import type { WebhookDeliveries } from "./webhook_deliveries.ts";
-import { type PullComment, type TriggerSettings, webhookIntent } from "./webhook_intent.ts";
+import type { ClosedIssues, FollowUpDecider, WebhookDelivery, WebhookInbox } from "./webhook_contract.ts";
+import { explain, NOT_A_WORK_ITEM, QUOTA_HINT } from "./webhook_replies.ts";
+import { type TriggerSettings, webhookIntent } from "./webhook_intent.ts";
 
 const log = logger("webhooks");
 
 /** Roles that may start the agent (GitHub's "write access"). */
 export const TRIGGER_ROLES: readonly RepoPermission[] = ["admin", "maintain", "write"];
-
-/** A verified delivery no one handled before. */
-export interface WebhookDelivery {
-  /** `X-GitHub-Delivery`. */
-  id: string;
-  /** `X-GitHub-Event`. */
-  event: string;
-  /** The parsed JSON body. */
-  payload: unknown;
-}
-
-/** Where verified deliveries go: taken at once, acted on in the background. */
-export interface WebhookInbox {
-  receive(delivery: WebhookDelivery): void;
-}
-
-/** What a comment on a pull request asks for, as the follow-up decision sees it. */
-export interface PullCommentInput {
-  repo: RepoRef;
-  pull: number;
-  /** Login of who wrote it. */
-  sender: string;
-  comment: PullComment;
-}
-
-/**
- * Decides whether a pull request comment starts a follow-up (it mentions the bot or starts with
- * `/agent`, the pull request is open and the service's): the job request, or why not.
- */
-export type FollowUpDecider = (
-  gateway: GitHubGateway,
-  input: PullCommentInput,
-) => Promise<{ request: JobRequest } | { ignored: string }>;
-
-/** Jobs waiting on issues being closed (`owner/name`, issue number). */
-export interface ClosedIssues {
-  issueClosed(repo: string, issue: number): unknown;
-}
 
 /** What the handler needs; the composition root passes it in. */
 export interface WebhookHandlerDeps {
@@ -236,21 +200,6 @@ export class WebhookHandler implements WebhookInbox {
     });
     this.#deps.queue.kick();
   }
-}
-
-const NOT_A_WORK_ITEM = "The agent works on an open `[dev]` issue, or on a parent issue with open `[dev]` " +
-  "sub-issues in this repository.";
-const QUOTA_HINT = "Try again once earlier jobs have finished, or tomorrow (UTC) for the daily limit.";
-
-/** The one comment saying why nothing started. */
-async function explain(
-  gateway: GitHubGateway,
-  repo: RepoRef,
-  issue: number,
-  reason: string,
-  hint: string,
-): Promise<void> {
-  await gateway.createIssueComment(repo, issue, `The agent did not start: ${reason}\n\n${hint}`);
 }
 
 function repoRef(fullName: string): RepoRef {

@@ -10,7 +10,8 @@ import { createGitHubAccess } from "../github/access.ts";
 import type { GitHubCredentials } from "../github/credentials.ts";
 import { openSqliteWebhookDeliveries } from "../jobs/sqlite_webhook_deliveries.ts";
 import { followUpFromComment } from "../github/follow_up_trigger.ts";
-import { type ClosedIssues, type FollowUpDecider, WebhookHandler } from "./webhook_handler.ts";
+import type { ClosedIssues, FollowUpDecider } from "./webhook_contract.ts";
+import { WebhookHandler } from "./webhook_handler.ts";
 import { createSignatureCheck } from "./webhook_signature.ts";
 import type { JobQueueStore } from "../jobs/store.ts";
 

@@ -6,7 +6,7 @@ import { createAuthenticator } from "../../src/api/auth/authenticator.ts";
 import { createAuditLog } from "../../src/audit.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { openSqliteWebhookDeliveries } from "../../src/jobs/sqlite_webhook_deliveries.ts";
-import type { WebhookDelivery } from "../../src/webhooks/webhook_handler.ts";
+import type { WebhookDelivery } from "../../src/webhooks/webhook_contract.ts";
 import { createSignatureCheck } from "../../src/webhooks/webhook_signature.ts";
 import { signBody } from "../stand_ins/github/webhook_sender.ts";
 
