@@ -7,7 +7,9 @@
  * Routes: repo, issue, sub-issues, labels, branch, commit, `git/ref/heads/…`,
  * tarball (302 to a codeload URL on the same server; `.gitattributes` honoured),
  * Git Data (blobs, trees, commits, refs), pulls (also from a fork in the repository's network, which
- * shares its objects, as GitHub's forks do), the collaborator permission. It also sends the App's
+ * shares its objects, as GitHub's forks do), the collaborator permission, issue comments (create, edit,
+ * list). `POST /graphql` answers the Projects v2 operations, each validated against GitHub's published
+ * schema (`github/graphql.ts`). It also sends the App's
  * webhook deliveries, signed with its secret, to the URL a test sets (`webhook_sender.ts`).
  */
 import { join } from "node:path";
