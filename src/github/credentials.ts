@@ -25,7 +25,8 @@ export interface GitHubCredentials {
 
 /**
  * The permissions an installation token is asked for: nothing more than the pipeline uses (issues write
- * for the progress comment, organization projects write for the board's Status column).
+ * for the progress comment, organization projects write for the board's Status column). Those in
+ * {@link OPTIONAL_PERMISSIONS} are dropped when the installation was not granted them.
  */
 export const INSTALLATION_PERMISSIONS = {
   contents: "write",
@@ -34,6 +35,21 @@ export const INSTALLATION_PERMISSIONS = {
   organization_projects: "write",
   metadata: "read",
 } as const;
+
+/**
+ * Permissions a job can do without: an installation not granted them still gets a token (GitHub answers
+ * 422 to a token asking for more than the installation has), and the board is then left alone, the
+ * progress comment naming the column instead.
+ */
+export const OPTIONAL_PERMISSIONS: readonly (keyof typeof INSTALLATION_PERMISSIONS)[] = [
+  "organization_projects",
+];
+
+/** The 422 GitHub answers to a token asking for permissions the installation was not granted. */
+function notGranted(error: unknown): boolean {
+  const failed = error as { status?: number; response?: { data?: { message?: unknown } } };
+  return failed.status === 422 && /permissions/i.test(String(failed.response?.data?.message ?? ""));
+}
 
 /** A fixed token (personal access token or a token a CI system provides). */
 export function tokenCredentials(token: string): GitHubCredentials {
@@ -80,13 +96,20 @@ export function appCredentials(options: AppCredentialOptions): GitHubCredentials
             `GITHUB_TOKEN`,
         );
       }
-      let token: string;
-      try {
-        ({ token } = await auth({
+      const ask = (permissions: Record<string, string>) =>
+        auth({
           type: "installation",
           repositoryNames: [...new Set(repos.map((r) => r.name))],
-          permissions: { ...INSTALLATION_PERMISSIONS },
+          permissions,
           refresh: true,
+        });
+      let token: string;
+      try {
+        ({ token } = await ask({ ...INSTALLATION_PERMISSIONS }).catch((error: unknown) => {
+          if (!notGranted(error)) throw error;
+          const needed = Object.entries(INSTALLATION_PERMISSIONS)
+            .filter(([name]) => !(OPTIONAL_PERMISSIONS as readonly string[]).includes(name));
+          return ask(Object.fromEntries(needed));
         }));
       } catch (error) {
         const status = (error as { status?: number }).status;

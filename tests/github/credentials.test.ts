@@ -40,6 +40,30 @@ describe("GitHub App credentials against the stand-in", () => {
     await expect(session.gateway.getIssue({ owner: "acme", name: "tasks" }, 1)).rejects.toThrow(/401/);
   });
 
+  test("an installation not granted the board's permission still gets a token, without it", async () => {
+    const keys = await generateKeyPair("RS256", { extractable: true });
+    const { organization_projects: _board, ...needed } = INSTALLATION_PERMISSIONS;
+    const limited = await startGitHubStandIn({
+      app: { id: 5151, installationId: 88, publicKeyPem: await exportSPKI(keys.publicKey), granted: needed },
+    });
+    try {
+      limited.addRepo("acme/tasks", { defaultBranch: "main", files });
+      const credentials = appCredentials({
+        appId: 5151,
+        privateKey: await exportPKCS8(keys.privateKey),
+        installationId: 88,
+        baseUrl: limited.url,
+      });
+      const token = await credentials.forRepos([{ owner: "acme", name: "tasks" }]);
+      const issued = limited.installationTokens();
+      expect(issued).toHaveLength(1);
+      expect(issued[0]!.permissions).toEqual(needed);
+      await token.release();
+    } finally {
+      await limited.close();
+    }
+  });
+
   test("in fork mode the job's token also reaches the fork, and only the two; a fork elsewhere is refused", async () => {
     standIn.addFork("acme/tasks", "acme/tasks-agent");
     const credentials = appCredentials({ appId: 4242, privateKey, installationId: 77, baseUrl: standIn.url });

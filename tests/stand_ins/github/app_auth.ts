@@ -15,6 +15,11 @@ export interface StandInApp {
   installationId: number;
   /** SPKI PEM of the App's public key. */
   publicKeyPem: string;
+  /**
+   * The permissions the installation was granted; a token asking for more is refused 422, as on GitHub.
+   * Absent: whatever is asked for.
+   */
+  granted?: Record<string, string>;
 }
 
 /** One installation token the stand-in issued. */
@@ -67,6 +72,18 @@ export async function appRoute(
       issues: "write",
       metadata: "read",
     };
+    const level = { read: 1, write: 2, admin: 3 } as Record<string, number>;
+    const granted = app.granted;
+    if (
+      granted &&
+      Object.entries(permissions).some(([name, want]) =>
+        (level[granted[name] ?? ""] ?? 0) < (level[want] ?? 9)
+      )
+    ) {
+      return errorResponse(422, "The permissions requested are not granted to this installation.", {
+        docs: DOCS,
+      });
+    }
     const token = `ghs_${crypto.randomUUID().replaceAll("-", "")}`;
     context.issued.set(token, {
       token,
