@@ -57,17 +57,58 @@ export function parsePackageIndex(url: string, setting: string): PackageIndex {
 }
 
 /**
- * `text` with every secret (and its percent-encoded form) replaced by `[redacted]`, and any
- * `scheme://user:password@` left in it reduced to `scheme://[redacted]@`.
+ * The forms of `secret` that text may carry it in: as written, percent-encoded, and Base64 (standard
+ * and URL-safe) at each of the three byte alignments it can have inside a longer encoded text (the
+ * characters of the encoding that depend on the secret's bytes alone).
+ */
+export function secretForms(secret: string): string[] {
+  const bytes = new TextEncoder().encode(secret);
+  const forms = new Set([secret, encodeURIComponent(secret)]);
+  for (let shift = 0; shift < 3; shift++) {
+    const padded = new Uint8Array(shift + bytes.length);
+    padded.set(bytes, shift);
+    const encoded = btoa(String.fromCharCode(...padded));
+    const inner = encoded.slice(Math.ceil((8 * shift) / 6), Math.floor((8 * (shift + bytes.length)) / 6));
+    if (inner.length >= 4) {
+      forms.add(inner);
+      forms.add(inner.replaceAll("+", "-").replaceAll("/", "_"));
+    }
+  }
+  return [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `text` with every secret (in each of its {@link secretForms}) replaced by `[redacted]`, and any
+ * `scheme://user:password@` left in it reduced to `scheme://[redacted]@`. Linear in `text`: the user
+ * info is found by scanning from each `://`, not by a pattern (one with a scheme before the `://` and
+ * a run after it takes quadratic time on text such as `a.a.a.…://bbb…`).
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
-    for (const form of new Set([secret, encodeURIComponent(secret)])) {
-      out = out.split(form).join("[redacted]");
+    for (const form of secretForms(secret)) out = out.split(form).join("[redacted]");
+  }
+  return withoutUserInfo(out);
+}
+
+/** Characters that end a URL's user info as the redaction reads it. */
+const NOT_USER_INFO = new Set(["/", "@", '"', "'"]);
+
+/** `…://user:password@…` → `…://[redacted]@…`, for every `://` in `text`. */
+function withoutUserInfo(text: string): string {
+  const pieces: string[] = [];
+  let copied = 0;
+  for (let at = text.indexOf("://"); at >= 0; at = text.indexOf("://", at + 3)) {
+    const start = at + 3;
+    let end = start;
+    while (end < text.length && !NOT_USER_INFO.has(text[end]!) && !/\s/.test(text[end]!)) end++;
+    if (end > start && text[end] === "@") {
+      pieces.push(text.slice(copied, start), "[redacted]");
+      copied = end;
     }
   }
-  return out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s"']+@/gi, "$1[redacted]@");
+  pieces.push(text.slice(copied));
+  return pieces.join("");
 }
 
 function safeDecode(text: string): string {

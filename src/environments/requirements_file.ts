@@ -24,7 +24,13 @@ export type RequirementsLine =
   /** A requirement (or `-e`): its normalised name when it has one (paths and URLs have none). */
   | { kind: "requirement"; name: string | undefined; line: number };
 
-const COMMENT = /(^|\s+)#.*$/;
+/**
+ * Longest physical line read, in characters: a line of pinned hashes is a few hundred; the bound keeps
+ * every pattern below working on short text.
+ */
+export const MAX_LINE_CHARS = 16_384;
+/** Longest logical line (continued lines joined), in characters. */
+export const MAX_LOGICAL_LINE_CHARS = 65_536;
 const ENV_VARIABLE = /\$\{[A-Z0-9_]+\}/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const ARCHIVE = /\.(whl|tar\.gz|tgz|zip|tar\.bz2)$/i;
@@ -65,7 +71,7 @@ const EDITABLE_OPTIONS = new Set(["-e", "--editable"]);
  */
 export function readRequirementsFile(path: string, text: string): RequirementsLine[] {
   const lines: RequirementsLine[] = [];
-  for (const { line, content } of logicalLines(text)) {
+  for (const { line, content } of logicalLines(path, text)) {
     const where = `${path}:${line}`;
     if (ENV_VARIABLE.test(content)) {
       throw new EnvironmentSpecError(
@@ -78,17 +84,29 @@ export function readRequirementsFile(path: string, text: string): RequirementsLi
 }
 
 /** pip's `join_lines` then `ignore_comments`: continued lines joined, comments and blank lines dropped. */
-function logicalLines(text: string): Array<{ line: number; content: string }> {
+function logicalLines(path: string, text: string): Array<{ line: number; content: string }> {
   const out: Array<{ line: number; content: string }> = [];
   let pending: string[] = [];
   let first = 0;
+  let pendingChars = 0;
   const emit = (line: number, content: string) => {
-    const stripped = content.replace(COMMENT, "").trim();
+    const stripped = withoutComment(content).trim();
     if (stripped !== "") out.push({ line, content: stripped });
   };
   text.split(/\r\n|\r|\n/).forEach((raw, index) => {
     const line = index + 1;
-    const comment = /^\s*#/.test(raw);
+    if (raw.length > MAX_LINE_CHARS) {
+      throw new EnvironmentSpecError(
+        `${path}:${line}: the line is ${raw.length} characters, over the ${MAX_LINE_CHARS} setup reads; split it`,
+      );
+    }
+    pendingChars = raw.endsWith("\\") ? pendingChars + raw.length : 0;
+    if (pendingChars > MAX_LOGICAL_LINE_CHARS) {
+      throw new EnvironmentSpecError(
+        `${path}:${line}: the continued line is over ${MAX_LOGICAL_LINE_CHARS} characters; split it`,
+      );
+    }
+    const comment = raw.trimStart().startsWith("#");
     if (!raw.endsWith("\\") || comment) {
       const piece = comment ? ` ${raw}` : raw;
       if (pending.length > 0) {
@@ -97,11 +115,28 @@ function logicalLines(text: string): Array<{ line: number; content: string }> {
       } else emit(line, piece);
     } else {
       if (pending.length === 0) first = line;
-      pending.push(raw.replace(/\\+$/, ""));
+      pending.push(withoutTrailingBackslashes(raw));
     }
   });
   if (pending.length > 0) emit(first, pending.join(""));
   return out;
+}
+
+/**
+ * `content` up to its comment: pip's `(^|\s+)#.*$`, found with one scan (the pattern takes quadratic time
+ * on a long run of spaces).
+ */
+function withoutComment(content: string): string {
+  for (let at = content.indexOf("#"); at >= 0; at = content.indexOf("#", at + 1)) {
+    if (at === 0 || /\s/.test(content[at - 1]!)) return content.slice(0, at);
+  }
+  return content;
+}
+
+function withoutTrailingBackslashes(raw: string): string {
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === "\\") end--;
+  return raw.slice(0, end);
 }
 
 /** pip's `break_args_options`: words up to the first one starting with `-` are the requirement. */

@@ -5,7 +5,7 @@
  * setup script's, of which the last few go into a failure's report, credentials redacted.
  */
 import { z } from "zod";
-import { redactSecrets } from "./package_index.ts";
+import { redactSecrets, secretForms } from "./package_index.ts";
 
 const MARKER = "BACKEND-AGENT-SETUP ";
 /** Lines of output a failure report keeps. */
@@ -34,11 +34,15 @@ export function readSetupReport(output: string): SetupReport | undefined {
 }
 
 /**
- * The last {@link TAIL_LINES} lines of `output` (at most {@link TAIL_CHARS} characters), with the
- * credentials redacted before it is cut (a cut could otherwise split a secret past recognition).
+ * The last {@link TAIL_LINES} lines of `output` (at most {@link TAIL_CHARS} characters), credentials
+ * redacted. Only the end of the output is read: the last {@link TAIL_CHARS} characters plus room for the
+ * longest form of a secret, redacted, then the room dropped (a secret the first cut split is in it).
  */
 export function outputTail(output: string, secrets: readonly string[]): string {
-  const redacted = redactSecrets(output, secrets).replace(/\r\n?/g, "\n").trimEnd();
+  const room = Math.max(0, ...secrets.flatMap(secretForms).map((form) => form.length));
+  const cut = output.length > TAIL_CHARS + 2 * room;
+  const end = cut ? output.slice(-(TAIL_CHARS + 2 * room)) : output;
+  const redacted = redactSecrets(end, secrets).slice(cut ? room : 0).replace(/\r\n?/g, "\n").trimEnd();
   const tail = redacted.split("\n").slice(-TAIL_LINES).join("\n");
   return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
 }
