@@ -4,7 +4,8 @@
  * `backend-agent/env:<key>` and prunes the cache. One build per key at a time.
  */
 import type Docker from "dockerode";
-import type { EnvironmentResult, EnvironmentSpec } from "../contracts/environment.ts";
+import { createHash } from "node:crypto";
+import type { EnvironmentResult } from "../contracts/environment.ts";
 import { SandboxError } from "../errors.ts";
 import { egressAllowlist } from "./egress_allowlist.ts";
 import { EnvironmentError } from "./environment_error.ts";
@@ -44,10 +45,12 @@ export class EnvironmentBuilder implements Environments {
   }
 
   /**
-   * The cache key of `spec` on the current base image.
+   * The cache key of `request`'s spec for its repository on the current base image (with a setup
+   * script, of its whole base tree too).
    * @throws SandboxError naming the image and the fix when the base image is missing.
    */
-  async key(spec: EnvironmentSpec): Promise<string> {
+  async key(request: Pick<EnvironmentRequest, "spec" | "repo" | "seed">): Promise<string> {
+    const { spec } = request;
     const image = this.settings.limits.image;
     const base = await this.docker.getImage(image).inspect().catch((error: unknown) => {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
@@ -57,6 +60,8 @@ export class EnvironmentBuilder implements Environments {
       );
     });
     return environmentKey({
+      repo: request.repo,
+      tree: spec.plan.kind === "script" ? createHash("sha256").update(request.seed).digest("hex") : null,
       baseImageId: base.Id,
       spec,
       allowlist: this.#allowlist,
@@ -68,7 +73,7 @@ export class EnvironmentBuilder implements Environments {
   async prepare(request: EnvironmentRequest): Promise<EnvironmentResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const key = await this.key(request.spec);
+    const key = await this.key(request);
     if (request.spec.plan.kind === "none") {
       const result = this.#result(key, this.settings.limits.image, false, null, 0, elapsed());
       await request.report({ phase: "base", result });

@@ -8,12 +8,16 @@
  *    includes) and `pyproject.toml` (the project editable with its `dev`/`test`/`tests` extras, or its
  *    dependencies, and its PEP 735 groups of those names), together in one `pip install`;
  * 4. nothing: the base image is used as it is.
- * Every file that shaped the plan is hashed, so the cache key changes when one does.
+ * Every file that shaped the plan is hashed, so the cache key changes when one does; with a pip install,
+ * so is every file a local install may build from (`setup.py`, `setup.cfg`, `pyproject.toml` of any folder,
+ * package archives: see `isInstallInput`), as `-e ./pkg` runs `pkg/setup.py`. A setup script may read any
+ * file: the builder hashes the whole base tree for it.
  */
 import { createHash } from "node:crypto";
 import type { EnvironmentSpec, ManifestFile } from "../contracts/environment.ts";
 import { EnvironmentSpecError } from "./environment_spec_error.ts";
 import type { ManifestLimits } from "./manifest_limits.ts";
+import { isInstallInput } from "./install_inputs.ts";
 import { POETRY_LOCK, readPoetryLock } from "./poetry_lock.ts";
 import { PYPROJECT, type Pyproject, readPyproject } from "./pyproject.ts";
 import { pyprojectInstall } from "./pyproject_install.ts";
@@ -62,8 +66,9 @@ export function readEnvironmentSpec(
     };
   }
   const found = fromLock(files, limits) ?? fromManifests(files, limits);
+  const inputs = found.args.length > 0 ? [...files.keys()].filter(isInstallInput) : [];
   return {
-    manifests: hashed(files, found.read),
+    manifests: hashed(files, [...found.read, ...inputs]),
     plan: found.args.length > 0 ? { kind: "pip", installs: [found.args] } : { kind: "none" },
     sources: found.args.length > 0 ? found.sources : [],
     topLevelRequirements: [...new Set(found.names)].filter((name) => NORMALISED_NAME.test(name)).sort(),

@@ -4,7 +4,10 @@
  * - the files the reader starts from, whatever their size (the reader refuses one over the bound by name):
  *   `.backend-agent/setup.sh`, `pyproject.toml`, `uv.lock`, `poetry.lock`, `requirements.txt`,
  *   `requirements-*.txt`, `requirements/*.txt`;
- * - every other `.txt` or `.in` file up to `limits.maxFileBytes`, as a requirements file may include it.
+ * - every other `.txt` or `.in` file up to `limits.maxFileBytes`, as a requirements file may include it;
+ * - every file a local install builds from ({@link isInstallInput}: `setup.py`, `setup.cfg`,
+ *   `pyproject.toml` in any folder, and package archives), whatever its size, to be hashed into the key
+ *   (the seed is in memory already, so keeping them at most doubles it).
  */
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
@@ -14,6 +17,7 @@ import { SETUP_SCRIPT } from "./environment_spec.ts";
 import type { ManifestLimits } from "./manifest_limits.ts";
 import { POETRY_LOCK } from "./poetry_lock.ts";
 import { PYPROJECT } from "./pyproject.ts";
+import { isInstallInput } from "./install_inputs.ts";
 import { isRequirementsFileName } from "./requirement_files.ts";
 import { UV_LOCK } from "./uv_lock.ts";
 
@@ -45,7 +49,8 @@ export async function manifestFilesFrom(
       const { name, type, size } = entry.header;
       const path = name.replace(/^\.\//, "").replace(/\/$/, "");
       const wanted = (type === "file" || type === "contiguous-file") &&
-        (isManifestFileName(path) || (isIncludable(path) && (size ?? 0) <= limits.maxFileBytes));
+        (isManifestFileName(path) || isInstallInput(path) ||
+          (isIncludable(path) && (size ?? 0) <= limits.maxFileBytes));
       const chunks: Uint8Array[] = [];
       for await (const chunk of entry) if (wanted) chunks.push(chunk as Uint8Array);
       if (wanted) files.set(path, new Uint8Array(Buffer.concat(chunks)));

@@ -75,11 +75,12 @@ async function prepare(
   b: EnvironmentBuilder,
   target: Awaited<ReturnType<typeof repo>>,
   progress: EnvironmentProgress[] = [],
+  repoName = "acme/tasks",
 ) {
   const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
   const result = await b.prepare({
     ...target,
-    repo: "acme/tasks",
+    repo: repoName,
     name,
     labels: { "dev.backend-agent.test": "true" },
     report: (p) => {
@@ -134,6 +135,29 @@ describe("a build through the egress proxy", () => {
     const changed = await prepare(b, await repo("tinyjwt==1.0.0\ntinyb64==1.1.0"));
     expect(changed.result.key).not.toBe(first.result.key);
     expect(changed.result.cacheHit).toBe(false);
+  });
+
+  test("another repository with the same manifests never gets this repository's image", async () => {
+    const b = builder();
+    const target = await repo("tinyjwt==1.0.0\n# shared manifests");
+    const mine = await prepare(b, target);
+    const sameRepo = await prepare(b, target, [], "ACME/Tasks");
+    expect(sameRepo.result).toMatchObject({ key: mine.result.key, cacheHit: true });
+    const other = await prepare(b, target, [], "mallory/tasks");
+    expect(other.result.key).not.toBe(mine.result.key);
+    expect(other.result.cacheHit).toBe(false);
+    expect(other.result.image).not.toBe(mine.result.image);
+  });
+
+  test("with a setup script, any file of the base tree is in the key", async () => {
+    const b = builder();
+    const script = { ".backend-agent/setup.sh": "pip install -r deps/list\n" };
+    const one = await repo("", { ...script, "deps/list": "tinyjwt==1.0.0\n" });
+    // The same spec (the script is the only manifest), a different file the script reads.
+    const two = { ...(await repo("", { ...script, "deps/list": "tinyb64==1.1.0\n" })), spec: one.spec };
+    const key = (target: typeof one) => b.key({ ...target, repo: "acme/tasks" });
+    expect(await key(one)).not.toBe(await key(two));
+    expect(await key(one)).toBe(await key(await repo("", { ...script, "deps/list": "tinyjwt==1.0.0\n" })));
   });
 
   test("two work items needing the same key at once build it once", async () => {

@@ -6,6 +6,8 @@ import { outputTail, readSetupReport, TAIL_LINES } from "../../src/environments/
 
 const sha = (c: string) => c.repeat(64);
 const input: KeyInput = {
+  repo: "acme/tasks",
+  tree: null,
   baseImageId: "sha256:" + sha("b"),
   spec: {
     manifests: [{ path: "requirements.txt", sha256: sha("1") }, { path: "pyproject.toml", sha256: sha("2") }],
@@ -27,9 +29,15 @@ describe("the cache key", () => {
     })).toBe(key);
   });
 
-  test("changes with the base image, any manifest's bytes, the plan, the allowlist and the index", () => {
+  test("reads the repository's name as GitHub does, without case", () => {
+    expect(environmentKey({ ...input, repo: "ACME/Tasks" })).toBe(environmentKey(input));
+  });
+
+  test("changes with the repository, the base tree, the base image, any manifest's bytes, the plan, the allowlist and the index", () => {
     const key = environmentKey(input);
     const variants: KeyInput[] = [
+      { ...input, repo: "mallory/tasks" },
+      { ...input, tree: sha("d") },
       { ...input, baseImageId: "sha256:" + sha("c") },
       { ...input, spec: { ...input.spec, manifests: [{ path: "requirements.txt", sha256: sha("3") }] } },
       { ...input, spec: { ...input.spec, plan: { kind: "script", path: ".backend-agent/setup.sh" } } },

@@ -54,6 +54,34 @@ describe("manifestFilesFrom", () => {
     });
   });
 
+  it("keys an editable or local install on the setup.py, setup.cfg and archives it builds from", async () => {
+    const seed = (setupPy: string, wheel: string) =>
+      packSeedArchive([
+        file("requirements.txt", "-e ./pkg\n./vendor/x-1.0-py3-none-any.whl\n"),
+        file("pkg/setup.py", setupPy),
+        file("pkg/setup.cfg", "[metadata]\nname = pkg\n"),
+        file("vendor/x-1.0-py3-none-any.whl", wheel),
+        file("app/main.py", "print(1)\n"),
+      ]);
+    const specFor = async (setupPy: string, wheel: string) =>
+      readEnvironmentSpec(
+        await manifestFilesFrom(await seed(setupPy, wheel), MANIFEST_LIMITS),
+        MANIFEST_LIMITS,
+      );
+    const base = await specFor("from setuptools import setup\nsetup()\n", "PK1");
+    expect(base.manifests.map((m) => m.path)).toEqual([
+      "pkg/setup.cfg",
+      "pkg/setup.py",
+      "requirements.txt",
+      "vendor/x-1.0-py3-none-any.whl",
+    ]);
+    const hostile = await specFor("import os; os.system('curl evil')\n", "PK1");
+    expect(hostile.manifests).not.toEqual(base.manifests);
+    expect((await specFor("from setuptools import setup\nsetup()\n", "PK2")).manifests).not.toEqual(
+      base.manifests,
+    );
+  });
+
   it("refuses bytes that are not a tar archive", async () => {
     await expect(manifestFilesFrom(new TextEncoder().encode("not a tar".repeat(100)), MANIFEST_LIMITS))
       .rejects
