@@ -33,6 +33,8 @@ export interface ChangeSet {
   files: ChangedFile[];
   /** Paths left out, each with its reason (shown with `shownPath`: escaped and cut). */
   leftOut: LeftOutPath[];
+  /** The same paths as the sandbox reported them, for the workspace restore before the tests. */
+  refusedPaths: string[];
   /** New canonical paths `.gitignore` matches, not committed (folders end in `/`). */
   ignored: string[];
   /** Set when the change set is over a cap: the work item cannot be published as it is. */
@@ -67,6 +69,7 @@ export async function readChangeSet(
  */
 export function buildChangeSet(report: WorkspaceReport, tree: BaseTree, policy: DiffPolicy): ChangeSet {
   const leftOut: LeftOutPath[] = [];
+  const refusedPaths: string[] = [];
   const files: ChangedFile[] = [];
   const seen = new Set<string>();
   const rules = {
@@ -84,6 +87,7 @@ export function buildChangeSet(report: WorkspaceReport, tree: BaseTree, policy: 
       (change.status === "deleted" ? undefined : modeRefusal(change.mode));
     if (refusal !== undefined) {
       leftOut.push({ path: shownPath(change.path), reason: refusal });
+      refusedPaths.push(change.path);
       continue;
     }
     if (change.status === "deleted") {
@@ -114,7 +118,7 @@ export function buildChangeSet(report: WorkspaceReport, tree: BaseTree, policy: 
       "the sandbox sent no content for a changed file"
     : overCap({ files: files.length, bytes, ...(largest ? { largest } : {}) }, policy);
   const ignored = report.ignored.filter((path) => isCanonicalPath(path.replace(/\/$/, "")));
-  return { files, leftOut, ignored, ...(reason ? { overCap: reason } : {}) };
+  return { files, leftOut, refusedPaths, ignored, ...(reason ? { overCap: reason } : {}) };
 }
 
 /** `.gitattributes` files the change set writes at canonical paths, decoded. */

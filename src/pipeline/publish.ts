@@ -16,7 +16,7 @@ import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { TestRun } from "../contracts/test_run.ts";
 import type { BaseTree } from "./base_tree.ts";
 import { type ChangeSet, readChangeSet } from "./change_set.ts";
-import type { DiffPolicy } from "./diff_policy.ts";
+import type { DiffPolicy, LeftOutPath } from "./diff_policy.ts";
 import type { PullRequestRef } from "../jobs/job.ts";
 import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
@@ -36,6 +36,8 @@ export interface PublishInput {
   sandbox: Sandbox;
   submission: Submission;
   tests: TestRun;
+  /** Paths reset to the base tree before the tests (so no longer in the workspace), named as not committed. */
+  restored: LeftOutPath[];
   criteria: string[];
   /** Whether the issue had a criteria section, and whether it could be parsed. */
   criteriaSection: CriteriaSection;
@@ -58,12 +60,12 @@ export interface PublishSettings {
   pullRequestOpened: (pr: PullRequestRef) => void;
 }
 
-/** The paths a change set leaves out, each with why. */
-function notCommittedPaths(changes: ChangeSet): Array<{ path: string; reason: string }> {
-  return [
-    ...changes.leftOut,
-    ...changes.ignored.map((path) => ({ path, reason: "matched by .gitignore" })),
-  ];
+/** The paths a change set leaves out, and those reset before the tests, each with why. */
+function notCommittedPaths(changes: ChangeSet, restored: LeftOutPath[]): LeftOutPath[] {
+  const paths = new Map(restored.map((l) => [l.path, l]));
+  for (const l of changes.leftOut) paths.set(l.path, l);
+  for (const path of changes.ignored) paths.set(path, { path, reason: "matched by .gitignore" });
+  return [...paths.values()];
 }
 
 /** Publishes the work item, or says why it may not be published. */
@@ -71,7 +73,7 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
   const { item, repo } = p;
   const { emit, events } = settings;
   const changes = await readChangeSet(p.sandbox, p.tree, settings.diffPolicy);
-  const notCommitted = notCommittedPaths(changes);
+  const notCommitted = notCommittedPaths(changes, p.restored);
   if (notCommitted.length > 0) await emit(events.notCommitted(notCommitted));
   if (changes.overCap) {
     await emit(events.error(`diff rejected: ${changes.overCap}`));
@@ -128,10 +130,7 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
     tests,
     base: p.base,
     jobId: p.jobId,
-    notCommitted: [
-      ...changes.leftOut,
-      ...changes.ignored.map((path) => ({ path, reason: "matched by .gitignore" })),
-    ],
+    notCommitted,
   });
   const updated = followUp?.pull ?? existing;
   const pr = updated

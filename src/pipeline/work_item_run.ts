@@ -23,6 +23,7 @@ import { testSummary } from "../contracts/test_run.ts";
 import { publish } from "./publish.ts";
 import type { FollowUpContext } from "./follow_up.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
+import { restoreLeftOutPaths } from "./workspace_restore.ts";
 import { runWorkItemAgent } from "./work_item_agent.ts";
 import { logJobError } from "../jobs/error_line.ts";
 import type { PullRequestRef } from "../jobs/job.ts";
@@ -142,6 +143,7 @@ export async function runWorkItem(
       testCommand: settings.testCommand,
       testTimeoutMs: settings.testTimeoutMs,
       readChanges: () => readChangeSet(sandbox, input.snapshot.tree, settings.diffPolicy),
+      restoreLeftOut: (paths) => restoreLeftOutPaths(sandbox, input.snapshot, paths),
       emit: say,
       events,
     });
@@ -198,6 +200,7 @@ export async function runWorkItem(
       sandbox,
       submission: outcome.submission,
       tests: tests!,
+      restored: check.restored(),
       criteria: parsed.acceptanceCriteria,
       criteriaSection: parsed.criteriaSection,
       ...(outcome.status === "tests_failed" ? { failing: outcome.reason } : {}),

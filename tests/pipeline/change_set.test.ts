@@ -234,6 +234,7 @@ describe("the host's check of the sandbox's change report", () => {
       CAPS,
     );
     expect(set.leftOut[0]!.path).toBe(`\\u{1b}[2J${"x".repeat(296)}…`);
+    expect(set.refusedPaths).toEqual([hostile]);
     expect(set.ignored).toEqual(["debug.log", "build/"]);
   });
 

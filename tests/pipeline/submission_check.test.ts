@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
 import { baseTree } from "../../src/pipeline/base_tree.ts";
 import { readChangeSet } from "../../src/pipeline/change_set.ts";
+import type { DiffPolicy } from "../../src/pipeline/diff_policy.ts";
 import { createSubmissionCheck } from "../../src/pipeline/submission_check.ts";
+import { restoreLeftOutPaths } from "../../src/pipeline/workspace_restore.ts";
 import { workItemEvents } from "../../src/jobs/job_event_builders.ts";
 import type { EmitJobEvent, NewJobEvent } from "../../src/jobs/job_events.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
-import { newSandbox } from "../sandbox/sandbox_fixture.ts";
+import { newSandbox, tarOf } from "../sandbox/sandbox_fixture.ts";
 
 const submission = (criteria: Array<string | number>) => ({
   summary: "s",
@@ -25,26 +27,32 @@ const TREE = baseTree(
   [],
   new Map(),
 );
-const CAPS = { maxFiles: 3, maxFileBytes: 1024 * 1024, maxTotalBytes: 1024 * 1024, protectedPaths: [] };
+const SEED = { "tests/test_ok.py": TEST_FILE };
+const CAPS: DiffPolicy = {
+  maxFiles: 3,
+  maxFileBytes: 1024 * 1024,
+  maxTotalBytes: 1024 * 1024,
+  protectedPaths: [],
+};
 
 describe("checking a submission", () => {
   let sandbox: Sandbox;
   /** The check as the pipeline builds it, on this file's sandbox and base tree. */
-  function checkFor(criteria: string[], emit: EmitJobEvent = () => Promise.resolve()) {
+  function checkFor(criteria: string[], emit: EmitJobEvent = () => Promise.resolve(), policy = CAPS) {
     return createSubmissionCheck(sandbox, {
       criteria,
       testCommand: "python3 -m pytest -q -p no:cacheprovider",
       testTimeoutMs: 60_000,
-      readChanges: () => readChangeSet(sandbox, TREE, CAPS),
+      readChanges: () => readChangeSet(sandbox, TREE, policy),
+      restoreLeftOut: async (paths) =>
+        restoreLeftOutPaths(sandbox, { seed: await tarOf(SEED), tree: TREE }, paths),
       emit,
       events: workItemEvents(1),
     });
   }
   const emitted: NewJobEvent[] = [];
   beforeAll(async () => {
-    sandbox = await newSandbox({
-      "tests/test_ok.py": TEST_FILE,
-    });
+    sandbox = await newSandbox(SEED);
   });
   afterAll(() => sandbox?.dispose());
 
@@ -90,5 +98,35 @@ describe("checking a submission", () => {
     expect(await check.verify(submission([]))).toEqual({ ok: true });
     expect(check.lastTests()).toMatchObject({ exitCode: 0 });
     await sandbox.run(["rm", "-f", "/workspace/passwd", "/workspace/ok.txt"]);
+  });
+
+  test("the tests run on what will be committed: a left-out conftest that forces a pass is removed first", async () => {
+    const check = checkFor([], undefined, { ...CAPS, protectedPaths: ["**/conftest.py"] });
+    await sandbox.bash(
+      "printf 'def test_broken():\\n    assert 1 + 1 == 3\\n' > tests/test_broken.py && printf '" +
+        "def pytest_collection_modifyitems(items):\\n    for item in items:\\n        item.runtest = lambda: None\\n'" +
+        " > tests/conftest.py",
+    );
+    expect((await sandbox.bash("python3 -m pytest -q -p no:cacheprovider | tail -1")).stdout).toMatch(
+      /2 passed/,
+    );
+    const notice = await check.verify(submission([]));
+    expect((notice as { feedback: string }).feedback).toContain(
+      "- tests/conftest.py: protected by DIFF_PROTECTED_PATHS",
+    );
+    const verdict = await check.verify(submission([]));
+    expect(verdict).toMatchObject({ ok: false, summary: expect.stringContaining("1 failed") });
+    const feedback = (verdict as { feedback: string }).feedback;
+    expect(feedback).toContain("FAILED tests/test_broken.py::test_broken");
+    expect(feedback).toMatch(
+      /were removed or put back to the base tree first:\n- tests\/conftest.py: protected by DIFF_PROTECTED_PATHS/,
+    );
+    expect(check.lastTests()).toMatchObject({ exitCode: 1, passed: 1, failed: 1 });
+    expect(check.restored()).toEqual([{
+      path: "tests/conftest.py",
+      reason: expect.stringContaining("protected"),
+    }]);
+    expect((await sandbox.bash("ls tests")).stdout).toBe("test_broken.py\ntest_ok.py\n");
+    await sandbox.run(["rm", "-f", "/workspace/tests/test_broken.py"]);
   });
 });

@@ -70,7 +70,12 @@ describe("the change set, measured against the base tree", () => {
   test("no change gives an empty change set, and a file rewritten with its own bytes is no change", async () => {
     const sandbox = await seeded();
     await sandbox.bash("cp README.md /tmp/r && cat /tmp/r > README.md && touch app/main.py");
-    expect(await readChangeSet(sandbox, treeOf(SEED), CAPS)).toEqual({ files: [], leftOut: [], ignored: [] });
+    expect(await readChangeSet(sandbox, treeOf(SEED), CAPS)).toEqual({
+      files: [],
+      leftOut: [],
+      refusedPaths: [],
+      ignored: [],
+    });
   });
 
   test("a tracked file that .gitignore matches is still tracked: its edit is in the change set", async () => {

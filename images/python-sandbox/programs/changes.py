@@ -27,6 +27,18 @@ repository's own config cannot make it run anything: ``core.fsmonitor`` off,
 no system or global config, and only /workspace marked safe. Files are opened
 ``O_NOFOLLOW | O_NONBLOCK`` and checked with ``fstat`` to be regular.
 
+Restore mode (input has ``restore``): before the test run whose result the
+host trusts, the workspace is made to hold exactly what will be committed.
+``restore``: ``{path, mode?, content? (base64)}`` for every path the host
+leaves out; whatever is at the path is removed (a folder with all it holds),
+and when ``mode`` is given the base tree's file (``100644``/``100755``) or
+symlink (``120000``, content is its target) is written back. Then every new
+path ``.gitignore`` matches is removed too (it is not committed either), the
+``always_ignored`` caches excepted. No symlink is followed on the way: a
+folder on a path to write back that is not a real folder is replaced by one.
+Output: ``{"failed": [{path, error}]}``; a path that could not be restored
+(e.g. a folder the sandbox user made unwritable) is named there.
+
 The workspace is /workspace. Tests alone set ``BACKEND_AGENT_TEST_WORKSPACE``
 to use another folder; the host never sets it (the sandbox's environment is
 fixed by the host, and ``-I`` keeps ``PYTHON*`` variables out).
@@ -144,8 +156,112 @@ def list_new(report, tracked):
             report.add(path, "added", "other")
 
 
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def remove_at(parent_fd, name):
+    """Removes ``name`` in the folder ``parent_fd``, a folder with all it holds; no symlink followed."""
+    try:
+        st = os.lstat(name, dir_fd=parent_fd)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        fd = os.open(name, DIR_FLAGS, dir_fd=parent_fd)
+        try:
+            for entry in os.listdir(fd):
+                remove_at(fd, entry)
+        finally:
+            os.close(fd)
+        os.rmdir(name, dir_fd=parent_fd)
+    else:
+        os.unlink(name, dir_fd=parent_fd)
+
+
+def open_parent(root_fd, path, create):
+    """The folder holding ``path``'s last segment, or None when it is missing and ``create`` is false."""
+    fd = os.dup(root_fd)
+    try:
+        for part in path.split("/")[:-1]:
+            try:
+                st = os.lstat(part, dir_fd=fd)
+                if not stat.S_ISDIR(st.st_mode):
+                    if not create:
+                        os.close(fd)
+                        return None
+                    os.unlink(part, dir_fd=fd)
+                    os.mkdir(part, 0o775, dir_fd=fd)
+            except FileNotFoundError:
+                if not create:
+                    os.close(fd)
+                    return None
+                os.mkdir(part, 0o775, dir_fd=fd)
+            next_fd = os.open(part, DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = next_fd
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def restore_path(root_fd, entry):
+    path = entry["path"]
+    parts = path.split("/")
+    if path.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise OSError("not a canonical relative path")
+    mode = entry.get("mode")
+    parent = open_parent(root_fd, path, create=mode is not None)
+    if parent is None:
+        return
+    name = parts[-1]
+    try:
+        remove_at(parent, name)
+        if mode is None:
+            return
+        data = base64.b64decode(entry.get("content") or "")
+        if mode == "120000":
+            os.symlink(data.decode("utf-8", "surrogateescape"), name, dir_fd=parent)
+            return
+        bits = 0o775 if mode == "100755" else 0o664
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(name, flags, bits, dir_fd=parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            os.fchmod(fd, bits)
+    finally:
+        os.close(parent)
+
+
+def restore(req):
+    """Restores every path the host leaves out, then removes new ignored paths; returns the failures."""
+    always_ignored = req["always_ignored"]
+    cache = Report(0, 0, always_ignored).cache
+    failed = []
+    root_fd = os.open(".", DIR_FLAGS)
+    try:
+        for entry in req["restore"]:
+            try:
+                restore_path(root_fd, entry)
+            except OSError as error:
+                failed.append({"path": entry["path"], "error": error.strerror or str(error)})
+        for path in git_list("--ignored", "--exclude-per-directory=.gitignore", "--directory"):
+            if cache(path):
+                continue
+            try:
+                restore_path(root_fd, {"path": path.rstrip("/")})
+            except OSError as error:
+                failed.append({"path": path, "error": error.strerror or str(error)})
+    finally:
+        os.close(root_fd)
+    return {"failed": failed}
+
+
 def main():
     req = json.load(sys.stdin)
+    if "restore" in req:
+        os.chdir(ROOT)
+        json.dump(restore(req), sys.stdout)
+        return
     report = Report(int(req["max_files"]), int(req["max_total"]), req["always_ignored"])
     os.chdir(ROOT)
     tracked = compare_tracked(report, req["tracked"])

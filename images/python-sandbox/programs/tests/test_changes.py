@@ -208,3 +208,98 @@ def test_the_repositorys_git_config_cannot_make_git_run_a_command(changes, works
     answer = report(changes, base)
     assert [c["path"] for c in answer["changes"]] == ["hook.sh"]
     assert not os.path.exists(marker)
+
+
+# The restore mode: the workspace made to hold exactly what will be committed.
+def b64_bytes(data):
+    return base64.b64encode(data).decode()
+
+
+def restore(changes, entries, always_ignored=CACHES):
+    return changes.answer({"restore": entries, "always_ignored": always_ignored})
+
+
+def read_bytes(workspace, rel):
+    with open(os.path.join(workspace, rel), "rb") as f:
+        return f.read()
+
+
+def test_a_new_left_out_file_is_removed_and_the_rest_is_kept(changes, workspace, base):
+    write(workspace, "conftest.py", "import sys\nsys.exit(0)\n")
+    write(workspace, "app/main.py", "print('kept')\n")
+    assert restore(changes, [{"path": "conftest.py"}]) == {"failed": []}
+    assert not os.path.lexists(os.path.join(workspace, "conftest.py"))
+    assert read_bytes(workspace, "app/main.py") == b"print('kept')\n"
+    assert [c["path"] for c in report(changes, base)["changes"]] == ["app/main.py"]
+
+
+def test_a_changed_or_deleted_base_file_gets_its_content_and_mode_back(changes, workspace, base):
+    write(workspace, "run.sh", "#!/bin/sh\nexit 0\n")
+    os.chmod(os.path.join(workspace, "run.sh"), 0o644)
+    os.remove(os.path.join(workspace, "README.md"))
+    answer = restore(changes, [
+        {"path": "run.sh", "mode": "100755", "content": b64_bytes(SEED["run.sh"].encode())},
+        {"path": "README.md", "mode": "100644", "content": b64_bytes(SEED["README.md"].encode())},
+    ])
+    assert answer == {"failed": []}
+    assert read_bytes(workspace, "run.sh") == SEED["run.sh"].encode()
+    assert os.stat(os.path.join(workspace, "run.sh")).st_mode & 0o100
+    assert report(changes, base)["changes"] == []
+
+
+def test_symlinks_and_folders_are_removed_without_being_followed(changes, workspace, tmp_path, base):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("outside\n")
+    os.symlink(str(outside), os.path.join(workspace, "link"))
+    write(workspace, ".GIT/hooks/x", "y\n")
+    os.remove(os.path.join(workspace, "readme-link"))
+    write(workspace, "readme-link", "a file now\n")
+    answer = restore(changes, [
+        {"path": "link"},
+        {"path": ".GIT"},
+        {"path": "readme-link", "mode": "120000", "content": b64_bytes(b"README.md")},
+    ])
+    assert answer == {"failed": []}
+    assert (outside / "keep.txt").read_text() == "outside\n"
+    assert not os.path.lexists(os.path.join(workspace, "link"))
+    assert not os.path.lexists(os.path.join(workspace, ".GIT"))
+    assert os.readlink(os.path.join(workspace, "readme-link")) == "README.md"
+    assert report(changes, base)["changes"] == []
+
+
+def test_a_base_file_behind_a_symlinked_folder_goes_into_a_real_folder(changes, workspace, tmp_path, base):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.rename(os.path.join(workspace, "app"), str(outside / "app"))
+    os.symlink(str(outside / "app"), os.path.join(workspace, "app"))
+    answer = restore(changes, [{"path": "app/old.py", "mode": "100644", "content": b64_bytes(b"old\n")}])
+    assert answer == {"failed": []}
+    assert not os.path.islink(os.path.join(workspace, "app"))
+    assert read_bytes(workspace, "app/old.py") == b"old\n"
+    assert (outside / "app" / "old.py").read_text() == "old\n"
+
+
+def test_new_ignored_paths_are_removed_but_caches_and_tracked_ignored_files_stay(changes, workspace, base):
+    write(workspace, ".gitignore", SEED[".gitignore"] + "conftest.py\n")
+    write(workspace, "conftest.py", "import sys\nsys.exit(0)\n")
+    write(workspace, "build/out.txt", "z\n")
+    write(workspace, "app/__pycache__/main.cpython-312.pyc", b"\x00")
+    assert restore(changes, []) == {"failed": []}
+    assert not os.path.lexists(os.path.join(workspace, "conftest.py"))
+    assert not os.path.lexists(os.path.join(workspace, "build"))
+    assert os.path.exists(os.path.join(workspace, "app/__pycache__/main.cpython-312.pyc"))
+    assert read_bytes(workspace, "settings/secret.log") == b"tracked though ignored\n"
+
+
+def test_a_path_that_cannot_be_removed_is_named(changes, workspace, base):
+    write(workspace, "locked/conftest.py", "x\n")
+    os.chmod(os.path.join(workspace, "locked"), 0o555)
+    try:
+        answer = restore(changes, [{"path": "locked/conftest.py"}, {"path": "../escape"}])
+    finally:
+        os.chmod(os.path.join(workspace, "locked"), 0o755)
+    failed = {f["path"] for f in answer["failed"]}
+    assert "../escape" in failed
+    if os.geteuid() != 0:
+        assert "locked/conftest.py" in failed
