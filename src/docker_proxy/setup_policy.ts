@@ -10,10 +10,11 @@
  * - `POST /networks/create`: an internal bridge with the managed label and nothing else;
  * - `POST /networks/{id}/connect`: a managed proxy container to a managed internal network, no
  *   endpoint settings;
- * - `POST /commit`: a managed setup container into `backend-agent/env:<sha256>`, labels only (no
- *   `changes`, no config that could set a user, a command or an environment).
+ * - `POST /commit`: a managed setup container into `backend-agent/env:<sha256>`, exactly the
+ *   environment labels (`ENV_LABELS`) and the setup role emptied (no `changes`, no config that could
+ *   set a user, a command or an environment, no other label).
  */
-import { ENV_KEY, SETUP_ROLE_LABEL } from "../environments/environment_labels.ts";
+import { ENV_KEY, ENV_LABELS, SETUP_ROLE_LABEL } from "../environments/environment_labels.ts";
 import { PROXY_COMMAND } from "../environments/setup_bodies.ts";
 import { LABELS } from "../sandbox/limits.ts";
 import { brief, isObject, type JsonObject } from "./body_check.ts";
@@ -175,10 +176,33 @@ export function checkNetworkConnect(body: JsonObject): string {
   return body.Container as string;
 }
 
-const COMMIT_BODY: Fields = { Labels: optional(stringMap) };
+/** The labels of a commit: exactly the environment labels, and the setup role emptied. */
+const COMMIT_LABEL_KEYS: readonly string[] = [...Object.values(ENV_LABELS), SETUP_ROLE_LABEL].sort();
+/** Longest value of an environment label (a repository's `owner/name` is at most 140 characters). */
+const MAX_COMMIT_LABEL = 256;
+
+const commitLabels: Rule = all(
+  stringMap,
+  must(
+    (v) => {
+      const labels = v as Record<string, string>;
+      const keys = Object.keys(labels).sort();
+      return keys.length === COMMIT_LABEL_KEYS.length && keys.every((k, i) => k === COMMIT_LABEL_KEYS[i]) &&
+        labels[SETUP_ROLE_LABEL] === "" && keys.every((k) => labels[k]!.length <= MAX_COMMIT_LABEL);
+    },
+    (v) =>
+      `must be exactly ${
+        COMMIT_LABEL_KEYS.join(", ")
+      } (${SETUP_ROLE_LABEL} empty, values up to ${MAX_COMMIT_LABEL} characters), got ${brief(v)}`,
+  ),
+);
+
+const COMMIT_BODY: Fields = { Labels: commitLabels };
 
 /**
- * Checks a commit's body: labels only. @returns it to forward.
+ * Checks a commit's body: the environment labels only (see {@link commitLabels}), so an image can
+ * carry no label that makes a sandbox started from it look like a setup part or like another
+ * repository's environment. @returns it to forward.
  * @throws ProxyRefusal 403 naming the field.
  */
 export function checkCommitBody(body: JsonObject): JsonObject {

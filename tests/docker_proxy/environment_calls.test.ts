@@ -307,11 +307,41 @@ describe("each widened field refuses what the service never sends", () => {
       commit(setup.name!, { changes: "USER root" }, {}),
       /query parameter "changes" is not allowed/,
     );
-    await expectRefused(commit(setup.name!, {}, { Labels: {}, User: "0:0" }), /User is not allowed/);
-    await expectRefused(commit(setup.name!, {}, { Env: ["LD_PRELOAD=/x.so"] }), /Env is not allowed/);
-    await expectRefused(commit(setup.name!, {}, { Cmd: ["sh"] }), /Cmd is not allowed/);
+    const Labels = {
+      [SETUP_ROLE_LABEL]: "",
+      [ENV_LABELS.repo]: "acme/tasks",
+      [ENV_LABELS.key]: key,
+      [ENV_LABELS.created]: "2026-01-01T00:00:00.000Z",
+      [ENV_LABELS.size]: "1",
+      [ENV_LABELS.packages]: "1",
+    };
+    await expectRefused(commit(setup.name!, {}, { Labels, User: "0:0" }), /User is not allowed/);
+    await expectRefused(commit(setup.name!, {}, { Labels, Env: ["LD_PRELOAD=/x.so"] }), /Env is not allowed/);
+    await expectRefused(commit(setup.name!, {}, { Labels, Cmd: ["sh"] }), /Cmd is not allowed/);
+    // The labels are exactly the environment's, the setup role emptied: an image cannot pass for a
+    // setup part, or carry a label the service does not set.
+    const labelRefusal = /Labels must be exactly .*dev\.backend-agent\.setup-role empty/;
     await expectRefused(
-      commit(sandboxName, {}, {}),
+      commit(setup.name!, {}, { Labels: { ...Labels, [SETUP_ROLE_LABEL]: "setup" } }),
+      labelRefusal,
+    );
+    await expectRefused(
+      commit(setup.name!, {}, { Labels: { ...Labels, [SETUP_ROLE_LABEL]: "proxy" } }),
+      labelRefusal,
+    );
+    await expectRefused(
+      commit(setup.name!, {}, { Labels: { ...Labels, [LABELS.managed]: "false" } }),
+      labelRefusal,
+    );
+    await expectRefused(
+      commit(setup.name!, {}, { Labels: { ...Labels, "com.example.x": "1" } }),
+      labelRefusal,
+    );
+    const { [ENV_LABELS.key]: _key, ...withoutKey } = Labels;
+    await expectRefused(commit(setup.name!, {}, { Labels: withoutKey }), labelRefusal);
+    await expectRefused(commit(setup.name!, {}, {}), /Labels/);
+    await expectRefused(
+      commit(sandboxName, {}, { Labels }),
       /only a setup container \(dev\.backend-agent\.setup-role=setup\) is committed/,
     );
     expect(await direct.getImage(`backend-agent/env:${key}`).inspect().then(() => true, () => false)).toBe(
