@@ -31,8 +31,8 @@ describe("a left-out conftest that forces a pass", () => {
     expect(job.status).toBe("failed");
     expect(String(job.reason)).toMatch(/#46 tests_failed: .*exited 1/);
     const requests = JSON.stringify(harness.anthropic!.requests);
-    // The attack is real: in the agent's own run, the hooks make every test pass.
-    expect(requests).toMatch(/\d+ passed in /);
+    // The attack is real: in the agent's own run, the hooks make every test pass (no "failed" in the summary).
+    expect(requests).toMatch(/\[100%\]\\n\d+ passed in /);
     expect(requests).toContain("- tests/conftest.py: protected by DIFF_PROTECTED_PATHS");
     expect(requests).toContain("- tests/routers/conftest.py: protected by DIFF_PROTECTED_PATHS");
     const tests = events.flatMap((e) => e.kind === "test" && e.data.issue === 46 ? [e.data] : []);
