@@ -174,6 +174,30 @@ export class EnvironmentBuilder implements Environments {
           egress,
         );
       }
+      // Whatever setup left running is stopped before the scan and the commit: a background process
+      // could otherwise write a credential after the scan, or tamper with it.
+      await session.stopProcesses();
+      const scan = await session.scan(
+        this.#secrets.length > 0 ? [`BACKEND_AGENT_SECRETS=${this.#secrets.join("\n")}`] : [],
+      );
+      const scanned = readSetupReport(scan.output);
+      if (!scanned || !("leaked" in scanned)) {
+        throw new EnvironmentError(
+          `the credential scan after setup gave no report (exit ${scan.result.exitCode}); nothing was cached`,
+          "failed",
+          tail,
+          egress,
+        );
+      }
+      if (scanned.leaked.length > 0) {
+        throw new EnvironmentError(
+          `setup wrote the package index credentials into ${scanned.leaked.slice(0, 5).join(", ")}; ` +
+            "nothing was cached. Make the setup script pass them only through the environment",
+          "leaked",
+          tail,
+          egress,
+        );
+      }
       const builtAt = new Date().toISOString();
       const labels = {
         // A commit keeps the container's labels and cannot drop one: the setup role is emptied, so
@@ -197,7 +221,7 @@ export class EnvironmentBuilder implements Environments {
     }
   }
 
-  /** The setup program's own environment: the proxy, the indexes (credentials included), the secrets to look for. */
+  /** The setup program's own environment: the proxy and the indexes (credentials included). */
   #installEnv(proxyUrl: string): string[] {
     const { index, extraIndexes } = this.settings;
     const plainHttp = [index, ...extraIndexes].filter((i) => i.publicUrl.startsWith("http:"));
@@ -214,7 +238,6 @@ export class EnvironmentBuilder implements Environments {
       "PIP_NO_CACHE_DIR=1",
       "PIP_DISABLE_PIP_VERSION_CHECK=1",
       "PIP_ROOT_USER_ACTION=ignore",
-      ...(this.#secrets.length > 0 ? [`BACKEND_AGENT_SECRETS=${this.#secrets.join("\n")}`] : []),
     ];
   }
 

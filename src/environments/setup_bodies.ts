@@ -42,8 +42,9 @@ export function setupContainerBody(input: SetupBodyInput, limits: SandboxLimits)
   const { Mounts: _mounts, ...host } = base.HostConfig!;
   return {
     ...base,
-    // Everything runs as the sandbox user, who owns /opt/venv.
-    User: SANDBOX_USER,
+    // The init and its `sleep` run as the programs user (the base body's), setup's execs as the sandbox
+    // user, who owns /opt/venv: so every process setup started can be killed before the credential scan
+    // and the commit, and the container keeps running.
     Labels: input.labels,
     NetworkDisabled: false,
     HostConfig: {

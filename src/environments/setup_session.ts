@@ -10,6 +10,7 @@ import type { EgressEntry, InstallPlan } from "../contracts/environment.ts";
 import { SandboxError } from "../errors.ts";
 import { execInContainer } from "../sandbox/docker_exec.ts";
 import type { SandboxLimits } from "../sandbox/limits.ts";
+import { ProcessStopper } from "../sandbox/process_stopper.ts";
 import type { ExecResult } from "../sandbox/sandbox.ts";
 import { WORKSPACE } from "../sandbox/sandbox.ts";
 import { parseEgressLog } from "./egress_log.ts";
@@ -192,6 +193,37 @@ export class SetupSession implements AsyncDisposable {
         cwd: WORKSPACE,
       },
     );
+    return { result, output: result.stdout + result.stderr };
+  }
+
+  /**
+   * Kills every process of the sandbox user in the setup container (whatever setup left running in
+   * the background) and resolves once none is alive, so nothing setup started can write after the
+   * credential scan or into the commit. Uses the sandbox's stopper (an execute-only bash the setup
+   * user's processes cannot trace).
+   * @throws SandboxError when they could not all be stopped; then nothing is committed.
+   */
+  async stopProcesses(): Promise<void> {
+    const stopper = new ProcessStopper(this.#live(this.#setup));
+    try {
+      await stopper.stop();
+    } finally {
+      stopper.detach();
+    }
+  }
+
+  /**
+   * Searches what setup may have written for the secrets in `env` (`BACKEND_AGENT_SECRETS`), in a
+   * fresh exec of the setup program (`scan`); run after {@link stopProcesses}.
+   */
+  async scan(env: readonly string[]): Promise<SetupRun> {
+    const result = await execInContainer(this.#live(this.#setup), [...PROGRAM, "scan"], {
+      user: "sandbox",
+      env,
+      timeoutMs: 120_000,
+      maxOutputBytes: MAX_SETUP_OUTPUT,
+      cwd: "/",
+    });
     return { result, output: result.stdout + result.stderr };
   }
 

@@ -170,6 +170,73 @@ describe("a build through the egress proxy", () => {
   });
 });
 
+describe("a hostile setup script", () => {
+  /** Whether the image `name` holds `needle` anywhere (layers, config, history). */
+  async function imageHolds(name: string, needles: string[]): Promise<string[]> {
+    const image = docker.getImage(name);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await image.get()) chunks.push(chunk as Uint8Array);
+    const text = new TextDecoder("latin1").decode(Buffer.concat(chunks)) +
+      JSON.stringify(await image.inspect()) + JSON.stringify(await image.history());
+    return needles.filter((needle) => text.includes(needle));
+  }
+
+  test("a background writer of the credential it leaves running never reaches an image", async () => {
+    // It waits for the setup program to exit, then writes the index URL, plain and in Base64, again and
+    // again: without the stop it would write after the scan, into the commit.
+    const script = `set -euo pipefail
+setup_program=$PPID
+( while kill -0 "$setup_program" 2>/dev/null; do sleep 0.005; done
+  while :; do
+    printf '%s' "$PIP_INDEX_URL" > /opt/venv/late.txt
+    printf '%s' "$PIP_INDEX_URL" | base64 -w0 > /opt/venv/late64.txt
+    sleep 0.005
+  done ) </dev/null >/dev/null 2>&1 &
+disown
+pip install tinyjwt==1.0.0
+`;
+    const b = builder();
+    const target = await repo("", { ".backend-agent/setup.sh": script });
+    const outcome = await prepare(b, target).catch((error: unknown) => error);
+    const key = await b.key({ ...target, repo: "acme/tasks" });
+    const canaryForms = [CANARY, btoa(index.url(`ci-bot:${CANARY}`)).slice(8, -8)];
+    if (outcome instanceof EnvironmentError) {
+      // It wrote before it was stopped: the scan found it, and nothing was committed.
+      expect(outcome.failure).toBe("leaked");
+      expect(outcome.message).toMatch(/credentials into \/opt\/venv\/late(64)?\.txt/);
+      expect(await docker.getImage(`backend-agent/env:${key}`).inspect().catch(() => "absent")).toBe(
+        "absent",
+      );
+    } else {
+      const { result } = outcome as Awaited<ReturnType<typeof prepare>>;
+      expect(result.key).toBe(key);
+      expect(await imageHolds(result.image, canaryForms)).toEqual([]);
+    }
+  });
+
+  test("a credential written in Base64 or percent-encoded is found, and nothing is cached", async () => {
+    for (
+      const write of [
+        "base64 -w0",
+        "python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.stdin.read(),safe=\"\"))'",
+      ]
+    ) {
+      const script = `printf '%s' "$PIP_INDEX_URL" | ${write} > /opt/venv/encoded.txt\n`;
+      const b = builder();
+      const target = await repo("", { ".backend-agent/setup.sh": script });
+      const error = await prepare(b, target).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EnvironmentError);
+      expect((error as EnvironmentError).failure).toBe("leaked");
+      expect((error as EnvironmentError).message).toContain("/opt/venv/encoded.txt");
+      expect((error as EnvironmentError).message + (error as EnvironmentError).output).not.toContain(CANARY);
+      const key = await b.key({ ...target, repo: "acme/tasks" });
+      expect(await docker.getImage(`backend-agent/env:${key}`).inspect().catch(() => "absent")).toBe(
+        "absent",
+      );
+    }
+  });
+});
+
 describe("a failed setup", () => {
   test("a requirement the index does not have fails with pip's error, and nothing is left", async () => {
     const b = builder();

@@ -17,18 +17,26 @@ stdout by the host's command), then one last line
 counts the distributions installed in /opt/venv (pip itself not counted).
 When ``BACKEND_AGENT_SECRETS`` (exec environment, newline-separated) is set,
 the files setup may have written (/opt/venv, /var/tmp) are searched for each
-secret first; a hit is reported on that line as ``{"leaked": [paths]}`` with
-exit 3, and the host commits nothing. A failed install exits with its
-status. Exit 2: the input is not a plan.
+secret first (as written, percent-encoded and Base64, see ``secret_forms``);
+a hit is reported on that line as ``{"leaked": [paths]}`` with exit 3, and
+the host commits nothing. A failed install exits with its status. Exit 2: the
+input is not a plan.
+
+``setup_env.py scan`` (no input) only searches: the host runs it after it has
+stopped every process of the setup user, so nothing setup started can write a
+secret after the search or tamper with it. Its last line is always
+``{"leaked": [paths]}`` (empty when clean), exit 3 on a hit.
 
 Tests alone set ``BACKEND_AGENT_TEST_WORKSPACE`` and ``BACKEND_AGENT_TEST_VENV``
 to use other folders.
 """
+import base64
 import glob
 import json
 import os
 import subprocess
 import sys
+import urllib.parse
 
 MARKER = "BACKEND-AGENT-SETUP"
 WORKSPACE = os.environ.get("BACKEND_AGENT_TEST_WORKSPACE") or "/workspace"
@@ -76,9 +84,25 @@ def count_packages():
     return len(names)
 
 
+def secret_forms(secret):
+    """The byte strings ``secret`` may be written as: itself, percent-encoded, and Base64
+    (standard and URL-safe) at each of the three alignments it can have inside a longer encoded
+    text (the characters that depend on the secret's bytes alone)."""
+    raw = secret.encode()
+    forms = {raw, urllib.parse.quote(secret, safe="").encode(), urllib.parse.quote(secret).encode()}
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw)
+        first = -(-8 * shift // 6)
+        inner = encoded[first:(8 * (shift + len(raw))) // 6]
+        if len(inner) >= 4:
+            forms.add(inner)
+            forms.add(inner.replace(b"+", b"-").replace(b"/", b"_"))
+    return sorted(f for f in forms if f)
+
+
 def find_secrets(secrets, roots=None):
-    """Files under ``roots`` holding any of ``secrets`` (bytes compared), sorted."""
-    needles = [s.encode() for s in secrets if s]
+    """Files under ``roots`` holding any of ``secrets`` in any of its ``secret_forms``, sorted."""
+    needles = [form for s in secrets if s for form in secret_forms(s)]
     found = []
     for root in roots or SCANNED:
         for folder, _, files in os.walk(root):
@@ -96,7 +120,17 @@ def find_secrets(secrets, roots=None):
     return sorted(found)
 
 
+def scan():
+    """The ``scan`` command: reports the files holding a secret, always."""
+    secrets = [s for s in os.environ.get("BACKEND_AGENT_SECRETS", "").split("\n") if s]
+    leaked = find_secrets(secrets) if secrets else []
+    print(f"{MARKER} {json.dumps({'leaked': leaked})}", flush=True)
+    return 3 if leaked else 0
+
+
 def main():
+    if sys.argv[1:] == ["scan"]:
+        return scan()
     try:
         plan = read_plan(sys.stdin.read())
     except ValueError as error:

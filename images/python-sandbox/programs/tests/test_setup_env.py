@@ -151,3 +151,37 @@ def test_a_pip_plan_installs_into_the_venv_offline(tmp_path):
         text=True,
     )
     assert check.stdout == "42\n"
+
+
+def test_a_secret_is_found_percent_encoded_and_in_base64_at_any_alignment(tmp_path):
+    secret = "tok:en/+x9?"
+    import base64
+    import urllib.parse
+
+    (tmp_path / "quoted").write_text(urllib.parse.quote(secret, safe=""))
+    for prefix in ["", "a", "ab"]:
+        (tmp_path / f"b64-{len(prefix)}").write_bytes(base64.b64encode(f"{prefix}{secret}!".encode()))
+        url64 = base64.urlsafe_b64encode(f"{prefix}{secret}!".encode())
+        (tmp_path / f"url64-{len(prefix)}").write_bytes(url64)
+    (tmp_path / "clean").write_text("tok:en/ x9")
+    found = setup_env.find_secrets([secret], [str(tmp_path)])
+    assert sorted(os.path.basename(p) for p in found) == sorted(
+        ["quoted", "b64-0", "b64-1", "b64-2", "url64-0", "url64-1", "url64-2"]
+    )
+
+
+def test_the_scan_command_reports_always_and_runs_nothing(tmp_path):
+    venv = fake_venv(tmp_path / "venv")
+    (venv / "late.txt").write_text("canary-123")
+    env = {
+        "PATH": os.environ["PATH"],
+        "BACKEND_AGENT_TEST_VENV": str(venv),
+        "BACKEND_AGENT_SECRETS": "canary-123",
+    }
+    program = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "setup_env.py")
+    leaked = subprocess.run([sys.executable, "-I", program, "scan"], env=env, capture_output=True, text=True)
+    assert leaked.returncode == 3
+    assert last_line(leaked) == {"leaked": [f"{venv}/late.txt"]}
+    (venv / "late.txt").unlink()
+    clean = subprocess.run([sys.executable, "-I", program, "scan"], env=env, capture_output=True, text=True)
+    assert (clean.returncode, last_line(clean)) == (0, {"leaked": []})
