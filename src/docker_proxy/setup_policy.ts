@@ -28,8 +28,9 @@ import { emptyList, labelsInclude, listedIn, mustBe } from "./value_rules.ts";
 
 /** A network name the proxy looks up (no path characters). */
 export const NETWORK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-/** An allowed host of the egress proxy (as `egress_proxy.py` checks it). */
-const HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** An allowed host of the egress proxy, with an index's own `:port` (as `egress_proxy.py` checks it). */
+const HOST =
+  /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[1-9]\d{0,4})?$/;
 const MAX_PROXY_HOSTS = 64;
 
 /** What the setup policies need besides the sandbox's. */
@@ -82,7 +83,7 @@ const proxyCommand: Rule = all(
       const argv = Array.isArray(v) ? v as string[] : [];
       const hosts = argv.slice(PROXY_COMMAND.length);
       return PROXY_COMMAND.every((word, i) => argv[i] === word) && hosts.length > 0 &&
-        hosts.length <= MAX_PROXY_HOSTS && hosts.every((h) => h.length <= 253 && HOST.test(h));
+        hosts.length <= MAX_PROXY_HOSTS && hosts.every((h) => h.length <= 259 && HOST.test(h));
     },
     (v) =>
       `must be ${PROXY_COMMAND.join(" ")} followed by 1 to ${MAX_PROXY_HOSTS} host names, got ${brief(v)}`,

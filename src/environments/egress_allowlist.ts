@@ -1,8 +1,9 @@
 /**
  * The hosts the setup container's egress proxy lets through: the package indexes' hosts
  * (`PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`), `files.pythonhosted.org` when PyPI itself is an index
- * (PyPI serves its files from there), and `SETUP_ALLOWED_HOSTS`. Exact host names: no wildcard,
- * no port (the proxy allows HTTPS tunnels to port 443 only).
+ * (PyPI serves its files from there), and `SETUP_ALLOWED_HOSTS`. Exact host names, no wildcard; an
+ * index served on a port of its own is written `host:port`. The proxy lets through plain HTTP to
+ * port 80 or that port, and HTTPS tunnels to port 443, nothing else.
  */
 import type { PackageIndex } from "./package_index.ts";
 
@@ -25,15 +26,17 @@ export function isAllowlistHost(host: string): boolean {
  */
 export function egressAllowlist(indexes: readonly PackageIndex[], allowedHosts: readonly string[]): string[] {
   const hosts = new Set<string>();
-  for (const index of indexes) {
-    hosts.add(index.host);
-    if (index.host === PYPI_HOST) hosts.add(PYPI_FILES_HOST);
-  }
-  for (const host of allowedHosts) hosts.add(host.toLowerCase());
-  for (const host of hosts) {
+  const checked = [...indexes.map((index) => index.host), ...allowedHosts.map((host) => host.toLowerCase())];
+  for (const host of checked) {
     if (!isAllowlistHost(host)) {
       throw new TypeError(`"${host}" is not a host name the egress proxy can allow`);
     }
   }
+  for (const index of indexes) {
+    const port = new URL(index.publicUrl).port;
+    hosts.add(port === "" ? index.host : `${index.host}:${port}`);
+    if (index.host === PYPI_HOST) hosts.add(PYPI_FILES_HOST);
+  }
+  for (const host of allowedHosts) hosts.add(host.toLowerCase());
   return [...hosts].sort();
 }

@@ -6,11 +6,11 @@
  *
  * ```
  * CONNECT   Nov 30 20:32:11.936 [7]: Request (file descriptor 4): CONNECT pypi.org:443 HTTP/1.1
- * NOTICE    Nov 30 20:32:11.936 [7]: Proxying refused on filtered domain "pypi.org"
+ * NOTICE    Nov 30 20:32:11.936 [7]: Proxying refused on filtered url "http://pypi.org:22/"
  * INFO      Nov 30 20:32:11.944 [7]: Refused CONNECT method on port 8443
  * ```
  *
- * A refusal line names the host (filter) or the port (CONNECT to a port other than 443); it is
+ * A refusal line names the URL or host (filter) or the port (CONNECT to a port other than 443); it is
  * matched to the latest request without a verdict that it fits. tinyproxy logs no sizes, so
  * `bytes` is null. The log is untrusted text from a container: each line is read on its own,
  * bounded, and nothing in it is executed or echoed beyond the host name.
@@ -20,6 +20,8 @@ import type { EgressEntry } from "../contracts/environment.ts";
 const LINE = /^[A-Z]+\s+[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3} \[\d+\]: (.*)$/;
 const REQUEST = /^Request \(file descriptor \d+\): ([A-Z]{1,16}) (\S{1,4096}) HTTP\/\d\.\d$/;
 const FILTERED = /^Proxying refused on filtered domain "([^"]{0,253})"$/;
+/** The refusal when the filter reads whole URLs (`FilterURLs On`): `http://host:port/…` or, for CONNECT, `host:port`. */
+const FILTERED_URL = /^Proxying refused on filtered url "([^"]{0,4096})"$/;
 const BAD_PORT = /^Refused CONNECT method on port (\d{1,5})$/;
 /** Most entries kept; a setup that makes more is summarised by the first ones. */
 const MAX_ENTRIES = 2_000;
@@ -47,6 +49,13 @@ export function parseEgressLog(text: string): EgressEntry[] {
     const filtered = FILTERED.exec(message);
     if (filtered) {
       const host = filtered[1]!.toLowerCase();
+      refuseLatest(requests, (p) => p.entry.host === host);
+      continue;
+    }
+    const filteredUrl = FILTERED_URL.exec(message);
+    if (filteredUrl) {
+      const url = filteredUrl[1]!;
+      const { host } = targetOf(url.includes("://") ? "GET" : "CONNECT", url);
       refuseLatest(requests, (p) => p.entry.host === host);
       continue;
     }

@@ -20,6 +20,21 @@ describe("tinyproxy's log read into egress entries", () => {
     ]);
   });
 
+  test("a URL the filter refuses (another port of an allowed host, another host) is refused", () => {
+    const log = [
+      line("CONNECT", "Request (file descriptor 4): GET http://index:22/ HTTP/1.1"),
+      line("NOTICE", 'Proxying refused on filtered url "http://index:22/"'),
+      line("CONNECT", "Request (file descriptor 4): CONNECT evil.example:443 HTTP/1.1"),
+      line("NOTICE", 'Proxying refused on filtered url "evil.example:443"'),
+      line("CONNECT", "Request (file descriptor 6): GET http://index:8080/simple/ HTTP/1.1"),
+    ].join("\n");
+    expect(parseEgressLog(log)).toEqual([
+      { host: "index", method: "GET", allowed: false, bytes: null },
+      { host: "evil.example", method: "CONNECT", allowed: false, bytes: null },
+      { host: "index", method: "GET", allowed: true, bytes: null },
+    ]);
+  });
+
   test("a filtered domain and a CONNECT to a port other than 443 are refused", () => {
     const log = [
       line("CONNECT", "Request (file descriptor 4): GET http://other:8080/ HTTP/1.1"),

@@ -99,7 +99,7 @@ describe("a build through the egress proxy", () => {
     const { result, name } = await prepare(b, await repo("tinyjwt==1.0.0"), progress);
     expect(result).toMatchObject({ cacheHit: false, packages: 2, image: `backend-agent/env:${result.key}` });
     expect(progress.map((p) => p.phase)).toEqual(["building", "built"]);
-    expect(progress[0]).toMatchObject({ sources: ["requirements.txt"], allowlist: [index.host] });
+    expect(progress[0]).toMatchObject({ sources: ["requirements.txt"], allowlist: [`${index.host}:8080`] });
     // From outside: what the proxy logged, and the index saw the same.
     expect(result.egress.length).toBeGreaterThanOrEqual(4);
     expect(result.egress.every((e) => e.host === index.host && e.method === "GET" && e.allowed)).toBe(true);
@@ -279,6 +279,7 @@ describe("the egress proxy, from inside the setup container", () => {
       "    except Exception as e:",
       "        return type(e).__name__",
       `out['via_proxy'] = get('http://${other.host}:8080/', {'http': os.environ['HTTP_PROXY']})`,
+      `out['index_other_port'] = get('http://${index.host}:8081/', {'http': os.environ['HTTP_PROXY']})`,
       `out['direct_by_name'] = get('http://${other.host}:8080/', {})`,
       "try:",
       `    socket.create_connection(('${other.ip}', 8080), timeout=3).close(); out['direct_by_ip'] = 'connected'`,
@@ -294,11 +295,14 @@ describe("the egress proxy, from inside the setup container", () => {
     const seen = await environmentRun(result.image, "print(open('/opt/venv/probe.json').read())");
     const probed = JSON.parse(seen.stdout);
     expect(probed.via_proxy).toBe(403);
+    // Plain HTTP to the index's host reaches the index's port only.
+    expect(probed.index_other_port).toBe(403);
     expect(probed.direct_by_name).toMatch(/URLError|gaierror/);
     expect(probed.direct_by_ip).toMatch(/OSError|TimeoutError|timeout|ConnectionRefusedError|unreachable/i);
     expect(probed.direct_by_ip).not.toBe("connected");
     expect(result.egress).toContainEqual({ host: other.host, method: "GET", allowed: false, bytes: null });
     expect(result.egress).toContainEqual({ host: index.host, method: "GET", allowed: true, bytes: null });
+    expect(result.egress).toContainEqual({ host: index.host, method: "GET", allowed: false, bytes: null });
   });
 });
 

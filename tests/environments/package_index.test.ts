@@ -71,6 +71,15 @@ describe("the egress allowlist", () => {
     ]);
   });
 
+  test("names an index served on a port of its own with that port (plain HTTP reaches it and 80 only)", () => {
+    const local = parsePackageIndex("http://u:t@idx.example:8080/simple", "PIP_INDEX_URL");
+    expect(egressAllowlist([local, nexus], ["github.com"])).toEqual([
+      "github.com",
+      "idx.example:8080",
+      "nexus.example",
+    ]);
+  });
+
   test("refuses a host the proxy cannot allow exactly", () => {
     expect(() => egressAllowlist([pypi], ["*.example.com"])).toThrow(/not a host name/);
     expect(() => egressAllowlist([pypi], ["example.com:443"])).toThrow(/not a host name/);

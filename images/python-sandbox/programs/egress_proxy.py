@@ -6,8 +6,10 @@ The host runs it as the command of the proxy container (see
     python3 -I /opt/backend-agent/egress_proxy.py pypi.org files.pythonhosted.org
 
 It checks that every argument is a plain host name or IPv4 address (lower case,
-no wildcard, no port), writes them one a line to ``/tmp/egress/allowlist`` (read
-by tinyproxy's ``Filter``, where each line is an exact fnmatch pattern), and
+no wildcard), optionally with ``:port`` (the port of a package index served
+elsewhere than 80/443), and writes, per host, two anchored extended regular
+expressions to ``/tmp/egress/allowlist`` (read by tinyproxy's ``Filter`` on the
+whole URL): plain HTTP to port 80 or the ports named, ``CONNECT`` to 443. Then it
 replaces itself with ``tinyproxy -d -c /etc/backend-agent/tinyproxy.conf``,
 which logs every request to ``/tmp/egress/tinyproxy.log``. A bad argument exits
 2 with the reason on stderr and starts nothing.
@@ -23,30 +25,45 @@ CONFIG = "/etc/backend-agent/tinyproxy.conf"
 TINYPROXY = "/usr/bin/tinyproxy"
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 HOST = re.compile(rf"{LABEL}(?:\.{LABEL})*")
+PORT = re.compile(r"[1-9][0-9]{0,4}")
 MAX_HOSTS = 64
 
 
 def check_hosts(hosts):
-    """The hosts, de-duplicated in order; raises ValueError naming the first bad one."""
+    """host → its plain-HTTP ports (80 and those named), in order; raises ValueError naming a bad one."""
     if not hosts:
         raise ValueError("name at least one host to allow")
     if len(hosts) > MAX_HOSTS:
         raise ValueError(f"at most {MAX_HOSTS} hosts may be allowed, got {len(hosts)}")
-    seen = []
-    for host in hosts:
+    seen = {}
+    for entry in hosts:
+        host, _, port = entry.partition(":")
         if len(host) > 253 or not HOST.fullmatch(host):
-            raise ValueError(f"{host!r} is not a lower-case host name or IPv4 address")
-        if host not in seen:
-            seen.append(host)
+            raise ValueError(f"{entry!r} is not a lower-case host name or IPv4 address (with :port)")
+        if ":" in entry and (not PORT.fullmatch(port) or int(port) > 65535):
+            raise ValueError(f"{entry!r} has no port from 1 to 65535 after its ':'")
+        ports = seen.setdefault(host, ["80"])
+        if port and port not in ports:
+            ports.append(port)
     return seen
 
 
+def patterns(hosts):
+    """tinyproxy's filter lines for ``hosts`` (host → plain-HTTP ports): two anchored ERE each."""
+    lines = []
+    for host, ports in hosts.items():
+        name = host.replace(".", "\\.")
+        lines.append(f"^http://{name}(:({'|'.join(ports)}))?/")
+        lines.append(f"^{name}:443$")
+    return lines
+
+
 def write_allowlist(folder, hosts):
-    """Writes ``hosts`` one a line to ``folder/allowlist`` (created 0700 when missing)."""
+    """Writes the filter ``patterns`` of ``hosts``, one a line, to ``folder/allowlist`` (folder 0700)."""
     os.makedirs(folder, mode=0o700, exist_ok=True)
     path = os.path.join(folder, "allowlist")
     with open(path, "w", encoding="ascii") as out:
-        out.write("".join(f"{host}\n" for host in hosts))
+        out.write("".join(f"{line}\n" for line in patterns(hosts)))
     return path
 
 

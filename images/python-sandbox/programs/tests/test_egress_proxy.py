@@ -16,16 +16,26 @@ def run(folder, *hosts):
     )
 
 
-def test_writes_each_host_once_one_a_line(tmp_path):
-    done = run(tmp_path, "pypi.org", "files.pythonhosted.org", "pypi.org", "10.0.0.7")
+def test_writes_each_host_once_as_anchored_url_patterns(tmp_path):
+    done = run(tmp_path, "pypi.org", "files.pythonhosted.org", "pypi.org", "10.0.0.7", "idx.local:8080")
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "allowlist").read_text() == "pypi.org\nfiles.pythonhosted.org\n10.0.0.7\n"
+    assert (tmp_path / "allowlist").read_text().splitlines() == [
+        r"^http://pypi\.org(:(80))?/",
+        r"^pypi\.org:443$",
+        r"^http://files\.pythonhosted\.org(:(80))?/",
+        r"^files\.pythonhosted\.org:443$",
+        r"^http://10\.0\.0\.7(:(80))?/",
+        r"^10\.0\.0\.7:443$",
+        r"^http://idx\.local(:(80|8080))?/",
+        r"^idx\.local:443$",
+    ]
 
 
 @pytest.mark.parametrize(
     "host",
     [
-        "*", "*.org", "pypi.org:443", "PyPI.org", "pypi.org\nevil.com", "pypi.org\n",
+        "*", "*.org", "pypi.org:", "pypi.org:0", "pypi.org:99999", "pypi.org:8a",
+        "PyPI.org", "pypi.org\nevil.com", "pypi.org\n",
         "[::1]", "a..b", "-a.org", "", "a b",
     ],
 )
@@ -48,6 +58,7 @@ def test_the_config_filters_by_host_and_logs_to_the_egress_folder():
     lines = {name: value for name, value in settings}
     assert lines["Filter"] == '"/tmp/egress/allowlist"'
     assert lines["FilterDefaultDeny"] == "Yes"
-    assert lines["FilterURLs"] == "Off"
+    assert lines["FilterURLs"] == "On"
+    assert lines["FilterType"] == "ere"
     assert lines["LogFile"] == '"/tmp/egress/tinyproxy.log"'
     assert lines["ConnectPort"] == "443"
