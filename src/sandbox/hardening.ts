@@ -24,11 +24,12 @@ export const SANDBOX_ENV = [
 /**
  * The environment of the image's own programs (run as `PROGRAMS_USER`): the system's python3 and
  * git only, never the repo's virtualenv, whose packages (and their `.pth` start-up hooks) come
- * from the repo.
+ * from the repo. `/usr/local/bin` holds python3 in the registry-built image (`python:3.12-slim`),
+ * `/usr/bin` in the air-gapped one; both are root-owned, so setup cannot put a program there.
  */
 export const PROGRAMS_ENV = [
   "HOME=/nonexistent",
-  "PATH=/usr/bin:/bin",
+  "PATH=/usr/local/bin:/usr/bin:/bin",
   "VIRTUAL_ENV=",
   "LANG=C.UTF-8",
 ];
