@@ -21,7 +21,7 @@ import { forbidden } from "./refusal.ts";
 import type { ResourceCaps } from "./resource_policy.ts";
 import type { MatchedRoute } from "./routes.ts";
 import type { SandboxCap } from "./sandbox_cap.ts";
-import type { EngineAnswer, UpstreamRequest } from "./upstream.ts";
+import { type EngineAnswer, getJson, type UpstreamRequest } from "./upstream.ts";
 import type { VolumeHolds } from "./volume_holds.ts";
 import { checkVolumeCreate } from "./volume_policy.ts";
 import { ENV_IMAGE, ENV_IMAGE_REPO } from "./env_images.ts";
@@ -29,6 +29,7 @@ import {
   checkCommitBody,
   checkNetworkConnect,
   checkNetworkCreate,
+  checkSandboxImage,
   checkSetupPartCreate,
   COMMIT_TAG,
   setupRoleOf,
@@ -145,6 +146,9 @@ export async function authorize(
             egressNetwork: deps.egressNetwork,
           })
           : await checkContainerCreate(parsed, policy);
+        if (!role) {
+          await checkSandboxImage(String(parsed.Image), (target) => getJson(deps.upstreamSocket, target));
+        }
         const releaseSlot = await deps.sandboxes.admit("container");
         return {
           upstream: { method: "POST", target: `${p}/containers/create${suffix(q)}`, body: json(checked) },

@@ -211,5 +211,36 @@ export function checkCommitBody(body: JsonObject): JsonObject {
   return body;
 }
 
+/**
+ * Refuses a sandbox create (no setup role of its own) from an image whose labels carry a non-empty
+ * setup role: the engine copies an image's labels onto its containers, so such a sandbox would pass
+ * for a setup part (committed, given a network). Environment images carry the role emptied (see
+ * {@link checkCommitBody}). `get` looks the image up on the engine.
+ * @throws ProxyRefusal 403 naming the image and its role; 404/502 as the look-up answers.
+ */
+export async function checkSandboxImage(
+  image: string,
+  get: (target: string) => Promise<{ status: number; json: unknown }>,
+): Promise<void> {
+  const answer = await get(`/images/${encodeURIComponent(image)}/json`);
+  if (answer.status === 404) throw new ProxyRefusal(404, `No such image: ${image}`);
+  if (answer.status !== 200 || !isObject(answer.json)) {
+    throw new ProxyRefusal(
+      502,
+      `docker-proxy: cannot inspect image "${image}" (engine status ${answer.status})`,
+    );
+  }
+  const config = answer.json.Config;
+  const labels = isObject(config) && isObject(config.Labels) ? config.Labels : {};
+  const role = labels[SETUP_ROLE_LABEL];
+  if (role !== undefined && role !== null && role !== "") {
+    throw forbidden(
+      `docker-proxy: POST /containers/create refused: image ${image} carries ${SETUP_ROLE_LABEL}=${
+        brief(role)
+      }; a sandbox starts only from an image whose setup role is empty`,
+    );
+  }
+}
+
 /** The query of a commit: the tag must be a cache key. */
 export const COMMIT_TAG = ENV_KEY;

@@ -349,6 +349,36 @@ describe("each widened field refuses what the service never sends", () => {
     );
   });
 
+  test("a sandbox does not start from an image whose setup role is not empty", async () => {
+    // Made on the engine directly: through the proxy a commit can only empty the role.
+    const key = "d".repeat(64);
+    const source = await direct.createContainer({ Image: testLimits().image, Cmd: ["true"], Labels: TEST });
+    try {
+      await source.commit({
+        repo: "backend-agent/env",
+        tag: key,
+        _body: { Labels: { [SETUP_ROLE_LABEL]: "setup", [LABELS.managed]: "true" } },
+      });
+    } finally {
+      await source.remove({ force: true });
+    }
+    try {
+      const name = uniqueName("sandbox");
+      const body = buildCreateBody({ name, volume: "unused", labels: TEST }, {
+        ...testLimits(),
+        image: `backend-agent/env:${key}`,
+      });
+      body.HostConfig!.Mounts = [];
+      await expectRefused(
+        under.docker.createContainer(body),
+        /image backend-agent\/env:d{64} carries dev\.backend-agent\.setup-role="setup"/,
+      );
+      expect(await containerExists(name)).toBe(false);
+    } finally {
+      await direct.getImage(`backend-agent/env:${key}`).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
   test("only allowed and environment images are inspected, listed or removed", async () => {
     await expectRefused(
       under.docker.getImage("debian:bookworm").inspect(),
