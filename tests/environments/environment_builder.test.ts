@@ -181,37 +181,52 @@ describe("a hostile setup script", () => {
     return needles.filter((needle) => text.includes(needle));
   }
 
-  test("a background writer of the credential it leaves running never reaches an image", async () => {
-    // It waits for the setup program to exit, then writes the index URL, plain and in Base64, again and
-    // again: without the stop it would write after the scan, into the commit.
-    const script = `set -euo pipefail
-setup_program=$PPID
-( while kill -0 "$setup_program" 2>/dev/null; do sleep 0.005; done
-  while :; do
+  test("a background writer of the credential it leaves running is found by the scan, and nothing is cached", async () => {
+    const script = `( while :; do
     printf '%s' "$PIP_INDEX_URL" > /opt/venv/late.txt
     printf '%s' "$PIP_INDEX_URL" | base64 -w0 > /opt/venv/late64.txt
-    sleep 0.005
+    sleep 0.01
   done ) </dev/null >/dev/null 2>&1 &
 disown
 pip install tinyjwt==1.0.0
 `;
     const b = builder();
     const target = await repo("", { ".backend-agent/setup.sh": script });
-    const outcome = await prepare(b, target).catch((error: unknown) => error);
+    const error = await prepare(b, target).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as EnvironmentError).failure).toBe("leaked");
+    expect((error as EnvironmentError).message).toMatch(/credentials into \/opt\/venv\/late(64)?\.txt/);
     const key = await b.key({ ...target, repo: "acme/tasks" });
+    expect(await docker.getImage(`backend-agent/env:${key}`).inspect().catch(() => "absent")).toBe("absent");
+  });
+
+  test("a writer that waits for the credential scan to end is stopped before it, and the image holds neither form", async () => {
+    // It watches /proc for the scan and writes the index URL, plain and in Base64, once the scan is over:
+    // without the stop before the scan it would write into the commit.
+    const script = `watch_scan() {
+  local seen= now f args
+  while :; do
+    now=
+    for f in /proc/[0-9]*/cmdline; do
+      mapfile -d '' args < "$f" 2>/dev/null || continue
+      [[ "\${args[*]}" == *"setup_env.py scan"* ]] && now=1
+    done
+    if [[ -n $now ]]; then seen=1; elif [[ -n $seen ]]; then break; fi
+  done
+  while :; do
+    printf '%s' "$PIP_INDEX_URL" > /opt/venv/late.txt
+    printf '%s' "$PIP_INDEX_URL" | base64 -w0 > /opt/venv/late64.txt
+  done
+}
+watch_scan </dev/null >/dev/null 2>&1 &
+disown
+pip install tinyjwt==1.0.0
+`;
+    const { result } = await prepare(builder(), await repo("", { ".backend-agent/setup.sh": script }));
     const canaryForms = [CANARY, btoa(index.url(`ci-bot:${CANARY}`)).slice(8, -8)];
-    if (outcome instanceof EnvironmentError) {
-      // It wrote before it was stopped: the scan found it, and nothing was committed.
-      expect(outcome.failure).toBe("leaked");
-      expect(outcome.message).toMatch(/credentials into \/opt\/venv\/late(64)?\.txt/);
-      expect(await docker.getImage(`backend-agent/env:${key}`).inspect().catch(() => "absent")).toBe(
-        "absent",
-      );
-    } else {
-      const { result } = outcome as Awaited<ReturnType<typeof prepare>>;
-      expect(result.key).toBe(key);
-      expect(await imageHolds(result.image, canaryForms)).toEqual([]);
-    }
+    expect(await imageHolds(result.image, canaryForms)).toEqual([]);
+    const listed = await environmentRun(result.image, "import os; print(sorted(os.listdir('/opt/venv')))");
+    expect(listed.stdout).not.toContain("late");
   });
 
   test("a credential written in Base64 or percent-encoded is found, and nothing is cached", async () => {
