@@ -66,7 +66,7 @@ test("a repo whose tests import a package from the index passes them in the agen
   const phases = environmentEvents(first.events).map((e) => e.data.phase);
   expect(phases).toEqual(["building", "built"]);
   expect(environmentEvents(first.events)[0]!.message).toBe(
-    `#3: environment: installing from requirements.txt through the egress proxy (${index.host})`,
+    `#3: environment: installing from requirements.txt through the egress proxy (${index.host}:8080)`,
   );
   const tests = first.events.filter((e) => e.kind === "test");
   expect(tests.at(-1)?.data).toMatchObject({ passed: 2, failed: 0, exitCode: 0 });
