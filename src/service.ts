@@ -3,8 +3,6 @@
  * them together. `main.ts` serves it over HTTP; the demo and the end-to-end
  * tests build the very same thing.
  */
-import type Docker from "dockerode";
-import { createMessagesApi } from "./agent/model_client.ts";
 import type { ApiApp } from "./api/api_env.ts";
 import { createApp } from "./api/app.ts";
 import { createApiKeyVerifier } from "./api/auth/api_keys.ts";
@@ -13,30 +11,24 @@ import { createJwtVerifier, remoteJwks } from "./api/auth/jwt_verifier.ts";
 import { type AuditLog, createAuditLog } from "./audit.ts";
 import type { Config } from "./config.ts";
 import type { AuthConfig } from "./config_auth.ts";
-import { createGitHubAccess } from "./github/access.ts";
-import { appCredentials, type GitHubCredentials, tokenCredentials } from "./github/credentials.ts";
 import { createJobChanges, notifyingStore } from "./jobs/job_changes.ts";
-import { createPipeline } from "./pipeline/pipeline.ts";
 import { openSqliteStore } from "./jobs/sqlite_store.ts";
 import type { Job } from "./jobs/job.ts";
 import { jobEvents } from "./jobs/job_event_builders.ts";
-import type { JobEventStore, JobQueueStore, JobRunRecords, JobStore, SpendLedger } from "./jobs/store.ts";
-import { openDailyAllowance } from "./jobs/daily_allowance.ts";
+import type { JobEventStore, JobQueueStore, JobStore } from "./jobs/store.ts";
 import { IssueWakeups } from "./jobs/issue_wakeups.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { buildGitHubWebhooks } from "./webhooks/webhook_wiring.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
-import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 import { reapSandboxes } from "./sandbox/reaper.ts";
 import { EnvironmentBuilder } from "./environments/environment_builder.ts";
 import { EnvironmentCache } from "./environments/image_cache.ts";
-import type { Environments } from "./environments/environment_provider.ts";
 import { openSqliteEnvironmentUses } from "./jobs/sqlite_environment_uses.ts";
 import { openSqliteProgressComments } from "./jobs/sqlite_progress_comments.ts";
-import type { ProgressCommentIds } from "./pipeline/work_item_progress.ts";
 import { LABELS } from "./sandbox/limits.ts";
 import { configureLogging, errorText, logger } from "./logging.ts";
+import { buildPipeline, githubCredentials } from "./service_pipeline.ts";
 
 const serviceLog = logger("service");
 
@@ -191,81 +183,6 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       return closed;
     },
   };
-}
-
-/** The real pipeline: GitHub, Docker sandboxes, the Anthropic API. */
-function buildPipeline(
-  config: Config,
-  parts: {
-    docker: Docker;
-    store: JobRunRecords & SpendLedger;
-    audit: AuditLog;
-    environments: Environments;
-    wakeups: IssueWakeups;
-    progressComments: ProgressCommentIds;
-  },
-): Pipeline {
-  const { docker, store, audit, environments, wakeups, progressComments } = parts;
-  const deps = {
-    github: createGitHubAccess(githubCredentials(config), {
-      baseUrl: config.github.apiUrl,
-      retryBaseMs: config.github.retryBaseMs,
-      ...(config.github.headRepo ? { headRepo: config.github.headRepo } : {}),
-    }),
-    sandboxes: createDockerSandboxFactory(docker, {
-      limits: config.sandbox,
-      // A seed larger than the workspace volume cannot be unpacked into it.
-      maxSeedBytes: config.sandbox.workspaceMb * 1024 * 1024,
-    }),
-    messages: createMessagesApi({
-      apiKey: config.anthropic.apiKey,
-      ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
-      maxRetries: config.anthropic.maxRetries,
-    }),
-    store,
-    audit,
-    dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),
-    environments,
-    waits: wakeups,
-    progressComments,
-  };
-  return createPipeline(
-    deps,
-    {
-      model: config.anthropic.model,
-      budget: {
-        maxTurns: config.budget.turns,
-        maxOutputTokensPerCall: config.budget.maxOutputTokens,
-        maxTotalTokens: config.budget.tokens,
-        maxUsd: config.budget.usd,
-        maxWallClockMs: config.budget.wallClockMs,
-      },
-      testCommand: config.testCommand,
-      testTimeoutMs: config.testTimeoutMs,
-      maxVerifyRetries: config.maxVerifyRetries,
-      ...config.context,
-      onFailingTests: config.onFailingTests,
-      draft: config.draftPullRequests,
-      commandPolicy: config.commandPolicy,
-      diffPolicy: config.diffPolicy,
-      snapshot: config.snapshot,
-      board: config.board,
-      ...(config.api.publicUrl ? { publicUrl: config.api.publicUrl } : {}),
-      opsWait: config.opsWait,
-    },
-  );
-}
-
-/** The configured GitHub credentials: a GitHub App installation or a token. */
-function githubCredentials(config: Config): GitHubCredentials {
-  const auth = config.github.auth;
-  if (auth.kind === "token") return tokenCredentials(auth.token);
-  return appCredentials({
-    appId: auth.appId,
-    privateKey: auth.privateKey,
-    installationId: auth.installationId,
-    baseUrl: config.github.apiUrl,
-  });
 }
 
 /** Verifies callers as configured: JWTs against the JWKS, API key hashes, or nobody (fail closed). */

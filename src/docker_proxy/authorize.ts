@@ -18,6 +18,7 @@ import { managedFilters } from "./list_filters.ts";
 import { mountedVolumeNames } from "./mount_policy.ts";
 import type { Ownership } from "./ownership.ts";
 import { forbidden } from "./refusal.ts";
+import { rebuildQuery, suffix } from "./query_rules.ts";
 import type { ResourceCaps } from "./resource_policy.ts";
 import type { MatchedRoute } from "./routes.ts";
 import type { SandboxCap } from "./sandbox_cap.ts";
@@ -283,36 +284,4 @@ export async function authorize(
       return { upstream: { method: "DELETE", target: `${p}/images/${ref}` } };
     }
   }
-}
-
-function rebuildQuery(
-  query: URLSearchParams,
-  allowed: Record<string, RegExp>,
-  unknown: "drop" | "refuse",
-  call: string,
-): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const key of new Set(query.keys())) {
-    const pattern = Object.hasOwn(allowed, key) ? allowed[key] : undefined;
-    if (!pattern) {
-      if (unknown === "refuse") {
-        throw forbidden(`docker-proxy: ${call} refused: query parameter "${key}" is not allowed`);
-      }
-      continue;
-    }
-    const values = query.getAll(key);
-    if (values.length > 1) {
-      throw forbidden(`docker-proxy: ${call} refused: query parameter "${key}" is repeated`);
-    }
-    if (!pattern.test(values[0]!)) {
-      throw forbidden(`docker-proxy: ${call} refused: query parameter "${key}" is invalid`);
-    }
-    out.set(key, values[0]!);
-  }
-  return out;
-}
-
-function suffix(query: URLSearchParams): string {
-  const text = query.toString();
-  return text ? `?${text}` : "";
 }

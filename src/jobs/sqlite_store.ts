@@ -21,6 +21,7 @@ import {
 } from "./sqlite_rows.ts";
 import type { RecordedUsage } from "../contracts/usage.ts";
 import { listJobsQuery, prepareStatements, type Statements } from "./sqlite_statements.ts";
+import { SqliteSpend } from "./sqlite_spend.ts";
 import {
   type CreateOnceResult,
   type IdempotencyKey,
@@ -28,7 +29,6 @@ import {
   type JobPage,
   type JobStore,
   type NewJob,
-  QuotaExceededError,
   type SubmitQuota,
 } from "./store.ts";
 
@@ -56,12 +56,11 @@ export class SqliteJobStore implements JobStore {
   readonly #db: DatabaseSync;
   readonly #sql: Statements;
   readonly #idempotencyTtlMs: number;
-  readonly #clock: () => Date;
+  readonly #spend: SqliteSpend;
   readonly #listStatements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
 
   constructor(path: string, options: SqliteStoreOptions) {
     this.#idempotencyTtlMs = options.idempotencyTtlMs;
-    this.#clock = options.clock ?? (() => new Date());
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec(
@@ -69,6 +68,7 @@ export class SqliteJobStore implements JobStore {
     );
     migrate(this.#db);
     this.#sql = prepareStatements(this.#db);
+    this.#spend = new SqliteSpend(this.#sql, options.clock ?? (() => new Date()));
   }
 
   async create(request: NewJob, quota?: SubmitQuota): Promise<Job> {
@@ -123,7 +123,7 @@ export class SqliteJobStore implements JobStore {
       const changed = this.#sql.finish.run(result.status, result.reason ?? null, pullRequests, at, at, id);
       if (changed.changes === 0) return;
       for (const item of result.workItems ?? []) {
-        const before = this.#itemCost(id, item.issue);
+        const before = this.#spend.itemCost(id, item.issue);
         this.#sql.upsertItem.run(
           id,
           item.issue,
@@ -139,7 +139,7 @@ export class SqliteJobStore implements JobStore {
           item.usage.turns,
           item.environment ? JSON.stringify(item.environment) : null,
         );
-        this.#addSpend(id, item.usage.costUsd - before);
+        this.#spend.add(id, item.usage.costUsd - before);
       }
       // No work item outlives its job as `running`: one the pipeline did not report ended with the job.
       this.#sql.endRunningItems.run(
@@ -178,7 +178,7 @@ export class SqliteJobStore implements JobStore {
 
   async recordUsage(jobId: string, issue: number, usage: RecordedUsage): Promise<void> {
     this.#transaction(() => {
-      const before = this.#itemCost(jobId, issue);
+      const before = this.#spend.itemCost(jobId, issue);
       this.#sql.usage.run(
         jobId,
         issue,
@@ -188,12 +188,12 @@ export class SqliteJobStore implements JobStore {
         usage.costUsd,
         usage.turns,
       );
-      this.#addSpend(jobId, usage.costUsd - before);
+      this.#spend.add(jobId, usage.costUsd - before);
     });
   }
 
   async spentToday(principal: string): Promise<number> {
-    return this.#spentToday(principal);
+    return this.#spend.spentToday(principal);
   }
 
   async appendEvent(jobId: string, event: NewJobEvent): Promise<JobEvent> {
@@ -260,42 +260,8 @@ export class SqliteJobStore implements JobStore {
 
   /** Inserts `request` unless its submitter is at a `quota` limit; call within a transaction. */
   #insertWithin(request: NewJob, quota: SubmitQuota): string {
-    const submitter = request.submitter;
-    if (submitter !== undefined) {
-      const { n: queued } = this.#sql.queuedOf.get(submitter) as { n: number };
-      if (queued >= quota.maxQueued) {
-        throw new QuotaExceededError(
-          "queued",
-          quota.maxQueued,
-          queued,
-          `${submitter} already has ${queued} jobs queued, the most allowed`,
-        );
-      }
-      const spent = this.#spentToday(submitter);
-      if (spent >= quota.usdPerDay) {
-        throw new QuotaExceededError(
-          "usd_per_day",
-          quota.usdPerDay,
-          spent,
-          `${submitter} spent $${spent.toFixed(2)} today (UTC), the most allowed per day`,
-        );
-      }
-    }
+    if (request.submitter !== undefined) this.#spend.checkQuota(request.submitter, quota);
     return this.#insert(request);
-  }
-
-  #spentToday(principal: string): number {
-    const row = this.#sql.spentOn.get(principal, utcDay(this.#clock())) as { cost_usd: number } | undefined;
-    return Math.round((row?.cost_usd ?? 0) * 1e6) / 1e6;
-  }
-
-  #itemCost(jobId: string, issue: number): number {
-    return (this.#sql.itemCost.get(jobId, issue) as { cost_usd: number } | undefined)?.cost_usd ?? 0;
-  }
-
-  /** Adds `deltaUsd` to today's spend of job `jobId`'s submitter (none: nothing). */
-  #addSpend(jobId: string, deltaUsd: number): void {
-    if (deltaUsd !== 0) this.#sql.addSpend.run(utcDay(this.#clock()), deltaUsd, jobId);
   }
 
   #transaction<T>(work: () => T): T {
@@ -313,9 +279,4 @@ export class SqliteJobStore implements JobStore {
 
 function now(): string {
   return new Date().toISOString();
-}
-
-/** `YYYY-MM-DD` of `at` in UTC. */
-function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
 }

@@ -14,23 +14,23 @@
  *    request (`publish.ts`). A work item's failure is its own; the next still runs.
  * 5. The job's outcome sums the work items' (`pipeline_contract.ts` is what the worker sees).
  */
-import { errorText } from "../logging.ts";
 import type { AgentDeps } from "../agent/loop.ts";
 import type { AuditLog } from "../audit.ts";
 import type { GitHubAccess } from "../github/access.ts";
-import type { GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
-import { resolveWorkItems, type SkippedItem } from "../github/work_items.ts";
+import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
+import { resolveWorkItems } from "../github/work_items.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
 import type { Environments } from "../environments/environment_provider.ts";
 import { readJobEnvironmentSpec } from "./work_item_environment.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
-import { jobEvents, workItemEvents } from "../jobs/job_event_builders.ts";
+import { jobEvents } from "../jobs/job_event_builders.ts";
 import type { EmitJobEvent } from "../jobs/job_events.ts";
 import type { JobRunRecords } from "../jobs/store.ts";
-import { runWorkItem } from "./work_item_run.ts";
-import { openJobProgress, type ProgressCommentIds } from "./work_item_progress.ts";
+import type { ProgressCommentIds } from "./work_item_progress.ts";
+import { openJobProgress } from "./job_progress.ts";
+import { notStarted, runWorkItemAlone } from "./work_item_isolation.ts";
 import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../jobs/job.ts";
@@ -222,54 +222,6 @@ async function runWorkItems(
     return { status: "failed", reason, pullRequests, workItems };
   }
   return { status: "succeeded", pullRequests, workItems };
-}
-
-/**
- * {@link runWorkItem}, with an infrastructure failure (Docker, GitHub) ending this work item as
- * `error` instead of the job, so the next one still runs. A cancel still stops the job.
- */
-async function runWorkItemAlone(
-  spent: ReadonlyMap<number, WorkItemResult["usage"]>,
-  ...args: Parameters<typeof runWorkItem>
-): Promise<WorkItemResult> {
-  const [deps, input] = args;
-  try {
-    return await runWorkItem(...args);
-  } catch (error) {
-    if (input.signal?.aborted) throw error;
-    const reason = errorText(error);
-    await deps.emit(workItemEvents(input.item.number).error(reason));
-    return {
-      issue: input.item.number,
-      title: input.item.title,
-      status: "error",
-      reason,
-      usage: spent.get(input.item.number) ?? NO_USAGE,
-    };
-  }
-}
-
-/** The outcome of a job whose work items never started (`ops_not_done`, or cancelled while waiting). */
-function notStarted(
-  items: readonly Issue[],
-  skipped: readonly SkippedItem[],
-  reason: string,
-): JobOutcome {
-  const left = [
-    ...skipped.map((s) => ({
-      issue: s.issue,
-      why: `${s.issue.repo.owner}/${s.issue.repo.name}#${s.issue.number}: ${s.reason}`,
-    })),
-    ...items.map((issue) => ({ issue, why: reason })),
-  ];
-  const workItems: WorkItemResult[] = left.map(({ issue, why }) => ({
-    issue: issue.number,
-    title: issue.title,
-    status: "skipped",
-    reason: why,
-    usage: NO_USAGE,
-  }));
-  return { status: "failed", reason, pullRequests: [], workItems };
 }
 
 function parseRepo(fullName: string): RepoRef {

@@ -4,7 +4,8 @@ import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { workItemEvents } from "../../src/jobs/job_event_builders.ts";
 import type { NewJobEvent } from "../../src/jobs/job_events.ts";
 import { openSqliteProgressComments } from "../../src/jobs/sqlite_progress_comments.ts";
-import { openJobProgress, type WorkItemProgressDeps } from "../../src/pipeline/work_item_progress.ts";
+import { openJobProgress } from "../../src/pipeline/job_progress.ts";
+import type { WorkItemProgressDeps } from "../../src/pipeline/work_item_progress.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
 
 const repo: RepoRef = { owner: "acme", name: "tasks" };

@@ -1,0 +1,93 @@
+/**
+ * The composition of the real pipeline: GitHub (token or App credentials), Docker sandboxes and the
+ * Anthropic API, with the settings `PipelineSettings` takes from the config. Used by `service.ts`.
+ */
+import type Docker from "dockerode";
+import { createMessagesApi } from "./agent/model_client.ts";
+import type { AuditLog } from "./audit.ts";
+import type { Config } from "./config.ts";
+import { createGitHubAccess } from "./github/access.ts";
+import { appCredentials, type GitHubCredentials, tokenCredentials } from "./github/credentials.ts";
+import { openDailyAllowance } from "./jobs/daily_allowance.ts";
+import type { IssueWakeups } from "./jobs/issue_wakeups.ts";
+import type { JobRunRecords, SpendLedger } from "./jobs/store.ts";
+import type { Environments } from "./environments/environment_provider.ts";
+import { createPipeline } from "./pipeline/pipeline.ts";
+import type { Pipeline } from "./pipeline/pipeline_contract.ts";
+import type { ProgressCommentIds } from "./pipeline/work_item_progress.ts";
+import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
+
+/** The real pipeline: GitHub, Docker sandboxes, the Anthropic API. */
+export function buildPipeline(
+  config: Config,
+  parts: {
+    docker: Docker;
+    store: JobRunRecords & SpendLedger;
+    audit: AuditLog;
+    environments: Environments;
+    wakeups: IssueWakeups;
+    progressComments: ProgressCommentIds;
+  },
+): Pipeline {
+  const { docker, store, audit, environments, wakeups, progressComments } = parts;
+  const deps = {
+    github: createGitHubAccess(githubCredentials(config), {
+      baseUrl: config.github.apiUrl,
+      retryBaseMs: config.github.retryBaseMs,
+      ...(config.github.headRepo ? { headRepo: config.github.headRepo } : {}),
+    }),
+    sandboxes: createDockerSandboxFactory(docker, {
+      limits: config.sandbox,
+      // A seed larger than the workspace volume cannot be unpacked into it.
+      maxSeedBytes: config.sandbox.workspaceMb * 1024 * 1024,
+    }),
+    messages: createMessagesApi({
+      apiKey: config.anthropic.apiKey,
+      ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
+      maxRetries: config.anthropic.maxRetries,
+    }),
+    store,
+    audit,
+    dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),
+    environments,
+    waits: wakeups,
+    progressComments,
+  };
+  return createPipeline(
+    deps,
+    {
+      model: config.anthropic.model,
+      budget: {
+        maxTurns: config.budget.turns,
+        maxOutputTokensPerCall: config.budget.maxOutputTokens,
+        maxTotalTokens: config.budget.tokens,
+        maxUsd: config.budget.usd,
+        maxWallClockMs: config.budget.wallClockMs,
+      },
+      testCommand: config.testCommand,
+      testTimeoutMs: config.testTimeoutMs,
+      maxVerifyRetries: config.maxVerifyRetries,
+      ...config.context,
+      onFailingTests: config.onFailingTests,
+      draft: config.draftPullRequests,
+      commandPolicy: config.commandPolicy,
+      diffPolicy: config.diffPolicy,
+      snapshot: config.snapshot,
+      board: config.board,
+      ...(config.api.publicUrl ? { publicUrl: config.api.publicUrl } : {}),
+      opsWait: config.opsWait,
+    },
+  );
+}
+
+/** The configured GitHub credentials: a GitHub App installation or a token. */
+export function githubCredentials(config: Config): GitHubCredentials {
+  const auth = config.github.auth;
+  if (auth.kind === "token") return tokenCredentials(auth.token);
+  return appCredentials({
+    appId: auth.appId,
+    privateKey: auth.privateKey,
+    installationId: auth.installationId,
+    baseUrl: config.github.apiUrl,
+  });
+}
