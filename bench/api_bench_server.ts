@@ -7,7 +7,7 @@
 import { loadConfig } from "../src/config.ts";
 import { buildService } from "../src/service.ts";
 import type { Pipeline } from "../src/pipeline/pipeline_contract.ts";
-import { jobEvents } from "../src/jobs/job_event_builders.ts";
+import { jobEvents } from "../src/pipeline/job_event_builders.ts";
 
 const holdUntilAborted: Pipeline = (_job, emit, signal) =>
   new Promise((resolve) => {

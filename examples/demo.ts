@@ -10,7 +10,7 @@
  * control sequence, and a field keeps to its line.
  */
 import { forTerminal } from "../src/cli/terminal_text.ts";
-import type { JobEventData } from "../src/jobs/job_events.ts";
+import type { JobEventData } from "../src/contracts/job_events.ts";
 import { startHarness, waitForJob } from "../tests/e2e/harness.ts";
 import { taskStatsScenario as scenario } from "./scenarios/task_stats.ts";
 

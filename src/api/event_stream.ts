@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import { isFinal } from "../jobs/job.ts";
+import { isFinal } from "../contracts/job.ts";
 import type { JobEventStore, JobReadModel } from "../jobs/store.ts";
 import type { ApiDeps, ApiEnv } from "./api_env.ts";
 

@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import type { AuditLog } from "../audit.ts";
-import type { Job } from "../jobs/job.ts";
+import type { Job } from "../contracts/job.ts";
 import type { JobStore } from "../jobs/store.ts";
 import type { ApiEnv } from "./api_env.ts";
 import { hasScope, repoAllowed } from "./auth/principal.ts";

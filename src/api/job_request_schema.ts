@@ -1,7 +1,7 @@
 /** The body of `POST /v1/jobs`, validated. */
 import { z } from "@hono/zod-openapi";
 import { repoNameSchema } from "./repo_name.ts";
-import { followUpCommentSchema, INSTRUCTIONS_MAX } from "../jobs/follow_up_request.ts";
+import { followUpCommentSchema, INSTRUCTIONS_MAX } from "../contracts/follow_up_request.ts";
 
 /** `{"repo":"owner/name","issue":12,"base":"main"}`; `base` is optional. Unknown fields are refused. */
 export const jobRequestSchema = z.object({

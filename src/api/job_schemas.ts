@@ -6,8 +6,8 @@ import {
   jobSchema,
   pullRequestRefSchema,
   workItemSchema as contractWorkItemSchema,
-} from "../jobs/job.ts";
-import { jobEventSchema as storedJobEventSchema } from "../jobs/job_events.ts";
+} from "../contracts/job.ts";
+import { jobEventSchema as storedJobEventSchema } from "../contracts/job_events.ts";
 
 // The job contract is built before `@hono/zod-openapi` extends zod, so its schemas are cloned to be named.
 const usageSchema = recordedUsageSchema.clone().openapi("Usage");

@@ -6,7 +6,7 @@
  * the model (file names, reasons), so it is printed through {@link forTerminal}:
  * one line, no control sequence.
  */
-import type { JobEvent, JobEventKind } from "../jobs/job_events.ts";
+import type { JobEvent, JobEventKind } from "../contracts/job_events.ts";
 import { forTerminal } from "./terminal_text.ts";
 
 const QUIET: ReadonlySet<JobEventKind> = new Set(["tool", "usage"]);

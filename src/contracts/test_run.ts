@@ -1,7 +1,7 @@
 /**
  * The verification run's result, one contract for every place it travels:
  * the sandbox runs it (`sandbox/test_run.ts`), the job record keeps its
- * summary (`jobs/job.ts`), the PR body shows it (`github/pull_request_body.ts`).
+ * summary (`contracts/job.ts`), the PR body shows it (`github/pull_request_body.ts`).
  * The counts and the output come from inside the sandbox, so they are
  * untrusted: the schema bounds every field.
  */

@@ -8,9 +8,9 @@
  * `/agent`. And only on a pull request that is open, not merged, and the service's own (the ownership
  * marker of `branch_ownership.ts` in its body).
  */
-import type { FollowUpComment } from "../jobs/follow_up_request.ts";
-import { INSTRUCTIONS_MAX } from "../jobs/follow_up_request.ts";
-import type { JobRequest } from "../jobs/job.ts";
+import type { FollowUpComment } from "../contracts/follow_up_request.ts";
+import { INSTRUCTIONS_MAX } from "../contracts/follow_up_request.ts";
+import type { JobRequest } from "../contracts/job.ts";
 import { isOurPullRequest } from "./branch_ownership.ts";
 import type { GitHubGateway, RepoRef } from "./gateway.ts";
 

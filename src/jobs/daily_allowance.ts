@@ -4,14 +4,8 @@
  * is recorded; the pipeline refreshes it after each of its own writes, so every run of the same
  * submitter sees what the others recorded so far.
  */
-import type { SharedAllowance } from "../agent/budget.ts";
+import type { DailyAllowance } from "../pipeline/pipeline_contract.ts";
 import type { SpendLedger } from "./store.ts";
-
-/** The daily allowance of one submitter; see {@link openDailyAllowance}. */
-export interface DailyAllowance extends SharedAllowance {
-  /** Reads the submitter's spend today from the ledger again (after a usage write, at a work item's start). */
-  refresh(): Promise<void>;
-}
 
 /**
  * Opens `principal`'s allowance of `usdPerDay` dollars per UTC day, reading today's spend.

@@ -4,35 +4,7 @@
  * its `[ops]` sub-issues (`pipeline/ops_first.ts`) looks again at once instead of at its next
  * re-check.
  */
-
-/** How a {@link IssueWaits.wait} ended. */
-export type WaitEnd = "woken" | "timeout" | "aborted";
-
-/** An issue, as `owner/name` and its number. */
-export interface IssueKey {
-  repo: string;
-  number: number;
-}
-
-/** The waiting side, as the pipeline sees it. */
-export interface IssueWaits {
-  /** A mark to pass as `since` to {@link IssueWaits.wait}: take it before reading the issues. */
-  mark(): number;
-  /**
-   * Resolves `woken` when one of `issues` is reported closed (after `since`: at once if that
-   * happened already), `timeout` after `timeoutMs`, or `aborted` when `signal` aborts (at once if it
-   * already has); never rejects.
-   */
-  wait(issues: readonly IssueKey[], options: WaitOptions): Promise<WaitEnd>;
-}
-
-/** Options of {@link IssueWaits.wait}. */
-export interface WaitOptions {
-  timeoutMs: number;
-  /** From {@link IssueWaits.mark}, taken before the issues were read, so no close in between is missed. */
-  since: number;
-  signal?: AbortSignal;
-}
+import type { IssueKey, IssueWaits, WaitEnd, WaitOptions } from "../pipeline/pipeline_contract.ts";
 
 /** Closes remembered for waits that start after them; the oldest are forgotten first. */
 const REMEMBERED_CLOSES = 10_000;

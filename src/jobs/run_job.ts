@@ -3,11 +3,11 @@
  * worker's unit of work, and what `deno task run` uses for its single job.
  */
 import { errorText } from "../logging.ts";
-import { logJobError } from "./error_line.ts";
-import type { Job, JobOutcome } from "./job.ts";
+import { logJobError } from "../pipeline/error_line.ts";
+import type { Job, JobOutcome } from "../contracts/job.ts";
 import { JobAbort } from "./job_abort.ts";
-import { jobEvents } from "./job_event_builders.ts";
-import type { EmitJobEvent } from "./job_events.ts";
+import { jobEvents } from "../pipeline/job_event_builders.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
 import type { JobEventStore, JobQueueStore, JobReadModel } from "./store.ts";
 import type { Pipeline } from "../pipeline/pipeline_contract.ts";
 

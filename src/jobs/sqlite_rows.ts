@@ -1,6 +1,6 @@
 /** SQLite rows of the job store, and how they become {@link Job} records and {@link JobEvent}s. */
-import type { Job, WorkItem } from "./job.ts";
-import { type JobEvent, type NewJobEvent, newJobEventSchema } from "./job_events.ts";
+import type { Job, WorkItem } from "../contracts/job.ts";
+import { type JobEvent, type NewJobEvent, newJobEventSchema } from "../contracts/job_events.ts";
 
 /** A `jobs` row. */
 export interface JobRow {

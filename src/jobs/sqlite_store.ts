@@ -8,8 +8,8 @@
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Job, JobOutcome } from "./job.ts";
-import type { JobEvent, NewJobEvent } from "./job_events.ts";
+import type { Job, JobOutcome } from "../contracts/job.ts";
+import type { JobEvent, NewJobEvent } from "../contracts/job_events.ts";
 import { migrate } from "./sqlite_migrations.ts";
 import {
   encodeCursor,

@@ -2,9 +2,9 @@
  * The boundary to job persistence, as role interfaces (queue, events, read model, run records,
  * lifecycle) and their intersection {@link JobStore}; SQLite now, PostgreSQL can follow.
  */
-import type { RecordedUsage } from "../contracts/usage.ts";
-import type { Job, JobOutcome, JobRequest, JobStatus } from "./job.ts";
-import type { JobEvent, NewJobEvent } from "./job_events.ts";
+import type { Job, JobOutcome, JobRequest, JobStatus } from "../contracts/job.ts";
+import type { JobEvent, NewJobEvent } from "../contracts/job_events.ts";
+import type { JobRunRecords } from "../pipeline/pipeline_contract.ts";
 
 /** A job to create: the request plus who made it. */
 export interface NewJob extends JobRequest {
@@ -134,19 +134,6 @@ export interface JobReadModel {
   /** @throws InvalidCursorError when `filter.cursor` is not one the store handed out. */
   list(filter: JobFilter): Promise<JobPage>;
   getTrajectories(jobId: string): Promise<Array<{ issue: number; trajectory: unknown }>>;
-}
-
-/** What a running job records besides events: usage as it grows, and the agent's trajectory. */
-export interface JobRunRecords {
-  /** Sets a work item's usage totals so far; the job's usage is their sum. */
-  recordUsage(jobId: string, issue: number, usage: RecordedUsage): Promise<void>;
-  /** Stores a work item's agent trajectory (JSON-serialisable). */
-  saveTrajectory(jobId: string, issue: number, trajectory: unknown): Promise<void>;
-  /**
-   * Marks a running job `waiting` (its `[ops]` sub-issues are open) or `running` again; a job that
-   * is neither (queued, final) is left as it is.
-   */
-  setWaiting(jobId: string, waiting: boolean): Promise<void>;
 }
 
 /** What each submitter spent on the model, per UTC day, as its work items' usage was recorded. */

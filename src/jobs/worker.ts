@@ -5,8 +5,8 @@
  * deadline or a shutdown abort the pipeline's signal.
  */
 import type { Pipeline } from "../pipeline/pipeline_contract.ts";
-import { logJobError } from "./error_line.ts";
-import type { Job } from "./job.ts";
+import { logJobError } from "../pipeline/error_line.ts";
+import type { Job } from "../contracts/job.ts";
 import { JobAbort } from "./job_abort.ts";
 import { runJob, type RunJobOptions, type RunJobStore } from "./run_job.ts";
 

@@ -12,8 +12,8 @@ import type {
   RepoRef,
   ReviewComment,
 } from "../github/gateway.ts";
-import type { FollowUpComment } from "../jobs/follow_up_request.ts";
-import type { Job } from "../jobs/job.ts";
+import type { FollowUpComment } from "../contracts/follow_up_request.ts";
+import type { Job } from "../contracts/job.ts";
 
 /** The most review comments a follow-up shows the model (the newest are kept). */
 export const REVIEW_COMMENTS_MAX = 50;

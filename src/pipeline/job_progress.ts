@@ -4,8 +4,8 @@
  * never ran ended when the job is done with them.
  */
 import type { Issue } from "../github/gateway.ts";
-import type { EmitJobEvent } from "../jobs/job_events.ts";
-import type { WorkItemResult } from "../jobs/job.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
+import type { WorkItemResult } from "../contracts/job.ts";
 import { WorkItemProgress, type WorkItemProgressDeps } from "./work_item_progress.ts";
 
 /** The progress of every work item of a job; disposing it ends the ones that never ran. */

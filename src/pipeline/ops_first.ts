@@ -2,14 +2,14 @@
  * `[ops]` first: when the parent issue's body puts `[ops]` before `[dev]` (`github/ops_order.ts`),
  * its `[dev]` work items wait until every `[ops]` sub-issue is closed. The job is `waiting` with the
  * open ones named (a `waiting` event); it looks again when an `issues.closed` webhook names one
- * of them (`jobs/issue_wakeups.ts`) or every `WAIT_RECHECK_MS`, and gives up after
+ * of them (`jobs/issue_wakeups.ts` implements the wait) or every `WAIT_RECHECK_MS`, and gives up after
  * `WAIT_TIMEOUT_MS` (`ops_not_done`). A cancel ends the wait at once.
  */
 import type { GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
 import { isOpsTitle, readsOpsFirst } from "../github/ops_order.ts";
-import type { IssueWaits } from "../jobs/issue_wakeups.ts";
-import { jobEvents } from "../jobs/job_event_builders.ts";
-import type { EmitJobEvent } from "../jobs/job_events.ts";
+import type { IssueWaits } from "./pipeline_contract.ts";
+import { jobEvents } from "./job_event_builders.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
 
 /** How long to wait (`WAIT_RECHECK_MS`, `WAIT_TIMEOUT_MS`). */
 export interface OpsWaitSettings {

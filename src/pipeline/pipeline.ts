@@ -25,18 +25,15 @@ import { readGuidance } from "./guidance.ts";
 import type { Environments } from "../environments/environment_provider.ts";
 import { readJobEnvironmentSpec } from "./work_item_environment.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
-import { jobEvents } from "../jobs/job_event_builders.ts";
-import type { EmitJobEvent } from "../jobs/job_events.ts";
-import type { JobRunRecords } from "../jobs/store.ts";
+import { jobEvents } from "./job_event_builders.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
 import type { ProgressCommentIds } from "./work_item_progress.ts";
 import { openJobProgress } from "./job_progress.ts";
 import { notStarted, runWorkItemAlone } from "./work_item_isolation.ts";
 import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
-import type { Job, JobOutcome, WorkItemResult } from "../jobs/job.ts";
-import type { Pipeline } from "./pipeline_contract.ts";
-import type { DailyAllowance } from "../jobs/daily_allowance.ts";
-import type { IssueWaits } from "../jobs/issue_wakeups.ts";
+import type { Job, JobOutcome, WorkItemResult } from "../contracts/job.ts";
+import type { DailyAllowance, IssueWaits, JobRunRecords, Pipeline } from "./pipeline_contract.ts";
 import { waitForOps } from "./ops_first.ts";
 
 /** Everything the pipeline works with, injected by the composition root. */

@@ -17,10 +17,10 @@ import type { TestRun } from "../contracts/test_run.ts";
 import type { BaseTree } from "./base_tree.ts";
 import { type ChangeSet, readChangeSet } from "./change_set.ts";
 import type { DiffPolicy, LeftOutPath } from "./diff_policy.ts";
-import type { PullRequestRef } from "../jobs/job.ts";
-import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
-import type { EmitJobEvent } from "../jobs/job_events.ts";
-import type { WorkItemResult } from "../jobs/job.ts";
+import type { PullRequestRef } from "../contracts/job.ts";
+import type { WorkItemEvents } from "./job_event_builders.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
+import type { WorkItemResult } from "../contracts/job.ts";
 import type { FollowUpContext } from "./follow_up.ts";
 import { replyToFollowUp } from "./follow_up_reply.ts";
 

@@ -21,8 +21,8 @@ import type { TestRun } from "../contracts/test_run.ts";
 import type { RestoreFailure } from "../sandbox/workspace_restore.ts";
 import type { LeftOutPath } from "./diff_policy.ts";
 import { describeTestExit, runTests } from "../sandbox/test_run.ts";
-import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
-import type { EmitJobEvent } from "../jobs/job_events.ts";
+import type { WorkItemEvents } from "./job_event_builders.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
 
 /** Checks submissions; remembers the last test run. */
 export interface SubmissionCheck {

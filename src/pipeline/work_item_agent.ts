@@ -13,10 +13,10 @@ import type { EnvironmentResult, EnvironmentSpec } from "../contracts/environmen
 import { recordedUsage } from "../contracts/usage.ts";
 import type { WorkItemText } from "../github/acceptance_criteria.ts";
 import type { Issue, RepoRef } from "../github/gateway.ts";
-import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
-import type { EmitJobEvent } from "../jobs/job_events.ts";
-import type { WorkItemResult } from "../jobs/job.ts";
-import type { OrderedWrites } from "../jobs/ordered_writes.ts";
+import type { WorkItemEvents } from "./job_event_builders.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
+import type { WorkItemResult } from "../contracts/job.ts";
+import type { OrderedWrites } from "./ordered_writes.ts";
 import { createCommandPolicy } from "../sandbox/command_policy.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import { createWorkbench } from "../sandbox/workbench.ts";

@@ -11,8 +11,8 @@ import { readEnvironmentSpec } from "../environments/environment_spec.ts";
 import { EnvironmentSpecError } from "../environments/environment_spec_error.ts";
 import { MANIFEST_LIMITS } from "../environments/manifest_limits.ts";
 import { manifestFilesFrom } from "../environments/manifest_files.ts";
-import type { WorkItemEvents } from "../jobs/job_event_builders.ts";
-import type { EmitJobEvent } from "../jobs/job_events.ts";
+import type { WorkItemEvents } from "./job_event_builders.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
 
 /** The job's environment spec, or why it could not be read (each work item then fails with it). */
 export type JobEnvironmentSpec = { spec: EnvironmentSpec } | { problem: string };

@@ -5,8 +5,8 @@
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Issue } from "../github/gateway.ts";
 import type { SkippedItem } from "../github/work_items.ts";
-import type { JobOutcome, WorkItemResult } from "../jobs/job.ts";
-import { workItemEvents } from "../jobs/job_event_builders.ts";
+import type { JobOutcome, WorkItemResult } from "../contracts/job.ts";
+import { workItemEvents } from "./job_event_builders.ts";
 import { errorText } from "../logging.ts";
 import { runWorkItem } from "./work_item_run.ts";
 

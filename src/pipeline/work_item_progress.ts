@@ -17,9 +17,9 @@ import {
   type ProgressStatus,
   renderProgressComment,
 } from "../github/progress_comment_body.ts";
-import type { EmitJobEvent, NewJobEvent } from "../jobs/job_events.ts";
-import type { WorkItemResult } from "../jobs/job.ts";
-import { logJobError } from "../jobs/error_line.ts";
+import type { EmitJobEvent, NewJobEvent } from "../contracts/job_events.ts";
+import type { WorkItemResult } from "../contracts/job.ts";
+import { logJobError } from "./error_line.ts";
 
 /** The board's column names (`PROJECT_STATUS_IN_PROGRESS`, `PROJECT_STATUS_IN_REVIEW`). */
 export interface BoardColumns {

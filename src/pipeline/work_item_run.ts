@@ -25,13 +25,13 @@ import type { FollowUpContext } from "./follow_up.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
 import { restoreLeftOutPaths } from "./workspace_restore.ts";
 import { runWorkItemAgent } from "./work_item_agent.ts";
-import { logJobError } from "../jobs/error_line.ts";
-import type { PullRequestRef } from "../jobs/job.ts";
+import { logJobError } from "./error_line.ts";
+import type { PullRequestRef } from "../contracts/job.ts";
 import { NO_USAGE, recordedUsage } from "../contracts/usage.ts";
-import { workItemEvents } from "../jobs/job_event_builders.ts";
-import type { EmitJobEvent } from "../jobs/job_events.ts";
-import { orderedWrites } from "../jobs/ordered_writes.ts";
-import type { WorkItemResult } from "../jobs/job.ts";
+import { workItemEvents } from "./job_event_builders.ts";
+import type { EmitJobEvent } from "../contracts/job_events.ts";
+import { orderedWrites } from "./ordered_writes.ts";
+import type { WorkItemResult } from "../contracts/job.ts";
 
 /** What one work item run needs. */
 export interface WorkItemDeps {

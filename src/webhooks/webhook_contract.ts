@@ -4,7 +4,7 @@
  * waiting jobs' wake-ups).
  */
 import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
-import type { JobRequest } from "../jobs/job.ts";
+import type { JobRequest } from "../contracts/job.ts";
 import type { PullComment } from "./webhook_intent.ts";
 
 /** A verified delivery no one handled before. */

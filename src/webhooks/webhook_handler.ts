@@ -11,7 +11,7 @@ import { WorkItemError } from "../errors.ts";
 import type { GitHubAccess } from "../github/access.ts";
 import type { GitHubGateway, RepoPermission, RepoRef } from "../github/gateway.ts";
 import { resolveWorkItems } from "../github/work_items.ts";
-import type { JobRequest } from "../jobs/job.ts";
+import type { JobRequest } from "../contracts/job.ts";
 import { type JobQueueStore, QuotaExceededError, type SubmitQuota } from "../jobs/store.ts";
 import { errorText, logger } from "../logging.ts";
 import type { WebhookDeliveries } from "./webhook_deliveries.ts";

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { JobView } from "../../src/api/job_schemas.ts";
 import { NO_USAGE } from "../../src/contracts/usage.ts";
-import { jobEvents } from "../../src/jobs/job_event_builders.ts";
-import type { JobEvent } from "../../src/jobs/job_events.ts";
+import { jobEvents } from "../../src/pipeline/job_event_builders.ts";
+import type { JobEvent } from "../../src/contracts/job_events.ts";
 import { ADMIN_KEY, type ApiFixture, apiFixture, errorOf, READER_KEY } from "./api_fixture.ts";
 
 type Page = { jobs: JobView[]; nextCursor: string | null };

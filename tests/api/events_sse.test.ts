@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
+import { jobEvents, workItemEvents } from "../../src/pipeline/job_event_builders.ts";
 import { type ApiFixture, apiFixture, errorOf, TEST_KEY } from "./api_fixture.ts";
 
 interface SseFrame {

@@ -3,7 +3,7 @@ import { hashApiKey } from "../../src/api/auth/api_keys.ts";
 import { NO_AUDIT } from "../../src/audit.ts";
 import type { CliIo } from "../../src/cli/cli_io.ts";
 import { runCli } from "../../src/cli.ts";
-import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
+import { jobEvents, workItemEvents } from "../../src/pipeline/job_event_builders.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { Pipeline } from "../../src/pipeline/pipeline_contract.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { createProgressPrinter } from "../../src/cli/progress_printer.ts";
 import { forTerminal } from "../../src/cli/terminal_text.ts";
-import { workItemEvents } from "../../src/jobs/job_event_builders.ts";
-import type { JobEvent } from "../../src/jobs/job_events.ts";
+import { workItemEvents } from "../../src/pipeline/job_event_builders.ts";
+import type { JobEvent } from "../../src/contracts/job_events.ts";
 
 /** A file name that, printed raw, erases the line and prints a verdict the service never gave. */
 const HOSTILE_FILE =

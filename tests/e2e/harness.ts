@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { exportPKCS8, exportSPKI, generateKeyPair } from "jose";
 import { z } from "zod";
 import { loadConfig } from "../../src/config.ts";
-import { type JobEvent, jobEventSchema } from "../../src/jobs/job_events.ts";
+import { type JobEvent, jobEventSchema } from "../../src/contracts/job_events.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";
 import { buildService, type Service } from "../../src/service.ts";

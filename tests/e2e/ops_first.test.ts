@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { Scenario } from "../../examples/scenario.ts";
 import { parentIssueScenario } from "../../examples/scenarios/parent_issue.ts";
-import type { JobEvent } from "../../src/jobs/job_events.ts";
+import type { JobEvent } from "../../src/contracts/job_events.ts";
 import { fetchEvents, type Harness, startHarness, waitForJob } from "./harness.ts";
 
 const REPO = parentIssueScenario.repo.fullName;

@@ -1,5 +1,5 @@
 /** Submitting a job for any repository, issue and base over HTTP, and waiting for it. */
-import type { JobEvent } from "../../src/jobs/job_events.ts";
+import type { JobEvent } from "../../src/contracts/job_events.ts";
 import { type Harness, waitForJob } from "./harness.ts";
 
 /** A finished job as the API shows it, and its events. */

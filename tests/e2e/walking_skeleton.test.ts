@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import Docker from "dockerode";
 import { taskStatsScenario as scenario } from "../../examples/scenarios/task_stats.ts";
-import type { JobEvent } from "../../src/jobs/job_events.ts";
+import type { JobEvent } from "../../src/contracts/job_events.ts";
 import { type Harness, startHarness, waitForJob } from "./harness.ts";
 
 const decoder = new TextDecoder();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { taskStatsScenario as scenario } from "../../examples/scenarios/task_stats.ts";
-import type { JobEvent } from "../../src/jobs/job_events.ts";
+import type { JobEvent } from "../../src/contracts/job_events.ts";
 import { type Harness, startHarness, waitForJob } from "./harness.ts";
 
 const REPO = scenario.repo.fullName;

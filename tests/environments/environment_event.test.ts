@@ -1,8 +1,8 @@
 /** The `environment` job event: its data is the progress, its message says the same in words. */
 import { expect, test } from "vitest";
 import type { EnvironmentResult } from "../../src/contracts/environment.ts";
-import { workItemEvents } from "../../src/jobs/job_event_builders.ts";
-import { newJobEventSchema } from "../../src/jobs/job_events.ts";
+import { workItemEvents } from "../../src/pipeline/job_event_builders.ts";
+import { newJobEventSchema } from "../../src/contracts/job_events.ts";
 
 const key = "ab12" + "0".repeat(60);
 const now = Date.parse("2026-01-02T12:00:00Z");

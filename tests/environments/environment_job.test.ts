@@ -8,7 +8,7 @@
 import { Buffer } from "node:buffer";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { SETUP_ROLE_LABEL } from "../../src/environments/environment_labels.ts";
-import type { JobEvent } from "../../src/jobs/job_events.ts";
+import type { JobEvent } from "../../src/contracts/job_events.ts";
 import { type Harness, runScenarioJob, startHarness, waitForJob } from "../e2e/harness.ts";
 import { docker, testLimits } from "../sandbox/sandbox_fixture.ts";
 import { PackageIndexFixture } from "./package_index_fixture.ts";

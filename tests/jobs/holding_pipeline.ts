@@ -3,8 +3,8 @@
  * recording what it saw. Stands in for the real pipeline in worker, API, CLI
  * and benchmark tests (the real one is covered by the end-to-end tests).
  */
-import type { Job, JobOutcome } from "../../src/jobs/job.ts";
-import type { EmitJobEvent } from "../../src/jobs/job_events.ts";
+import type { Job, JobOutcome } from "../../src/contracts/job.ts";
+import type { EmitJobEvent } from "../../src/contracts/job_events.ts";
 import type { Pipeline } from "../../src/pipeline/pipeline_contract.ts";
 
 /** The pipeline and its controls. */

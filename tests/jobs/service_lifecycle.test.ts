@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { NO_AUDIT } from "../../src/audit.ts";
 import { loadConfig } from "../../src/config.ts";
-import { jobEvents } from "../../src/jobs/job_event_builders.ts";
+import { jobEvents } from "../../src/pipeline/job_event_builders.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { buildService, type Service } from "../../src/service.ts";
 import { LABELS } from "../../src/sandbox/limits.ts";

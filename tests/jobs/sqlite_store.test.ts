@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { DatabaseSync } from "node:sqlite";
 import { NO_USAGE } from "../../src/contracts/usage.ts";
-import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
+import { jobEvents, workItemEvents } from "../../src/pipeline/job_event_builders.ts";
 import { migrate, MIGRATIONS } from "../../src/jobs/sqlite_migrations.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { InvalidCursorError, type JobStore } from "../../src/jobs/store.ts";

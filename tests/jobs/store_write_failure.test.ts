@@ -4,7 +4,7 @@
  * would end the process under Deno).
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
+import { jobEvents, workItemEvents } from "../../src/pipeline/job_event_builders.ts";
 import { createJobChanges, notifyingStore } from "../../src/jobs/job_changes.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { Issue } from "../../src/github/gateway.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { IssueWakeups } from "../../src/jobs/issue_wakeups.ts";
-import type { NewJobEvent } from "../../src/jobs/job_events.ts";
+import type { NewJobEvent } from "../../src/contracts/job_events.ts";
 import { type OpsWaitSettings, waitForOps } from "../../src/pipeline/ops_first.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
 

@@ -5,8 +5,8 @@ import { readChangeSet } from "../../src/pipeline/change_set.ts";
 import type { DiffPolicy } from "../../src/pipeline/diff_policy.ts";
 import { createSubmissionCheck } from "../../src/pipeline/submission_check.ts";
 import { restoreLeftOutPaths } from "../../src/pipeline/workspace_restore.ts";
-import { workItemEvents } from "../../src/jobs/job_event_builders.ts";
-import type { EmitJobEvent, NewJobEvent } from "../../src/jobs/job_events.ts";
+import { workItemEvents } from "../../src/pipeline/job_event_builders.ts";
+import type { EmitJobEvent, NewJobEvent } from "../../src/contracts/job_events.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { newSandbox, tarOf } from "../sandbox/sandbox_fixture.ts";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { GitHubGateway, Issue, RepoRef } from "../../src/github/gateway.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
-import { workItemEvents } from "../../src/jobs/job_event_builders.ts";
-import type { NewJobEvent } from "../../src/jobs/job_events.ts";
+import { workItemEvents } from "../../src/pipeline/job_event_builders.ts";
+import type { NewJobEvent } from "../../src/contracts/job_events.ts";
 import { openSqliteProgressComments } from "../../src/jobs/sqlite_progress_comments.ts";
 import { openJobProgress } from "../../src/pipeline/job_progress.ts";
 import type { WorkItemProgressDeps } from "../../src/pipeline/work_item_progress.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/config.ts";
-import type { Job } from "../../src/jobs/job.ts";
+import type { Job } from "../../src/contracts/job.ts";
 import { pullRequestMarker } from "../../src/github/branch_ownership.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { buildService, type Service } from "../../src/service.ts";

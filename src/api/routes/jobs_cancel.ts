@@ -1,6 +1,6 @@
 /** `POST /v1/jobs/{id}/cancel`: a queued job ends at once; a running one is told to stop. */
 import { createRoute } from "@hono/zod-openapi";
-import { isFinal } from "../../jobs/job.ts";
+import { isFinal } from "../../contracts/job.ts";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
 import { requireScope } from "../auth/auth_middleware.ts";
 import { HttpError } from "../http_error.ts";

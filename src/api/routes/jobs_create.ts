@@ -1,7 +1,7 @@
 /** `POST /v1/jobs`: submit a work item; `Idempotency-Key` makes retries safe. */
 import { createHash } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { JobRequest } from "../../jobs/job.ts";
+import type { JobRequest } from "../../contracts/job.ts";
 import { type CreateOnceResult, QuotaExceededError } from "../../jobs/store.ts";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
 import { requireScope } from "../auth/auth_middleware.ts";

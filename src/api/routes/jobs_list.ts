@@ -1,5 +1,5 @@
 /** `GET /v1/jobs`: the caller's visible jobs, newest first, filtered, a page at a time. */
-import { JOB_STATUSES } from "../../jobs/job.ts";
+import { JOB_STATUSES } from "../../contracts/job.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { InvalidCursorError } from "../../jobs/store.ts";
 import type { ApiApp, ApiDeps } from "../api_env.ts";

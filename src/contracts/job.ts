@@ -4,9 +4,9 @@
  * API serves them (`api/job_schemas.ts` builds on them).
  */
 import { z } from "zod";
-import { testSummarySchema } from "../contracts/test_run.ts";
-import { recordedUsageSchema } from "../contracts/usage.ts";
-import { environmentResultSchema } from "../contracts/environment.ts";
+import { testSummarySchema } from "./test_run.ts";
+import { recordedUsageSchema } from "./usage.ts";
+import { environmentResultSchema } from "./environment.ts";
 import { followUpFieldsSchema } from "./follow_up_request.ts";
 
 /**

@@ -6,9 +6,9 @@
  * as JSON and Server-Sent Events.
  */
 import { z } from "zod";
-import { testSummarySchema } from "../contracts/test_run.ts";
-import { recordedUsageSchema } from "../contracts/usage.ts";
-import { egressEntrySchema, environmentResultSchema } from "../contracts/environment.ts";
+import { testSummarySchema } from "./test_run.ts";
+import { recordedUsageSchema } from "./usage.ts";
+import { egressEntrySchema, environmentResultSchema } from "./environment.ts";
 
 const count = z.number().int().nonnegative();
 const workItem = z.number().int().positive().describe("The work item: its `[dev]` issue number.");

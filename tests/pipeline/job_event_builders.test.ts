@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { jobEvents, workItemEvents } from "../../src/jobs/job_event_builders.ts";
-import { type NewJobEvent, newJobEventSchema } from "../../src/jobs/job_events.ts";
+import { jobEvents, workItemEvents } from "../../src/pipeline/job_event_builders.ts";
+import { type NewJobEvent, newJobEventSchema } from "../../src/contracts/job_events.ts";
 
 const item = workItemEvents(12);
 

@@ -5,7 +5,7 @@
  */
 import type { EnvironmentProgress } from "../environments/environment_provider.ts";
 import { environmentEvent } from "./environment_event.ts";
-import type { JobEventData, NewJobEvent } from "./job_events.ts";
+import type { JobEventData, NewJobEvent } from "../contracts/job_events.ts";
 
 /** Events about the job as a whole. */
 export const jobEvents = {

@@ -6,7 +6,7 @@
  */
 import type { EnvironmentProgress } from "../environments/environment_provider.ts";
 import { relativeAge } from "../environments/relative_age.ts";
-import type { JobEventData, NewJobEvent } from "./job_events.ts";
+import type { JobEventData, NewJobEvent } from "../contracts/job_events.ts";
 
 /** The event of `progress` for work item `issue`, its age words measured at `now` (ms). */
 export function environmentEvent(issue: number, progress: EnvironmentProgress, now: number): NewJobEvent {

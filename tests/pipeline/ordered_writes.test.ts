@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { orderedWrites } from "../../src/jobs/ordered_writes.ts";
+import { orderedWrites } from "../../src/pipeline/ordered_writes.ts";
 
 const later = <T>(value: T, ms: number) => new Promise<T>((r) => setTimeout(() => r(value), ms));
 
