@@ -15,7 +15,8 @@ import type { CliIo } from "./cli/cli_io.ts";
 
 const USAGE = `Usage:
   deno task run --repo owner/name --issue N [--base branch]   run one job and print its progress
-  deno task hash-key                                           print a new API key and its hash
+  deno task hash-key [--name ci] [--repos "acme/*"] [--scopes jobs:read,jobs:write]
+                                                               print a new API key and its API_KEYS entry
   deno task hash-key < key.txt                                 print the hash of the key on stdin`;
 
 /**

@@ -11,7 +11,8 @@ import {
   MISSING_GITHUB_CREDENTIALS,
 } from "./config_github.ts";
 import type { RepoRef } from "./github/gateway.ts";
-import { settingsSchema } from "./config_schema.ts";
+import { SECRET_SETTINGS, settingsSchema } from "./config_schema.ts";
+import { readSecretFiles } from "./config_secret_files.ts";
 import { ConfigError } from "./errors.ts";
 import type { OnFailingTests } from "./pipeline/pipeline_settings.ts";
 import type { CommandPolicyMode } from "./sandbox/command_policy.ts";
@@ -85,20 +86,36 @@ export interface Config {
 }
 
 /**
- * Reads and validates the settings.
+ * Reads and validates the settings. A secret setting may come from a file instead (`GITHUB_TOKEN_FILE`
+ * and so on: `config_secret_files.ts`).
  * @param env the environment (Deno: `Deno.env.toObject()`, needs `--allow-env`).
+ * @param readTextFile reads `GITHUB_APP_PRIVATE_KEY_PATH` and the `_FILE` settings' files.
  * @throws ConfigError listing every invalid or missing setting.
  */
 export function loadConfig(
   env: Record<string, string | undefined>,
   readTextFile: (path: string) => string = (path) => Deno.readTextFileSync(path),
 ): Config {
-  const parsed = settingsSchema.safeParse(env);
+  const files = readSecretFiles(env, SECRET_SETTINGS, Object.keys(settingsSchema.shape), readTextFile);
+  const parsed = settingsSchema.safeParse(files.env);
+  const problems = files.problems.map((p) => `  - ${p}`);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) =>
-      `  - ${i.message}${i.path.length ? ` (${i.path.join(".")})` : ""}`
-    );
-    if (!env.GITHUB_TOKEN && !env.GITHUB_APP_ID) problems.unshift(`  - ${MISSING_GITHUB_CREDENTIALS}`);
+    for (const issue of parsed.error.issues) {
+      const setting = String(issue.path[0] ?? "");
+      // A secret whose file could not be read is already named; its schema issue would only repeat it.
+      if (env[`${setting}_FILE`] !== undefined && !files.fromFiles.has(setting)) continue;
+      const file = files.fromFiles.get(setting);
+      problems.push(
+        `  - ${issue.message}${issue.path.length ? ` (${issue.path.join(".")})` : ""}${
+          file ? ` (read from ${file})` : ""
+        }`,
+      );
+    }
+    if (!files.env.GITHUB_TOKEN && !files.env.GITHUB_APP_ID && env.GITHUB_TOKEN_FILE === undefined) {
+      problems.unshift(`  - ${MISSING_GITHUB_CREDENTIALS}`);
+    }
+  }
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   }
   const e = parsed.data;

@@ -32,6 +32,16 @@ const list = (name: string) =>
     (items) => items.length > 0,
     `${name} is empty`,
   );
+/**
+ * The settings that hold secrets. Each can also be given as a file, Docker's `*_FILE` convention
+ * (`config_secret_files.ts`): mark a new secret setting with {@link secret} and it gets its `_FILE`.
+ */
+export const secretSettings = z.registry<{ secret: true }>();
+/** Marks a setting's schema as a secret's (see {@link secretSettings}). */
+const secret = <T extends z.ZodType>(schema: T): T => {
+  secretSettings.add(schema, { secret: true });
+  return schema;
+};
 const bool = (fallback: boolean) =>
   z.enum(["true", "false", "1", "0"]).default(fallback ? "true" : "false").transform((v) =>
     v === "true" || v === "1"
@@ -81,24 +91,24 @@ const JWT_ALGORITHMS = [
 export const settingsSchema = z.object({
   HOST: z.string().default("127.0.0.1"),
   PORT: positiveInt("PORT", 8080),
-  GITHUB_TOKEN: z.string().min(1, "GITHUB_TOKEN is empty").optional(),
+  GITHUB_TOKEN: secret(z.string().min(1, "GITHUB_TOKEN is empty").optional()),
   GITHUB_APP_ID: optionalPositiveInt("GITHUB_APP_ID"),
-  GITHUB_APP_PRIVATE_KEY: z.string().min(1, "GITHUB_APP_PRIVATE_KEY is empty").optional(),
+  GITHUB_APP_PRIVATE_KEY: secret(z.string().min(1, "GITHUB_APP_PRIVATE_KEY is empty").optional()),
   GITHUB_APP_PRIVATE_KEY_PATH: z.string().min(1, "GITHUB_APP_PRIVATE_KEY_PATH is empty").optional(),
   GITHUB_APP_INSTALLATION_ID: optionalPositiveInt("GITHUB_APP_INSTALLATION_ID"),
   GITHUB_RETRY_BASE_MS: positiveInt("GITHUB_RETRY_BASE_MS", 1000),
   GITHUB_API_URL: z.url({ error: "GITHUB_API_URL must be a URL" }).default("https://api.github.com"),
-  GITHUB_WEBHOOK_SECRET: z.string().min(16, "GITHUB_WEBHOOK_SECRET must be at least 16 characters")
-    .optional(),
+  GITHUB_WEBHOOK_SECRET: secret(
+    z.string().min(16, "GITHUB_WEBHOOK_SECRET must be at least 16 characters").optional(),
+  ),
   GITHUB_BOT_LOGIN: z.string().trim().regex(
     /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
     'GITHUB_BOT_LOGIN must be a GitHub login, e.g. "my-agent[bot]"',
   ).optional(),
   TRIGGER_LABEL: z.string().trim().min(1, "TRIGGER_LABEL is empty").max(50, "TRIGGER_LABEL is too long")
     .default("agent"),
-  ANTHROPIC_API_KEY: z.string({ error: "ANTHROPIC_API_KEY is required" }).min(
-    1,
-    "ANTHROPIC_API_KEY is empty",
+  ANTHROPIC_API_KEY: secret(
+    z.string({ error: "ANTHROPIC_API_KEY is required" }).min(1, "ANTHROPIC_API_KEY is empty"),
   ),
   ANTHROPIC_BASE_URL: z.url({ error: "ANTHROPIC_BASE_URL must be a URL" }).optional(),
   DOCKER_HOST: z.string().min(1).optional(),
@@ -151,22 +161,26 @@ export const settingsSchema = z.object({
     (v) => v === undefined || /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(v),
     "SETUP_EGRESS_NETWORK must be a Docker network name",
   ),
-  PIP_INDEX_URL: z.string().default("https://pypi.org/simple").transform((url, ctx) => {
-    try {
-      return parsePackageIndex(url.trim(), "PIP_INDEX_URL");
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
-  PIP_EXTRA_INDEX_URL: z.string().default("").transform((value, ctx) => {
-    try {
-      return value.split(/\s+/).filter(Boolean).map((url) => parsePackageIndex(url, "PIP_EXTRA_INDEX_URL"));
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
+  PIP_INDEX_URL: secret(
+    z.string().default("https://pypi.org/simple").transform((url, ctx) => {
+      try {
+        return parsePackageIndex(url.trim(), "PIP_INDEX_URL");
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  ),
+  PIP_EXTRA_INDEX_URL: secret(
+    z.string().default("").transform((value, ctx) => {
+      try {
+        return value.split(/\s+/).filter(Boolean).map((url) => parsePackageIndex(url, "PIP_EXTRA_INDEX_URL"));
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  ),
   ENV_CACHE_MAX: positiveInt("ENV_CACHE_MAX", 20),
   SNAPSHOT_MAX_FILES: positiveInt("SNAPSHOT_MAX_FILES", 100_000),
   SNAPSHOT_MAX_BYTES: positiveInt("SNAPSHOT_MAX_BYTES", 256 * 1024 * 1024),
@@ -217,7 +231,7 @@ export const settingsSchema = z.object({
     (repos) => repos.every((r) => REPO_PATTERN.test(r)),
     'AUTH_DEFAULT_REPOS must be repository globs like "acme/*"',
   ),
-  API_KEYS: z.string().optional(),
+  API_KEYS: secret(z.string().optional()),
   AUTH_DISABLED: bool(false),
   AUDIT_LOG_PATH: z.string().min(1, "AUDIT_LOG_PATH is empty").optional(),
   JOBS_CONCURRENCY: positiveInt("JOBS_CONCURRENCY", 1).refine(
@@ -234,6 +248,11 @@ export const settingsSchema = z.object({
   QUOTA_MAX_STREAMS: positiveInt("QUOTA_MAX_STREAMS", 20),
   QUOTA_USD_PER_DAY: positive("QUOTA_USD_PER_DAY", 100),
 });
+
+/** The names of the secret settings, in the schema's order (each also read from its `_FILE`). */
+export const SECRET_SETTINGS: readonly string[] = Object.entries(settingsSchema.shape)
+  .filter(([, schema]) => secretSettings.has(schema))
+  .map(([name]) => name);
 
 /** The parsed environment, before it becomes a {@link Config}. */
 export type Settings = z.infer<typeof settingsSchema>;

@@ -2,14 +2,14 @@
  * The service's logger: LogTape (a small, dependency-free structured logger
  * with hierarchical categories that runs unchanged on Deno), one JSON object
  * per line on stderr (`@timestamp`, `level`, `message`, `logger`,
- * `properties`). Categories: `backend-agent.service`, `.worker`, `.api`,
+ * `properties`). Categories: `backend-agent.service`, `.worker`, `.jobs` (the job lifecycle), `.api`,
  * `.health`. Audit lines keep their own sink (`audit.ts`). Callers pass ids
  * and messages, never secrets.
  */
 import { configureSync, getLogger, jsonLinesFormatter, type Logger } from "@logtape/logtape";
 
 /** The categories the service logs under. */
-export type LogCategory = "service" | "worker" | "api" | "health" | "webhooks";
+export type LogCategory = "service" | "worker" | "jobs" | "api" | "health" | "webhooks";
 
 let configured = false;
 

@@ -1,34 +1,54 @@
 /**
  * Entry point of the HTTP service: reads the config once, refuses to start
  * without authentication (unless `AUTH_DISABLED=true`), builds the service,
- * serves it until SIGINT/SIGTERM.
+ * serves it until SIGINT/SIGTERM. Every line it writes is a JSON log line
+ * (`logging.ts`): an invalid configuration is one `fatal` line naming each
+ * problem, then exit code 2; a failed start is one `fatal` line, then exit code 1.
  *
  * Deno permissions (see the `start` task): `--allow-env` for the settings,
  * `--allow-net` for the listener, GitHub, Anthropic and the JWKS URL,
  * `--allow-read` and `--allow-write` for the Docker socket, the job database
- * and the audit file. Never `--allow-run`.
+ * and the audit file, `--allow-read` for the `_FILE` secrets (`/run/secrets`).
+ * Never `--allow-run`.
  */
 import { assertAuthConfigured, type Config, loadConfig, redactedConfig } from "./config.ts";
+import { apiKeyPlaceholders } from "./api/auth/api_keys.ts";
 import { ConfigError } from "./errors.ts";
-import { logger } from "./logging.ts";
+import { configureLogging, errorText, logger } from "./logging.ts";
 import { buildService } from "./service.ts";
 
 const log = logger("service");
 
+/** The problems a {@link ConfigError} lists (its `  - ` lines), or its whole message. */
+function configProblems(error: ConfigError): string[] {
+  const listed = error.message.split("\n").filter((line) => line.startsWith("  - ")).map((line) =>
+    line.slice(4)
+  );
+  return listed.length > 0 ? listed : [error.message];
+}
+
 if (import.meta.main) {
+  configureLogging();
   let config: Config;
   try {
     config = loadConfig(Deno.env.toObject());
     assertAuthConfigured(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
+    log.fatal("invalid configuration, not starting: {problems}", { problems: configProblems(error) });
     Deno.exit(2);
   }
   if (config.auth.disabled) {
     log.warn("authentication is disabled (AUTH_DISABLED=true): every caller may submit and cancel jobs");
   }
-  const service = await buildService(config);
+  for (const warning of apiKeyPlaceholders(config.auth.apiKeys)) log.warn(warning);
+  let service: Awaited<ReturnType<typeof buildService>>;
+  try {
+    service = await buildService(config);
+  } catch (error) {
+    log.fatal("cannot start: {error}", { error: errorText(error) });
+    Deno.exit(1);
+  }
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
@@ -44,6 +64,7 @@ if (import.meta.main) {
     await service.drain();
     await server.shutdown();
     await service.close();
+    log.info("stopped");
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", shutdown);

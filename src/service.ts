@@ -15,6 +15,7 @@ import { createJobChanges, notifyingStore } from "./jobs/job_changes.ts";
 import { openSqliteStore } from "./jobs/sqlite_store.ts";
 import type { Job } from "./contracts/job.ts";
 import { jobEvents } from "./pipeline/job_event_builders.ts";
+import { queueLoggingStore } from "./jobs/job_lifecycle_log.ts";
 import type { JobEventStore, JobQueueStore, JobStore } from "./jobs/store.ts";
 import { IssueWakeups } from "./jobs/issue_wakeups.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
@@ -98,10 +99,10 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     );
   }
   const changes = createJobChanges();
-  const store = notifyingStore(
+  const store = queueLoggingStore(notifyingStore(
     options.store ?? openSqliteStore(config.jobsDbPath, { idempotencyTtlMs: config.idempotencyTtlMs }),
     changes,
-  );
+  ));
   // Environments need the engine: none with an injected pipeline (tests and benchmarks of the service).
   let pipeline = options.pipeline;
   let environments: EnvironmentBuilder | undefined;

@@ -8,6 +8,7 @@ import type { Pipeline } from "../pipeline/pipeline_contract.ts";
 import { logJobError } from "../pipeline/error_line.ts";
 import type { Job } from "../contracts/job.ts";
 import { JobAbort } from "./job_abort.ts";
+import { logJobFinished, logJobStarted } from "./job_lifecycle_log.ts";
 import { runJob, type RunJobOptions, type RunJobStore } from "./run_job.ts";
 
 /** Options for {@link startWorker}. */
@@ -59,8 +60,9 @@ export function startWorker(store: RunJobStore, pipeline: Pipeline, options: Wor
       if (!job) return;
       const controller = new AbortController();
       controllers.set(job.id, controller);
+      logJobStarted(job);
       const run: Promise<void> = runJob(store, pipeline, job, { ...options, controller })
-        .then(() => undefined, (error) => report(job, error))
+        .then(logJobFinished, (error) => report(job, error))
         .finally(() => {
           controllers.delete(job.id);
           runs.delete(run);

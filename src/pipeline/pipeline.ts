@@ -35,6 +35,7 @@ import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../contracts/job.ts";
 import type { DailyAllowance, IssueWaits, JobRunRecords, Pipeline } from "./pipeline_contract.ts";
 import { waitForOps } from "./ops_first.ts";
+import { logWorkItemFinished } from "./work_item_log.ts";
 
 /** Everything the pipeline works with, injected by the composition root. */
 export interface PipelineDeps {
@@ -167,6 +168,7 @@ async function runWorkItems(
     await allowance?.refresh();
     const itemProgress = progress.of(item.number);
     await itemProgress.begin();
+    const itemStart = performance.now();
     workItems.push(
       await runWorkItemAlone(
         spent,
@@ -209,6 +211,7 @@ async function runWorkItems(
         settings,
       ),
     );
+    logWorkItemFinished(job.id, workItems.at(-1)!, performance.now() - itemStart);
     await itemProgress.finish(workItems.at(-1)!);
   }
   const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { hashApiKey } from "../../src/api/auth/api_keys.ts";
+import { apiKeyPlaceholders, hashApiKey, parseApiKeys } from "../../src/api/auth/api_keys.ts";
+import { loadConfig } from "../../src/config.ts";
+import { buildService } from "../../src/service.ts";
+import { holdingPipeline } from "../jobs/holding_pipeline.ts";
+import { PROJECT_ROOT } from "../e2e/harness.ts";
 import { NO_AUDIT } from "../../src/audit.ts";
 import type { CliIo } from "../../src/cli/cli_io.ts";
 import { runCli } from "../../src/cli.ts";
@@ -56,6 +60,98 @@ describe("hash-key", () => {
     const arg = capture();
     expect(await runCli(["hash-key", "bak_secret"], arg.io)).toBe(2);
     expect(arg.err[0]).toMatch(/stdin/);
+  });
+
+  test("--name, --repos and --scopes make an entry with no placeholder; without them it says what to edit", async () => {
+    const ready = capture();
+    expect(
+      await runCli(
+        ["hash-key", "--name", "ci", "--repos", "acme/*,acme/api", "--scopes", "jobs:write"],
+        ready.io,
+      ),
+    )
+      .toBe(0);
+    const entry = JSON.parse(ready.out[3]!.replace(/^API_KEYS='(.*)'$/, "$1"));
+    expect(entry).toEqual([{
+      name: "ci",
+      hash: expect.stringMatching(/^sha256:/),
+      scopes: ["jobs:write"],
+      repos: ["acme/*", "acme/api"],
+    }]);
+    expect(apiKeyPlaceholders(parseApiKeys(JSON.stringify(entry)))).toEqual([]);
+    expect(ready.err).toEqual([]);
+    const bare = capture();
+    expect(await runCli(["hash-key"], bare.io)).toBe(0);
+    const placeholders = parseApiKeys(bare.out[3]!.replace(/^API_KEYS='(.*)'$/, "$1"));
+    expect(apiKeyPlaceholders(placeholders)).toEqual([expect.stringMatching(
+      /^API_KEYS entry "NAME" still holds the placeholder "name":"NAME" and "repos":\["OWNER\/\*"\]: .*--name/,
+    )]);
+    expect(bare.err[0]).toMatch(
+      /placeholders \("NAME", "OWNER\/\*"\): edit them, or run again with --name and --repos/,
+    );
+  });
+
+  test("a bad --name, --repos or --scopes is refused with the service's own rule", async () => {
+    for (
+      const [args, message] of [
+        [["--name", "two words"], /--name must be 1-64 characters/],
+        [["--repos", "acme/tasks;rm"], /--repos must be a list of repository globs/],
+        [["--scopes", "jobs:everything"], /--scopes must be a list of jobs:read, jobs:write/],
+        [["--nme", "ci"], /Unknown option '--nme'/],
+      ] as const
+    ) {
+      const c = capture();
+      expect(await runCli(["hash-key", ...args], c.io), args.join(" ")).toBe(2);
+      expect(c.err[0]).toMatch(message);
+      expect(c.out).toEqual([]);
+    }
+  });
+
+  test("the entry pasted into a shell as printed gives a key that works against the API", async () => {
+    const printed = await new Deno.Command("deno", {
+      args: ["task", "--quiet", "hash-key", "--name", "ci", "--repos", "acme/tasks"],
+      cwd: PROJECT_ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    expect(printed.code).toBe(0);
+    const lines = new TextDecoder().decode(printed.stdout).split("\n");
+    const key = lines.find((l) => l.startsWith("key:"))!.replace(/^key:\s+/, "");
+    const pasted = lines.find((l) => l.startsWith("API_KEYS="))!;
+    // What an operator does: paste the line into a shell (or a .env file, same quoting) and start the service.
+    const shell = await new Deno.Command("sh", {
+      args: ["-c", `${pasted}\nprintf %s "$API_KEYS"`],
+      stdout: "piped",
+    }).output();
+    const apiKeys = new TextDecoder().decode(shell.stdout);
+    const dir = await Deno.makeTempDir({ prefix: "backend-agent-hash-key-" });
+    const held = holdingPipeline();
+    const service = await buildService(
+      loadConfig({
+        GITHUB_TOKEN: "ghp_x",
+        ANTHROPIC_API_KEY: "sk-ant-x",
+        API_KEYS: apiKeys,
+        JOBS_DB_PATH: `${dir}/jobs.sqlite`,
+      }),
+      { pipeline: held.pipeline, audit: NO_AUDIT },
+    );
+    try {
+      const submit = (repo: string) =>
+        service.app.request("/v1/jobs", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ repo, issue: 1 }),
+        });
+      const accepted = await submit("acme/tasks");
+      expect(accepted.status).toBe(202);
+      expect((await accepted.json()).submitter).toBe("key:ci");
+      expect((await submit("acme/other")).status).toBe(403);
+    } finally {
+      held.release();
+      await service.close();
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
 

@@ -73,6 +73,29 @@ function parseEntry(item: unknown, i: number): ApiKeyEntry {
   return { name: label, sha256: digest, scopes: scopes as Scope[], repos: repos as string[] };
 }
 
+/**
+ * What `deno task hash-key` prints where `--name` and `--repos` were not given: an entry still holding
+ * one of these lets no submission through (403 for every repository but the placeholder's).
+ */
+export const API_KEY_PLACEHOLDERS = { name: "NAME", repo: "OWNER/*" } as const;
+
+/** One warning per entry still holding a placeholder of {@link API_KEY_PLACEHOLDERS}, naming the fix. */
+export function apiKeyPlaceholders(entries: readonly ApiKeyEntry[]): string[] {
+  return entries.flatMap((entry) => {
+    const held = [
+      ...(entry.name === API_KEY_PLACEHOLDERS.name ? [`"name":"${entry.name}"`] : []),
+      ...(entry.repos.includes(API_KEY_PLACEHOLDERS.repo)
+        ? [`"repos":["${API_KEY_PLACEHOLDERS.repo}"]`]
+        : []),
+    ];
+    return held.length === 0 ? [] : [
+      `API_KEYS entry "${entry.name}" still holds the placeholder ${held.join(" and ")}: its key gets 403 ` +
+      "for every real repository; replace it, or print a ready entry with " +
+      "`deno task hash-key --name NAME --repos owner/name`",
+    ];
+  });
+}
+
 /** `sha256:<hex>` of `key`, the form `API_KEYS` holds. */
 export function hashApiKey(key: string): string {
   return `sha256:${createHash("sha256").update(key).digest("hex")}`;
