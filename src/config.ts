@@ -13,6 +13,7 @@ import {
 import type { RepoRef } from "./github/gateway.ts";
 import { SECRET_SETTINGS, settingsSchema } from "./config_schema.ts";
 import { readSecretFiles } from "./config_secret_files.ts";
+import { type ModelConfig, modelConfig, redactedModelConfig } from "./config_model.ts";
 import { ConfigError } from "./errors.ts";
 import type { OnFailingTests } from "./pipeline/pipeline_settings.ts";
 import type { CommandPolicyMode } from "./sandbox/command_policy.ts";
@@ -37,7 +38,8 @@ export interface Config {
    * label that starts the agent (`TRIGGER_LABEL`).
    */
   webhooks: { secret?: string; triggerLabel: string };
-  anthropic: { apiKey: string; baseUrl?: string; model: string; maxRetries: number };
+  /** The model, its provider and how the host reaches it (`MODEL_PROVIDER`, `MODEL`, `ANTHROPIC_*`, …). */
+  model: ModelConfig;
   jobsDbPath: string;
   /** How long an `Idempotency-Key` keeps answering with its job. */
   idempotencyTtlMs: number;
@@ -134,12 +136,7 @@ export function loadConfig(
       ...(e.GITHUB_WEBHOOK_SECRET ? { secret: e.GITHUB_WEBHOOK_SECRET } : {}),
       triggerLabel: e.TRIGGER_LABEL,
     },
-    anthropic: {
-      apiKey: e.ANTHROPIC_API_KEY,
-      ...(e.ANTHROPIC_BASE_URL ? { baseUrl: e.ANTHROPIC_BASE_URL } : {}),
-      model: e.MODEL,
-      maxRetries: e.ANTHROPIC_MAX_RETRIES,
-    },
+    model: modelConfig(e),
     jobsDbPath: e.JOBS_DB_PATH,
     idempotencyTtlMs: e.IDEMPOTENCY_KEY_TTL_MS,
     reapAfterMs: e.SANDBOX_REAP_AFTER_MS,
@@ -234,11 +231,7 @@ export function redactedConfig(config: Config): Config {
         : { ...config.github.auth, privateKey: "[redacted]" },
     },
     webhooks: { ...config.webhooks, ...(config.webhooks.secret ? { secret: "[redacted]" } : {}) },
-    anthropic: {
-      ...config.anthropic,
-      apiKey: "[redacted]",
-      ...(config.anthropic.baseUrl ? { baseUrl: withoutUserinfo(config.anthropic.baseUrl) } : {}),
-    },
+    model: redactedModelConfig(config.model, withoutUserinfo),
     ...(config.dockerHost ? { dockerHost: withoutUserinfo(config.dockerHost) } : {}),
     environments: {
       ...config.environments,

@@ -14,6 +14,36 @@ import { COMMAND_POLICY_MODES } from "./sandbox/command_policy.ts";
 import { isAllowlistHost } from "./environments/egress_allowlist.ts";
 import { parsePackageIndex } from "./environments/package_index.ts";
 import { DEFAULT_SANDBOX_LIMITS } from "./sandbox/limits.ts";
+import { MODEL_PROVIDERS } from "./agent/model_prices.ts";
+import { parseCustomHeaders } from "./agent/custom_headers.ts";
+
+/** `MODEL`'s default on `MODEL_PROVIDER=anthropic`; Bedrock and Vertex name their models their own way. */
+export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-5-5";
+
+const usdPerMillion = z.number().nonnegative();
+/** `MODEL_PRICES`: USD per million tokens by exact model id; cache rates default from the input rate. */
+const modelPricesSchema = z.record(
+  z.string().min(1),
+  z.object({
+    input: usdPerMillion,
+    output: usdPerMillion,
+    cacheWrite: usdPerMillion.optional(),
+    cacheRead: usdPerMillion.optional(),
+  }).strict().transform((p) => ({
+    input: p.input,
+    output: p.output,
+    cacheWrite: p.cacheWrite ?? p.input * 1.25,
+    cacheRead: p.cacheRead ?? p.input * 0.1,
+  })),
+);
+
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 const positiveInt = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(
@@ -107,12 +137,49 @@ export const settingsSchema = z.object({
   ).optional(),
   TRIGGER_LABEL: z.string().trim().min(1, "TRIGGER_LABEL is empty").max(50, "TRIGGER_LABEL is too long")
     .default("agent"),
-  ANTHROPIC_API_KEY: secret(
-    z.string({ error: "ANTHROPIC_API_KEY is required" }).min(1, "ANTHROPIC_API_KEY is empty"),
-  ),
+  MODEL_PROVIDER: z.enum(MODEL_PROVIDERS, {
+    error: `MODEL_PROVIDER must be one of ${MODEL_PROVIDERS.join(", ")}`,
+  }).default("anthropic"),
+  ANTHROPIC_API_KEY: secret(z.string().min(1, "ANTHROPIC_API_KEY is empty").optional()),
   ANTHROPIC_BASE_URL: z.url({ error: "ANTHROPIC_BASE_URL must be a URL" }).optional(),
+  ANTHROPIC_CUSTOM_HEADERS: secret(
+    z.string().optional().transform((text, ctx) => {
+      try {
+        return parseCustomHeaders(text ?? "");
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  ),
+  AWS_REGION: z.string().trim().regex(
+    /^[a-z]{2}(?:-[a-z]+)+-\d+$/,
+    'AWS_REGION must be an AWS Region code, e.g. "us-east-1"',
+  ).optional(),
+  ANTHROPIC_BEDROCK_BASE_URL: z.url({ error: "ANTHROPIC_BEDROCK_BASE_URL must be a URL" }).optional(),
+  CLOUD_ML_REGION: z.string().trim().regex(
+    /^[a-z0-9-]+$/,
+    'CLOUD_ML_REGION must be a Google Cloud region, e.g. "us-east5" or "global"',
+  ).optional(),
+  ANTHROPIC_VERTEX_PROJECT_ID: z.string().trim().regex(
+    /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+    "ANTHROPIC_VERTEX_PROJECT_ID must be a Google Cloud project id",
+  ).optional(),
+  ANTHROPIC_VERTEX_BASE_URL: z.url({ error: "ANTHROPIC_VERTEX_BASE_URL must be a URL" }).optional(),
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().trim().min(1, "GOOGLE_APPLICATION_CREDENTIALS is empty")
+    .optional(),
   DOCKER_HOST: z.string().min(1).optional(),
-  MODEL: z.string().min(1).default("claude-sonnet-5-5"),
+  MODEL: z.string().trim().min(1, "MODEL is empty").optional(),
+  MODEL_PRICES: z.string().optional().transform((text, ctx) => {
+    const parsed = modelPricesSchema.safeParse(parseJsonOr(text ?? "{}"));
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({
+      code: "custom",
+      message: 'MODEL_PRICES must be a JSON object like {"model-id":{"input":3,"output":15}} ' +
+        "(USD per million tokens; optional cacheWrite, cacheRead)",
+    });
+    return z.NEVER;
+  }),
   IDEMPOTENCY_KEY_TTL_MS: positiveInt("IDEMPOTENCY_KEY_TTL_MS", 86_400_000),
   JOBS_DB_PATH: z.string().min(1).default("data/jobs.sqlite"),
   SANDBOX_IMAGE: z.string().min(1).default(DEFAULT_SANDBOX_LIMITS.image),

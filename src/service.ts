@@ -117,7 +117,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       egressNetwork: config.environments.egressNetwork,
     });
     progressComments = openSqliteProgressComments(config.jobsDbPath);
-    pipeline = buildPipeline(config, { docker, store, audit, environments, wakeups, progressComments });
+    pipeline = await buildPipeline(config, { docker, store, audit, environments, wakeups, progressComments });
   }
   const runWorker = options.worker ?? true;
   if (runWorker) {

@@ -1,6 +1,6 @@
 /**
  * The composition of the real pipeline: GitHub (token or App credentials), Docker sandboxes and the
- * Anthropic API, with the settings `PipelineSettings` takes from the config. Used by `service.ts`.
+ * model on its provider (Anthropic API, Bedrock or Vertex AI), with the settings `PipelineSettings` takes from the config. Used by `service.ts`.
  */
 import type Docker from "dockerode";
 import { createMessagesApi } from "./agent/model_client.ts";
@@ -18,8 +18,13 @@ import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import type { ProgressCommentIds } from "./pipeline/work_item_progress.ts";
 import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 
-/** The real pipeline: GitHub, Docker sandboxes, the Anthropic API. */
-export function buildPipeline(
+/**
+ * The real pipeline: GitHub, Docker sandboxes, the model on its provider (whose cloud credentials
+ * are resolved now).
+ *
+ * @throws {ConfigError} when the model provider's credentials cannot be found or are refused.
+ */
+export async function buildPipeline(
   config: Config,
   parts: {
     docker: Docker;
@@ -29,7 +34,7 @@ export function buildPipeline(
     wakeups: IssueWakeups;
     progressComments: ProgressCommentIds;
   },
-): Pipeline {
+): Promise<Pipeline> {
   const { docker, store, audit, environments, wakeups, progressComments } = parts;
   const deps = {
     github: createGitHubAccess(githubCredentials(config), {
@@ -42,11 +47,7 @@ export function buildPipeline(
       // A seed larger than the workspace volume cannot be unpacked into it.
       maxSeedBytes: config.sandbox.workspaceMb * 1024 * 1024,
     }),
-    messages: createMessagesApi({
-      apiKey: config.anthropic.apiKey,
-      ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
-      maxRetries: config.anthropic.maxRetries,
-    }),
+    messages: await createMessagesApi(config.model),
     store,
     audit,
     dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),
@@ -57,7 +58,8 @@ export function buildPipeline(
   return createPipeline(
     deps,
     {
-      model: config.anthropic.model,
+      model: config.model.model,
+      prices: { [config.model.model]: config.model.price },
       budget: {
         maxTurns: config.budget.turns,
         maxOutputTokensPerCall: config.budget.maxOutputTokens,

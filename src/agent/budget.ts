@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import type { ResponseUsage, Usage } from "../contracts/usage.ts";
+import { longestPrefixPrice, type ModelPrice, PRICES } from "./model_prices.ts";
 
 /** The limits of one run. */
 export interface BudgetLimits {
@@ -36,46 +37,10 @@ export interface SharedAllowance {
   readonly renews: string;
 }
 
-/** Dollars per million tokens of one model. */
-export interface ModelPrice {
-  input: number;
-  output: number;
-  /** Writing the prompt cache (5-minute entries). */
-  cacheWrite: number;
-  /** Reading the prompt cache. */
-  cacheRead: number;
-}
+export type { ModelPrice };
 
-function price(input: number, output: number, cacheRead = input * 0.1): ModelPrice {
-  return { input, output, cacheWrite: input * 1.25, cacheRead };
-}
-
-/**
- * List prices in USD per million tokens (Anthropic's pricing page, autumn
- * 2026), matched by the longest model-id prefix, so `claude-sonnet-4-5-20250929`
- * uses `claude-sonnet-4`. Tiered prices use the higher tier: this table caps
- * spending, it does not bill it.
- */
-export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
-  "claude-fable-5-1": price(10, 50, 0.25),
-  "claude-mythos-5-1": price(10, 50, 0.25),
-  "claude-fable-5": price(10, 50),
-  "claude-mythos-5": price(10, 50),
-  "claude-opus-5-5": price(4, 20, 0.2),
-  "claude-opus-5": price(5, 25),
-  "claude-opus-4-5": price(5, 25),
-  "claude-opus-4-6": price(5, 25),
-  "claude-opus-4-7": price(5, 25),
-  "claude-opus-4-8": price(5, 25),
-  "claude-opus-4": price(15, 75),
-  "claude-sonnet-5-5": price(2, 10, 0.1),
-  "claude-sonnet-5": price(2, 10),
-  "claude-sonnet-4": price(3, 15),
-  "claude-3-7-sonnet": price(3, 15),
-  "claude-haiku-5-5": price(0.5, 2.5),
-  "claude-haiku-4-5": price(1, 5),
-  "claude-3-5-haiku": price(0.8, 4),
-};
+/** The Anthropic API's list prices (see {@link PRICES} for every provider's). */
+export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = PRICES.anthropic;
 
 /**
  * Finds the price of `model` by longest prefix in `prices`.
@@ -83,12 +48,9 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
  * @throws {ConfigError} when no entry matches: a run without a price could not be capped in dollars.
  */
 export function priceOf(model: string, prices: Readonly<Record<string, ModelPrice>>): ModelPrice {
-  const key = Object.keys(prices)
-    .filter((prefix) => model.startsWith(prefix))
-    .sort((a, b) => b.length - a.length)[0];
-  const found = key === undefined ? undefined : prices[key];
+  const found = longestPrefixPrice(model, prices);
   if (found === undefined) {
-    throw new ConfigError(`No price is known for model "${model}": add it to the pricing table`);
+    throw new ConfigError(`No price is known for model "${model}": set MODEL_PRICES`);
   }
   return found;
 }

@@ -1,5 +1,5 @@
 /** Settings the pipeline needs, from config. */
-import type { BudgetLimits } from "../agent/budget.ts";
+import type { BudgetLimits, ModelPrice } from "../agent/budget.ts";
 import type { CommandPolicyMode } from "../sandbox/command_policy.ts";
 import type { SnapshotCaps } from "./base_snapshot.ts";
 import type { DiffPolicy } from "./diff_policy.ts";
@@ -15,6 +15,8 @@ export type OnFailingTests = typeof ON_FAILING_TESTS[number];
 /** How the pipeline behaves; every field comes from config. */
 export interface PipelineSettings {
   model: string;
+  /** The model's price, by its id (`MODEL_PRICES` or the provider's table, found at start-up). */
+  prices: Readonly<Record<string, ModelPrice>>;
   budget: BudgetLimits;
   /** Shell command that runs the repo's tests in /workspace. */
   testCommand: string;

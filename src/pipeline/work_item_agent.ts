@@ -70,6 +70,7 @@ export function runWorkItemAgent(
     },
     {
       model: settings.model,
+      prices: settings.prices,
       system: [
         buildSystemPrompt(input.environment),
         protectedPathsRule(settings.diffPolicy.protectedPaths),
