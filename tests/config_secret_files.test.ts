@@ -40,7 +40,7 @@ describe("secret settings from files (Docker's *_FILE convention)", () => {
       GITHUB_WEBHOOK_SECRET_FILE: secretFile("webhook", "a-webhook-secret-of-32-characters\n"),
     });
     expect(config.github.auth).toEqual({ kind: "token", token: "ghp_from_file" });
-    expect(config.anthropic.apiKey).toBe("sk-ant-from-file");
+    expect(config.model).toMatchObject({ provider: "anthropic", apiKey: "sk-ant-from-file" });
     expect(config.auth.apiKeys).toEqual([
       {
         name: "ci",
