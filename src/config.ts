@@ -27,6 +27,8 @@ export interface Config {
   github: {
     auth: GitHubAuthConfig;
     apiUrl: string;
+    /** `GITHUB_RETRIES` and `GITHUB_RETRY_BASE_MS`: a 5xx or network failure is retried `retries` times, waiting base × n². */
+    retries: number;
     retryBaseMs: number;
     /** `PR_HEAD_REPO`: the fork branches are pushed to and pull requests opened from; undefined: the base. */
     headRepo?: RepoRef;
@@ -128,6 +130,7 @@ export function loadConfig(
     github: {
       auth: githubAuth(e, readTextFile),
       apiUrl: e.GITHUB_API_URL.replace(/\/$/, ""),
+      retries: e.GITHUB_RETRIES,
       retryBaseMs: e.GITHUB_RETRY_BASE_MS,
       ...headRepoOf(e),
       ...(e.GITHUB_BOT_LOGIN ? { botLogin: e.GITHUB_BOT_LOGIN } : {}),

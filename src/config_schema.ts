@@ -127,6 +127,11 @@ export const settingsSchema = z.object({
   GITHUB_APP_PRIVATE_KEY_PATH: z.string().min(1, "GITHUB_APP_PRIVATE_KEY_PATH is empty").optional(),
   GITHUB_APP_INSTALLATION_ID: optionalPositiveInt("GITHUB_APP_INSTALLATION_ID"),
   GITHUB_RETRY_BASE_MS: positiveInt("GITHUB_RETRY_BASE_MS", 1000),
+  GITHUB_RETRIES: z.coerce.number({ error: "GITHUB_RETRIES must be a number" }).int().min(0).max(
+    10,
+    "GITHUB_RETRIES must be 0–10",
+  )
+    .default(3),
   GITHUB_API_URL: z.url({ error: "GITHUB_API_URL must be a URL" }).default("https://api.github.com"),
   GITHUB_WEBHOOK_SECRET: secret(
     z.string().min(16, "GITHUB_WEBHOOK_SECRET must be at least 16 characters").optional(),

@@ -39,6 +39,7 @@ export async function buildPipeline(
   const deps = {
     github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
+      retries: config.github.retries,
       retryBaseMs: config.github.retryBaseMs,
       ...(config.github.headRepo ? { headRepo: config.github.headRepo } : {}),
     }),

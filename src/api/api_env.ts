@@ -49,8 +49,8 @@ export interface ApiDeps {
   pingDocker: () => Promise<unknown>;
   /** Wakes event streams on job changes; without it they poll the store every 500 ms. */
   changes?: JobChanges;
-  /** Largest request body, bytes. Default 65536. */
-  maxBodyBytes?: number;
+  /** Largest request body, bytes (`API_MAX_BODY_BYTES`). */
+  maxBodyBytes: number;
   /** Aborted when the service is stopping: open event streams close so the server can shut down. */
   stopping?: AbortSignal;
   /** The cached environments (`GET /v1/environments`); without it the list is empty. */

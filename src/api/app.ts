@@ -24,13 +24,10 @@ import { createStreamSlots } from "./stream_slots.ts";
 
 export type { ApiDeps, JobQueue } from "./api_env.ts";
 
-/** Default largest request body: 64 KiB. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
 /** Builds the HTTP API. Serve it with `Deno.serve(app.fetch)` or call `app.request()` in tests. */
 export function createApp(deps: ApiDeps): ApiApp {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
-  const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxSize = deps.maxBodyBytes;
   app.use("*", requestId());
   app.use(
     "*",

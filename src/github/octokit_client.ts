@@ -14,12 +14,10 @@ export interface OctokitGatewayOptions {
   token: string;
   /** REST API root, e.g. `https://api.github.com` (the `GITHUB_API_URL` setting). */
   baseUrl: string;
-  /** Prefix of the `User-Agent` header; default `backend-agent`. */
-  userAgent?: string;
-  /** Retries of a request that failed with a 5xx or a network error. Default 3. */
-  retries?: number;
-  /** Base of the retry back-off (waits base × n² before retry n), ms. Default 1000. */
-  retryBaseMs?: number;
+  /** Retries of a request that failed with a 5xx or a network error (`GITHUB_RETRIES`). */
+  retries: number;
+  /** Base of the retry back-off (waits base × n² before retry n), ms (`GITHUB_RETRY_BASE_MS`). */
+  retryBaseMs: number;
   /**
    * The fork branches are pushed to and pull requests opened from (`PR_HEAD_REPO`); undefined: each
    * pull request's own repository.
@@ -27,7 +25,10 @@ export interface OctokitGatewayOptions {
   headRepo?: RepoRef;
 }
 
-function validated(options: OctokitGatewayOptions): { token: string; baseUrl: string; userAgent: string } {
+/** The product's prefix of the `User-Agent` header (GitHub asks every client to name itself). */
+const USER_AGENT = "backend-agent";
+
+function validated(options: OctokitGatewayOptions): { token: string; baseUrl: string } {
   if (options.token.trim() === "") {
     throw new ConfigError("Cannot create the GitHub client: the token is empty");
   }
@@ -43,7 +44,6 @@ function validated(options: OctokitGatewayOptions): { token: string; baseUrl: st
   return {
     token: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
-    userAgent: options.userAgent ?? "backend-agent",
   };
 }
 
@@ -64,10 +64,10 @@ export function createOctokitClient(options: OctokitGatewayOptions): { octokit: 
   const octokit = new RetryingOctokit({
     auth: config.token,
     baseUrl: config.baseUrl,
-    userAgent: config.userAgent,
+    userAgent: USER_AGENT,
     // Failures become GitHubErrors; Octokit's own per-request error lines would only duplicate them.
     log: { debug: quiet, info: quiet, warn: console.warn, error: quiet },
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    retry: { retries: options.retries, retryAfterBaseValue: options.retryBaseMs },
     throttle: {
       // Primary and secondary rate limits: wait as GitHub asks, at most twice per request.
       onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>

@@ -57,6 +57,7 @@ export function buildGitHubWebhooks(config: Config, parts: WebhookParts): BuiltW
   const handler = new WebhookHandler({
     github: createGitHubAccess(parts.credentials, {
       baseUrl: config.github.apiUrl,
+      retries: config.github.retries,
       retryBaseMs: config.github.retryBaseMs,
     }),
     store: parts.store,

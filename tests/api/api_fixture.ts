@@ -3,6 +3,7 @@
  * log, for `app.request()` tests.
  */
 import { createApp } from "../../src/api/app.ts";
+import { loadConfig } from "../../src/config.ts";
 import type { ApiApp, ApiDeps, ApiQuotas } from "../../src/api/api_env.ts";
 import { createApiKeyVerifier, hashApiKey, parseApiKeys } from "../../src/api/auth/api_keys.ts";
 import { type AuthenticatorOptions, createAuthenticator } from "../../src/api/auth/authenticator.ts";
@@ -10,6 +11,9 @@ import { type AuditEvent, createAuditLog } from "../../src/audit.ts";
 import { createJobChanges, notifyingStore } from "../../src/jobs/job_changes.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";
+
+/** The service's settings with only the required secrets given: every default as configured. */
+const DEFAULT_SETTINGS = loadConfig({ GITHUB_TOKEN: "ghp_fixture", ANTHROPIC_API_KEY: "sk-ant-fixture" });
 
 /** A built API and what it recorded. */
 export interface ApiFixture {
@@ -109,7 +113,7 @@ export function apiFixture(options: FixtureOptions = {}): ApiFixture {
     quotas: { ...TEST_QUOTAS, ...options.quotas },
     pingDocker: options.pingDocker ?? (() => Promise.resolve("OK")),
     changes,
-    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_SETTINGS.api.maxBodyBytes,
     ...(options.stopping ? { stopping: options.stopping } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.environments ? { environments: options.environments } : {}),

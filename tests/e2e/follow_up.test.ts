@@ -8,6 +8,7 @@ import type { GitHubGateway } from "../../src/github/gateway.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { type FinishedJob, submitJob } from "./submit_job.ts";
 import { waitForJob } from "./harness.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "../github/client_defaults.ts";
 
 const REPO = taskStatsScenario.repo.fullName;
 const repo = { owner: "acme", name: "task-service" };
@@ -130,7 +131,11 @@ async function submitFollowUp(body: Record<string, unknown>): Promise<FinishedJo
 
 beforeAll(async () => {
   harness = await startHarness(scenario);
-  github = createOctokitGateway({ token: harness.github.token, baseUrl: harness.github.url });
+  github = createOctokitGateway({
+    ...GITHUB_CLIENT_DEFAULTS,
+    token: harness.github.token,
+    baseUrl: harness.github.url,
+  });
   const first = await submitJob(harness, { repo: REPO, issue: 12 });
   expect(first.job.status, String(first.job.reason)).toBe("succeeded");
   const opened = harness.github.pulls(REPO);

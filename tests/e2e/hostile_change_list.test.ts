@@ -29,6 +29,7 @@ import {
 } from "./fidelity_fixture.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { type FinishedJob, submitJob } from "./submit_job.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "../github/client_defaults.ts";
 
 const TITLE = "[dev] Multiply numbers";
 const CRITERION = "`mul(a, b)` returns `a * b`";
@@ -209,7 +210,11 @@ describe("a forged change report, as a tampered change program would print it", 
     expect(set.leftOut).toHaveLength(FORGED.length - 1);
     expect(set.ignored).toEqual([]);
 
-    const gateway = createOctokitGateway({ token: harness.github.token, baseUrl: harness.github.url });
+    const gateway = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
+      token: harness.github.token,
+      baseUrl: harness.github.url,
+    });
     const before = harness.github.requests.length;
     const { sha } = await gateway.resolveBase({ owner: "acme", name: "fidelity" });
     await gateway.pushBranch({ owner: "acme", name: "fidelity" }, {

@@ -11,6 +11,7 @@ import {
 import type { GitHubGateway, OpenPullRequest, RepoRef } from "../../src/github/gateway.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "./client_defaults.ts";
 
 const repo: RepoRef = { owner: "acme", name: "qa" };
 const bytes = (value: string) => new TextEncoder().encode(value);
@@ -76,7 +77,7 @@ describe("claimBranch() over the real gateway and the GitHub stand-in", () => {
   beforeAll(async () => {
     standIn = await startGitHubStandIn();
     standIn.addRepo("acme/qa", { defaultBranch: "main", files: new Map([["README.md", bytes("# QA\n")]]) });
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url });
+    gateway = createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: standIn.token, baseUrl: standIn.url });
     baseSha = (await gateway.resolveBase(repo)).sha;
   });
 
@@ -193,7 +194,12 @@ describe("claimBranch() in fork mode reads the fork's branch and the pull reques
     standIn = await startGitHubStandIn();
     standIn.addRepo("acme/qa", { defaultBranch: "main", files: new Map([["README.md", bytes("# QA\n")]]) });
     standIn.addFork("acme/qa", "bot/qa");
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url, headRepo: fork });
+    gateway = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
+      token: standIn.token,
+      baseUrl: standIn.url,
+      headRepo: fork,
+    });
     baseSha = (await gateway.resolveBase(repo)).sha;
   });
 
@@ -201,7 +207,9 @@ describe("claimBranch() in fork mode reads the fork's branch and the pull reques
 
   test("the head repository is the fork", () => {
     expect(gateway.headRepo(repo)).toEqual(fork);
-    expect(createOctokitGateway({ token: "t", baseUrl: standIn.url }).headRepo(repo)).toEqual(repo);
+    expect(
+      createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: "t", baseUrl: standIn.url }).headRepo(repo),
+    ).toEqual(repo);
   });
 
   test("a person's commit on the fork's branch makes it taken, naming the fork", async () => {

@@ -3,6 +3,7 @@ import { GitHubError } from "../../src/errors.ts";
 import type { CommitFile, GitHubGateway, RepoRef } from "../../src/github/gateway.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "./client_defaults.ts";
 
 const repo: RepoRef = { owner: "acme", name: "app" };
 const bytes = (value: string) => new TextEncoder().encode(value);
@@ -19,7 +20,7 @@ describe("pushBranch() sends GitHub only regular files at canonical paths", () =
   beforeAll(async () => {
     standIn = await startGitHubStandIn();
     standIn.addRepo("acme/app", { defaultBranch: "main", files: new Map([["README.md", bytes("# App\n")]]) });
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url });
+    gateway = createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: standIn.token, baseUrl: standIn.url });
     ({ sha: baseSha } = await gateway.resolveBase(repo));
   });
 

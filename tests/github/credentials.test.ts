@@ -3,6 +3,7 @@ import { exportPKCS8, exportSPKI, generateKeyPair } from "jose";
 import { createGitHubAccess } from "../../src/github/access.ts";
 import { appCredentials, INSTALLATION_PERMISSIONS, tokenCredentials } from "../../src/github/credentials.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "./client_defaults.ts";
 
 const files = new Map([["README.md", new TextEncoder().encode("hi\n")]]);
 
@@ -24,7 +25,7 @@ describe("GitHub App credentials against the stand-in", () => {
   test("a job gets a token for its one repository with only the permissions it needs, revoked on close", async () => {
     const access = createGitHubAccess(
       appCredentials({ appId: 4242, privateKey, installationId: 77, baseUrl: standIn.url }),
-      { baseUrl: standIn.url, retries: 0 },
+      { ...GITHUB_CLIENT_DEFAULTS, baseUrl: standIn.url, retries: 0 },
     );
     const session = await access.open({ owner: "acme", name: "tasks" });
     expect((await session.gateway.getIssue({ owner: "acme", name: "tasks" }, 1)).title).toBe("[dev] One");
@@ -67,7 +68,12 @@ describe("GitHub App credentials against the stand-in", () => {
   test("in fork mode the job's token also reaches the fork, and only the two; a fork elsewhere is refused", async () => {
     standIn.addFork("acme/tasks", "acme/tasks-agent");
     const credentials = appCredentials({ appId: 4242, privateKey, installationId: 77, baseUrl: standIn.url });
-    const options = { baseUrl: standIn.url, retries: 0, headRepo: { owner: "acme", name: "tasks-agent" } };
+    const options = {
+      ...GITHUB_CLIENT_DEFAULTS,
+      baseUrl: standIn.url,
+      retries: 0,
+      headRepo: { owner: "acme", name: "tasks-agent" },
+    };
     const session = await createGitHubAccess(credentials, options).open({ owner: "acme", name: "tasks" });
     expect(session.gateway.headRepo({ owner: "acme", name: "tasks" })).toEqual(options.headRepo);
     expect(standIn.installationTokens().at(-1)!.repositories).toEqual(["acme/tasks", "acme/tasks-agent"]);

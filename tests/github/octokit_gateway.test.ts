@@ -5,6 +5,7 @@ import type { GitHubGateway, RepoRef } from "../../src/github/gateway.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
 import { readTarball } from "./read_tarball.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "./client_defaults.ts";
 
 const repo: RepoRef = { owner: "acme", name: "tasks" };
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
@@ -47,7 +48,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
       jobIssue: 7,
       scripts: [],
     }, projectRoot);
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url });
+    gateway = createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: standIn.token, baseUrl: standIn.url });
   });
 
   afterAll(async () => {
@@ -304,7 +305,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
 
   test("a bad token is a GitHubError whose message and cause never hold the token", async () => {
     const secret = "ghp_thisIsTheWrongTokenValue123456";
-    const bad = createOctokitGateway({ token: secret, baseUrl: standIn.url });
+    const bad = createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: secret, baseUrl: standIn.url });
     const error = await bad.getIssue(repo, 12).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GitHubError);
     const message = (error as GitHubError).message;
@@ -317,7 +318,12 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
   });
 
   test("a passing server error (502) is retried and the call succeeds", async () => {
-    const quick = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url, retryBaseMs: 10 });
+    const quick = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
+      token: standIn.token,
+      baseUrl: standIn.url,
+      retryBaseMs: 10,
+    });
     standIn.failNext("GET", "/repos/acme/tasks/issues/12", 502);
     const before = standIn.requests.length;
     expect((await quick.getIssue(repo, 12)).number).toBe(12);
@@ -326,6 +332,7 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
 
   test("a server error that outlasts the retries surfaces as a GitHubError with the status", async () => {
     const quick = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
       token: standIn.token,
       baseUrl: standIn.url,
       retries: 2,
@@ -341,7 +348,12 @@ describe("createOctokitGateway() against the GitHub stand-in", () => {
   test("an unreachable GitHub is a GitHubError saying so", async () => {
     const closed = await startGitHubStandIn();
     await closed.close();
-    const offline = createOctokitGateway({ token: closed.token, baseUrl: closed.url, retryBaseMs: 10 });
+    const offline = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
+      token: closed.token,
+      baseUrl: closed.url,
+      retryBaseMs: 10,
+    });
     await expect(offline.getIssue(repo, 1)).rejects.toThrow(
       /^Cannot read issue #1 of acme\/tasks: GitHub could not be reached/,
     );

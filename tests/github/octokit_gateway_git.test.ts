@@ -4,6 +4,7 @@ import type { GitHubGateway, RepoRef } from "../../src/github/gateway.ts";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "./client_defaults.ts";
 
 const repo: RepoRef = { owner: "acme", name: "app" };
 const bytes = (value: string) => new TextEncoder().encode(value);
@@ -34,7 +35,7 @@ describe("the gateway's trees, blobs, branch heads and pull requests against the
     standIn.addIssue("acme/other", { number: 3, title: "[dev] Shared client", body: "" });
     standIn.addIssue("acme/app", { number: 1, title: "Epic", body: "", subIssues: [2, "acme/other#3"] });
     standIn.addIssue("acme/app", { number: 2, title: "[dev] Done already", body: "", state: "closed" });
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url });
+    gateway = createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: standIn.token, baseUrl: standIn.url });
   });
 
   afterAll(() => standIn.close());
@@ -91,7 +92,11 @@ describe("the gateway's trees, blobs, branch heads and pull requests against the
         files: new Map(["a", "b", "c", "d"].map((name) => [`src/${name}.py`, bytes(name)])),
       });
       const big = { owner: "acme", name: "big" };
-      const limited = createOctokitGateway({ token: small.token, baseUrl: small.url });
+      const limited = createOctokitGateway({
+        ...GITHUB_CLIENT_DEFAULTS,
+        token: small.token,
+        baseUrl: small.url,
+      });
       const { treeSha } = await limited.resolveBase(big);
       const error = await limited.getTree(big, treeSha).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(GitHubError);

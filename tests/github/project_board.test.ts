@@ -4,6 +4,7 @@ import type { GitHubGateway, RepoRef } from "../../src/github/gateway.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { PROJECT_ITEMS_QUERY } from "../../src/github/project_board.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "./client_defaults.ts";
 
 const repo: RepoRef = { owner: "acme", name: "tasks" };
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -46,7 +47,12 @@ describe("the project board and issue comments through the gateway, against the 
       editable: false,
       items: { "acme/tasks#5": "Ready" },
     });
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url, retryBaseMs: 1 });
+    gateway = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
+      token: standIn.token,
+      baseUrl: standIn.url,
+      retryBaseMs: 1,
+    });
   }, 60_000);
 
   afterAll(() => standIn.close());

@@ -5,6 +5,7 @@ import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { isDevTitle, resolveWorkItems, stripDevPrefix } from "../../src/github/work_items.ts";
 import type { ScenarioIssue } from "../../examples/scenario.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "./client_defaults.ts";
 
 const repo = { owner: "acme", name: "tasks" };
 
@@ -36,7 +37,7 @@ describe("resolveWorkItems() over the real gateway and the GitHub stand-in", () 
     for (const issue of issues) standIn.addIssue("acme/tasks", issue);
     standIn.addRepo("acme/other", { defaultBranch: "main", files: new Map([["a.txt", new Uint8Array()]]) });
     standIn.addIssue("acme/other", { number: 3, title: "[dev] Shared client", body: "" });
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url });
+    gateway = createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: standIn.token, baseUrl: standIn.url });
   });
 
   afterAll(() => standIn.close());

@@ -10,6 +10,7 @@ import { IssueWakeups } from "../../src/jobs/issue_wakeups.ts";
 import type { NewJobEvent } from "../../src/contracts/job_events.ts";
 import { type OpsWaitSettings, waitForOps } from "../../src/pipeline/ops_first.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "../github/client_defaults.ts";
 
 const REPO = "acme/tasks";
 const repo = { owner: "acme", name: "tasks" };
@@ -30,7 +31,11 @@ afterEach(() => standIn.close());
 /** Sets up parent #20 with `body` and runs {@link waitForOps} on it, recording what it did. */
 async function startWait(body: string, settings: OpsWaitSettings, signal?: AbortSignal) {
   standIn.addIssue(REPO, { number: 20, title: "Task due dates", body, subIssues: [21, 22, 23] });
-  const github = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url });
+  const github = createOctokitGateway({
+    ...GITHUB_CLIENT_DEFAULTS,
+    token: standIn.token,
+    baseUrl: standIn.url,
+  });
   const parent: Issue = await github.getIssue(repo, 20);
   const wakeups = new IssueWakeups();
   const events: NewJobEvent[] = [];

@@ -7,6 +7,7 @@ import { openSqliteProgressComments } from "../../src/jobs/sqlite_progress_comme
 import { openJobProgress } from "../../src/pipeline/job_progress.ts";
 import type { WorkItemProgressDeps } from "../../src/pipeline/work_item_progress.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "../github/client_defaults.ts";
 
 const repo: RepoRef = { owner: "acme", name: "tasks" };
 const issue = (number: number): Issue => ({
@@ -32,7 +33,12 @@ describe("a work item's progress comment and board column", () => {
       standIn.addIssue("acme/tasks", { number: n, title: `[dev] ${n}`, body: "" });
     }
     standIn.addProject({ title: "Ops", statuses: ["Ready", "Doing"], items: { "acme/tasks#4": "Ready" } });
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url, retries: 0 });
+    gateway = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
+      token: standIn.token,
+      baseUrl: standIn.url,
+      retries: 0,
+    });
     ids = openSqliteProgressComments(":memory:");
     deps = {
       github: gateway,

@@ -4,6 +4,7 @@ import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { readTarball, type TarEntry } from "../github/read_tarball.ts";
 import { formatCommit } from "./github/format_subst.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "./github_server.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "../github/client_defaults.ts";
 
 const repo: RepoRef = { owner: "acme", name: "lib" };
 const bytes = (value: string) => new TextEncoder().encode(value);
@@ -57,7 +58,7 @@ describe("the stand-in's tarball honours .gitattributes as git archive does", ()
       ]),
       gitlinks: new Map([["vendor/lib", SUBMODULE]]),
     });
-    gateway = createOctokitGateway({ token: standIn.token, baseUrl: standIn.url });
+    gateway = createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: standIn.token, baseUrl: standIn.url });
     sha = (await gateway.resolveBase(repo)).sha;
     entries = await readTarball(await gateway.downloadTarball(repo, sha));
     top = `acme-lib-${sha.slice(0, 7)}/`;
