@@ -43,6 +43,11 @@ export interface Config {
   /** The model, its provider and how the host reaches it (`MODEL_PROVIDER`, `MODEL`, `ANTHROPIC_*`, …). */
   model: ModelConfig;
   jobsDbPath: string;
+  /**
+   * `DATABASE_URL`: with it, jobs live in PostgreSQL and graphile-worker is the queue, shared by
+   * every replica; without it, SQLite at `jobsDbPath` (one process). A secret: never logged.
+   */
+  databaseUrl?: string;
   /** How long an `Idempotency-Key` keeps answering with its job. */
   idempotencyTtlMs: number;
   /** `DOCKER_HOST` as given; undefined means the local socket. */
@@ -84,7 +89,17 @@ export interface Config {
   auth: AuthConfig;
   /** `AUDIT_LOG_PATH`; undefined: audit lines go to stderr. */
   auditLogPath?: string;
-  jobs: { concurrency: number; deadlineMs: number; cancelGraceMs: number; requeueInterrupted: boolean };
+  /**
+   * `JOBS_*`, `JOB_*`. `leaseMs` (PostgreSQL only): a replica that has not beaten for this long is
+   * dead, and its jobs are retried by another.
+   */
+  jobs: {
+    concurrency: number;
+    deadlineMs: number;
+    cancelGraceMs: number;
+    requeueInterrupted: boolean;
+    leaseMs: number;
+  };
   /** Per-principal limits (`QUOTA_*`): queued and running jobs, open event streams, dollars per UTC day. */
   quota: { maxQueued: number; maxRunning: number; maxStreams: number; usdPerDay: number };
 }
@@ -141,6 +156,7 @@ export function loadConfig(
     },
     model: modelConfig(e),
     jobsDbPath: e.JOBS_DB_PATH,
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     idempotencyTtlMs: e.IDEMPOTENCY_KEY_TTL_MS,
     reapAfterMs: e.SANDBOX_REAP_AFTER_MS,
     ...(e.DOCKER_HOST ? { dockerHost: e.DOCKER_HOST } : {}),
@@ -197,6 +213,7 @@ export function loadConfig(
       deadlineMs: e.JOB_DEADLINE_MS,
       cancelGraceMs: e.JOB_CANCEL_GRACE_MS,
       requeueInterrupted: e.JOBS_REQUEUE_INTERRUPTED,
+      leaseMs: e.JOBS_LEASE_MS,
     },
     quota: {
       maxQueued: e.QUOTA_MAX_QUEUED,
@@ -236,6 +253,7 @@ export function redactedConfig(config: Config): Config {
     webhooks: { ...config.webhooks, ...(config.webhooks.secret ? { secret: "[redacted]" } : {}) },
     model: redactedModelConfig(config.model, withoutUserinfo),
     ...(config.dockerHost ? { dockerHost: withoutUserinfo(config.dockerHost) } : {}),
+    ...(config.databaseUrl ? { databaseUrl: withoutUserinfo(config.databaseUrl).replace(/\?.*$/, "") } : {}),
     environments: {
       ...config.environments,
       index: redactedIndex(config.environments.index),

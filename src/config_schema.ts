@@ -187,6 +187,13 @@ export const settingsSchema = z.object({
   }),
   IDEMPOTENCY_KEY_TTL_MS: positiveInt("IDEMPOTENCY_KEY_TTL_MS", 86_400_000),
   JOBS_DB_PATH: z.string().min(1).default("data/jobs.sqlite"),
+  // A secret (its password): never logged; `redactedConfig` keeps only its host, port and database.
+  DATABASE_URL: secret(
+    z.string().regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      "DATABASE_URL must be a postgres:// (or postgresql://) URL, e.g. postgres://agent:secret@db:5432/agent",
+    ).optional(),
+  ),
   SANDBOX_IMAGE: z.string().min(1).default(DEFAULT_SANDBOX_LIMITS.image),
   SANDBOX_MEMORY_MB: positiveInt("SANDBOX_MEMORY_MB", DEFAULT_SANDBOX_LIMITS.memoryMb),
   SANDBOX_CPUS: positive("SANDBOX_CPUS", DEFAULT_SANDBOX_LIMITS.cpus),
@@ -313,6 +320,10 @@ export const settingsSchema = z.object({
   JOB_DEADLINE_MS: positiveInt("JOB_DEADLINE_MS", 2 * 3_600_000),
   JOB_CANCEL_GRACE_MS: positiveInt("JOB_CANCEL_GRACE_MS", 10_000),
   JOBS_REQUEUE_INTERRUPTED: bool(false),
+  JOBS_LEASE_MS: positiveInt("JOBS_LEASE_MS", 30_000).refine(
+    (n) => n >= 3_000,
+    "JOBS_LEASE_MS must be at least 3000 (replicas beat every third of it)",
+  ),
   WAIT_RECHECK_MS: positiveInt("WAIT_RECHECK_MS", 60_000),
   WAIT_TIMEOUT_MS: positiveInt("WAIT_TIMEOUT_MS", 3_600_000),
   QUOTA_MAX_QUEUED: positiveInt("QUOTA_MAX_QUEUED", 100),

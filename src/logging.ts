@@ -9,7 +9,7 @@
 import { configureSync, getLogger, jsonLinesFormatter, type Logger } from "@logtape/logtape";
 
 /** The categories the service logs under. */
-export type LogCategory = "service" | "worker" | "jobs" | "api" | "health" | "webhooks";
+export type LogCategory = "service" | "worker" | "jobs" | "api" | "health" | "webhooks" | "queue";
 
 let configured = false;
 

@@ -12,24 +12,22 @@ import { type AuditLog, createAuditLog } from "./audit.ts";
 import type { Config } from "./config.ts";
 import type { AuthConfig } from "./config_auth.ts";
 import { createJobChanges, notifyingStore } from "./jobs/job_changes.ts";
-import { openSqliteStore } from "./jobs/sqlite_store.ts";
 import type { Job } from "./contracts/job.ts";
 import { jobEvents } from "./pipeline/job_event_builders.ts";
 import { queueLoggingStore } from "./jobs/job_lifecycle_log.ts";
 import type { JobEventStore, JobQueueStore, JobStore } from "./jobs/store.ts";
 import { IssueWakeups } from "./jobs/issue_wakeups.ts";
-import { startWorker, type Worker } from "./jobs/worker.ts";
+import type { Worker } from "./jobs/worker.ts";
 import { buildGitHubWebhooks } from "./webhooks/webhook_wiring.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import { createDockerClient } from "./sandbox/docker_client.ts";
 import { reapSandboxes } from "./sandbox/reaper.ts";
 import { EnvironmentBuilder } from "./environments/environment_builder.ts";
 import { EnvironmentCache } from "./environments/image_cache.ts";
-import { openSqliteEnvironmentUses } from "./jobs/sqlite_environment_uses.ts";
-import { openSqliteProgressComments } from "./jobs/sqlite_progress_comments.ts";
 import { LABELS } from "./sandbox/limits.ts";
 import { configureLogging, errorText, logger } from "./logging.ts";
 import { buildPipeline, githubCredentials } from "./service_pipeline.ts";
+import { openServiceDatabase } from "./service_database.ts";
 
 const serviceLog = logger("service");
 
@@ -63,7 +61,7 @@ export interface ServiceOptions {
   worker?: boolean;
   /** Audit sink. Default: `AUDIT_LOG_PATH` or stderr. */
   audit?: AuditLog;
-  /** The job store (closed with the service). Default: SQLite at `JOBS_DB_PATH`. */
+  /** The job store (closed with the service). Default: PostgreSQL at `DATABASE_URL`, else SQLite at `JOBS_DB_PATH`. */
   store?: JobStore;
 }
 
@@ -82,6 +80,9 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   const docker = createDockerClient(config.dockerHost);
   const audit = options.audit ?? createAuditLog(config.auditLogPath ? { path: config.auditLogPath } : {});
   let reaper: ReturnType<typeof setInterval> | undefined;
+  const reapJobSandboxes = async (job: Job) => {
+    await reapSandboxes(docker, { withLabels: { [LABELS.job]: job.id } });
+  };
   if (!options.pipeline) {
     const reap = async () => {
       const reaped = await reapSandboxes(docker, { olderThanMs: config.reapAfterMs });
@@ -99,36 +100,33 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     );
   }
   const changes = createJobChanges();
-  const store = queueLoggingStore(notifyingStore(
-    options.store ?? openSqliteStore(config.jobsDbPath, { idempotencyTtlMs: config.idempotencyTtlMs }),
-    changes,
-  ));
+  const database = await openServiceDatabase(config, options.store);
+  const store = queueLoggingStore(notifyingStore(database.store, changes));
   // Environments need the engine: none with an injected pipeline (tests and benchmarks of the service).
   let pipeline = options.pipeline;
   let environments: EnvironmentBuilder | undefined;
-  let environmentUses: ReturnType<typeof openSqliteEnvironmentUses> | undefined;
-  let progressComments: ReturnType<typeof openSqliteProgressComments> | undefined;
   const wakeups = new IssueWakeups();
   if (!pipeline) {
-    environmentUses = openSqliteEnvironmentUses(config.jobsDbPath);
+    const { environmentUses, progressComments } = database.records();
     environments = new EnvironmentBuilder(docker, new EnvironmentCache(docker, environmentUses), {
       limits: config.sandbox,
       ...config.environments,
       egressNetwork: config.environments.egressNetwork,
     });
-    progressComments = openSqliteProgressComments(config.jobsDbPath);
     pipeline = await buildPipeline(config, { docker, store, audit, environments, wakeups, progressComments });
   }
   const runWorker = options.worker ?? true;
-  if (runWorker) {
+  // With PostgreSQL, jobs left running by a dead replica are taken over through the queue instead.
+  if (runWorker && database.kind === "sqlite") {
     const interrupted = await recoverInterrupted(store, config.jobs.requeueInterrupted);
     // Their sandboxes are leftovers whatever their age: remove them now rather than at the age threshold.
-    for (const job of options.pipeline ? [] : interrupted) {
-      await reapSandboxes(docker, { withLabels: { [LABELS.job]: job.id } });
-    }
+    for (const job of options.pipeline ? [] : interrupted) await reapJobSandboxes(job);
   }
-  const worker = startWorker(store, pipeline, {
-    concurrency: runWorker ? config.jobs.concurrency : 0,
+  const worker = await database.startWorker(store, pipeline, {
+    run: runWorker,
+    changes,
+    beforeResume: options.pipeline ? () => Promise.resolve() : reapJobSandboxes,
+    concurrency: config.jobs.concurrency,
     deadlineMs: config.jobs.deadlineMs,
     cancelGraceMs: config.jobs.cancelGraceMs,
     requeueInterrupted: config.jobs.requeueInterrupted,
@@ -140,6 +138,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     queue: worker,
     audit,
     wakeups,
+    ...(database.webhookDeliveries ? { deliveries: database.webhookDeliveries } : {}),
   });
   const stopping = new AbortController();
   const app = createApp({
@@ -177,9 +176,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
         clearInterval(reaper);
         await drain();
         await webhooks?.close();
-        store.close();
-        environmentUses?.close();
-        progressComments?.close();
+        await database.close();
       })();
       return closed;
     },

@@ -92,6 +92,23 @@ describe("GitHub credentials in the config", () => {
     expect(JSON.stringify(redactedConfig(app))).not.toContain("MIIEvQ");
   });
 
+  test("DATABASE_URL selects PostgreSQL; its password and query never reach the printable copy", () => {
+    const config = loadConfig({
+      ...BASE,
+      GITHUB_TOKEN: "ghp_x",
+      DATABASE_URL: "postgres://agent:db-pass@db.internal:5432/agent?password=q-pass",
+    });
+    expect(config.databaseUrl).toBe("postgres://agent:db-pass@db.internal:5432/agent?password=q-pass");
+    const printed = JSON.stringify(redactedConfig(config));
+    expect(printed).not.toContain("db-pass");
+    expect(printed).not.toContain("q-pass");
+    expect(printed).toContain("db.internal:5432/agent");
+    expect(loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x" }).databaseUrl).toBeUndefined();
+    expect(() => loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", DATABASE_URL: "mysql://x@y/z" })).toThrow(
+      /DATABASE_URL must be a postgres:\/\/ \(or postgresql:\/\/\) URL/,
+    );
+  });
+
   test("the printable copy hides credentials written into URLs", () => {
     const config = loadConfig({
       ...BASE,

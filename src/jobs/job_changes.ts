@@ -1,6 +1,7 @@
 /**
- * In-process change notifications for jobs, so event streams wake up when a
- * job gets a new event or status instead of polling the store.
+ * Change notifications for jobs, so event streams wake up when a job gets a new event or status
+ * instead of polling the store: in process, and (PostgreSQL) from other replicas through
+ * `pg_listener.ts`.
  */
 import type { JobStore } from "./store.ts";
 
@@ -15,6 +16,8 @@ export interface JobChanges {
   wait(jobId: string, since: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
   /** Says job `jobId` changed; `final` lets the counter go when nothing waits on it. */
   notify(jobId: string, options?: { final?: boolean }): void;
+  /** Wakes every waiter (changes may have been missed: the notification channel reconnected). */
+  notifyWaiting(): void;
 }
 
 /** Creates an empty {@link JobChanges}. */
@@ -46,6 +49,9 @@ export function createJobChanges(): JobChanges {
       const set = waiters.get(jobId);
       for (const wake of [...(set ?? [])]) wake();
       if (final) versions.delete(jobId);
+    },
+    notifyWaiting() {
+      for (const jobId of [...waiters.keys()]) this.notify(jobId);
     },
   };
 }

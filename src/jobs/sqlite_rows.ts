@@ -1,5 +1,9 @@
-/** SQLite rows of the job store, and how they become {@link Job} records and {@link JobEvent}s. */
-import type { Job, WorkItem } from "../contracts/job.ts";
+/**
+ * Rows of the job store (SQLite's, and PostgreSQL's with the same columns), how they become
+ * {@link Job} records and {@link JobEvent}s, and the values a job's insert and a work item's upsert write.
+ */
+import type { Job, JobOutcome, WorkItem } from "../contracts/job.ts";
+import type { NewJob } from "./store.ts";
 import { type JobEvent, type NewJobEvent, newJobEventSchema } from "../contracts/job_events.ts";
 
 /** A `jobs` row. */
@@ -141,4 +145,32 @@ export function decodeCursor(cursor: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The values of a work item's upsert, in `upsertItem`'s column order (job id first). */
+export function workItemValues(jobId: string, item: NonNullable<JobOutcome["workItems"]>[number]) {
+  return [
+    jobId,
+    item.issue,
+    item.title ?? null,
+    item.status,
+    item.reason ?? null,
+    item.pullRequest ? JSON.stringify(item.pullRequest) : null,
+    item.tests ? JSON.stringify(item.tests) : null,
+    item.usage.inputTokens,
+    item.usage.outputTokens,
+    item.usage.totalTokens,
+    item.usage.costUsd,
+    item.usage.turns,
+    item.environment ? JSON.stringify(item.environment) : null,
+  ] as const;
+}
+
+/** A new job's follow-up columns (`pull`, `instructions`, `comment` as JSON), NULL on a job on an issue. */
+export function followUpValues(request: NewJob) {
+  return [
+    request.pull ?? null,
+    request.instructions ?? null,
+    request.comment ? JSON.stringify(request.comment) : null,
+  ] as const;
 }

@@ -4,7 +4,8 @@
  * store's transactions; every method is synchronous, as `node:sqlite` is.
  */
 import type { Statements } from "./sqlite_statements.ts";
-import { QuotaExceededError, type SubmitQuota } from "./store.ts";
+import type { SubmitQuota } from "./store.ts";
+import { checkQuota, roundUsd, utcDay } from "./quota_check.ts";
 
 /** The spend ledger and quota checks over the store's prepared statements. */
 export class SqliteSpend {
@@ -20,7 +21,7 @@ export class SqliteSpend {
   /** Dollars `principal` spent today (UTC), rounded to a millionth. */
   spentToday(principal: string): number {
     const row = this.#sql.spentOn.get(principal, utcDay(this.#clock())) as { cost_usd: number } | undefined;
-    return Math.round((row?.cost_usd ?? 0) * 1e6) / 1e6;
+    return roundUsd(row?.cost_usd ?? 0);
   }
 
   /** The dollars recorded so far for work item `issue` of job `jobId` (0 when none). */
@@ -39,27 +40,6 @@ export class SqliteSpend {
    */
   checkQuota(submitter: string, quota: SubmitQuota): void {
     const { n: queued } = this.#sql.queuedOf.get(submitter) as { n: number };
-    if (queued >= quota.maxQueued) {
-      throw new QuotaExceededError(
-        "queued",
-        quota.maxQueued,
-        queued,
-        `${submitter} already has ${queued} jobs queued, the most allowed`,
-      );
-    }
-    const spent = this.spentToday(submitter);
-    if (spent >= quota.usdPerDay) {
-      throw new QuotaExceededError(
-        "usd_per_day",
-        quota.usdPerDay,
-        spent,
-        `${submitter} spent $${spent.toFixed(2)} today (UTC), the most allowed per day`,
-      );
-    }
+    checkQuota(submitter, quota, queued, queued >= quota.maxQueued ? 0 : this.spentToday(submitter));
   }
-}
-
-/** `YYYY-MM-DD` of `at` in UTC. */
-function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
 }

@@ -14,10 +14,12 @@ import { migrate } from "./sqlite_migrations.ts";
 import {
   encodeCursor,
   type EventRow,
+  followUpValues,
   type JobRow,
   toJob,
   toJobEvent,
   type WorkItemRow,
+  workItemValues,
 } from "./sqlite_rows.ts";
 import type { RecordedUsage } from "../contracts/usage.ts";
 import { listJobsQuery, prepareStatements, type Statements } from "./sqlite_statements.ts";
@@ -124,21 +126,7 @@ export class SqliteJobStore implements JobStore {
       if (changed.changes === 0) return;
       for (const item of result.workItems ?? []) {
         const before = this.#spend.itemCost(id, item.issue);
-        this.#sql.upsertItem.run(
-          id,
-          item.issue,
-          item.title ?? null,
-          item.status,
-          item.reason ?? null,
-          item.pullRequest ? JSON.stringify(item.pullRequest) : null,
-          item.tests ? JSON.stringify(item.tests) : null,
-          item.usage.inputTokens,
-          item.usage.outputTokens,
-          item.usage.totalTokens,
-          item.usage.costUsd,
-          item.usage.turns,
-          item.environment ? JSON.stringify(item.environment) : null,
-        );
+        this.#sql.upsertItem.run(...workItemValues(id, item));
         this.#spend.add(id, item.usage.costUsd - before);
       }
       // No work item outlives its job as `running`: one the pipeline did not report ended with the job.
@@ -251,9 +239,7 @@ export class SqliteJobStore implements JobStore {
       request.submitter ?? null,
       at,
       at,
-      request.pull ?? null,
-      request.instructions ?? null,
-      request.comment ? JSON.stringify(request.comment) : null,
+      ...followUpValues(request),
     );
     return id;
   }

@@ -1,6 +1,6 @@
 /**
  * The boundary to job persistence, as role interfaces (queue, events, read model, run records,
- * lifecycle) and their intersection {@link JobStore}; SQLite now, PostgreSQL can follow.
+ * lifecycle) and their intersection {@link JobStore}, implemented on SQLite and on PostgreSQL.
  */
 import type { Job, JobOutcome, JobRequest, JobStatus } from "../contracts/job.ts";
 import type { JobEvent, NewJobEvent } from "../contracts/job_events.ts";
@@ -146,7 +146,8 @@ export interface SpendLedger {
 export interface StoreLifecycle {
   /** Proves the store can write (for `/readyz`). @throws when it cannot. */
   checkWritable(): Promise<void>;
-  close(): void;
+  /** Closes the file or the connections; the PostgreSQL store's resolves once they are ended. */
+  close(): void | Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Builds what `POST /v1/webhooks/github` needs from the config: the signature check
- * (`GITHUB_WEBHOOK_SECRET`), the delivery record in the job store's SQLite file, and the handler
+ * (`GITHUB_WEBHOOK_SECRET`), the delivery record in the job store (SQLite's file or PostgreSQL), and the handler
  * acting on deliveries with GitHub access of its own (the same credentials as the pipeline).
  */
 import type { GitHubWebhooks } from "../api/api_env.ts";
@@ -14,6 +14,7 @@ import type { ClosedIssues, FollowUpDecider } from "./webhook_contract.ts";
 import { WebhookHandler } from "./webhook_handler.ts";
 import { createSignatureCheck } from "./webhook_signature.ts";
 import type { JobQueueStore } from "../jobs/store.ts";
+import type { WebhookDeliveries } from "./webhook_deliveries.ts";
 
 /** Built webhooks: what the API takes, and their teardown. */
 export interface BuiltWebhooks {
@@ -31,6 +32,8 @@ export interface WebhookParts {
   audit: AuditLog;
   /** Jobs waiting for `[ops]` sub-issues, woken on `issues.closed`. */
   wakeups?: ClosedIssues;
+  /** Where deliveries seen are kept (PostgreSQL's, closed with its store). Default: the SQLite file's. */
+  deliveries?: WebhookDeliveries;
 }
 
 /**
@@ -53,7 +56,8 @@ function followUps(botLogin: string): FollowUpDecider {
 export function buildGitHubWebhooks(config: Config, parts: WebhookParts): BuiltWebhooks | undefined {
   const secret = config.webhooks.secret;
   if (secret === undefined) return undefined;
-  const deliveries = openSqliteWebhookDeliveries(config.jobsDbPath);
+  const own = parts.deliveries ? undefined : openSqliteWebhookDeliveries(config.jobsDbPath);
+  const deliveries: WebhookDeliveries = parts.deliveries ?? own!;
   const handler = new WebhookHandler({
     github: createGitHubAccess(parts.credentials, {
       baseUrl: config.github.apiUrl,
@@ -77,7 +81,7 @@ export function buildGitHubWebhooks(config: Config, parts: WebhookParts): BuiltW
     api: { verify: createSignatureCheck(secret), deliveries, inbox: handler },
     handler,
     close() {
-      closed ??= handler.drain().then(() => deliveries.close());
+      closed ??= handler.drain().then(() => own?.close());
       return closed;
     },
   };

@@ -1,0 +1,150 @@
+/**
+ * Two replicas of the service on one PostgreSQL database, in this process (each its own pool,
+ * graphile-worker, LISTEN connection and lease), with a holding pipeline: jobs spread over both,
+ * events of a job running on one stream live from the other (and resume there), a cancel asked on
+ * one stops the job on the other, and a replica stopping hands its running job back to the queue.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { NO_AUDIT } from "../../src/audit.ts";
+import { loadConfig } from "../../src/config.ts";
+import { jobEvents } from "../../src/pipeline/job_event_builders.ts";
+import { buildService, type Service } from "../../src/service.ts";
+import { readFrames } from "../api/sse_frames.ts";
+import { type HoldingPipeline, holdingPipeline } from "../jobs/holding_pipeline.ts";
+import { type PgFixture, startPgFixture } from "./pg_fixture.ts";
+
+const BASE_ENV = { GITHUB_TOKEN: "ghp_test", ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
+
+let fixture: PgFixture;
+beforeAll(async () => {
+  fixture = await startPgFixture();
+});
+afterAll(async () => {
+  await fixture.stop();
+});
+
+describe("replicas on PostgreSQL", () => {
+  const services: Service[] = [];
+  afterEach(async () => {
+    for (const service of services.splice(0)) await service.close();
+  });
+
+  const replica = async (url: string, held: HoldingPipeline, env: Record<string, string> = {}) => {
+    const config = loadConfig({ ...BASE_ENV, DATABASE_URL: url, JOBS_LEASE_MS: "3000", ...env });
+    const service = await buildService(config, { pipeline: held.pipeline, audit: NO_AUDIT });
+    services.push(service);
+    return service;
+  };
+  const submit = async (service: Service, issue: number) => {
+    const response = await service.app.request("/v1/jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ repo: "acme/tasks", issue }),
+    });
+    expect(response.status).toBe(202);
+    return (await response.json()).id as string;
+  };
+  const finalStatus = async (service: Service, id: string) => {
+    for (;;) {
+      const job = await service.store.get(id);
+      if (job && ["succeeded", "failed", "cancelled"].includes(job.status)) return job.status;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  test("eight jobs submitted to either replica all succeed, and both replicas run some", async () => {
+    const url = await fixture.freshDatabase();
+    const ran = new Map<string, string>();
+    const heldA = holdingPipeline({ onStart: (job) => void ran.set(job.id, "a") });
+    const heldB = holdingPipeline({ onStart: (job) => void ran.set(job.id, "b") });
+    const a = await replica(url, heldA);
+    const b = await replica(url, heldB);
+    const ids = [];
+    for (let i = 1; i <= 8; i++) ids.push(await submit(i % 2 ? a : b, i));
+    // Each replica holds one job (JOBS_CONCURRENCY=1), so the other must take the next.
+    await Promise.all([heldA.whenActive(1), heldB.whenActive(1)]);
+    const releaser = setInterval(() => {
+      heldA.release();
+      heldB.release();
+    }, 20);
+    try {
+      const statuses = await Promise.all(ids.map((id) => finalStatus(a, id)));
+      expect(statuses).toEqual(Array(8).fill("succeeded"));
+    } finally {
+      clearInterval(releaser);
+    }
+    const counts = { a: [...ran.values()].filter((r) => r === "a").length, b: 0 };
+    counts.b = ran.size - counts.a;
+    expect(ran.size).toBe(8);
+    expect(counts.a).toBeGreaterThan(0);
+    expect(counts.b).toBeGreaterThan(0);
+  });
+
+  test("SSE from replica B follows a job running on replica A without a gap, and resumes on A", async () => {
+    const url = await fixture.freshDatabase();
+    const heldA = holdingPipeline();
+    const a = await replica(url, heldA);
+    const b = await replica(url, holdingPipeline(), { JOBS_CONCURRENCY: "1" });
+    // B takes no job while it holds none: stop its worker so the job must run on A.
+    await b.worker.stop();
+    const id = await submit(b, 1);
+    await heldA.whenActive(1);
+    const stream = await b.app.request(`/v1/jobs/${id}/events`, { headers: { accept: "text/event-stream" } });
+    const reading = readFrames(stream.body!, (frames) => frames.some((f) => f.event === "end"), 20_000);
+    for (let i = 1; i <= 5; i++) await a.store.appendEvent(id, jobEvents.step(`step ${i} on A`));
+    heldA.release(id);
+    const { frames } = await reading;
+    const events = frames.filter((f) => f.event === undefined).map((f) => JSON.parse(f.data!));
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.map((e) => e.message)).toEqual([
+      "started acme/tasks#1",
+      "step 1 on A",
+      "step 2 on A",
+      "step 3 on A",
+      "step 4 on A",
+      "step 5 on A",
+      "succeeded",
+    ]);
+    expect(frames.at(-1)).toMatchObject({ event: "end" });
+    expect(JSON.parse(frames.at(-1)!.data!)).toMatchObject({ status: "succeeded" });
+    const resumed = await a.app.request(`/v1/jobs/${id}/events`, {
+      headers: { accept: "text/event-stream", "last-event-id": "4" },
+    });
+    const rest = await readFrames(resumed.body!, (f) => f.some((x) => x.event === "end"), 20_000);
+    expect(rest.frames.filter((f) => f.event === undefined).map((f) => Number(f.id))).toEqual([5, 6, 7]);
+  });
+
+  test("a cancel asked on replica B stops the job running on replica A", async () => {
+    const url = await fixture.freshDatabase();
+    const heldA = holdingPipeline();
+    const a = await replica(url, heldA);
+    const b = await replica(url, holdingPipeline());
+    await b.worker.stop();
+    const id = await submit(a, 1);
+    await heldA.whenActive(1);
+    const response = await b.app.request(`/v1/jobs/${id}/cancel`, { method: "POST" });
+    expect([200, 202]).toContain(response.status);
+    expect(await finalStatus(b, id)).toBe("cancelled");
+    expect(heldA.aborted.get(id)).toMatch(/cancelled by/);
+  });
+
+  test("a replica stopping hands its running job back to the queue, and another replica finishes it", async () => {
+    const url = await fixture.freshDatabase();
+    const heldA = holdingPipeline();
+    const a = await replica(url, heldA, { JOB_CANCEL_GRACE_MS: "300" });
+    const id = await submit(a, 1);
+    await heldA.whenActive(1);
+    const heldB = holdingPipeline({ onStart: () => heldB.release() });
+    const b = await replica(url, heldB);
+    await a.drain();
+    expect(heldA.aborted.get(id)).toMatch(/stopping/);
+    expect(await finalStatus(b, id)).toBe("succeeded");
+    const messages = (await b.store.listEvents(id)).map((e) => e.message);
+    expect(messages).toEqual([
+      "started acme/tasks#1",
+      "interrupted by a shutdown; back in the queue",
+      "started acme/tasks#1",
+      "succeeded",
+    ]);
+  });
+});
