@@ -6,6 +6,7 @@ import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { ConfigError } from "../errors.ts";
+import { mapRequestFailures } from "./octokit_errors.ts";
 import type { RepoRef } from "./gateway.ts";
 
 /** Options for {@link createOctokitClient}, and so for the gateway built on it. */
@@ -54,7 +55,7 @@ const RetryingOctokit = Octokit.plugin(retry, throttling);
 export type Client = InstanceType<typeof RetryingOctokit>;
 
 /**
- * Creates the client. Failures are logged only as warnings (callers turn them into errors); rate
+ * Creates the client. Every failed request rejects with a `GitHubRequestFailure` (its request hook). Failures are logged only as warnings (callers turn them into errors); rate
  * limits are waited out as GitHub asks, at most twice per request.
  * @throws ConfigError when the token is empty or `baseUrl` is not an http(s) URL.
  */
@@ -76,5 +77,6 @@ export function createOctokitClient(options: OctokitGatewayOptions): { octokit: 
         retryCount < 2,
     },
   });
+  mapRequestFailures(octokit.hook, config.token);
   return { octokit, token: config.token };
 }

@@ -1,6 +1,7 @@
 /** A user's role on a repository for the Octokit gateway (GitHub's collaborator-permission API). */
 import type { RepoPermission, RepoRef } from "./gateway.ts";
 import { name, type OctokitCalls } from "./octokit_calls.ts";
+import { isNotFound } from "./octokit_errors.ts";
 
 const ROLES: readonly RepoPermission[] = ["admin", "maintain", "write", "triage", "read", "none"];
 
@@ -23,7 +24,7 @@ export async function getPermission(
     const role = ROLES.find((r) => r === data.role_name) ?? ROLES.find((r) => r === data.permission);
     return role ?? "none";
   } catch (error) {
-    if ((error as { status?: unknown }).status === 404) return "none";
+    if (isNotFound(error)) return "none";
     throw api.fail(`read ${login}'s permission on ${name(repo)}`, error);
   }
 }
