@@ -8,16 +8,23 @@ export type ScriptedBlock =
   | { type: "text"; text: string }
   | { type: "tool_use"; name: string; input: Record<string, unknown> };
 
-/** One scripted model response, or an API error to answer with instead. */
+/**
+ * One scripted model response, or an API error to answer with instead. The stand-in cuts a response
+ * that does not fit the request's `max_tokens` or the context window itself (`stop_reason`
+ * `max_tokens` or `model_context_window_exceeded`), the way the API does.
+ */
 export type ScriptedTurn =
   | {
     content: ScriptedBlock[];
-    /** Default: `tool_use` when the turn has a tool_use block, else `end_turn`. */
-    stop_reason?: "end_turn" | "tool_use" | "max_tokens" | "stop_sequence";
+    /** Default: `tool_use` when the turn has a tool_use block, else `end_turn`. `refusal`: the model declines. */
+    stop_reason?: "end_turn" | "tool_use" | "max_tokens" | "stop_sequence" | "refusal";
   }
   | {
-    /** Served once, in place of the turn at this position; the next request gets the turn after it. */
+    /** Served in place of the turn at this position, `times` times (default 1); then the turn after it. */
     error: { status: 429 | 500 | 529; type: string; message: string };
+    times?: number;
+    /** Response headers, e.g. `retry-after` and `anthropic-ratelimit-*` on a 429. */
+    headers?: Record<string, string>;
   };
 
 /** The model's script for one work item. */

@@ -55,7 +55,19 @@ export interface Config {
   /** Labelled sandboxes older than this are leftovers: removed at start-up and every 10 minutes. */
   reapAfterMs: number;
   sandbox: SandboxLimits;
-  budget: { usd: number; turns: number; tokens: number; wallClockMs: number; maxOutputTokens: number };
+  /**
+   * Budgets of one work item's run; `maxOutputTokensCap`: the most `max_tokens` a cut-off tool call is
+   * retried with; `countTokensWithin`: how near a cap the input is counted by the API, not estimated.
+   */
+  budget: {
+    usd: number;
+    turns: number;
+    tokens: number;
+    wallClockMs: number;
+    maxOutputTokens: number;
+    maxOutputTokensCap: number;
+    countTokensWithin: number;
+  };
   /** What the model sees of tool outputs: one output's cap, and when old ones are elided (characters). */
   context: { maxToolOutputChars: number; elideAfterChars: number };
   testCommand: string;
@@ -177,6 +189,8 @@ export function loadConfig(
       tokens: e.BUDGET_TOKENS,
       wallClockMs: e.BUDGET_WALL_CLOCK_MS,
       maxOutputTokens: e.MAX_OUTPUT_TOKENS,
+      maxOutputTokensCap: e.MAX_OUTPUT_TOKENS_CAP,
+      countTokensWithin: e.BUDGET_COUNT_TOKENS_WITHIN,
     },
     context: { maxToolOutputChars: e.TOOL_OUTPUT_MAX_CHARS, elideAfterChars: e.CONTEXT_ELIDE_AFTER_CHARS },
     testCommand: e.TEST_COMMAND,

@@ -210,6 +210,15 @@ export const settingsSchema = z.object({
   BUDGET_TOKENS: positiveInt("BUDGET_TOKENS", 2_000_000),
   BUDGET_WALL_CLOCK_MS: positiveInt("BUDGET_WALL_CLOCK_MS", 30 * 60_000),
   MAX_OUTPUT_TOKENS: positiveInt("MAX_OUTPUT_TOKENS", 8192),
+  // The SDK refuses a non-streaming call that could run past 10 minutes (128,000 tokens an hour).
+  MAX_OUTPUT_TOKENS_CAP: positiveInt("MAX_OUTPUT_TOKENS_CAP", 16_384).refine(
+    (n) => n <= 21_333,
+    "MAX_OUTPUT_TOKENS_CAP must be at most 21333 (the SDK's limit for a non-streaming call)",
+  ),
+  BUDGET_COUNT_TOKENS_WITHIN: positive("BUDGET_COUNT_TOKENS_WITHIN", 0.25).refine(
+    (n) => n <= 1,
+    "BUDGET_COUNT_TOKENS_WITHIN must be a fraction between 0 and 1",
+  ),
   ANTHROPIC_MAX_RETRIES: z.coerce.number({ error: "ANTHROPIC_MAX_RETRIES must be a number" }).int().min(0)
     .max(10).default(4),
   TOOL_OUTPUT_MAX_CHARS: positiveInt("TOOL_OUTPUT_MAX_CHARS", 20_000),

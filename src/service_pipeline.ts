@@ -64,6 +64,8 @@ export async function buildPipeline(
       budget: {
         maxTurns: config.budget.turns,
         maxOutputTokensPerCall: config.budget.maxOutputTokens,
+        maxOutputTokensCap: config.budget.maxOutputTokensCap,
+        exactCountWithin: config.budget.countTokensWithin,
         maxTotalTokens: config.budget.tokens,
         maxUsd: config.budget.usd,
         maxWallClockMs: config.budget.wallClockMs,

@@ -14,6 +14,17 @@ export interface BudgetLimits {
   maxTurns: number;
   /** `max_tokens` of each call. Keep it at most ~21,000: the SDK refuses longer non-streaming calls. */
   maxOutputTokensPerCall: number;
+  /**
+   * Highest `max_tokens` a turn is retried with when a tool call was cut off at `max_tokens` (the
+   * limit doubles per retry; at this cap the model is told to split the change instead).
+   */
+  maxOutputTokensCap: number;
+  /**
+   * When the next call's estimated worst case would bring the token or dollar total (or the shared
+   * allowance) within this fraction of its cap, its input is counted by the count-tokens endpoint
+   * instead of estimated. 0 < value ≤ 1.
+   */
+  exactCountWithin: number;
   /** Most tokens in the run: input + cache writes + cache reads + output. */
   maxTotalTokens: number;
   /** Most dollars in the run, at {@link ModelPrice} rates. */
@@ -58,13 +69,38 @@ export function priceOf(model: string, prices: Readonly<Record<string, ModelPric
 /** Why the next model call may not start, or `undefined` when it may. */
 export type BudgetStop = { kind: "budget_exceeded" | "timeout"; reason: string } | undefined;
 
+/** The worst case of one call: its input and `max_tokens` of output, in tokens and dollars. */
+export interface CallProjection {
+  tokens: number;
+  usd: number;
+}
+
 /** Tracks one run's spending; see {@link createBudget}. */
 export interface Budget {
-  /** Checks the turn, token, dollar and clock limits for a call whose input is about `inputTokens`. */
-  checkCall(inputTokens: number): BudgetStop;
+  /**
+   * Checks the turn, token, dollar and clock limits for a call whose input is about `inputTokens` and
+   * whose `max_tokens` is `maxOutputTokens` (default: `maxOutputTokensPerCall`).
+   */
+  checkCall(inputTokens: number, maxOutputTokens?: number): BudgetStop;
+  /**
+   * The worst case of such a call: every input token priced at the dearer of input and cache-write
+   * rates (a cache write costs more than plain input), every output token at `max_tokens`.
+   */
+  projectCall(inputTokens: number, maxOutputTokens?: number): CallProjection;
+  /**
+   * Whether `projection` would bring the token total, the dollar total or the shared allowance
+   * within the fraction `within` (0–1) of its cap, or past it: where a rough input estimate matters.
+   */
+  isNearCap(projection: CallProjection, within: number): boolean;
+  /** Dollars of one response's usage at the model's rates. */
+  costOf(usage: ResponseUsage): number;
   /** Checks the wall clock only (before a tool call). */
   checkClock(): BudgetStop;
-  /** Counts a response's usage; a message id already counted is ignored. Returns the new totals. */
+  /**
+   * Counts a response's usage; a message id already counted is ignored. Cache writes are priced by
+   * TTL when the response splits them (`cache_creation`): 5-minute entries at `cacheWrite`, 1-hour
+   * entries at twice the input rate (Anthropic's pricing page). Returns the new totals.
+   */
   record(messageId: string, usage: ResponseUsage): Usage;
   /** Counts one model call about to start. */
   startTurn(): void;
@@ -87,7 +123,8 @@ export interface BudgetOptions {
 /**
  * Creates the budget of one run; the wall clock starts now.
  *
- * @throws {ConfigError} when a limit is not a positive number or the model has no price.
+ * @throws {ConfigError} when a limit is not a positive number (or `exactCountWithin` is over 1), or
+ *   the model has no price.
  */
 export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budget {
   const { allowance, ...numbers } = limits;
@@ -95,6 +132,9 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
     if (!(typeof value === "number" && value > 0)) {
       throw new ConfigError(`Budget limit "${name}" must be a positive number, got ${String(value)}`);
     }
+  }
+  if (limits.exactCountWithin > 1) {
+    throw new ConfigError(`Budget limit "exactCountWithin" must be at most 1, got ${limits.exactCountWithin}`);
   }
   const rate = priceOf(options.model, { ...DEFAULT_PRICES, ...options.prices });
   const clock = options.clock ?? Date.now;
@@ -105,6 +145,8 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
     outputTokens: 0,
     cacheCreationInputTokens: 0,
     cacheReadInputTokens: 0,
+    ephemeral5mInputTokens: 0,
+    ephemeral1hInputTokens: 0,
     totalTokens: 0,
     costUsd: 0,
   };
@@ -112,6 +154,19 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
 
   const usd = (tokens: number, perMillion: number) => tokens * perMillion / 1_000_000;
   const dollars = (n: number) => `$${n.toFixed(4)}`;
+
+  function projectCall(inputTokens: number, maxOut = limits.maxOutputTokensPerCall): CallProjection {
+    return {
+      tokens: inputTokens + maxOut,
+      usd: usd(inputTokens, Math.max(rate.input, rate.cacheWrite)) + usd(maxOut, rate.output),
+    };
+  }
+
+  function costOf(usage: ResponseUsage): number {
+    const { cacheRead, ephemeral5m, ephemeral1h } = cacheTokens(usage);
+    return usd(usage.input_tokens, rate.input) + usd(usage.output_tokens, rate.output) +
+      usd(ephemeral5m, rate.cacheWrite) + usd(ephemeral1h, rate.input * 2) + usd(cacheRead, rate.cacheRead);
+  }
 
   function checkClock(): BudgetStop {
     const elapsed = clock() - startedAt;
@@ -126,14 +181,22 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
 
   return {
     checkClock,
-    checkCall(inputTokens) {
+    projectCall,
+    costOf,
+    isNearCap(projection, within) {
+      const near = (used: number, cap: number) => used >= cap * (1 - within);
+      const left = allowance?.remainingUsd();
+      return near(totals.totalTokens + projection.tokens, limits.maxTotalTokens) ||
+        near(totals.costUsd + projection.usd, limits.maxUsd) ||
+        (left !== undefined && projection.usd >= left * (1 - within));
+    },
+    checkCall(inputTokens, maxOut = limits.maxOutputTokensPerCall) {
       const late = checkClock();
       if (late) return late;
       if (turns >= limits.maxTurns) {
         return { kind: "budget_exceeded", reason: `Turn budget of ${limits.maxTurns} model calls used up` };
       }
-      const maxOut = limits.maxOutputTokensPerCall;
-      const projectedTokens = inputTokens + maxOut;
+      const { tokens: projectedTokens, usd: projectedUsd } = projectCall(inputTokens, maxOut);
       if (totals.totalTokens + projectedTokens > limits.maxTotalTokens) {
         return {
           kind: "budget_exceeded",
@@ -141,7 +204,6 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
             `next call could use ${projectedTokens} (~${inputTokens} in + ${maxOut} out)`,
         };
       }
-      const projectedUsd = usd(inputTokens, rate.input) + usd(maxOut, rate.output);
       if (totals.costUsd + projectedUsd > limits.maxUsd) {
         return {
           kind: "budget_exceeded",
@@ -163,15 +225,15 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
     record(messageId, usage) {
       if (counted.has(messageId)) return { ...totals };
       counted.add(messageId);
-      const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-      const cacheRead = usage.cache_read_input_tokens ?? 0;
+      const { cacheWrite, cacheRead, ephemeral5m, ephemeral1h } = cacheTokens(usage);
       totals.inputTokens += usage.input_tokens;
       totals.outputTokens += usage.output_tokens;
       totals.cacheCreationInputTokens += cacheWrite;
       totals.cacheReadInputTokens += cacheRead;
+      totals.ephemeral5mInputTokens += ephemeral5m;
+      totals.ephemeral1hInputTokens += ephemeral1h;
       totals.totalTokens += usage.input_tokens + usage.output_tokens + cacheWrite + cacheRead;
-      totals.costUsd += usd(usage.input_tokens, rate.input) + usd(usage.output_tokens, rate.output) +
-        usd(cacheWrite, rate.cacheWrite) + usd(cacheRead, rate.cacheRead);
+      totals.costUsd += costOf(usage);
       return { ...totals };
     },
     startTurn() {
@@ -186,5 +248,20 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
     get totals() {
       return { ...totals };
     },
+  };
+}
+
+/**
+ * A response's cache tokens: writes (split by TTL when `cache_creation` says; all 5-minute when it
+ * does not) and reads. Absent or `null` counts are 0.
+ */
+function cacheTokens(usage: ResponseUsage) {
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  const ephemeral1h = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  return {
+    cacheWrite,
+    cacheRead: usage.cache_read_input_tokens ?? 0,
+    ephemeral5m: Math.max(0, cacheWrite - ephemeral1h),
+    ephemeral1h,
   };
 }

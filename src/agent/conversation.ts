@@ -6,9 +6,8 @@
  * @module
  */
 import type Anthropic from "@anthropic-ai/sdk";
+import { compactMessages, type Cut, cutLargestToolOutput, type MessageParam } from "./conversation_trim.ts";
 import type { ToolTrace, TrajectoryEntry } from "./trajectory.ts";
-
-type MessageParam = Anthropic.Messages.UserMessageParam | Anthropic.Messages.AssistantMessageParam;
 
 const EPHEMERAL = { type: "ephemeral" } as const;
 const ELIDED = "[output elided to keep the conversation short; run the command again if you need it]";
@@ -18,7 +17,7 @@ const KEEP_RECENT_MESSAGES = 4;
 /** What a {@link Conversation} is built from. */
 export interface ConversationOptions {
   model: string;
-  /** `max_tokens` of every request. */
+  /** `max_tokens` of a request unless the loop raises it for one call. */
   maxTokens: number;
   /** The system prompt. */
   system: string;
@@ -88,26 +87,56 @@ export class Conversation {
     }
   }
 
-  /** Opens the trajectory entry of model call `turn`, which starts `atMs` after the run did. */
-  beginTurn(turn: number, atMs: number): void {
+  /**
+   * Clears old tool outputs and old long tool inputs to fit the context window, keeping the task and
+   * the latest exchange (see `compactMessages`). Returns how many were cleared.
+   */
+  compact(): number {
+    const cleared = compactMessages(this.#messages);
+    this.#recount();
+    return cleared;
+  }
+
+  /** Cuts the largest tool output to half (see `cutLargestToolOutput`); `undefined` when none is large. */
+  cutLargestToolOutput(): Cut | undefined {
+    const cut = cutLargestToolOutput(this.#messages);
+    this.#recount();
+    return cut;
+  }
+
+  /**
+   * Opens the trajectory entry of model call `turn`, which starts `atMs` after the run did with
+   * `maxTokens` (default: the configured one) and `projection` (how the budget saw its input).
+   */
+  beginTurn(
+    turn: number,
+    atMs: number,
+    maxTokens = this.#options.maxTokens,
+    projection?: TrajectoryEntry["request"]["projection"],
+  ): void {
     this.trajectory.push({
       turn,
       atMs,
       request: {
         messages: this.#messages.length,
-        maxTokens: this.#options.maxTokens,
+        maxTokens,
         estimatedInputTokens: this.estimatedInputTokens,
         nudge: this.#endsWithNudge,
+        ...(projection ? { projection } : {}),
       },
       tools: [],
     });
   }
 
-  /** The next request, with the moving cache breakpoint on the last message's last block. */
-  request(): Anthropic.Messages.MessageCreateParamsNonStreaming {
+  /** The next request with `maxTokens` (default: the configured one), the moving cache breakpoint on its last block. */
+  request(maxTokens = this.#options.maxTokens): Anthropic.Messages.MessageCreateParamsNonStreaming {
+    return { max_tokens: maxTokens, ...this.countRequest() };
+  }
+
+  /** The next request as the count-tokens endpoint takes it (no `max_tokens`). */
+  countRequest(): Anthropic.Messages.MessageCountTokensParams & { model: string } {
     return {
       model: this.#options.model,
-      max_tokens: this.#options.maxTokens,
       system: this.#system,
       tools: this.#tools,
       messages: this.#withMovingBreakpoint(),
@@ -121,6 +150,12 @@ export class Conversation {
 
   /** Adds the model's answer, which took `durationMs`, to the messages and to its trajectory entry. */
   addResponse(response: Anthropic.Messages.Message, durationMs: number): void {
+    this.recordResponse(response, durationMs);
+    this.#push({ role: "assistant", content: response.content });
+  }
+
+  /** Keeps an answer the conversation drops (cut off, overflowed) in its trajectory entry only. */
+  recordResponse(response: Anthropic.Messages.Message, durationMs: number): void {
     this.#entry().response = {
       id: response.id,
       stopReason: response.stop_reason,
@@ -128,7 +163,6 @@ export class Conversation {
       usage: response.usage,
       durationMs,
     };
-    this.#push({ role: "assistant", content: response.content });
   }
 
   /** Records one tool call of the current model call. */
@@ -152,6 +186,10 @@ export class Conversation {
     this.#messages.push(message);
     this.#chars += JSON.stringify(message).length;
     this.#endsWithNudge = false;
+  }
+
+  #recount(): void {
+    this.#chars = this.#messages.reduce((sum, message) => sum + JSON.stringify(message).length, 0);
   }
 
   #entry(): TrajectoryEntry {

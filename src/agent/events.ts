@@ -4,14 +4,19 @@
  *
  * @module
  */
-import type { Usage } from "../contracts/usage.ts";
+import type { RecoveryAction } from "../contracts/model_recovery.ts";
+import type { CallUsage, Usage } from "../contracts/usage.ts";
 
 /** One progress event of a run. */
 export type AgentEvent =
   | { type: "turn_started"; turn: number; maxTurns: number }
   | { type: "tool_call"; turn: number; name: string; summary: string }
   | { type: "tool_result"; turn: number; name: string; isError: boolean; durationMs: number }
-  | { type: "usage"; turn: number; usage: Usage };
+  /** A model call ended: the run's totals so far, and the call's projected and actual figures. */
+  | { type: "usage"; turn: number; usage: Usage; call: CallUsage }
+  /** The loop got past a hard case of the API without ending the run; `detail` is for people. */
+  | { type: "recovery"; turn: number; action: RecoveryAction; detail: string };
+
 
 const SUMMARY_CHARS = 120;
 

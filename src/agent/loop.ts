@@ -6,85 +6,32 @@
  * @module
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import { type Budget, type BudgetLimits, type BudgetStop, createBudget, type ModelPrice } from "./budget.ts";
+import { createBudget } from "./budget.ts";
 import { Conversation } from "./conversation.ts";
 import { type Dispatched, dispatchToolUse } from "./dispatch.ts";
-import { type AgentEvent, summarizeToolCall } from "./events.ts";
-import { callModel, type MessagesApi } from "./model_call.ts";
+import { summarizeToolCall } from "./events.ts";
+import { askModel, RETRY } from "./model_turn.ts";
 import { nudge } from "./nudge.ts";
-import { type AgentOutcome, CANCELLED, type RunEnd, type Stop } from "./outcome.ts";
-import { SubmissionReview, type Verify } from "./submission_review.ts";
+import type { AgentOutcome, RunEnd } from "./outcome.ts";
+import { checkBeforeCall, checkBeforeTool } from "./projection.ts";
+import type { AgentDeps, Run, RunAgentOptions } from "./run_state.ts";
+import { SubmissionReview } from "./submission_review.ts";
 import { buildTools } from "./tools.ts";
-import type { TrajectoryEntry } from "./trajectory.ts";
-import type { Workbench } from "./workbench.ts";
 
 export type { Verdict } from "./submission_review.ts";
-
-/** What {@link runAgent} works with; all injected by the composition root. */
-export interface AgentDeps {
-  /** The Messages API, normally `new Anthropic(...).messages`; its own retries apply. */
-  messages: MessagesApi;
-  /** Executes the tools, normally inside the job's sandbox. */
-  workbench: Workbench;
-  /** Milliseconds since an epoch. Default: `Date.now`. */
-  clock?: () => number;
-}
-
-/** Options of one run. */
-export interface RunAgentOptions {
-  model: string;
-  /** The system prompt (see `buildSystemPrompt`). */
-  system: string;
-  /** The first user message (see `buildTaskPrompt`). */
-  task: string;
-  budget: BudgetLimits;
-  /** Called with progress events; it must not throw. */
-  onEvent?: (event: AgentEvent) => void;
-  /** Cap on one tool output sent back to the model, in characters. */
-  maxToolOutputChars: number;
-  /** Price overrides merged over the budget's default table. */
-  prices?: Readonly<Record<string, ModelPrice>>;
-  /**
-   * Checks a valid submission (e.g. runs the tests). A rejection's `feedback`
-   * goes back to the model as the `submit_work` tool error and the run goes on,
-   * at most {@link maxVerifyRetries} times; a `notice` rejection does not count
-   * (see `Verdict`). Without it, every submission is accepted.
-   */
-  verify?: Verify;
-  /** Rejected submissions the model may follow up on before the run ends `tests_failed`. */
-  maxVerifyRetries: number;
-  /** Once the conversation passes this many characters, old tool outputs are elided. */
-  elideAfterChars: number;
-  /** Aborting ends the run with `cancelled` before the next model or tool call (and aborts a call in flight). */
-  signal?: AbortSignal;
-  /**
-   * The list the run writes its trajectory to as it goes, one entry per model call: its owner keeps
-   * it whatever way the run ends, a thrown error included. Default: a new one (see the outcome's).
-   */
-  trajectory?: TrajectoryEntry[];
-}
-
-/** The state of one run, shared by its steps. */
-interface Run {
-  readonly deps: AgentDeps;
-  readonly options: RunAgentOptions;
-  readonly clock: () => number;
-  readonly startedAt: number;
-  readonly budget: Budget;
-  readonly conversation: Conversation;
-  readonly review: SubmissionReview;
-  readonly emit: (event: AgentEvent) => void;
-}
+export type { AgentDeps, RunAgentOptions } from "./run_state.ts";
 
 /**
  * Runs the backend-engineer agent until it calls `submit_work` with valid
  * input or something stops it.
  *
  * Before each model call the budget is checked against that call's worst case
- * (estimated input + `max_tokens`); before each tool call the wall clock is.
- * A model that ends its turn without submitting is reminded once, then the run
- * ends with `no_submission`. API errors that survive the SDK's own retries end
- * the run with `model_error`. Prompt caching and elision: see {@link Conversation}.
+ * (input + `max_tokens`; the input counted by the API near a cap, see `checkBeforeCall`); before
+ * each tool call the wall clock is. A model that ends its turn without submitting is reminded once,
+ * then the run ends with `no_submission`. The Messages API's hard cases (a tool call cut off at
+ * `max_tokens`, a refusal, a context-window overflow, a request over the byte limit, rate limits,
+ * API errors that outlast the SDK's retries, an unknown model) are handled in `askModel`. Prompt
+ * caching and elision: see {@link Conversation}.
  *
  * The loop sees no environment variables and puts nothing into the prompt
  * besides `options.system`, `options.task` and tool outputs.
@@ -95,9 +42,10 @@ interface Run {
 export async function runAgent(deps: AgentDeps, options: RunAgentOptions): Promise<AgentOutcome> {
   const run = startRun(deps, options);
   while (true) {
-    const blocked = checkBeforeCall(run);
+    const blocked = await checkBeforeCall(run);
     if (blocked) return finish(run, blocked);
     const answer = await askModel(run);
+    if (answer === RETRY) continue;
     if ("status" in answer) return finish(run, answer);
     const toolUses = answer.content.filter(isToolUse);
     const end = toolUses.length === 0
@@ -127,47 +75,10 @@ function startRun(deps: AgentDeps, options: RunAgentOptions): Run {
     }),
     review: new SubmissionReview(options.verify, options.maxVerifyRetries),
     emit: options.onEvent ?? (() => {}),
+    maxTokens: options.budget.maxOutputTokensPerCall,
+    compactions: 0,
+    projection: { inputTokens: 0, by: "estimate" },
   };
-}
-
-/** Why the next model call may not start: cancelled, or over a budget for its worst case. */
-function checkBeforeCall(run: Run): Stop | undefined {
-  if (run.options.signal?.aborted) return CANCELLED;
-  run.conversation.elideOldToolOutputs();
-  return budgetStop(run.budget.checkCall(run.conversation.estimatedInputTokens));
-}
-
-/** Why the next tool call may not start: cancelled, or out of wall clock. */
-function checkBeforeTool(run: Run): Stop | undefined {
-  if (run.options.signal?.aborted) return CANCELLED;
-  return budgetStop(run.budget.checkClock());
-}
-
-function budgetStop(stop: BudgetStop): Stop | undefined {
-  return stop && { status: stop.kind, reason: stop.reason };
-}
-
-/** Makes the next model call and counts its usage; or the stop its failure means. */
-async function askModel(run: Run): Promise<Anthropic.Messages.Message | Stop> {
-  const { budget, clock, conversation } = run;
-  budget.startTurn();
-  run.emit({ type: "turn_started", turn: budget.turns, maxTurns: run.options.budget.maxTurns });
-  conversation.beginTurn(budget.turns, clock() - run.startedAt);
-  const started = clock();
-  const answer = await callModel(
-    run.deps.messages,
-    conversation.request(),
-    budget.remainingMs(),
-    run.options.signal,
-  );
-  if ("status" in answer) {
-    conversation.recordError(answer.reason);
-    return answer;
-  }
-  const usage = budget.record(answer.id, answer.usage);
-  conversation.addResponse(answer, clock() - started);
-  run.emit({ type: "usage", turn: budget.turns, usage });
-  return answer;
 }
 
 /** Runs the tool calls of one answer in order and sends their results; or how the run ends. */

@@ -34,6 +34,8 @@ export interface TrajectoryEntry {
     estimatedInputTokens: number;
     /** True when the last user message is the loop's reminder to call `submit_work`. */
     nudge: boolean;
+    /** The input tokens the budget checked the call with, and where that figure came from. */
+    projection?: { inputTokens: number; by: "estimate" | "count_tokens" };
   };
   /** Absent when the call failed. */
   response?: {

@@ -59,13 +59,20 @@ export type JobRequest = z.infer<typeof jobRequestSchema>;
  * How a work item ended; every one but `submitted` comes with a reason. `skipped`: a sub-issue not
  * worked on (closed, or in another repository); `branch_taken`: its branch or pull request belongs
  * to someone else; `environment_failed`: setup could not install the repository's dependencies;
- * `error`: an infrastructure failure ended this work item only.
+ * `error`: an infrastructure failure ended this work item only. The model's ends (`agent/outcome.ts`):
+ * `model_refused` (the model declined; no pull request), `context_exhausted` (the conversation still
+ * overflowed the context window after compaction), `model_unavailable` (the API stayed overloaded past
+ * the retries), `model_not_found` (the model id is unknown or retired: the job stops there).
  */
 export const WORK_ITEM_END_STATUSES = [
   "submitted",
   "budget_exceeded",
   "timeout",
   "model_error",
+  "model_refused",
+  "model_unavailable",
+  "model_not_found",
+  "context_exhausted",
   "no_submission",
   "no_changes",
   "tests_failed",

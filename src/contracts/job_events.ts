@@ -7,7 +7,8 @@
  */
 import { z } from "zod";
 import { testSummarySchema } from "./test_run.ts";
-import { recordedUsageSchema } from "./usage.ts";
+import { callUsageSchema, recordedUsageSchema } from "./usage.ts";
+import { recoverySchema } from "./model_recovery.ts";
 import { egressEntrySchema, environmentResultSchema } from "./environment.ts";
 
 const count = z.number().int().nonnegative();
@@ -94,11 +95,25 @@ export const toolEventSchema = eventSchema("tool", {
   summary: z.string().describe("What the call does, e.g. `bash: pytest -q` (at most 120 characters)."),
 });
 
-/** A model call ended: the work item's usage so far (running totals). */
+/**
+ * A model call ended: the work item's usage so far (running totals), and the call's own figures:
+ * projected before it (worst case) and reported by the API.
+ */
 export const usageEventSchema = eventSchema("usage", {
   issue: workItem,
   turn: count,
   ...recordedUsageSchema.omit({ turns: true }).shape,
+  call: callUsageSchema.optional().describe("This call: projected before it, and actual (absent on older events)."),
+});
+
+/**
+ * The agent loop got past a hard case of the model API without ending the work item: a tool call cut
+ * off at `max_tokens` (retried with more, or the model asked to split it), a context-window overflow
+ * (compacted), a request over the byte limit (a tool output cut), a rate limit (waited out).
+ */
+export const modelRecoveryEventSchema = eventSchema("model_recovery", {
+  issue: workItem,
+  ...recoverySchema.shape,
 });
 
 /** The repository's tests ran in the sandbox. */
@@ -145,6 +160,7 @@ export const newJobEventSchema = z.discriminatedUnion("kind", [
   environmentEventSchema,
   toolEventSchema,
   usageEventSchema,
+  modelRecoveryEventSchema,
   testEventSchema,
   notCommittedEventSchema,
   pullRequestEventSchema,

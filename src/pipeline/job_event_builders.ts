@@ -53,7 +53,7 @@ export const jobEvents = {
 };
 
 /** The data of a work item's event of kind `K`, without the issue (the builder adds it). */
-type ItemData<K extends "sandbox" | "tool" | "usage" | "test" | "pr"> = Omit<JobEventData<K>, "issue">;
+type ItemData<K extends "sandbox" | "tool" | "usage" | "model_recovery" | "test" | "pr"> = Omit<JobEventData<K>, "issue">;
 
 /** Builders of one work item's events (see {@link workItemEvents}). */
 export interface WorkItemEvents {
@@ -65,6 +65,8 @@ export interface WorkItemEvents {
   environment(progress: EnvironmentProgress, now?: number): NewJobEvent;
   tool(data: ItemData<"tool">): NewJobEvent;
   usage(data: ItemData<"usage">): NewJobEvent;
+  /** The agent loop got past a hard case of the model API (see `RECOVERY_ACTIONS`). */
+  modelRecovery(data: ItemData<"model_recovery">): NewJobEvent;
   /** Takes a test run's counts; its other fields (the output) are left out. */
   test(run: ItemData<"test">): NewJobEvent;
   notCommitted(paths: JobEventData<"not_committed">["paths"]): NewJobEvent;
@@ -95,10 +97,22 @@ export function workItemEvents(issue: number): WorkItemEvents {
       message: about(summary),
       data: { issue, turn, tool, summary },
     }),
-    usage: ({ turn, inputTokens, outputTokens, totalTokens, costUsd }) => ({
+    usage: ({ turn, inputTokens, outputTokens, totalTokens, costUsd, call }) => ({
       kind: "usage",
-      message: about(`turn ${turn}: ${totalTokens} tokens, $${costUsd.toFixed(4)}`),
-      data: { issue, turn, inputTokens, outputTokens, totalTokens, costUsd },
+      message: about(
+        `turn ${turn}: ${totalTokens} tokens, $${costUsd.toFixed(4)}` +
+          (call
+            ? ` (this call: ${call.actual.inputTokens} in + ${call.actual.outputTokens} out, ` +
+              `$${call.actual.costUsd.toFixed(4)}; projected at most ${call.projected.inputTokens} in ` +
+              `(${call.projected.by}) + ${call.projected.outputTokens} out, $${call.projected.costUsd.toFixed(4)})`
+            : ""),
+      ),
+      data: { issue, turn, inputTokens, outputTokens, totalTokens, costUsd, ...(call ? { call } : {}) },
+    }),
+    modelRecovery: ({ turn, action, detail }) => ({
+      kind: "model_recovery",
+      message: about(`turn ${turn}: ${action.replaceAll("_", " ")}: ${detail}`),
+      data: { issue, turn, action, detail },
     }),
     test: ({ command, passed, failed, exitCode }) => ({
       kind: "test",

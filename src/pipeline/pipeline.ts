@@ -17,7 +17,7 @@
 import type { AgentDeps } from "../agent/loop.ts";
 import type { AuditLog } from "../audit.ts";
 import type { GitHubAccess } from "../github/access.ts";
-import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
+import type { GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
 import { resolveWorkItems } from "../github/work_items.ts";
 import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { readBaseSnapshot } from "./base_snapshot.ts";
@@ -28,7 +28,7 @@ import type { PipelineSettings } from "./pipeline_settings.ts";
 import { jobEvents } from "./job_event_builders.ts";
 import type { EmitJobEvent } from "../contracts/job_events.ts";
 import type { ProgressCommentIds } from "./work_item_progress.ts";
-import { openJobProgress } from "./job_progress.ts";
+import { type JobProgress, openJobProgress } from "./job_progress.ts";
 import { notStarted, runWorkItemAlone } from "./work_item_isolation.ts";
 import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
@@ -211,8 +211,10 @@ async function runWorkItems(
         settings,
       ),
     );
-    logWorkItemFinished(job.id, workItems.at(-1)!, performance.now() - itemStart);
-    await itemProgress.finish(workItems.at(-1)!);
+    const done = workItems.at(-1)!;
+    logWorkItemFinished(job.id, done, performance.now() - itemStart);
+    await itemProgress.finish(done);
+    if (done.status === "model_not_found") return modelNotFound(done, items, workItems, progress);
   }
   const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);
   const failures = workItems.filter((w) => w.status !== "submitted" && w.status !== "skipped");
@@ -222,6 +224,31 @@ async function runWorkItems(
     return { status: "failed", reason, pullRequests, workItems };
   }
   return { status: "succeeded", pullRequests, workItems };
+}
+
+/**
+ * The model id is not served: every work item would fail the same way, so the job fails at once,
+ * naming the id and the setting, and the work items after this one are reported skipped.
+ */
+async function modelNotFound(
+  done: WorkItemResult,
+  items: readonly Issue[],
+  workItems: WorkItemResult[],
+  progress: JobProgress,
+): Promise<JobOutcome> {
+  const reason = `${done.reason ?? "The model id is not served"}; set MODEL to a model id the API serves`;
+  const notRun = "Not started: the job stopped because the model id is not served";
+  const rest = items.slice(items.findIndex((i) => i.number === done.issue) + 1);
+  workItems.push(...rest.map((issue): WorkItemResult => ({
+    issue: issue.number,
+    title: issue.title,
+    status: "skipped",
+    reason: notRun,
+    usage: NO_USAGE,
+  })));
+  await progress.endAll("skipped", notRun);
+  const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);
+  return { status: "failed", reason, pullRequests, workItems };
 }
 
 function parseRepo(fullName: string): RepoRef {

@@ -91,7 +91,11 @@ export function runWorkItemAgent(
         if (event.type === "usage") {
           const usage = recordedUsage(event.usage, event.turn);
           writes.push(() => input.recordUsage(item.number, usage));
-          writes.push(() => input.emit(events.usage({ ...usage, turn: usage.turns })));
+          writes.push(() => input.emit(events.usage({ ...usage, turn: usage.turns, call: event.call })));
+        }
+        if (event.type === "recovery") {
+          const { turn, action, detail } = event;
+          writes.push(() => input.emit(events.modelRecovery({ turn, action, detail })));
         }
       },
     },

@@ -54,6 +54,11 @@ const OUTCOME_WORDS: Record<WorkItemResult["status"], string> = {
   budget_exceeded: "Stopped at its budget (BUDGET_* settings); raise the budget or narrow the issue. Reason:",
   timeout: "Ran out of time; raise the job's time limit or split the issue. Reason:",
   model_error: "The model API failed; run the job again later. Reason:",
+  model_refused: "The model declined to work on this issue; no pull request was opened. Reason:",
+  model_unavailable: "The model API stayed overloaded or unavailable; run the job again later. Reason:",
+  model_not_found: "The model id is not served (unknown or retired); change the MODEL setting. Reason:",
+  context_exhausted:
+    "The conversation outgrew the model's context window even after compaction; split the issue. Reason:",
   no_submission:
     "The agent ended without submitting work; make the issue's acceptance criteria clearer. Reason:",
   no_changes: "No file could be committed. Reason:",

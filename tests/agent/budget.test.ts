@@ -5,6 +5,8 @@ import { ConfigError } from "../../src/errors.ts";
 const LIMITS: BudgetLimits = {
   maxTurns: 3,
   maxOutputTokensPerCall: 1_000,
+  maxOutputTokensCap: 2_000,
+  exactCountWithin: 0.25,
   maxTotalTokens: 10_000,
   maxUsd: 1,
   maxWallClockMs: 60_000,
@@ -86,7 +88,7 @@ describe("createBudget", () => {
       model: "claude-sonnet-5",
     });
 
-    // 1000 in * $2/M + 1000 out * $10/M = $0.012
+    // 1000 in * $2.50/M (as cache writes) + 1000 out * $10/M = $0.0125
     expect(budget.checkCall(1_000)).toBeUndefined();
     budget.record("msg_1", { input_tokens: 5_000, output_tokens: 0 }); // $0.010
     expect(budget.checkCall(1_000)).toMatchObject({
@@ -104,14 +106,15 @@ describe("createBudget", () => {
     };
     const budget = createBudget({ ...LIMITS, maxTotalTokens: 1e9, allowance }, { model: "claude-sonnet-5" });
 
-    // The run's own budget ($1) has room; the call's worst case ($0.012) fits what the allowance has left.
+    // The run's own budget ($1) has room; the call's worst case ($0.0125: input priced as cache
+    // writes, $2.50/M) fits what the allowance has left.
     expect(budget.checkCall(1_000)).toBeUndefined();
     // Other runs of the same submitter spent the rest: the next call does not start.
-    left = 0.011;
+    left = 0.012;
     expect(budget.checkCall(1_000)).toEqual({
       kind: "budget_exceeded",
-      reason: "Daily budget of key:ci (QUOTA_USD_PER_DAY=$100.00) would be exceeded: $0.0110 left, " +
-        "next call could cost $0.0120; it renews at 00:00 UTC",
+      reason: "Daily budget of key:ci (QUOTA_USD_PER_DAY=$100.00) would be exceeded: $0.0120 left, " +
+        "next call could cost $0.0125; it renews at 00:00 UTC",
     });
     left = -3;
     expect(budget.checkCall(1)).toMatchObject({ reason: /\$0\.0000 left/ });

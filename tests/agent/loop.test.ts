@@ -55,6 +55,8 @@ const TASK = buildTaskPrompt({
 const BUDGET: BudgetLimits = {
   maxTurns: 20,
   maxOutputTokensPerCall: 4096,
+  maxOutputTokensCap: 16_384,
+  exactCountWithin: 0.25,
   maxTotalTokens: 1_000_000,
   maxUsd: 10,
   maxWallClockMs: 60_000,
@@ -215,10 +217,10 @@ describe("runAgent", () => {
     expect(outcome.trajectory).toHaveLength(2);
   });
 
-  it("ends with model_error, status and request id when errors outlast the SDK's retries", async () => {
+  it("ends with model_unavailable, status and request id when 529s outlast the SDK's retries", async () => {
     const { outcome } = await run([bashTurn("ls"), OVERLOADED, OVERLOADED, OVERLOADED, submitTurn()]);
 
-    expect(outcome).toMatchObject({ status: "model_error", turns: 2 });
+    expect(outcome).toMatchObject({ status: "model_unavailable", turns: 2 });
     if (outcome.status === "submitted") return;
     expect(outcome.reason).toMatch(/HTTP 529 \(overloaded_error\): Overloaded \[request-id req_\w+\]/);
     expect(outcome.trajectory[1]?.error).toBe(outcome.reason);

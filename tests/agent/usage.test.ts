@@ -8,6 +8,8 @@ describe("usageSchema", () => {
       {
         maxTurns: 3,
         maxOutputTokensPerCall: 1_000,
+        maxOutputTokensCap: 2_000,
+        exactCountWithin: 0.25,
         maxTotalTokens: 10_000,
         maxUsd: 1,
         maxWallClockMs: 60_000,
@@ -30,6 +32,8 @@ describe("usageSchema", () => {
       outputTokens: 1,
       cacheCreationInputTokens: 0,
       cacheReadInputTokens: 0,
+      ephemeral5mInputTokens: 0,
+      ephemeral1hInputTokens: 0,
       totalTokens: 2,
       costUsd: 0.001,
     };

@@ -2,7 +2,7 @@
  * Validation of a `POST /v1/messages` body by the Anthropic stand-in: the
  * rules the real API enforces that a client loop can get wrong.
  */
-import { countBreakpoints } from "./anthropic_usage.ts";
+import { countBreakpoints, promptSegments } from "./anthropic_usage.ts";
 
 const MAX_BREAKPOINTS = 4;
 
@@ -70,15 +70,37 @@ function checkToolPairs(messages: unknown[]): string | undefined {
   return undefined;
 }
 
-/** Returns why the API would reject `body` with 400 invalid_request_error, or `undefined` when it is valid. */
-export function invalidRequestReason(body: unknown): string | undefined {
+/** 1-hour cache entries must come before 5-minute ones in the prompt (tools, system, messages). */
+function checkTtlOrder(body: Record<string, unknown>): string | undefined {
+  let seen5m = false;
+  for (const segment of promptSegments(body)) {
+    if (!segment.breakpoint) continue;
+    if (segment.ttl === "1h" && seen5m) {
+      return "A cache_control with ttl '1h' must not come after a cache_control with ttl '5m'";
+    }
+    if (segment.ttl === "5m") seen5m = true;
+  }
+  return undefined;
+}
+
+/**
+ * Returns why the API would reject `body` with 400 invalid_request_error, or `undefined` when it is
+ * valid. `endpoint`: `messages` (`POST /v1/messages`, `max_tokens` required) or `count_tokens`
+ * (`POST /v1/messages/count_tokens`, which takes no `max_tokens`).
+ */
+export function invalidRequestReason(
+  body: unknown,
+  endpoint: "messages" | "count_tokens" = "messages",
+): string | undefined {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return "Request body must be a JSON object";
   }
   const { model, max_tokens, messages, stream, tools } = body as Record<string, unknown>;
   if (typeof model !== "string" || model === "") return "model: Field required";
-  if (max_tokens === undefined) return "max_tokens: Field required";
-  if (!Number.isInteger(max_tokens) || (max_tokens as number) < 1) {
+  if (endpoint === "count_tokens") {
+    if (max_tokens !== undefined) return "max_tokens: Extra inputs are not permitted";
+  } else if (max_tokens === undefined) return "max_tokens: Field required";
+  else if (!Number.isInteger(max_tokens) || (max_tokens as number) < 1) {
     return "max_tokens: Input should be an integer greater than or equal to 1";
   }
   if (messages === undefined) return "messages: Field required";
@@ -92,5 +114,5 @@ export function invalidRequestReason(body: unknown): string | undefined {
   if (breakpoints > MAX_BREAKPOINTS) {
     return `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`;
   }
-  return checkMessages(messages) ?? checkToolPairs(messages);
+  return checkTtlOrder(body as Record<string, unknown>) ?? checkMessages(messages) ?? checkToolPairs(messages);
 }

@@ -3,8 +3,8 @@
  *
  * A conversation picks the {@link ModelScript} whose `match` occurs in its
  * first user message; the turn is the number of assistant messages already in
- * the request. Error turns are served once each, in place of the turn at their
- * position, so the client's retry gets the turn after them.
+ * the request. Error turns are served `times` times each (default once), in place
+ * of the turn at their position, so the client's retry then gets the turn after them.
  */
 import type { ModelScript, ScriptedBlock, ScriptedTurn } from "../../examples/scenario.ts";
 
@@ -14,7 +14,7 @@ type ContentTurn = Exclude<ScriptedTurn, ErrorTurn>;
 /** What to answer one request with. */
 export type ScriptPick =
   | { kind: "turn"; turn: ContentTurn }
-  | { kind: "error"; error: ErrorTurn["error"] }
+  | { kind: "error"; error: ErrorTurn["error"]; headers: Record<string, string> }
   | { kind: "exhausted"; match: string; index: number }
   | { kind: "unmatched" };
 
@@ -43,23 +43,24 @@ export function hasToolUse(blocks: ScriptedBlock[]): boolean {
   return blocks.some((block) => block.type === "tool_use");
 }
 
-/** Creates the stateful player of `scripts` (it remembers which error turns were served). */
+/** Creates the stateful player of `scripts` (it counts how often each error turn was served). */
 export function createScriptPlayer(scripts: ModelScript[]) {
-  const served = new Map<ModelScript, Set<number>>();
+  const served = new Map<ModelScript, Map<number, number>>();
   return {
     pick(body: Record<string, unknown>): ScriptPick {
       const text = firstUserText(body);
       const script = scripts.find((candidate) => text.includes(candidate.match));
       if (script === undefined) return { kind: "unmatched" };
-      const done = served.get(script) ?? new Set<number>();
+      const done = served.get(script) ?? new Map<number, number>();
       served.set(script, done);
       const wanted = assistantCount(body);
       let position = 0;
       for (const [i, turn] of script.turns.entries()) {
         if ("error" in turn) {
-          if (position === wanted && !done.has(i)) {
-            done.add(i);
-            return { kind: "error", error: turn.error };
+          const count = done.get(i) ?? 0;
+          if (position === wanted && count < (turn.times ?? 1)) {
+            done.set(i, count + 1);
+            return { kind: "error", error: turn.error, headers: turn.headers ?? {} };
           }
           continue;
         }

@@ -1,16 +1,18 @@
 /**
  * A stand-in for the Anthropic Messages API: a loopback HTTP server speaking
- * the real wire format (`POST /v1/messages`, non-streaming), answering from
- * scripted model turns. The real `@anthropic-ai/sdk` client talks to it
- * through `baseURL` / `ANTHROPIC_BASE_URL`.
+ * the real wire format (`POST /v1/messages`, non-streaming, and
+ * `POST /v1/messages/count_tokens`), answering from scripted model turns. The
+ * real `@anthropic-ai/sdk` client talks to it through `baseURL` /
+ * `ANTHROPIC_BASE_URL`.
  */
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ModelScript, ScriptedBlock } from "../../examples/scenario.ts";
+import { fitAnswer, type WireBlock } from "./anthropic_output.ts";
 import { invalidRequestReason } from "./anthropic_request.ts";
 import { createScriptPlayer, hasToolUse } from "./anthropic_script.ts";
-import { createPromptCache } from "./anthropic_usage.ts";
+import { createPromptCache, promptTokens } from "./anthropic_usage.ts";
+import { presentedKey, randomId, readBody, send, sendError } from "./anthropic_wire.ts";
 
 /** Options for {@link startAnthropicStandIn}. */
 export interface AnthropicStandInOptions {
@@ -22,6 +24,12 @@ export interface AnthropicStandInOptions {
   retryAfterMs?: number;
   /** Shortest prefix, in tokens, the prompt cache stores (the real API's minimum is 1024). Default: 1024. */
   minCacheTokens?: number;
+  /** The model ids served; any other gets 404 `not_found_error` (unknown or retired). Default: every id. */
+  models?: string[];
+  /** The context window, in tokens: a longer prompt gets 400 "prompt is too long". Default: 200,000. */
+  contextWindowTokens?: number;
+  /** Largest request body, in bytes, before 413 `request_too_large`. Default: 32 MB, the API's. */
+  maxRequestBytes?: number;
 }
 
 /** A running stand-in. */
@@ -29,51 +37,18 @@ export interface AnthropicStandIn {
   /** Base URL for the SDK, e.g. `http://127.0.0.1:41234`. */
   url: string;
   apiKey: string;
-  /** Every request body received, parsed as JSON when possible, in arrival order. */
+  /** Every `POST /v1/messages` body received, parsed as JSON when possible, in arrival order. */
   requests: unknown[];
+  /** Every `POST /v1/messages/count_tokens` body received, in arrival order. */
+  countRequests: unknown[];
   /** Stops the server and drops open connections. Idempotent. */
   close(): Promise<void>;
 }
 
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const MESSAGES = "/v1/messages";
+const COUNT_TOKENS = "/v1/messages/count_tokens";
 
-function randomId(prefix: string): string {
-  return prefix + Array.from(randomBytes(22), (byte) => BASE62[byte % 62]).join("");
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "request-id": randomId("req_011"),
-    ...headers,
-  });
-  res.end(JSON.stringify(body));
-}
-
-function sendError(
-  res: ServerResponse,
-  status: number,
-  error: { type: string; message: string },
-  headers?: Record<string, string>,
-) {
-  send(res, status, { type: "error", error }, headers);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** The key a request presents: `x-api-key`, or `Authorization: Bearer` (what SDK 1.x sends). */
-function presentedKey(req: IncomingMessage): string | undefined {
-  const header = req.headers["x-api-key"];
-  if (typeof header === "string" && header !== "") return header;
-  const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
-  return match?.[1];
-}
-
-function wireContent(blocks: ScriptedBlock[]) {
+function wireContent(blocks: ScriptedBlock[]): WireBlock[] {
   return blocks.map((block) =>
     block.type === "text"
       ? { type: "text", text: block.text }
@@ -84,63 +59,90 @@ function wireContent(blocks: ScriptedBlock[]) {
 /**
  * Starts the stand-in on 127.0.0.1 at an ephemeral port.
  *
- * Requests need the configured key, as `x-api-key` or as `Authorization:
- * Bearer` (SDK 1.x sends the latter), else 401 `authentication_error`, and an
- * `anthropic-version` header; bodies are checked
- * like the real API does (400 `invalid_request_error`). Usage is estimated at
- * ~4 characters per token, with cache reads and writes at the request's
- * `cache_control` breakpoints. When a script runs out, the stand-in answers
- * `end_turn` with a text block saying so.
+ * In the API's order: a body over `maxRequestBytes` gets 413 `request_too_large`
+ * (before anything else, as Cloudflare answers it); requests need the configured
+ * key, as `x-api-key` or as `Authorization: Bearer` (SDK 1.x sends the latter),
+ * else 401 `authentication_error`, and an `anthropic-version` header; bodies are
+ * checked like the real API does (400 `invalid_request_error`); a model not in
+ * `models` gets 404 `not_found_error`; a prompt over the context window gets 400
+ * "prompt is too long: N tokens > M maximum". An answer is cut at `max_tokens` or
+ * where the context window ends (see `fitAnswer`). Usage is estimated at ~4
+ * characters per token, with cache reads and writes (split by TTL) at the
+ * request's `cache_control` breakpoints. When a script runs out, the stand-in
+ * answers `end_turn` with a text block saying so.
  */
 export async function startAnthropicStandIn(options: AnthropicStandInOptions): Promise<AnthropicStandIn> {
   const apiKey = options.apiKey ?? randomId("sk-ant-standin-");
   const requests: unknown[] = [];
+  const countRequests: unknown[] = [];
   const player = createScriptPlayer(options.scripts);
   const cache = createPromptCache({ minCacheTokens: options.minCacheTokens ?? 1024 });
+  const window = options.contextWindowTokens ?? 200_000;
+  const maxBytes = options.maxRequestBytes ?? 32 * 1024 * 1024;
   const retryHeaders: Record<string, string> = options.retryAfterMs === undefined
     ? {}
     : { "retry-after-ms": String(options.retryAfterMs) };
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const raw = await readBody(req);
+  /** The checks both endpoints make; the parsed body when they pass (the response is sent otherwise). */
+  function admit(req: IncomingMessage, res: ServerResponse, raw: Buffer, path: string) {
+    if (raw.byteLength > maxBytes) {
+      sendError(res, 413, {
+        type: "request_too_large",
+        message: "Request exceeds the maximum allowed number of bytes.",
+      });
+      return undefined;
+    }
     let body: unknown;
     try {
-      body = JSON.parse(raw);
+      body = JSON.parse(raw.toString("utf8"));
     } catch {
       body = undefined;
     }
-    requests.push(body ?? raw);
-    const path = new URL(req.url ?? "/", "http://stand-in").pathname;
-    if (req.method !== "POST" || path !== "/v1/messages") {
-      return sendError(res, 404, { type: "not_found_error", message: `Not found: ${req.method} ${path}` });
+    (path === COUNT_TOKENS ? countRequests : requests).push(body ?? raw.toString("utf8"));
+    if (req.method !== "POST" || (path !== MESSAGES && path !== COUNT_TOKENS)) {
+      sendError(res, 404, { type: "not_found_error", message: `Not found: ${req.method} ${path}` });
+      return undefined;
     }
     if (presentedKey(req) !== apiKey) {
-      return sendError(res, 401, { type: "authentication_error", message: "invalid x-api-key" });
+      sendError(res, 401, { type: "authentication_error", message: "invalid x-api-key" });
+      return undefined;
     }
-    if (!req.headers["anthropic-version"]) {
-      return sendError(res, 400, {
-        type: "invalid_request_error",
-        message: "anthropic-version: header is required",
-      });
-    }
-    if (body === undefined) {
-      return sendError(res, 400, {
-        type: "invalid_request_error",
-        message: "Request body is not valid JSON",
-      });
-    }
-    const invalid = invalidRequestReason(body);
+    const invalid = !req.headers["anthropic-version"]
+      ? "anthropic-version: header is required"
+      : body === undefined
+      ? "Request body is not valid JSON"
+      : invalidRequestReason(body, path === COUNT_TOKENS ? "count_tokens" : "messages");
     if (invalid !== undefined) {
-      return sendError(res, 400, { type: "invalid_request_error", message: invalid });
+      sendError(res, 400, { type: "invalid_request_error", message: invalid });
+      return undefined;
     }
-
     const request = body as Record<string, unknown>;
+    if (options.models && !options.models.includes(String(request.model))) {
+      sendError(res, 404, { type: "not_found_error", message: `model: ${String(request.model)}` });
+      return undefined;
+    }
+    return request;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const raw = await readBody(req);
+    const path = new URL(req.url ?? "/", "http://stand-in").pathname;
+    const request = admit(req, res, raw, path);
+    if (request === undefined) return;
+    const prompt = promptTokens(request);
+    if (path === COUNT_TOKENS) return send(res, 200, { input_tokens: prompt });
+    if (prompt > window) {
+      return sendError(res, 400, {
+        type: "invalid_request_error",
+        message: `prompt is too long: ${prompt} tokens > ${window} maximum`,
+      });
+    }
     const pick = player.pick(request);
     if (pick.kind === "error") {
       const { status, type, message } = pick.error;
-      return sendError(res, status, { type, message }, retryHeaders);
+      return sendError(res, status, { type, message }, { ...retryHeaders, ...pick.headers });
     }
-    let content: ReturnType<typeof wireContent>;
+    let content: WireBlock[];
     let stopReason: string;
     if (pick.kind === "turn") {
       content = wireContent(pick.turn.content);
@@ -152,15 +154,16 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions): P
       content = [{ type: "text", text }];
       stopReason = "end_turn";
     }
+    const fitted = fitAnswer(content, request.max_tokens as number, window - prompt);
     send(res, 200, {
       id: randomId("msg_01"),
       type: "message",
       role: "assistant",
       model: request.model,
-      content,
-      stop_reason: stopReason,
+      content: fitted.content,
+      stop_reason: fitted.cutBy ?? stopReason,
       stop_sequence: null,
-      usage: cache.usageFor(request, JSON.stringify(content).length),
+      usage: cache.usageFor(request, fitted.outputTokens),
     });
   }
 
@@ -181,6 +184,7 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions): P
     url: `http://127.0.0.1:${port}`,
     apiKey,
     requests,
+    countRequests,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
