@@ -4,7 +4,7 @@
  * incomplete), and one that would overflow the context window is cut where the window ends
  * (`stop_reason: "model_context_window_exceeded"`). Token counts are the stand-in's (~4 characters).
  */
-import { tokensOf } from "./anthropic_usage.ts";
+import { CHARS_PER_TOKEN, tokensOf } from "./anthropic_usage.ts";
 
 /** A content block of a response, on the wire. */
 export type WireBlock =
@@ -20,18 +20,21 @@ export interface FittedAnswer {
   outputTokens: number;
 }
 
-const CHARS_PER_TOKEN = 4;
-
 /**
  * Fits `content` into `maxTokens` of output and into what the context window leaves after the
  * prompt (`windowLeft` tokens); the smaller limit cuts it.
  */
-export function fitAnswer(content: WireBlock[], maxTokens: number, windowLeft: number): FittedAnswer {
-  const tokens = tokensOf(JSON.stringify(content).length);
+export function fitAnswer(
+  content: WireBlock[],
+  maxTokens: number,
+  windowLeft: number,
+  charsPerToken = CHARS_PER_TOKEN,
+): FittedAnswer {
+  const tokens = tokensOf(JSON.stringify(content).length, charsPerToken);
   const limit = Math.min(maxTokens, windowLeft);
   if (tokens <= limit) return { content, outputTokens: tokens };
   return {
-    content: cutBlocks(content, limit * CHARS_PER_TOKEN),
+    content: cutBlocks(content, Math.floor(limit * charsPerToken)),
     cutBy: windowLeft < maxTokens ? "model_context_window_exceeded" : "max_tokens",
     outputTokens: limit,
   };

@@ -11,7 +11,7 @@ import type { ModelScript, ScriptedBlock } from "../../examples/scenario.ts";
 import { fitAnswer, type WireBlock } from "./anthropic_output.ts";
 import { invalidRequestReason } from "./anthropic_request.ts";
 import { createScriptPlayer, hasToolUse } from "./anthropic_script.ts";
-import { createPromptCache, promptTokens } from "./anthropic_usage.ts";
+import { CHARS_PER_TOKEN, createPromptCache, promptTokens } from "./anthropic_usage.ts";
 import { presentedKey, randomId, readBody, send, sendError } from "./anthropic_wire.ts";
 
 /** Options for {@link startAnthropicStandIn}. */
@@ -30,6 +30,11 @@ export interface AnthropicStandInOptions {
   contextWindowTokens?: number;
   /** Largest request body, in bytes, before 413 `request_too_large`. Default: 32 MB, the API's. */
   maxRequestBytes?: number;
+  /**
+   * Characters a token stands for in the stand-in's counts (usage, count-tokens, limits). Default 4;
+   * less makes real counts run above a client's 4-characters estimate, as code and JSON do.
+   */
+  charsPerToken?: number;
 }
 
 /** A running stand-in. */
@@ -76,7 +81,8 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions): P
   const requests: unknown[] = [];
   const countRequests: unknown[] = [];
   const player = createScriptPlayer(options.scripts);
-  const cache = createPromptCache({ minCacheTokens: options.minCacheTokens ?? 1024 });
+  const perToken = options.charsPerToken ?? CHARS_PER_TOKEN;
+  const cache = createPromptCache({ minCacheTokens: options.minCacheTokens ?? 1024, charsPerToken: perToken });
   const window = options.contextWindowTokens ?? 200_000;
   const maxBytes = options.maxRequestBytes ?? 32 * 1024 * 1024;
   const retryHeaders: Record<string, string> = options.retryAfterMs === undefined
@@ -85,13 +91,6 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions): P
 
   /** The checks both endpoints make; the parsed body when they pass (the response is sent otherwise). */
   function admit(req: IncomingMessage, res: ServerResponse, raw: Buffer, path: string) {
-    if (raw.byteLength > maxBytes) {
-      sendError(res, 413, {
-        type: "request_too_large",
-        message: "Request exceeds the maximum allowed number of bytes.",
-      });
-      return undefined;
-    }
     let body: unknown;
     try {
       body = JSON.parse(raw.toString("utf8"));
@@ -99,6 +98,13 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions): P
       body = undefined;
     }
     (path === COUNT_TOKENS ? countRequests : requests).push(body ?? raw.toString("utf8"));
+    if (raw.byteLength > maxBytes) {
+      sendError(res, 413, {
+        type: "request_too_large",
+        message: "Request exceeds the maximum allowed number of bytes.",
+      });
+      return undefined;
+    }
     if (req.method !== "POST" || (path !== MESSAGES && path !== COUNT_TOKENS)) {
       sendError(res, 404, { type: "not_found_error", message: `Not found: ${req.method} ${path}` });
       return undefined;
@@ -129,7 +135,7 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions): P
     const path = new URL(req.url ?? "/", "http://stand-in").pathname;
     const request = admit(req, res, raw, path);
     if (request === undefined) return;
-    const prompt = promptTokens(request);
+    const prompt = promptTokens(request, perToken);
     if (path === COUNT_TOKENS) return send(res, 200, { input_tokens: prompt });
     if (prompt > window) {
       return sendError(res, 400, {
@@ -154,7 +160,7 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions): P
       content = [{ type: "text", text }];
       stopReason = "end_turn";
     }
-    const fitted = fitAnswer(content, request.max_tokens as number, window - prompt);
+    const fitted = fitAnswer(content, request.max_tokens as number, window - prompt, perToken);
     send(res, 200, {
       id: randomId("msg_01"),
       type: "message",

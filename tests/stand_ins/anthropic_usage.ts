@@ -22,11 +22,12 @@ export interface Segment {
   ttl?: "5m" | "1h";
 }
 
-const CHARS_PER_TOKEN = 4;
+/** Characters a token stands for, unless a stand-in is told otherwise. */
+export const CHARS_PER_TOKEN = 4;
 
-/** Estimated tokens of `chars` characters. */
-export function tokensOf(chars: number): number {
-  return Math.ceil(chars / CHARS_PER_TOKEN);
+/** Tokens of `chars` characters at `charsPerToken` (default {@link CHARS_PER_TOKEN}). */
+export function tokensOf(chars: number, charsPerToken = CHARS_PER_TOKEN): number {
+  return Math.ceil(chars / charsPerToken);
 }
 
 /** JSON of a block without its `cache_control` marker, so markers do not change the prefix. */
@@ -62,8 +63,8 @@ export function promptSegments(body: Record<string, unknown>): Segment[] {
 }
 
 /** The prompt's tokens (tools, system and messages), as the count-tokens endpoint reports them. */
-export function promptTokens(body: Record<string, unknown>): number {
-  return tokensOf(promptSegments(body).reduce((sum, segment) => sum + segment.text.length, 0));
+export function promptTokens(body: Record<string, unknown>, charsPerToken = CHARS_PER_TOKEN): number {
+  return tokensOf(promptSegments(body).reduce((sum, segment) => sum + segment.text.length, 0), charsPerToken);
 }
 
 /** Counts the number of `cache_control` breakpoints in a request. */
@@ -76,7 +77,8 @@ export function countBreakpoints(body: Record<string, unknown>): number {
  * prices a request the way the API does (read the longest cached prefix, write
  * up to the last breakpoint, bill the rest as plain input).
  */
-export function createPromptCache(options: { minCacheTokens: number }) {
+export function createPromptCache(options: { minCacheTokens: number; charsPerToken?: number }) {
+  const perToken = options.charsPerToken ?? CHARS_PER_TOKEN;
   const written = new Set<string>();
   const hash = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -91,10 +93,10 @@ export function createPromptCache(options: { minCacheTokens: number }) {
       for (const segment of promptSegments(body)) {
         text += segment.text;
         if (segment.breakpoint) {
-          prefixes.push({ key: hash(text), tokens: tokensOf(text.length), ttl: segment.ttl ?? "5m" });
+          prefixes.push({ key: hash(text), tokens: tokensOf(text.length, perToken), ttl: segment.ttl ?? "5m" });
         }
       }
-      const total = tokensOf(text.length);
+      const total = tokensOf(text.length, perToken);
       const cacheable = prefixes.filter((prefix) => prefix.tokens >= options.minCacheTokens);
       const hit = [...cacheable].reverse().find((prefix) => written.has(prefix.key));
       const read = hit?.tokens ?? 0;
