@@ -134,7 +134,9 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
     }
   }
   if (limits.exactCountWithin > 1) {
-    throw new ConfigError(`Budget limit "exactCountWithin" must be at most 1, got ${limits.exactCountWithin}`);
+    throw new ConfigError(
+      `Budget limit "exactCountWithin" must be at most 1, got ${limits.exactCountWithin}`,
+    );
   }
   const rate = priceOf(options.model, { ...DEFAULT_PRICES, ...options.prices });
   const clock = options.clock ?? Date.now;

@@ -39,10 +39,15 @@ export function compactMessages(messages: MessageParam[]): number {
       }
       if (block.type === "tool_use") {
         const input = block.input as Record<string, unknown>;
-        const long = Object.entries(input).filter(([, v]) => typeof v === "string" && v.length > KEEP_INPUT_CHARS);
+        const long = Object.entries(input).filter(([, v]) =>
+          typeof v === "string" && v.length > KEEP_INPUT_CHARS
+        );
         if (long.length === 0) return block;
         cleared += 1;
-        return { ...block, input: { ...input, ...Object.fromEntries(long.map(([k]) => [k, CLEARED_INPUT])) } };
+        return {
+          ...block,
+          input: { ...input, ...Object.fromEntries(long.map(([k]) => [k, CLEARED_INPUT])) },
+        };
       }
       return block;
     }) as typeof message.content;

@@ -17,7 +17,6 @@ export type AgentEvent =
   /** The loop got past a hard case of the API without ending the run; `detail` is for people. */
   | { type: "recovery"; turn: number; action: RecoveryAction; detail: string };
 
-
 const SUMMARY_CHARS = 120;
 
 /**

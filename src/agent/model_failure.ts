@@ -33,7 +33,10 @@ export function classifyModelFailure(
   error: unknown,
   options: { model: string; cancel: AbortSignal | undefined; now: number },
 ): ModelFailure {
-  const stop = (status: Stop["status"], reason: string): ModelFailure => ({ kind: "stop", stop: { status, reason } });
+  const stop = (status: Stop["status"], reason: string): ModelFailure => ({
+    kind: "stop",
+    stop: { status, reason },
+  });
   if (options.cancel?.aborted) return { kind: "stop", stop: CANCELLED };
   if (error instanceof Anthropic.APIUserAbortError) {
     return stop("timeout", "Wall-clock budget ran out while waiting for the model");
@@ -44,7 +47,9 @@ export function classifyModelFailure(
   if (error instanceof Anthropic.APIError) {
     const detail = describeApiError(error);
     const message = error.apiMessage ?? error.message;
-    if (error.status === 400 && /prompt is too long/i.test(message)) return { kind: "context_overflow", detail };
+    if (error.status === 400 && /prompt is too long/i.test(message)) {
+      return { kind: "context_overflow", detail };
+    }
     if (error.status === 413) return { kind: "request_too_large", detail };
     if (error.status === 429) {
       return { kind: "rate_limited", waitMs: rateLimitWaitMs(error.headers, options.now), detail };
@@ -60,7 +65,9 @@ export function classifyModelFailure(
     }
     return stop("model_error", `Model call failed: ${detail}`);
   }
-  if (error instanceof Anthropic.AnthropicError) return stop("model_error", `Model call failed: ${error.message}`);
+  if (error instanceof Anthropic.AnthropicError) {
+    return stop("model_error", `Model call failed: ${error.message}`);
+  }
   throw error;
 }
 

@@ -65,7 +65,10 @@ function readAnswer(
   }
   if (answer.stop_reason === "model_context_window_exceeded") {
     conversation.recordResponse(answer, durationMs);
-    return compactOrEnd(run, `The answer filled the model's context window (stop_reason "model_context_window_exceeded")`);
+    return compactOrEnd(
+      run,
+      `The answer filled the model's context window (stop_reason "model_context_window_exceeded")`,
+    );
   }
   if (answer.stop_reason === "max_tokens" && answer.content.at(-1)?.type === "tool_use") {
     return raiseOrSplit(run, answer, durationMs);
@@ -99,7 +102,9 @@ function raiseOrSplit(run: Run, answer: Anthropic.Messages.Message, durationMs: 
   run.maxTokens = base;
   conversation.addResponse(answer, durationMs);
   const text = splitText(cap);
-  const uses = answer.content.filter((block): block is Anthropic.Messages.ToolUseBlock => block.type === "tool_use");
+  const uses = answer.content.filter((block): block is Anthropic.Messages.ToolUseBlock =>
+    block.type === "tool_use"
+  );
   for (const use of uses) {
     conversation.recordTool({
       toolUseId: use.id,
@@ -133,13 +138,16 @@ async function recoverFromFailure(run: Run, failure: ModelFailure): Promise<Stop
     return failure.stop;
   }
   conversation.recordError(failure.detail);
-  if (failure.kind === "context_overflow") return compactOrEnd(run, `The prompt is too long: ${failure.detail}`);
+  if (failure.kind === "context_overflow") {
+    return compactOrEnd(run, `The prompt is too long: ${failure.detail}`);
+  }
   if (failure.kind === "request_too_large") {
     const cut = conversation.cutLargestToolOutput();
     if (cut === undefined) {
       return {
         status: "model_error",
-        reason: `The request is over the API's size limit and no tool output is left to cut: ${failure.detail}`,
+        reason:
+          `The request is over the API's size limit and no tool output is left to cut: ${failure.detail}`,
       };
     }
     recovered(

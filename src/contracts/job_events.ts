@@ -103,7 +103,9 @@ export const usageEventSchema = eventSchema("usage", {
   issue: workItem,
   turn: count,
   ...recordedUsageSchema.omit({ turns: true }).shape,
-  call: callUsageSchema.optional().describe("This call: projected before it, and actual (absent on older events)."),
+  call: callUsageSchema.optional().describe(
+    "This call: projected before it, and actual (absent on older events).",
+  ),
 });
 
 /**

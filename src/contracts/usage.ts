@@ -42,7 +42,10 @@ export type Usage = z.infer<typeof usageSchema>;
 export type ResponseUsage =
   & Pick<Anthropic.Messages.Usage, "input_tokens" | "output_tokens">
   & Partial<
-    Pick<Anthropic.Messages.Usage, "cache_creation_input_tokens" | "cache_read_input_tokens" | "cache_creation">
+    Pick<
+      Anthropic.Messages.Usage,
+      "cache_creation_input_tokens" | "cache_read_input_tokens" | "cache_creation"
+    >
   >;
 
 /**

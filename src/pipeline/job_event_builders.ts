@@ -53,7 +53,10 @@ export const jobEvents = {
 };
 
 /** The data of a work item's event of kind `K`, without the issue (the builder adds it). */
-type ItemData<K extends "sandbox" | "tool" | "usage" | "model_recovery" | "test" | "pr"> = Omit<JobEventData<K>, "issue">;
+type ItemData<K extends "sandbox" | "tool" | "usage" | "model_recovery" | "test" | "pr"> = Omit<
+  JobEventData<K>,
+  "issue"
+>;
 
 /** Builders of one work item's events (see {@link workItemEvents}). */
 export interface WorkItemEvents {
@@ -104,7 +107,9 @@ export function workItemEvents(issue: number): WorkItemEvents {
           (call
             ? ` (this call: ${call.actual.inputTokens} in + ${call.actual.outputTokens} out, ` +
               `$${call.actual.costUsd.toFixed(4)}; projected at most ${call.projected.inputTokens} in ` +
-              `(${call.projected.by}) + ${call.projected.outputTokens} out, $${call.projected.costUsd.toFixed(4)})`
+              `(${call.projected.by}) + ${call.projected.outputTokens} out, $${
+                call.projected.costUsd.toFixed(4)
+              })`
             : ""),
       ),
       data: { issue, turn, inputTokens, outputTokens, totalTokens, costUsd, ...(call ? { call } : {}) },

@@ -87,10 +87,15 @@ describe("a tool call cut off at max_tokens", () => {
     expect(requests.map((r) => r.max_tokens)).toEqual([300, 400, 300, 300]);
     const answer = requests[2]!.messages.at(-1)!.content as Anthropic.Messages.ToolResultBlockParam[];
     expect(answer).toMatchObject([{ type: "tool_result", is_error: true, content: splitText(400) }]);
-    expect(workbench.calls.map((c) => c.tool === "editor" && c.input.path)).toEqual(["/workspace/app/part_1.py"]);
+    expect(workbench.calls.map((c) => c.tool === "editor" && c.input.path)).toEqual([
+      "/workspace/app/part_1.py",
+    ]);
     expect(await exists("/workspace/app/huge.py")).toBe(false);
     expect(recoveries(events).map(([action]) => action)).toEqual(["output_raised", "split_asked"]);
-    expect(outcome.trajectory[1]!.tools).toMatchObject([{ name: "str_replace_based_edit_tool", isError: true }]);
+    expect(outcome.trajectory[1]!.tools).toMatchObject([{
+      name: "str_replace_based_edit_tool",
+      isError: true,
+    }]);
   });
 });
 
@@ -123,7 +128,9 @@ describe("a context-window overflow", () => {
     expect(outcome.status).toBe("submitted");
     const [compacted] = recoveries(events);
     expect(compacted?.[0]).toBe("context_compacted");
-    expect(compacted?.[1]).toMatch(/^The prompt is too long: HTTP 400 \(invalid_request_error\): prompt is too long: \d+ tokens > 10000 maximum/);
+    expect(compacted?.[1]).toMatch(
+      /^The prompt is too long: HTTP 400 \(invalid_request_error\): prompt is too long: \d+ tokens > 10000 maximum/,
+    );
     expect(outcome.trajectory[2]!.error).toMatch(/prompt is too long/);
     // The retry: the task first, the first output cleared, the latest output whole.
     const retry = requests[3]!;
@@ -177,7 +184,9 @@ describe("a request over the API's byte limit (413 request_too_large)", () => {
     expect(outcome.status).toBe("submitted");
     const [cut] = recoveries(events);
     expect(cut?.[0]).toBe("tool_output_cut");
-    expect(cut?.[1]).toMatch(/HTTP 413 \(request_too_large\): Request exceeds the maximum allowed number of bytes/);
+    expect(cut?.[1]).toMatch(
+      /HTTP 413 \(request_too_large\): Request exceeds the maximum allowed number of bytes/,
+    );
     expect(cut?.[1]).toMatch(/cut from \d+ to \d+ characters/);
     const retried = requests[2]!.messages[2]!.content as Anthropic.Messages.ToolResultBlockParam[];
     expect(String(retried[0]!.content)).toMatch(/characters cut: the request was over the API's size limit/);

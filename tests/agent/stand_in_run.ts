@@ -10,7 +10,11 @@ import { type AgentDeps, runAgent, type RunAgentOptions } from "../../src/agent/
 import type { MessagesApi } from "../../src/agent/model_call.ts";
 import { buildSystemPrompt, buildTaskPrompt } from "../../src/agent/prompt.ts";
 import type { Workbench } from "../../src/agent/workbench.ts";
-import { type AnthropicStandIn, type AnthropicStandInOptions, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
+import {
+  type AnthropicStandIn,
+  type AnthropicStandInOptions,
+  startAnthropicStandIn,
+} from "../stand_ins/anthropic_server.ts";
 
 /** The model the runs use (priced in the default table). */
 export const MODEL = "claude-sonnet-5-5";
@@ -60,10 +64,18 @@ export async function runOnStandIn(turns: ScriptedTurn[], options: StandInRun) {
     ...options.standIn,
   });
   open.push(standIn);
-  const client = new Anthropic({ apiKey: standIn.apiKey, baseURL: standIn.url, maxRetries: options.maxRetries ?? 2 });
+  const client = new Anthropic({
+    apiKey: standIn.apiKey,
+    baseURL: standIn.url,
+    maxRetries: options.maxRetries ?? 2,
+  });
   const events: AgentEvent[] = [];
   const outcome = await runAgent(
-    { messages: options.messages?.(client) ?? client.messages, workbench: options.workbench, ...options.deps },
+    {
+      messages: options.messages?.(client) ?? client.messages,
+      workbench: options.workbench,
+      ...options.deps,
+    },
     {
       model: MODEL,
       system: buildSystemPrompt(),
@@ -86,5 +98,7 @@ export async function runOnStandIn(turns: ScriptedTurn[], options: StandInRun) {
 
 /** The `recovery` events of a run, as `[action, detail]`. */
 export function recoveries(events: AgentEvent[]): Array<[string, string]> {
-  return events.flatMap((event) => event.type === "recovery" ? [[event.action, event.detail] as [string, string]] : []);
+  return events.flatMap((event) =>
+    event.type === "recovery" ? [[event.action, event.detail] as [string, string]] : []
+  );
 }

@@ -18,7 +18,11 @@ import type { Scenario } from "../../examples/scenario.ts";
 import { type ExampleIndex, startExampleIndex } from "../../examples/example_index.ts";
 import { createDockerClient } from "../../src/sandbox/docker_client.ts";
 import { DEFAULT_SANDBOX_LIMITS } from "../../src/sandbox/limits.ts";
-import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
+import {
+  type AnthropicStandIn,
+  type AnthropicStandInOptions,
+  startAnthropicStandIn,
+} from "../stand_ins/anthropic_server.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
 
 /** The project root (where deno.json is). */
@@ -50,6 +54,8 @@ export interface HarnessOptions {
   githubApp?: boolean;
   /** Wraps the service's SQLite job store (e.g. to inject failures). */
   wrapStore?: (store: JobStore) => JobStore;
+  /** Options of the Anthropic stand-in besides the scenario's scripts (e.g. the models it serves). */
+  anthropic?: Omit<AnthropicStandInOptions, "scripts">;
 }
 
 /** Starts the stand-ins and the service for `scenario`. */
@@ -68,7 +74,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     : { GITHUB_TOKEN: github.token };
   const anthropic = options.realAnthropicKey
     ? undefined
-    : await startAnthropicStandIn({ scripts: scenario.scripts });
+    : await startAnthropicStandIn({ ...options.anthropic, scripts: scenario.scripts });
   const dataDir = await Deno.makeTempDir({ prefix: "backend-agent-" });
   const settings: Record<string, string | undefined> = {
     ...githubAuth,

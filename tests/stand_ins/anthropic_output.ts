@@ -56,7 +56,10 @@ function cutBlocks(content: WireBlock[], chars: number): WireBlock[] {
       continue;
     }
     if (block.type === "text") kept.push({ ...block, text: block.text.slice(0, Math.max(1, left)) });
-    else kept.push({ ...block, input: cutInput(block.input, left - JSON.stringify({ ...block, input: {} }).length) });
+    else {kept.push({
+        ...block,
+        input: cutInput(block.input, left - JSON.stringify({ ...block, input: {} }).length),
+      });}
     break;
   }
   return kept;

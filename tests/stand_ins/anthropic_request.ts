@@ -114,5 +114,6 @@ export function invalidRequestReason(
   if (breakpoints > MAX_BREAKPOINTS) {
     return `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`;
   }
-  return checkTtlOrder(body as Record<string, unknown>) ?? checkMessages(messages) ?? checkToolPairs(messages);
+  return checkTtlOrder(body as Record<string, unknown>) ?? checkMessages(messages) ??
+    checkToolPairs(messages);
 }

@@ -82,7 +82,10 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions): P
   const countRequests: unknown[] = [];
   const player = createScriptPlayer(options.scripts);
   const perToken = options.charsPerToken ?? CHARS_PER_TOKEN;
-  const cache = createPromptCache({ minCacheTokens: options.minCacheTokens ?? 1024, charsPerToken: perToken });
+  const cache = createPromptCache({
+    minCacheTokens: options.minCacheTokens ?? 1024,
+    charsPerToken: perToken,
+  });
   const window = options.contextWindowTokens ?? 200_000;
   const maxBytes = options.maxRequestBytes ?? 32 * 1024 * 1024;
   const retryHeaders: Record<string, string> = options.retryAfterMs === undefined

@@ -93,7 +93,11 @@ export function createPromptCache(options: { minCacheTokens: number; charsPerTok
       for (const segment of promptSegments(body)) {
         text += segment.text;
         if (segment.breakpoint) {
-          prefixes.push({ key: hash(text), tokens: tokensOf(text.length, perToken), ttl: segment.ttl ?? "5m" });
+          prefixes.push({
+            key: hash(text),
+            tokens: tokensOf(text.length, perToken),
+            ttl: segment.ttl ?? "5m",
+          });
         }
       }
       const total = tokensOf(text.length, perToken);

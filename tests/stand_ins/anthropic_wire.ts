@@ -13,7 +13,12 @@ export function randomId(prefix: string): string {
 }
 
 /** Sends a JSON response with a fresh `request-id`. */
-export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   res.writeHead(status, {
     "content-type": "application/json",
     "request-id": randomId("req_011"),

@@ -1,0 +1,109 @@
+/**
+ * The Messages API's hard cases that end a work item, through the whole service with real Docker: a
+ * refusal opens no pull request and keeps the model's words in the trajectory; 529s past the SDK's
+ * retries end the work item `model_unavailable` with its sandbox removed; a model id the API does not
+ * serve fails the job at once, naming the id and the setting.
+ */
+import Docker from "dockerode";
+import { afterEach, describe, expect, test } from "vitest";
+import { parentIssueScenario } from "../../examples/scenarios/parent_issue.ts";
+import type { Scenario, ScriptedTurn } from "../../examples/scenario.ts";
+import { type Harness, type HarnessOptions, runScenarioJob, startHarness } from "./harness.ts";
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const REPO = parentIssueScenario.repo.fullName;
+type Item = { issue: number; status: string; reason?: string; pullRequest?: unknown };
+
+/** The parent scenario with sub-issue #21's model turns replaced by `turns`, submitted as `issue`. */
+function withTurnsFor21(turns: ScriptedTurn[], issue: number): Scenario {
+  const [dueDate, ...others] = parentIssueScenario.scripts;
+  return { ...parentIssueScenario, jobIssue: issue, scripts: [{ ...dueDate!, turns }, ...others] };
+}
+
+async function run(scenario: Scenario, options: HarnessOptions = {}) {
+  harness = await startHarness(scenario, options);
+  const result = await runScenarioJob(harness, scenario);
+  return { ...result, items: result.job.workItems as Item[] };
+}
+
+async function leftInDocker(jobId: string) {
+  const docker = new Docker();
+  const filters = JSON.stringify({ label: [`dev.backend-agent.job=${jobId}`] });
+  return {
+    containers: await docker.listContainers({ all: true, filters }),
+    volumes: (await docker.listVolumes({ filters })).Volumes ?? [],
+  };
+}
+
+describe("a work item the model cannot finish", () => {
+  test("a refusal ends it model_refused: no pull request, the refusal kept in the trajectory", async () => {
+    const refusal: ScriptedTurn = {
+      content: [{ type: "text", text: "I won't make this change." }],
+      stop_reason: "refusal",
+    };
+    const { id, job, items } = await run(withTurnsFor21([refusal], 21));
+
+    expect(job.status).toBe("failed");
+    expect(items.map((i) => [i.issue, i.status])).toEqual([[21, "model_refused"]]);
+    expect(items[0]!.reason).toMatch(/declined to continue \(stop_reason "refusal"\)/);
+    expect(items[0]!.pullRequest).toBeUndefined();
+    expect(harness!.github.pulls(REPO)).toEqual([]);
+    const pushes = harness!.github.requests.filter((r) =>
+      r.method !== "GET" && /\/git\/|\/pulls/.test(r.path)
+    );
+    expect(pushes).toEqual([]);
+    const kept = await (await fetch(`${harness!.apiUrl}/v1/jobs/${id}/trajectory`)).json() as {
+      trajectories: Array<
+        { issue: number; trajectory: Array<{ response?: { stopReason: string; content: unknown } }> }
+      >;
+    };
+    const turns = kept.trajectories.find((t) => t.issue === 21)!.trajectory;
+    expect(turns.at(-1)?.response).toMatchObject({
+      stopReason: "refusal",
+      content: [{ type: "text", text: "I won't make this change." }],
+    });
+  });
+
+  test("529 past the SDK's retries ends it model_unavailable, its sandbox and volume removed", async () => {
+    const overloaded: ScriptedTurn = {
+      error: { status: 529, type: "overloaded_error", message: "Overloaded" },
+      times: 10,
+    };
+    const { id, job, items, events } = await run(withTurnsFor21([overloaded], 21), {
+      env: { ANTHROPIC_MAX_RETRIES: "2" },
+      anthropic: { retryAfterMs: 5 },
+    });
+
+    expect(job.status).toBe("failed");
+    expect(items.map((i) => [i.issue, i.status])).toEqual([[21, "model_unavailable"]]);
+    expect(items[0]!.reason).toMatch(/HTTP 529 \(overloaded_error\): Overloaded \[request-id req_\w+\]/);
+    // One call: the SDK's try and its two retries, then the work item ended.
+    expect(harness!.anthropic!.requests).toHaveLength(3);
+    expect(events.some((e) => e.kind === "sandbox" && e.data.issue === 21)).toBe(true);
+    expect(await leftInDocker(id)).toEqual({ containers: [], volumes: [] });
+    expect(harness!.github.pulls(REPO)).toEqual([]);
+  });
+});
+
+describe("a model id the API does not serve", () => {
+  test("fails the job at once, naming the id and the setting; the next work item is not started", async () => {
+    const { id, job, items } = await run(parentIssueScenario, {
+      env: { MODEL: "claude-sonnet-4-20250514" },
+      anthropic: { models: ["claude-sonnet-5-5"] },
+    });
+
+    expect(job.status).toBe("failed");
+    expect(String(job.reason)).toMatch(
+      /^The model API does not serve model "claude-sonnet-4-20250514" \(unknown or retired\): HTTP 404 \(not_found_error\): model: claude-sonnet-4-20250514 \[request-id req_\w+\]; set MODEL to a model id the API serves$/,
+    );
+    expect(items.map((i) => [i.issue, i.status])).toEqual([[21, "model_not_found"], [23, "skipped"]]);
+    expect(items[1]!.reason).toMatch(/Not started: the job stopped because the model id is not served/);
+    expect(harness!.anthropic!.requests).toHaveLength(1);
+    expect(await leftInDocker(id)).toEqual({ containers: [], volumes: [] });
+  });
+});
