@@ -47,8 +47,9 @@ export function callModel(
 /**
  * Counts the input tokens of `params` with the count-tokens endpoint (free, rate-limited apart).
  *
- * @returns the count; or `undefined` when the API has no such endpoint or the call failed (the
- *   caller falls back to its estimate), or the stop when the run was cancelled or ran out of time.
+ * @returns the count; or `undefined` when the API has no such endpoint or the call failed in any
+ *   way (the caller falls back to its estimate), or the stop when the run was cancelled or ran out
+ *   of time.
  */
 export async function countInputTokens(
   api: MessagesApi,
@@ -57,7 +58,11 @@ export async function countInputTokens(
 ): Promise<number | undefined | ModelFailure> {
   const count = api.countTokens;
   if (count === undefined) return undefined;
-  const counted = await bounded(bounds, (signal) => count.call(api, params, { signal }));
+  // A provider whose SDK keeps the method but not the endpoint (Bedrock's) fails here in its own way.
+  const counted = await bounded(bounds, (signal) => count.call(api, params, { signal })).catch(() =>
+    undefined
+  );
+  if (counted === undefined) return undefined;
   if (!("kind" in counted)) return counted.input_tokens;
   const status = counted.kind === "stop" ? counted.stop.status : undefined;
   return status === "cancelled" || status === "timeout" ? counted : undefined;

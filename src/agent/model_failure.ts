@@ -54,7 +54,11 @@ export function classifyModelFailure(
     if (error.status === 429) {
       return { kind: "rate_limited", waitMs: rateLimitWaitMs(error.headers, options.now), detail };
     }
-    if (error.status === 404 && /\bmodel\b/i.test(message)) {
+    // The Anthropic API: 404 "model: <id>"; Vertex: 404 "Publisher Model … was not found"; Bedrock:
+    // 400 ValidationException "The provided model identifier is invalid."
+    if (
+      (error.status === 404 && /\bmodel\b/i.test(message)) || /model identifier is invalid/i.test(message)
+    ) {
       return stop(
         "model_not_found",
         `The model API does not serve model "${options.model}" (unknown or retired): ${detail}`,
