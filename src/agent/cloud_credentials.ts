@@ -4,10 +4,13 @@
  * Credentials. Static keys never come from a job request: only the service's environment, its
  * profile files and its workload's role are read.
  *
+ * The cloud SDKs are imported only when their provider is chosen: they read the home folder and
+ * other system facts as they load, which the Anthropic provider neither needs nor is granted.
+ *
  * @module
  */
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { type AuthClient, GoogleAuth } from "google-auth-library";
+import type { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import type { AuthClient } from "google-auth-library";
 import { ConfigError } from "../errors.ts";
 
 type AwsCredentialIdentityProvider = ReturnType<typeof fromNodeProviderChain>;
@@ -41,6 +44,7 @@ export const GOOGLE_CREDENTIALS_FIX = "Vertex AI authenticates with Application 
  * @throws {ConfigError} with {@link AWS_CREDENTIALS_FIX} when the chain finds nothing.
  */
 export async function awsCredentials(): Promise<CloudCredentials<AwsCredentialIdentityProvider>> {
+  const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
   const chain = fromNodeProviderChain();
   let current: AwsCredentialIdentity | undefined;
   const provider: AwsCredentialIdentityProvider = async (
@@ -73,6 +77,7 @@ const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
  *   not chained: its request carries the signed assertion, itself a credential.
  */
 export async function googleAuthClient(keyFile: string | undefined): Promise<CloudCredentials<AuthClient>> {
+  const { GoogleAuth } = await import("google-auth-library");
   const auth = new GoogleAuth({
     scopes: [CLOUD_PLATFORM_SCOPE],
     ...(keyFile ? { keyFilename: keyFile } : {}),

@@ -8,8 +8,6 @@
  * @module
  */
 import Anthropic from "@anthropic-ai/sdk";
-import { AnthropicBedrock } from "@anthropic-ai/bedrock-sdk";
-import { AnthropicVertex } from "@anthropic-ai/vertex-sdk";
 import { ConfigError } from "../errors.ts";
 import type { MessagesApi } from "./model_call.ts";
 import { awsCredentials, googleAuthClient } from "./cloud_credentials.ts";
@@ -81,6 +79,7 @@ export async function createMessagesApi(options: ModelClientOptions): Promise<Me
     }
     case "bedrock": {
       const credentials = await awsCredentials();
+      const { AnthropicBedrock } = await import("@anthropic-ai/bedrock-sdk");
       const client = new AnthropicBedrock({
         ...common,
         awsRegion: options.region,
@@ -93,6 +92,7 @@ export async function createMessagesApi(options: ModelClientOptions): Promise<Me
     }
     case "vertex": {
       const auth = await googleAuthClient(options.credentialsFile);
+      const { AnthropicVertex } = await import("@anthropic-ai/vertex-sdk");
       const client = new AnthropicVertex({
         ...common,
         region: options.region,
