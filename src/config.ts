@@ -14,6 +14,7 @@ import type { RepoRef } from "./github/gateway.ts";
 import { SECRET_SETTINGS, settingsSchema } from "./config_schema.ts";
 import { readSecretFiles } from "./config_secret_files.ts";
 import { type ModelConfig, modelConfig, redactedModelConfig } from "./config_model.ts";
+import { type DockerHostsConfig, dockerHostsConfig, redactedDockerHosts } from "./config_docker_hosts.ts";
 import { ConfigError } from "./errors.ts";
 import type { OnFailingTests } from "./pipeline/pipeline_settings.ts";
 import type { CommandPolicyMode } from "./sandbox/command_policy.ts";
@@ -52,6 +53,8 @@ export interface Config {
   idempotencyTtlMs: number;
   /** `DOCKER_HOST` as given; undefined means the local socket. */
   dockerHost?: string;
+  /** `DOCKER_HOSTS`: a pool of engines instead of the one at `DOCKER_HOST`; undefined: no pool. */
+  dockerHosts?: DockerHostsConfig;
   /** Labelled sandboxes older than this are leftovers: removed at start-up and every 10 minutes. */
   reapAfterMs: number;
   sandbox: SandboxLimits;
@@ -151,6 +154,7 @@ export function loadConfig(
   }
   const e = parsed.data;
   const auth = authConfig(e);
+  const dockerHosts = dockerHostsConfig(e, readTextFile);
   return {
     host: e.HOST,
     port: e.PORT,
@@ -172,6 +176,7 @@ export function loadConfig(
     idempotencyTtlMs: e.IDEMPOTENCY_KEY_TTL_MS,
     reapAfterMs: e.SANDBOX_REAP_AFTER_MS,
     ...(e.DOCKER_HOST ? { dockerHost: e.DOCKER_HOST } : {}),
+    ...(dockerHosts ? { dockerHosts } : {}),
     sandbox: {
       ...DEFAULT_SANDBOX_LIMITS,
       image: e.SANDBOX_IMAGE,
@@ -268,6 +273,7 @@ export function redactedConfig(config: Config): Config {
     model: redactedModelConfig(config.model, withoutUserinfo),
     ...(config.dockerHost ? { dockerHost: withoutUserinfo(config.dockerHost) } : {}),
     ...(config.databaseUrl ? { databaseUrl: withoutUserinfo(config.databaseUrl).replace(/\?.*$/, "") } : {}),
+    ...(config.dockerHosts ? { dockerHosts: redactedDockerHosts(config.dockerHosts) } : {}),
     environments: {
       ...config.environments,
       index: redactedIndex(config.environments.index),

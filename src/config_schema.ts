@@ -44,6 +44,7 @@ function parseJsonOr(text: string): unknown {
     return undefined;
   }
 }
+import { parseDockerEndpoint } from "./sandbox/docker_endpoint.ts";
 
 const positiveInt = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(
@@ -174,6 +175,28 @@ export const settingsSchema = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: z.string().trim().min(1, "GOOGLE_APPLICATION_CREDENTIALS is empty")
     .optional(),
   DOCKER_HOST: z.string().min(1).optional(),
+  DOCKER_HOSTS: z.string().optional().transform((v) => v?.split(",").map((h) => h.trim()).filter(Boolean))
+    .superRefine((hosts, ctx) => {
+      if (hosts === undefined) return;
+      if (hosts.length === 0) ctx.addIssue({ code: "custom", message: "DOCKER_HOSTS is empty" });
+      for (const host of hosts) {
+        try {
+          parseDockerEndpoint(host, "each entry of DOCKER_HOSTS");
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }
+      const twice = hosts.filter((h, i) => hosts.indexOf(h) !== i);
+      if (twice.length > 0) {
+        ctx.addIssue({ code: "custom", message: `DOCKER_HOSTS names ${twice.join(", ")} more than once` });
+      }
+    }),
+  DOCKER_TLS_VERIFY: z.enum(["true", "false", "1", "0", ""], {
+    error: "DOCKER_TLS_VERIFY must be 1 or 0 (or true or false)",
+  }).default("").transform((v) => v === "true" || v === "1"),
+  DOCKER_CERT_PATH: z.string().trim().min(1, "DOCKER_CERT_PATH is empty").optional(),
+  SANDBOXES_PER_HOST: positiveInt("SANDBOXES_PER_HOST", 4),
+  DOCKER_HOSTS_PING_MS: positiveInt("DOCKER_HOSTS_PING_MS", 5_000),
   MODEL: z.string().trim().min(1, "MODEL is empty").optional(),
   MODEL_PRICES: z.string().optional().transform((text, ctx) => {
     const parsed = modelPricesSchema.safeParse(parseJsonOr(text ?? "{}"));

@@ -9,7 +9,15 @@
 import { configureSync, getLogger, jsonLinesFormatter, type Logger } from "@logtape/logtape";
 
 /** The categories the service logs under. */
-export type LogCategory = "service" | "worker" | "jobs" | "api" | "health" | "webhooks" | "queue";
+export type LogCategory =
+  | "service"
+  | "worker"
+  | "jobs"
+  | "api"
+  | "health"
+  | "webhooks"
+  | "queue"
+  | "docker-hosts";
 
 let configured = false;
 

@@ -3,7 +3,7 @@
  * them together. `main.ts` serves it over HTTP; the demo and the end-to-end
  * tests build the very same thing.
  */
-import type { ApiApp } from "./api/api_env.ts";
+import type { ApiApp, ApiDeps } from "./api/api_env.ts";
 import { createApp } from "./api/app.ts";
 import { createApiKeyVerifier } from "./api/auth/api_keys.ts";
 import { type Authenticator, createAuthenticator } from "./api/auth/authenticator.ts";
@@ -20,10 +20,7 @@ import { IssueWakeups } from "./jobs/issue_wakeups.ts";
 import type { Worker } from "./jobs/worker.ts";
 import { buildGitHubWebhooks } from "./webhooks/webhook_wiring.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
-import { createDockerClient } from "./sandbox/docker_client.ts";
-import { reapSandboxes } from "./sandbox/reaper.ts";
-import { EnvironmentBuilder } from "./environments/environment_builder.ts";
-import { EnvironmentCache } from "./environments/image_cache.ts";
+import { type EngineReadiness, engineReadiness, openSandboxHosts } from "./service_hosts.ts";
 import { LABELS } from "./sandbox/limits.ts";
 import { configureLogging, errorText, logger } from "./logging.ts";
 import { buildPipeline, githubCredentials } from "./service_pipeline.ts";
@@ -77,15 +74,20 @@ const REAP_INTERVAL_MS = 10 * 60_000;
  */
 export async function buildService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   configureLogging();
-  const docker = createDockerClient(config.dockerHost);
   const audit = options.audit ?? createAuditLog(config.auditLogPath ? { path: config.auditLogPath } : {});
+  const changes = createJobChanges();
+  const database = await openServiceDatabase(config, options.store);
+  const store = queueLoggingStore(notifyingStore(database.store, changes));
+  // The engines: none are used with an injected pipeline (tests and benchmarks of the service).
+  const records = options.pipeline ? undefined : database.records();
+  const hosts = records ? await openSandboxHosts(config, records.environmentUses) : undefined;
   let reaper: ReturnType<typeof setInterval> | undefined;
   const reapJobSandboxes = async (job: Job) => {
-    await reapSandboxes(docker, { withLabels: { [LABELS.job]: job.id } });
+    await hosts?.reap({ withLabels: { [LABELS.job]: job.id } });
   };
-  if (!options.pipeline) {
+  if (hosts) {
     const reap = async () => {
-      const reaped = await reapSandboxes(docker, { olderThanMs: config.reapAfterMs });
+      const reaped = await hosts.reap({ olderThanMs: config.reapAfterMs });
       if (reaped.length > 0) {
         serviceLog.info("removed {count} leftover sandbox resources", {
           count: reaped.length,
@@ -99,21 +101,16 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       REAP_INTERVAL_MS,
     );
   }
-  const changes = createJobChanges();
-  const database = await openServiceDatabase(config, options.store);
-  const store = queueLoggingStore(notifyingStore(database.store, changes));
-  // Environments need the engine: none with an injected pipeline (tests and benchmarks of the service).
   let pipeline = options.pipeline;
-  let environments: EnvironmentBuilder | undefined;
   const wakeups = new IssueWakeups();
   if (!pipeline) {
-    const { environmentUses, progressComments } = database.records();
-    environments = new EnvironmentBuilder(docker, new EnvironmentCache(docker, environmentUses), {
-      limits: config.sandbox,
-      ...config.environments,
-      egressNetwork: config.environments.egressNetwork,
+    pipeline = await buildPipeline(config, {
+      hosts: hosts!.placement,
+      store,
+      audit,
+      wakeups,
+      progressComments: records!.progressComments,
     });
-    pipeline = await buildPipeline(config, { docker, store, audit, environments, wakeups, progressComments });
   }
   const runWorker = options.worker ?? true;
   // With PostgreSQL, jobs left running by a dead replica are taken over through the queue instead.
@@ -151,8 +148,8 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       usdPerDay: config.quota.usdPerDay,
       maxStreams: config.quota.maxStreams,
     },
-    pingDocker: () => docker.ping(),
-    ...(environments ? { environments } : {}),
+    ...readinessDeps(hosts?.readiness ?? engineReadiness(config)),
+    ...(hosts ? { environments: hosts.environments } : {}),
     changes,
     maxBodyBytes: config.api.maxBodyBytes,
     stopping: stopping.signal,
@@ -175,12 +172,18 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       closed ??= (async () => {
         clearInterval(reaper);
         await drain();
+        hosts?.close();
         await webhooks?.close();
         await database.close();
       })();
       return closed;
     },
   };
+}
+
+/** The readiness probes of the engines, as the API takes them. */
+function readinessDeps(readiness: EngineReadiness): Pick<ApiDeps, "pingDocker" | "dockerHosts"> {
+  return { pingDocker: readiness.ping, ...(readiness.hosts ? { dockerHosts: readiness.hosts } : {}) };
 }
 
 /** Verifies callers as configured: JWTs against the JWKS, API key hashes, or nobody (fail closed). */

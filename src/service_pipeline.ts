@@ -1,8 +1,8 @@
 /**
- * The composition of the real pipeline: GitHub (token or App credentials), Docker sandboxes and the
- * model on its provider (Anthropic API, Bedrock or Vertex AI), with the settings `PipelineSettings` takes from the config. Used by `service.ts`.
+ * The composition of the real pipeline: GitHub (token or App credentials), Docker sandboxes (on the
+ * engines `service_hosts.ts` places them on) and the model on its provider (Anthropic API, Bedrock or
+ * Vertex AI), with the settings `PipelineSettings` takes from the config. Used by `service.ts`.
  */
-import type Docker from "dockerode";
 import { createMessagesApi } from "./agent/model_client.ts";
 import type { AuditLog } from "./audit.ts";
 import type { Config } from "./config.ts";
@@ -12,11 +12,10 @@ import { openDailyAllowance } from "./jobs/daily_allowance.ts";
 import type { IssueWakeups } from "./jobs/issue_wakeups.ts";
 import type { SpendLedger } from "./jobs/store.ts";
 import type { JobRunRecords } from "./pipeline/pipeline_contract.ts";
-import type { Environments } from "./environments/environment_provider.ts";
+import type { HostPlacement } from "./pipeline/host_placement.ts";
 import { createPipeline } from "./pipeline/pipeline.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import type { ProgressCommentIds } from "./pipeline/work_item_progress.ts";
-import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 
 /**
  * The real pipeline: GitHub, Docker sandboxes, the model on its provider (whose cloud credentials
@@ -27,15 +26,14 @@ import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 export async function buildPipeline(
   config: Config,
   parts: {
-    docker: Docker;
+    hosts: HostPlacement;
     store: JobRunRecords & SpendLedger;
     audit: AuditLog;
-    environments: Environments;
     wakeups: IssueWakeups;
     progressComments: ProgressCommentIds;
   },
 ): Promise<Pipeline> {
-  const { docker, store, audit, environments, wakeups, progressComments } = parts;
+  const { hosts, store, audit, wakeups, progressComments } = parts;
   const deps = {
     github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
@@ -43,16 +41,11 @@ export async function buildPipeline(
       retryBaseMs: config.github.retryBaseMs,
       ...(config.github.headRepo ? { headRepo: config.github.headRepo } : {}),
     }),
-    sandboxes: createDockerSandboxFactory(docker, {
-      limits: config.sandbox,
-      // A seed larger than the workspace volume cannot be unpacked into it.
-      maxSeedBytes: config.sandbox.workspaceMb * 1024 * 1024,
-    }),
+    hosts,
     messages: await createMessagesApi(config.model),
     store,
     audit,
     dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),
-    environments,
     waits: wakeups,
     progressComments,
   };

@@ -2,6 +2,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AuditLog } from "../audit.ts";
 import type { EnvironmentImage } from "../environments/image_cache.ts";
+import type { DockerHostState } from "../sandbox/docker_host_state.ts";
 import type { JobChanges } from "../jobs/job_changes.ts";
 import type { JobStore, SubmitQuota } from "../jobs/store.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
@@ -45,8 +46,10 @@ export interface ApiDeps {
   audit: AuditLog;
   /** Per-principal quotas; past one, a request gets `429 quota_exceeded`. */
   quotas: ApiQuotas;
-  /** Readiness probe of the Docker engine (`/readyz`); rejects when it is unreachable. */
+  /** Readiness probe of the Docker engine (`/readyz`); rejects when it is unreachable (with `DOCKER_HOSTS`: all are). */
   pingDocker: () => Promise<unknown>;
+  /** With `DOCKER_HOSTS`: every engine's state, each pinged now (`/readyz` lists them). */
+  dockerHosts?: () => Promise<DockerHostState[]>;
   /** Wakes event streams on job changes; without it they poll the store every 500 ms. */
   changes?: JobChanges;
   /** Largest request body, bytes (`API_MAX_BODY_BYTES`). */

@@ -67,6 +67,9 @@ export const sandboxEventSchema = eventSchema("sandbox", {
   issue: workItem,
   name: z.string(),
   criteria: count.nullable().describe("Acceptance criteria parsed from the issue; null when unparsable."),
+  host: z.string().optional().describe(
+    "The Docker host it runs on (one of DOCKER_HOSTS); absent with one engine.",
+  ),
 });
 
 /**

@@ -84,16 +84,16 @@ export function workItemEvents(issue: number): WorkItemEvents {
     step: (message) => ({ kind: "step", message: about(message), data: { issue } }),
     error: (message) => ({ kind: "error", message: about(message), data: { issue } }),
     environment: (progress, now = Date.now()) => environmentEvent(issue, progress, now),
-    sandbox: ({ name, criteria }) => ({
+    sandbox: ({ name, criteria, host }) => ({
       kind: "sandbox",
       message: about(
         `${
           criteria === null
             ? "could not parse the acceptance criteria under the issue's criteria heading"
             : `${criteria} acceptance criteria`
-        }; starting sandbox ${name}`,
+        }; starting sandbox ${name}${host ? ` on Docker host ${host}` : ""}`,
       ),
-      data: { issue, name, criteria },
+      data: { issue, name, criteria, ...(host ? { host } : {}) },
     }),
     tool: ({ turn, tool, summary }) => ({
       kind: "tool",

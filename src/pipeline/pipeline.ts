@@ -7,7 +7,8 @@
  * 3. The base branch is resolved once; the base snapshot holds exactly its tree
  *    (`base_snapshot.ts`), and repository guidance (`guidance.ts`) and the environment spec
  *    (`work_item_environment.ts`) are read from it.
- * 4. For each work item, in order (`work_item_run.ts`): branch ownership → environment (the base
+ * 4. For each work item, in order (`work_item_run.ts`): branch ownership → its Docker engine
+ *    (`host_placement.ts`: the one engine, or a slot in the pool) → environment (the base
  *    image, a cached one, or setup behind the egress proxy) → sandbox from it (seed, baseline) →
  *    agent loop with the submission check (`submission_check.ts`: criteria, change set, tests) →
  *    change set against the base tree (`change_set.ts`, `diff_policy.ts`) → branch, commit and pull
@@ -19,10 +20,9 @@ import type { AuditLog } from "../audit.ts";
 import type { GitHubAccess } from "../github/access.ts";
 import type { GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
 import { resolveWorkItems } from "../github/work_items.ts";
-import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
-import type { Environments } from "../environments/environment_provider.ts";
+import type { HostPlacement } from "./host_placement.ts";
 import { readJobEnvironmentSpec } from "./work_item_environment.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { jobEvents } from "./job_event_builders.ts";
@@ -41,15 +41,14 @@ import { logWorkItemFinished } from "./work_item_log.ts";
 export interface PipelineDeps {
   /** Opens GitHub for one job (its token is released when the job ends). */
   github: GitHubAccess;
-  sandboxes: SandboxFactory;
+  /** Where each work item's environment is prepared and its sandbox created. */
+  hosts: HostPlacement;
   messages: AgentDeps["messages"];
   store: JobRunRecords;
   /** Records `pr_opened` audit events. */
   audit: AuditLog;
   /** Opens a submitter's daily dollar allowance (`QUOTA_USD_PER_DAY`), checked before every model call. */
   dailyAllowance: (principal: string) => Promise<DailyAllowance>;
-  /** Finds or builds each work item's environment. */
-  environments: Environments;
   /** Which comment is each work item's progress comment (kept across jobs). */
   progressComments: ProgressCommentIds;
   /** Where a job waiting for its `[ops]` sub-issues hears that one closed (`issues.closed` webhooks). */
@@ -174,7 +173,7 @@ async function runWorkItems(
         spent,
         {
           github,
-          sandboxes: deps.sandboxes,
+          hosts: deps.hosts,
           messages: deps.messages,
           saveTrajectory: (issue, trajectory) => deps.store.saveTrajectory(job.id, issue, trajectory),
           recordUsage: async (issue, usage) => {
@@ -194,7 +193,6 @@ async function runWorkItems(
               ...(job.submitter ? { submitter: job.submitter } : {}),
             }),
           emit: itemProgress.wrap(emit),
-          environments: deps.environments,
         },
         {
           jobId: job.id,

@@ -9,10 +9,9 @@ import { parseWorkItem } from "../github/acceptance_criteria.ts";
 import { branchName } from "../github/branch_name.ts";
 import { claimBranch } from "../github/branch_ownership.ts";
 import type { BaseCommit, GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
-import type { SandboxFactory } from "../sandbox/sandbox.ts";
 import { LABELS } from "../sandbox/limits.ts";
 import { keepTrajectory } from "./kept_trajectory.ts";
-import type { Environments } from "../environments/environment_provider.ts";
+import type { HostPlacement } from "./host_placement.ts";
 import { type JobEnvironmentSpec, prepareWorkItemEnvironment } from "./work_item_environment.ts";
 import { leaseSandbox } from "./sandbox_lease.ts";
 import type { BaseSnapshot } from "./base_snapshot.ts";
@@ -36,7 +35,8 @@ import type { WorkItemResult } from "../contracts/job.ts";
 /** What one work item run needs. */
 export interface WorkItemDeps {
   github: GitHubGateway;
-  sandboxes: SandboxFactory;
+  /** The engine each work item's environment and sandbox go on. */
+  hosts: HostPlacement;
   messages: AgentDeps["messages"];
   saveTrajectory: (issue: number, trajectory: unknown) => Promise<void>;
   /** Stores the work item's running usage totals (after every model call). */
@@ -47,8 +47,6 @@ export interface WorkItemDeps {
   pullRequestOpened: (pr: PullRequestRef) => void;
   /** Appends a job event. */
   emit: EmitJobEvent;
-  /** Finds or builds the environment the sandbox starts from. */
-  environments: Environments;
 }
 
 /** The job-level facts a work item run works from. */
@@ -109,8 +107,16 @@ export async function runWorkItem(
     await say(events.error(claim.reason));
     return fail("branch_taken", claim.reason);
   }
+  // Held until the sandbox is gone (disposals run in reverse order): the engine's slot is this work item's.
+  await using placed = await deps.hosts.place({
+    environment: input.environment,
+    seed: input.snapshot.seed,
+    repo: `${repo.owner}/${repo.name}`,
+    onWait: () => say(events.step("every Docker host is at SANDBOXES_PER_HOST: waiting for a free one")),
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
   const environment = await prepareWorkItemEnvironment(
-    deps.environments,
+    placed.environments,
     {
       spec: input.environment,
       seed: input.snapshot.seed,
@@ -125,8 +131,8 @@ export async function runWorkItem(
   if (!environment.ok) return fail("environment_failed", environment.reason);
   result.environment = environment.result;
   const criteria = parsed.criteriaSection === "unparsed" ? null : parsed.acceptanceCriteria.length;
-  await say(events.sandbox({ name, criteria }));
-  await using lease = await leaseSandbox(deps.sandboxes, {
+  await say(events.sandbox({ name, criteria, ...(placed.host ? { host: placed.host } : {}) }));
+  await using lease = await leaseSandbox(placed.sandboxes, {
     image: environment.result.image,
     name,
     seed: input.snapshot.seed,

@@ -1,6 +1,6 @@
-/** Builds the dockerode client from `DOCKER_HOST` (unix:// or tcp://), defaulting to the local socket. */
+/** Builds the dockerode client of an engine: `DOCKER_HOST` (unix:// or tcp://), or one of `DOCKER_HOSTS`. */
 import Docker from "dockerode";
-import { ConfigError } from "../errors.ts";
+import { type DockerEndpoint, parseDockerEndpoint } from "./docker_endpoint.ts";
 
 /** The engine's socket when `DOCKER_HOST` is not set. */
 export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
@@ -11,8 +11,13 @@ export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
  */
 export function createDockerClient(dockerHost: string | undefined): Docker {
   if (!dockerHost) return new Docker({ socketPath: DEFAULT_DOCKER_SOCKET });
-  if (dockerHost.startsWith("unix://")) return new Docker({ socketPath: dockerHost.slice("unix://".length) });
-  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(dockerHost);
-  if (tcp) return new Docker({ host: tcp[1]!, port: Number(tcp[2]), protocol: "http" });
-  throw new ConfigError(`DOCKER_HOST must be unix:///path or tcp://host:port, got "${dockerHost}"`);
+  return dockerClientFor(parseDockerEndpoint(dockerHost, "DOCKER_HOST"));
+}
+
+/** The client of `endpoint`: its socket, plain HTTP, or HTTPS with its client certificate (`tls`). */
+export function dockerClientFor(endpoint: DockerEndpoint): Docker {
+  if (endpoint.kind === "unix") return new Docker({ socketPath: endpoint.socketPath });
+  const { host, port, tls } = endpoint;
+  if (!tls) return new Docker({ host, port, protocol: "http" });
+  return new Docker({ host, port, protocol: "https", ca: tls.ca, cert: tls.cert, key: tls.key });
 }

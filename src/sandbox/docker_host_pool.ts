@@ -1,0 +1,217 @@
+/**
+ * Placement over a pool of Docker engines (`DOCKER_HOSTS`). Each work item takes a slot on one
+ * engine for as long as it uses it (its environment setup and its sandbox); an engine holds at most
+ * `SANDBOXES_PER_HOST` slots. A slot goes to an engine that answers its pings, preferring those the
+ * caller prefers (the ones already holding the work item's environment image), then the least
+ * loaded, then the first listed. When every engine that answers is full, the request waits, in
+ * order, for a slot to free up; when none answers, it fails at once with {@link NoDockerHostError}.
+ *
+ * Health: every engine is pinged every `DOCKER_HOSTS_PING_MS`; one failed ping marks it down, one
+ * answered ping up again. A caller that sees an engine fail asks {@link DockerHostPool.confirmUp},
+ * which pings it now.
+ */
+import { NoDockerHostError } from "./docker_host_errors.ts";
+import type { DockerHostState } from "./docker_host_state.ts";
+
+/** One engine of the pool: its name (URL) and its ping. */
+export interface PoolHost {
+  readonly name: string;
+  ping(): Promise<unknown>;
+}
+
+/** A slot on one engine; releasing it is idempotent. */
+export interface HostSlot<H extends PoolHost> extends AsyncDisposable {
+  readonly host: H;
+  release(): void;
+}
+
+/** Options for {@link DockerHostPool}. */
+export interface PoolOptions {
+  /** `SANDBOXES_PER_HOST`. */
+  capacity: number;
+  /** A ping that takes longer fails. */
+  pingTimeoutMs: number;
+  /** Called when an engine answers again after being down (e.g. to remove what was lost on it). */
+  onUp?: (name: string) => Promise<void>;
+  /** Called with a failure of {@link PoolOptions.onUp}. */
+  onError?: (error: unknown) => void;
+}
+
+/** Options for {@link DockerHostPool.acquire}. */
+export interface AcquireOptions<H extends PoolHost> {
+  /** Engines for which this resolves true are taken first (e.g. they hold the environment image). */
+  prefer?: (host: H) => Promise<boolean>;
+  /** Called once when the request has to wait for a slot. */
+  onWait?: () => Promise<void>;
+  /** Aborting stops the wait (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+interface Entry<H> {
+  host: H;
+  up: boolean;
+  load: number;
+  error?: string;
+  checkedAt: string | null;
+}
+
+/** The pool; see the module's description. */
+export class DockerHostPool<H extends PoolHost> {
+  readonly #entries: Entry<H>[];
+  readonly #waiters = new Set<{ wake: () => void; fail: (error: unknown) => void }>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /** Every engine starts `up` until its first ping says otherwise. */
+  constructor(hosts: readonly H[], private readonly options: PoolOptions) {
+    this.#entries = hosts.map((host) => ({ host, up: true, load: 0, checkedAt: null }));
+  }
+
+  /** Each engine's state, in the order given. */
+  states(): DockerHostState[] {
+    return this.#entries.map((e) => ({
+      host: e.host.name,
+      status: e.up ? "up" : "down",
+      sandboxes: e.load,
+      capacity: this.options.capacity,
+      ...(e.up || e.error === undefined ? {} : { error: e.error }),
+      checkedAt: e.checkedAt,
+    }));
+  }
+
+  /** Pings every engine now and returns their states. */
+  async check(): Promise<DockerHostState[]> {
+    await Promise.all(this.#entries.map((e) => this.#ping(e)));
+    return this.states();
+  }
+
+  /** Pings every engine now and then every `intervalMs`, until {@link stop}. */
+  async start(intervalMs: number): Promise<void> {
+    await this.check();
+    this.#timer ??= setInterval(() => {
+      this.check().catch((error) => this.options.onError?.(error));
+    }, intervalMs);
+  }
+
+  /** Stops the pings (a waiting request ends with its signal). */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Pings `host` now: true when it answers (it is then up), false when it is down. */
+  async confirmUp(host: H): Promise<boolean> {
+    const entry = this.#entries.find((e) => e.host === host);
+    return entry ? await this.#ping(entry) : false;
+  }
+
+  /**
+   * A slot on the best engine (see the module's description).
+   * @throws NoDockerHostError when no engine answers (at once, or while waiting).
+   */
+  async acquire(options: AcquireOptions<H> = {}): Promise<HostSlot<H>> {
+    let waited = false;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const live = this.#entries.filter((e) => e.up);
+      if (live.length === 0) throw this.#noHost();
+      const open = live.filter((e) => e.load < this.options.capacity);
+      if (open.length > 0) {
+        const chosen = await this.#choose(open, options.prefer);
+        // The preference is asked asynchronously: take the slot only if the engine still has one.
+        if (chosen.up && chosen.load < this.options.capacity) return this.#take(chosen);
+        continue;
+      }
+      if (!waited) {
+        waited = true;
+        await options.onWait?.();
+        continue;
+      }
+      await this.#wait(options.signal);
+    }
+  }
+
+  async #choose(open: Entry<H>[], prefer: AcquireOptions<H>["prefer"]): Promise<Entry<H>> {
+    const preferred = prefer
+      ? (await Promise.all(open.map(async (e) => (await prefer(e.host).catch(() => false)) ? e : undefined)))
+        .filter((e) => e !== undefined)
+      : [];
+    const pool = preferred.length > 0 ? preferred : open;
+    return pool.reduce((best, e) => e.load < best.load ? e : best);
+  }
+
+  #take(entry: Entry<H>): HostSlot<H> {
+    entry.load++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      entry.load--;
+      this.#wakeAll();
+    };
+    return {
+      host: entry.host,
+      release,
+      [Symbol.asyncDispose]: () => Promise.resolve(release()),
+    };
+  }
+
+  #wait(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        wake: () => finish(resolve),
+        fail: (error: unknown) => finish(() => reject(error)),
+      };
+      const onAbort = () => finish(() => reject(signal!.reason));
+      const finish = (then: () => void) => {
+        this.#waiters.delete(waiter);
+        signal?.removeEventListener("abort", onAbort);
+        then();
+      };
+      this.#waiters.add(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  #wakeAll(): void {
+    for (const waiter of [...this.#waiters]) waiter.wake();
+  }
+
+  #noHost(): NoDockerHostError {
+    return new NoDockerHostError(
+      this.#entries.map((e) => ({ host: e.host.name, error: e.error ?? "not answering" })),
+    );
+  }
+
+  async #ping(entry: Entry<H>): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const wasUp = entry.up;
+    try {
+      await Promise.race([
+        entry.host.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.options.pingTimeoutMs} ms`)),
+            this.options.pingTimeoutMs,
+          );
+        }),
+      ]);
+      entry.up = true;
+      delete entry.error;
+    } catch (error) {
+      entry.up = false;
+      entry.error = (error as Error).message ?? String(error);
+    } finally {
+      clearTimeout(timer);
+      entry.checkedAt = new Date().toISOString();
+    }
+    if (entry.up && !wasUp) {
+      this.#wakeAll();
+      await this.options.onUp?.(entry.host.name).catch((error) => this.options.onError?.(error));
+    }
+    if (!entry.up && this.#entries.every((e) => !e.up)) {
+      const error = this.#noHost();
+      for (const waiter of [...this.#waiters]) waiter.fail(error);
+    }
+    return entry.up;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Placement over a pool of engines, against the real engine: two "hosts" are two sockets that
+ * forward to the local engine's socket, so stopping one closes its connections and removes its path
+ * (its pings fail with ENOENT, as a stopped engine's do) and starting it again brings it back.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import Docker from "dockerode";
+import { DEFAULT_DOCKER_SOCKET } from "../../src/sandbox/docker_client.ts";
+import { DockerHostDownError, NoDockerHostError } from "../../src/sandbox/docker_host_errors.ts";
+import { DockerHostPool, type PoolHost } from "../../src/sandbox/docker_host_pool.ts";
+import { onHost } from "../../src/sandbox/host_guard.ts";
+import { SocketForwarder } from "./socket_forwarder.ts";
+
+const engineSocket: string = Deno.env.get("DOCKER_HOST")?.replace(/^unix:\/\//, "") ?? DEFAULT_DOCKER_SOCKET;
+
+describe("a pool of Docker hosts", () => {
+  let dir: string;
+  let hostA: TestHost;
+  let hostB: TestHost;
+
+  type TestHost = PoolHost & { socket: string; forwarder: SocketForwarder };
+  const engineAt = (socket: string): TestHost => {
+    const docker = new Docker({ socketPath: socket });
+    return {
+      name: `unix://${socket}`,
+      socket,
+      ping: () => docker.ping(),
+      forwarder: new SocketForwarder(socket, engineSocket),
+    };
+  };
+  const stopHost = (host: TestHost) => host.forwarder.stop();
+  const startHost = (host: TestHost) => host.forwarder.start();
+
+  beforeAll(async () => {
+    dir = await Deno.makeTempDir({ prefix: "docker-host-pool-" });
+    hostA = engineAt(`${dir}/a.sock`);
+    hostB = engineAt(`${dir}/b.sock`);
+    startHost(hostA);
+    startHost(hostB);
+  });
+
+  afterAll(async () => {
+    await stopHost(hostA);
+    await stopHost(hostB);
+    await Deno.remove(dir, { recursive: true });
+  });
+
+  test("each slot goes to the least-loaded host; ties go to the first listed; a released slot is free again", async () => {
+    const pool = new DockerHostPool([hostA, hostB], { capacity: 2, pingTimeoutMs: 1_500 });
+    await pool.check();
+    const first = await pool.acquire();
+    const second = await pool.acquire();
+    const third = await pool.acquire();
+    expect([first.host, second.host, third.host].map((h) => h.name)).toEqual([
+      hostA.name,
+      hostB.name,
+      hostA.name,
+    ]);
+    expect(pool.states().map((s) => [s.host, s.status, s.sandboxes, s.capacity])).toEqual([
+      [hostA.name, "up", 2, 2],
+      [hostB.name, "up", 1, 2],
+    ]);
+    first.release();
+    first.release();
+    expect(pool.states().map((s) => s.sandboxes)).toEqual([1, 1]);
+    second.release();
+    third.release();
+  });
+
+  test("a host that holds the environment comes first, until it is full", async () => {
+    const pool = new DockerHostPool([hostA, hostB], { capacity: 1, pingTimeoutMs: 1_500 });
+    const holdsImage = (host: PoolHost) => Promise.resolve(host === hostB);
+    const first = await pool.acquire({ prefer: holdsImage });
+    const second = await pool.acquire({ prefer: holdsImage });
+    expect([first.host.name, second.host.name]).toEqual([hostB.name, hostA.name]);
+    first.release();
+    second.release();
+  });
+
+  test("when every host is full the request waits, says so once, and takes the first slot freed", async () => {
+    const pool = new DockerHostPool([hostA, hostB], { capacity: 1, pingTimeoutMs: 1_500 });
+    const held = [await pool.acquire(), await pool.acquire()];
+    let waits = 0;
+    const waiting = pool.acquire({ onWait: () => Promise.resolve(void waits++) });
+    const raced = await Promise.race([waiting.then(() => "placed"), Promise.resolve("waiting")]);
+    expect(raced).toBe("waiting");
+    held[1]!.release();
+    const slot = await waiting;
+    expect(slot.host.name).toBe(hostB.name);
+    expect(waits).toBe(1);
+    const stopped = new AbortController();
+    const cancelled = pool.acquire({ signal: stopped.signal });
+    stopped.abort(new Error("job cancelled"));
+    await expect(cancelled).rejects.toThrow("job cancelled");
+    held[0]!.release();
+    slot.release();
+  });
+
+  test("a host that stops answering is marked down and skipped; it comes back when it answers again", async () => {
+    const back: string[] = [];
+    const pool = new DockerHostPool([hostA, hostB], {
+      capacity: 4,
+      pingTimeoutMs: 1_500,
+      onUp: (name) => Promise.resolve(void back.push(name)),
+    });
+    await stopHost(hostA);
+    try {
+      const states = await pool.check();
+      expect(states[0]).toMatchObject({
+        host: hostA.name,
+        status: "down",
+        error: expect.stringMatching(/ENOENT/),
+      });
+      expect(states[1]).toMatchObject({ host: hostB.name, status: "up" });
+      const slots = [await pool.acquire(), await pool.acquire()];
+      expect(slots.map((s) => s.host.name)).toEqual([hostB.name, hostB.name]);
+      for (const s of slots) s.release();
+    } finally {
+      startHost(hostA);
+    }
+    expect(await pool.confirmUp(hostA)).toBe(true);
+    expect(back).toEqual([hostA.name]);
+    expect((await pool.acquire()).host.name).toBe(hostA.name);
+  });
+
+  test("with every host down, placement fails at once with a retryable error naming each host and why", async () => {
+    const pool = new DockerHostPool([hostA, hostB], { capacity: 1, pingTimeoutMs: 1_500 });
+    const held = [await pool.acquire(), await pool.acquire()];
+    const waiting = pool.acquire();
+    await stopHost(hostA);
+    await stopHost(hostB);
+    try {
+      await pool.check();
+      const error = await waiting.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NoDockerHostError);
+      expect((error as NoDockerHostError).retryable).toBe(true);
+      expect((error as Error).message).toContain(`${hostA.name}: connect ENOENT ${hostA.socket}`);
+      expect((error as Error).message).toContain(`${hostB.name}: connect ENOENT ${hostB.socket}`);
+      await expect(pool.acquire()).rejects.toThrow(/every host of DOCKER_HOSTS is down/);
+    } finally {
+      startHost(hostA);
+      startHost(hostB);
+      for (const slot of held) slot.release();
+    }
+  });
+
+  test("a failure on a host that no longer answers becomes DockerHostDownError naming it", async () => {
+    const docker = new Docker({ socketPath: hostA.socket });
+    const pool = new DockerHostPool([hostA], { capacity: 1, pingTimeoutMs: 1_500 });
+    const guard = { name: hostA.name, confirmUp: () => pool.confirmUp(hostA), lost: () => undefined };
+    await expect(onHost(guard, () => docker.getContainer("no-such-container-here").inspect())).rejects
+      .toThrow(
+        /no such container/i,
+      );
+    await stopHost(hostA);
+    try {
+      const error = await onHost(guard, () => docker.listContainers()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DockerHostDownError);
+      expect(error).toMatchObject({ host: hostA.name, retryable: true });
+      expect((error as Error).message).toContain(`Docker host ${hostA.name} stopped answering`);
+      expect(String((error as Error).cause)).toMatch(/ENOENT/);
+    } finally {
+      startHost(hostA);
+    }
+  });
+});
