@@ -1,0 +1,79 @@
+/**
+ * The PostgreSQL side of `service_database.ts`, loaded only when `DATABASE_URL` is set: the pool,
+ * the store, graphile-worker, this replica's lease and the LISTEN connection.
+ */
+import pg from "pg";
+import type { Config } from "./config.ts";
+import { listenForJobChanges } from "./jobs/pg_listener.ts";
+import { pgEnvironmentUses, pgProgressComments, pgWebhookDeliveries } from "./jobs/pg_records.ts";
+import { openPgStore } from "./jobs/pg_store.ts";
+import { type PgWorker, startPgWorker } from "./jobs/pg_worker.ts";
+import { startReplicaLease } from "./jobs/replica_leases.ts";
+import type { Worker } from "./jobs/worker.ts";
+import { errorText, logger } from "./logging.ts";
+import type { ServiceDatabase } from "./service_database.ts";
+
+const log = logger("service");
+
+/** Pool size per replica: the worker's jobs, the API's requests and the lease share it. */
+const POOL_MAX = 20;
+
+/** Opens PostgreSQL at `url` (migrating it) as the service's database. */
+export async function openPostgres(config: Config, url: string): Promise<ServiceDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX });
+  // An idle connection dropped by the server (a restart) is replaced on the next query.
+  pool.on("error", (error) => log.warn("database connection lost: {error}", { error: errorText(error) }));
+  const store = await openPgStore(pool, { idempotencyTtlMs: config.idempotencyTtlMs });
+  const replicaId = `${Deno.env.get("HOSTNAME") ?? "replica"}-${crypto.randomUUID().slice(0, 8)}`;
+  const stops: Array<() => Promise<void>> = [];
+  return {
+    kind: "postgres",
+    store,
+    records: () => ({ environmentUses: pgEnvironmentUses(pool), progressComments: pgProgressComments(pool) }),
+    webhookDeliveries: pgWebhookDeliveries(pool),
+    async startWorker(jobStore, pipeline, options) {
+      // Set once the worker runs; changes heard before reach the event streams only.
+      const started: { worker?: PgWorker } = {};
+      const listener = listenForJobChanges(url, {
+        changed(jobId) {
+          options.changes.notify(jobId);
+          started.worker?.jobChanged(jobId);
+        },
+        reconnected: () => options.changes.notifyWaiting(),
+      });
+      stops.push(() => listener.close());
+      await listener.ready;
+      if (!options.run || options.concurrency === 0) return idleWorker();
+      const lease = startReplicaLease(pool, { replicaId, leaseMs: config.jobs.leaseMs });
+      await lease.beat();
+      const worker = await startPgWorker(
+        pool,
+        { ...jobStore, takeForRun: (...a) => store.takeForRun(...a) },
+        pipeline,
+        {
+          ...options,
+          replicaId,
+        },
+      );
+      started.worker = worker;
+      stops.unshift(() => lease.stop());
+      log.info("replica {replicaId} takes jobs from PostgreSQL", { replicaId });
+      return worker;
+    },
+    async close() {
+      for (const stop of stops) await stop();
+      await store.close();
+    },
+  };
+}
+
+/** The worker of a replica that takes no jobs (the CLI's service, `JOBS_CONCURRENCY` unused). */
+function idleWorker(): Worker {
+  return {
+    kick() {},
+    cancel: () => false,
+    running: () => 0,
+    idle: () => Promise.resolve(),
+    stop: () => Promise.resolve(),
+  };
+}
