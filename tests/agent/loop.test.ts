@@ -1,19 +1,17 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ScriptedTurn } from "../../examples/scenario.ts";
-import type { BudgetLimits } from "../../src/agent/budget.ts";
 import type { AgentEvent } from "../../src/agent/events.ts";
 import type { TrajectoryEntry } from "../../src/agent/trajectory.ts";
-import { type AgentDeps, runAgent, type RunAgentOptions } from "../../src/agent/loop.ts";
+import type { AgentDeps } from "../../src/agent/loop.ts";
 import { NUDGE_TEXT } from "../../src/agent/nudge.ts";
-import { buildSystemPrompt, buildTaskPrompt } from "../../src/agent/prompt.ts";
 import type { Workbench } from "../../src/agent/workbench.ts";
 import { SandboxError, ToolError } from "../../src/errors.ts";
 import { createCommandPolicy } from "../../src/sandbox/command_policy.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { createWorkbench } from "../../src/sandbox/workbench.ts";
 import { newSandbox } from "../sandbox/sandbox_fixture.ts";
-import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
+import type { AnthropicStandIn } from "../stand_ins/anthropic_server.ts";
 import { recordingWorkbench } from "./recording_workbench.ts";
 import {
   bashTurn,
@@ -23,6 +21,7 @@ import {
   textTurn,
   VALID_SUBMISSION,
 } from "./scripted_turns.ts";
+import { BUDGET, closeStandIns, runOnStandIn, type StandInRun } from "./stand_in_run.ts";
 
 // The real stack: the SDK over loopback to the Anthropic stand-in, and tool
 // calls run inside one real, hardened Docker sandbox shared by these tests
@@ -40,27 +39,7 @@ const HEALTH = 'def status() -> dict[str, str]:\n    """Reports health."""\n    
 const HEALTH_TEST = "from app.health import status\n\n\ndef test_status() -> None:\n" +
   '    assert status() == {"status": "ok"}\n';
 
-const MODEL = "claude-sonnet-5-5";
 const SECRET_KEY = "sk-ant-api03-never-in-a-prompt-0123456789";
-const TASK = buildTaskPrompt({
-  repo: "acme/api",
-  issue: {
-    number: 7,
-    title: "[dev] Add health endpoint",
-    body: "Add GET /v1/health.",
-    url: "https://example.test/7",
-  },
-  acceptanceCriteria: ["GET /v1/health returns 200"],
-});
-const BUDGET: BudgetLimits = {
-  maxTurns: 20,
-  maxOutputTokensPerCall: 4096,
-  maxOutputTokensCap: 16_384,
-  exactCountWithin: 0.25,
-  maxTotalTokens: 1_000_000,
-  maxUsd: 10,
-  maxWallClockMs: 60_000,
-};
 
 let sandbox: Sandbox;
 let realWorkbench: Workbench;
@@ -74,40 +53,22 @@ afterAll(async () => {
 
 let standIn: AnthropicStandIn | undefined;
 afterEach(async () => {
-  await standIn?.close();
+  await closeStandIns();
   standIn = undefined;
 });
 
 async function run(
   turns: ScriptedTurn[],
-  options: { workbench?: Workbench; deps?: Partial<AgentDeps>; run?: Partial<RunAgentOptions> } = {},
+  options: Omit<StandInRun, "workbench"> & { workbench?: Workbench } = {},
 ) {
-  standIn = await startAnthropicStandIn({
-    scripts: [{ match: "[dev] Add health endpoint", turns }],
-    apiKey: SECRET_KEY,
-    retryAfterMs: 5,
-    minCacheTokens: 100,
+  const result = await runOnStandIn(turns, {
+    ...options,
+    workbench: options.workbench ?? recordingWorkbench({ inner: realWorkbench }),
+    standIn: { apiKey: SECRET_KEY, ...options.standIn },
+    run: { budget: BUDGET, ...options.run },
   });
-  const client = new Anthropic({ apiKey: standIn.apiKey, baseURL: standIn.url, maxRetries: 2 });
-  const workbench = options.workbench ?? recordingWorkbench({ inner: realWorkbench });
-  const outcome = await runAgent(
-    { messages: client.messages, workbench, ...options.deps },
-    {
-      model: MODEL,
-      system: buildSystemPrompt(),
-      task: TASK,
-      budget: BUDGET,
-      maxToolOutputChars: 20_000,
-      elideAfterChars: 400_000,
-      maxVerifyRetries: 2,
-      ...options.run,
-    },
-  );
-  return {
-    outcome,
-    requests: standIn.requests as Anthropic.Messages.MessageCreateParamsNonStreaming[],
-    client,
-  };
+  standIn = result.standIn;
+  return result;
 }
 
 function lastBlock(request: Anthropic.Messages.MessageCreateParamsNonStreaming | undefined) {
@@ -321,20 +282,16 @@ describe("runAgent", () => {
   });
 
   it("counts the usage of a message id only once", async () => {
-    standIn = undefined;
     const seen: Anthropic.Messages.Message[] = [];
     const { outcome } = await run([bashTurn("a"), bashTurn("b"), submitTurn()], {
-      deps: {
-        messages: {
-          // Replays every response under one id, as a duplicated delivery would.
-          create: async (params: Anthropic.Messages.MessageCreateParamsNonStreaming, opts?: unknown) => {
-            const client = new Anthropic({ apiKey: SECRET_KEY, baseURL: standIn!.url, maxRetries: 0 });
-            const message = await client.messages.create(params, opts as Anthropic.RequestOptions);
-            seen.push(message);
-            return { ...message, id: "msg_same" };
-          },
-        } as unknown as AgentDeps["messages"],
-      },
+      messages: (client) => ({
+        // Replays every response under one id, as a duplicated delivery would.
+        create: async (params: Anthropic.Messages.MessageCreateParamsNonStreaming, opts?: unknown) => {
+          const message = await client.messages.create(params, opts as Anthropic.RequestOptions);
+          seen.push(message);
+          return { ...message, id: "msg_same" };
+        },
+      } as unknown as AgentDeps["messages"]),
     });
 
     const first = seen[0]!.usage;
