@@ -90,6 +90,32 @@ describe("a work item the model cannot finish", () => {
   });
 });
 
+describe("a work item the loop gets past the hard cases of", () => {
+  test("tool calls cut off at a small MAX_OUTPUT_TOKENS are retried with more, and the work item still gets its PR; the events say so", async () => {
+    const { job, items, events } = await run({ ...parentIssueScenario, jobIssue: 21 }, {
+      env: { MAX_OUTPUT_TOKENS: "300", MAX_OUTPUT_TOKENS_CAP: "4000" },
+    });
+
+    expect(job.status).toBe("succeeded");
+    expect(items.map((i) => [i.issue, i.status])).toEqual([[21, "submitted"]]);
+    const raised = events.flatMap((e) => e.kind === "model_recovery" ? [e.data] : []);
+    expect(raised.length).toBeGreaterThan(0);
+    for (const data of raised) {
+      expect(data).toMatchObject({ issue: 21, action: "output_raised" });
+      expect(data.detail).toMatch(
+        /tool call was cut off at max_tokens \d+; the turn is retried with max_tokens \d+$/,
+      );
+    }
+    const usage = events.flatMap((e) => e.kind === "usage" ? [e.data] : []);
+    expect(usage.length).toBeGreaterThan(raised.length);
+    for (const data of usage) {
+      expect(data.call?.projected.by).toBe("estimate");
+      expect(data.call!.projected.costUsd).toBeGreaterThanOrEqual(data.call!.actual.costUsd);
+    }
+    expect(harness!.github.pulls(REPO)).toHaveLength(1);
+  });
+});
+
 describe("a model id the API does not serve", () => {
   test("fails the job at once, naming the id and the setting; the next work item is not started", async () => {
     const { id, job, items } = await run(parentIssueScenario, {

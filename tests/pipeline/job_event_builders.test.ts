@@ -40,6 +40,25 @@ const CASES: Array<[NewJobEvent, string]> = [
     "#12: turn 2: 3000 tokens, $0.0420",
   ],
   [
+    item.usage({
+      turn: 3,
+      inputTokens: 4000,
+      outputTokens: 1100,
+      totalTokens: 5100,
+      costUsd: 0.05,
+      call: {
+        projected: { inputTokens: 2010, outputTokens: 4096, costUsd: 0.046, by: "count_tokens" },
+        actual: { inputTokens: 2010, outputTokens: 100, costUsd: 0.005 },
+      },
+    }),
+    "#12: turn 3: 5100 tokens, $0.0500 (this call: 2010 in + 100 out, $0.0050; projected at most 2010 in " +
+    "(count_tokens) + 4096 out, $0.0460)",
+  ],
+  [
+    item.modelRecovery({ turn: 4, action: "context_compacted", detail: "The prompt is too long: …" }),
+    "#12: turn 4: context compacted: The prompt is too long: …",
+  ],
+  [
     item.test({ command: "pytest -q", passed: 19, failed: 0, exitCode: 0 }),
     "#12: 19 passed, 0 failed (exit 0)",
   ],
