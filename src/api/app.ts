@@ -1,7 +1,7 @@
 /**
  * The Hono app: request ids, secure headers, a body limit, authentication on
  * `/v1/*`, thin routes over the job store and the worker, the OpenAPI
- * document, and one error edge. It never touches Docker, GitHub or the model.
+ * document, the web dashboard (`/ui`, with its own Content-Security-Policy), and one error edge. It never touches Docker, GitHub or the model.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
@@ -20,7 +20,9 @@ import { registerGetJob } from "./routes/jobs_get.ts";
 import { registerGitHubWebhook } from "./routes/github_webhook.ts";
 import { registerListJobs } from "./routes/jobs_list.ts";
 import { registerListEnvironments } from "./routes/environments_list.ts";
+import { registerWorkItemChanges } from "./routes/work_item_changes.ts";
 import { createStreamSlots } from "./stream_slots.ts";
+import { isUiPath, registerUi, UI_CONTENT_SECURITY_POLICY } from "../ui/ui_routes.ts";
 
 export type { ApiDeps, JobQueue } from "./api_env.ts";
 
@@ -29,18 +31,21 @@ export function createApp(deps: ApiDeps): ApiApp {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   const maxSize = deps.maxBodyBytes;
   app.use("*", requestId());
-  app.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-      crossOriginResourcePolicy: "same-origin",
-    }),
-  );
+  const apiHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'unsafe-inline'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    crossOriginResourcePolicy: "same-origin",
+  });
+  const uiHeaders = secureHeaders({
+    contentSecurityPolicy: UI_CONTENT_SECURITY_POLICY,
+    crossOriginResourcePolicy: "same-origin",
+    referrerPolicy: "no-referrer",
+  });
+  app.use("*", (c, next) => isUiPath(c.req.path) ? uiHeaders(c, next) : apiHeaders(c, next));
   // Signed by GitHub, not by an API credential, and with GitHub's larger bodies: before both.
   registerGitHubWebhook(app, deps);
   app.use(
@@ -60,7 +65,9 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerJobEvents(app, deps, createStreamSlots(deps.quotas.maxStreams));
   registerCancelJob(app, deps);
   registerListEnvironments(app, deps);
+  registerWorkItemChanges(app, deps);
   registerDocs(app);
+  registerUi(app, deps);
   app.notFound(onApiNotFound);
   app.onError(onApiError);
   return app;

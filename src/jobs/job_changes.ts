@@ -78,6 +78,8 @@ export function notifyingStore(store: JobStore, changes: JobChanges): JobStore {
     listEvents: (jobId, afterSeq, limit) => store.listEvents(jobId, afterSeq, limit),
     saveTrajectory: (jobId, issue, trajectory) => store.saveTrajectory(jobId, issue, trajectory),
     getTrajectories: (jobId) => store.getTrajectories(jobId),
+    savePublication: (jobId, publication) => store.savePublication(jobId, publication),
+    getPublication: (jobId, issue) => store.getPublication(jobId, issue),
     checkWritable: () => store.checkWritable(),
     close: () => store.close(),
     finish: after((id, result) => store.finish(id, result), ([id]) => id, true),

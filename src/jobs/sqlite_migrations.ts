@@ -113,6 +113,14 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN pull INTEGER;
    ALTER TABLE jobs ADD COLUMN instructions TEXT;
    ALTER TABLE jobs ADD COLUMN comment TEXT CHECK (comment IS NULL OR json_valid(comment));`,
+  // 9: what each work item published, for the dashboard: the diff file by file, the criteria mapping
+  // and the tests (JSON, \`WorkItemPublication\`).
+  `CREATE TABLE work_item_publications (
+     job_id TEXT NOT NULL REFERENCES jobs(id),
+     issue INTEGER NOT NULL,
+     body TEXT NOT NULL CHECK (json_valid(body)),
+     PRIMARY KEY (job_id, issue)
+   );`,
 ];
 
 /**

@@ -109,6 +109,10 @@ export function prepareStatements(db: DatabaseSync) {
       "SELECT seq, at, kind, message, data FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
     ),
     saveTrajectory: db.prepare("INSERT OR REPLACE INTO trajectories (job_id, issue, body) VALUES (?, ?, ?)"),
+    savePublication: db.prepare(
+      "INSERT OR REPLACE INTO work_item_publications (job_id, issue, body) VALUES (?, ?, ?)",
+    ),
+    publication: db.prepare("SELECT body FROM work_item_publications WHERE job_id = ? AND issue = ?"),
     trajectories: db.prepare("SELECT issue, body FROM trajectories WHERE job_id = ? ORDER BY issue"),
     heartbeat: db.prepare(
       "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at",

@@ -24,6 +24,7 @@ import {
 import type { RecordedUsage } from "../contracts/usage.ts";
 import { listJobsQuery, prepareStatements, type Statements } from "./sqlite_statements.ts";
 import { SqliteSpend } from "./sqlite_spend.ts";
+import { type WorkItemPublication, workItemPublicationSchema } from "../contracts/work_item_publication.ts";
 import {
   type CreateOnceResult,
   type IdempotencyKey,
@@ -203,6 +204,15 @@ export class SqliteJobStore implements JobStore {
   async getTrajectories(jobId: string): Promise<Array<{ issue: number; trajectory: unknown }>> {
     const rows = this.#sql.trajectories.all(jobId) as unknown as Array<{ issue: number; body: string }>;
     return rows.map((r) => ({ issue: r.issue, trajectory: JSON.parse(r.body) }));
+  }
+
+  async savePublication(jobId: string, publication: WorkItemPublication): Promise<void> {
+    this.#sql.savePublication.run(jobId, publication.issue, JSON.stringify(publication));
+  }
+
+  async getPublication(jobId: string, issue: number): Promise<WorkItemPublication | undefined> {
+    const row = this.#sql.publication.get(jobId, issue) as { body: string } | undefined;
+    return row ? workItemPublicationSchema.parse(JSON.parse(row.body)) : undefined;
   }
 
   async checkWritable(): Promise<void> {

@@ -5,6 +5,7 @@
 import type { Job, JobOutcome, JobRequest, JobStatus } from "../contracts/job.ts";
 import type { JobEvent, NewJobEvent } from "../contracts/job_events.ts";
 import type { JobRunRecords } from "../pipeline/pipeline_contract.ts";
+import type { WorkItemPublication } from "../contracts/work_item_publication.ts";
 
 /** A job to create: the request plus who made it. */
 export interface NewJob extends JobRequest {
@@ -134,6 +135,8 @@ export interface JobReadModel {
   /** @throws InvalidCursorError when `filter.cursor` is not one the store handed out. */
   list(filter: JobFilter): Promise<JobPage>;
   getTrajectories(jobId: string): Promise<Array<{ issue: number; trajectory: unknown }>>;
+  /** What work item `issue` of job `jobId` published, or undefined when it published nothing. */
+  getPublication(jobId: string, issue: number): Promise<WorkItemPublication | undefined>;
 }
 
 /** What each submitter spent on the model, per UTC day, as its work items' usage was recorded. */

@@ -48,13 +48,13 @@ export function workItemOf(pull: Pick<PullRequestState, "head" | "body">): numbe
   return Number.isSafeInteger(number) && number > 0 ? number : undefined;
 }
 
-/** The body's "## Acceptance criteria mapping" section (up to the next `## ` heading), cut to {@link MAPPING_MAX_CHARS}. */
-export function criteriaMappingOf(body: string): string {
+/** The body's "## Acceptance criteria mapping" section (up to the next `## ` heading), cut to `max` characters. */
+export function criteriaMappingOf(body: string, max: number = MAPPING_MAX_CHARS): string {
   const start = body.indexOf("## Acceptance criteria mapping");
   if (start === -1) return "";
   const from = body.indexOf("\n", start) + 1;
   const end = body.indexOf("\n## ", from);
-  return body.slice(from, end === -1 ? undefined : end).trim().slice(0, MAPPING_MAX_CHARS);
+  return body.slice(from, end === -1 ? undefined : end).trim().slice(0, max);
 }
 
 function sameRepo(a: RepoRef, b: RepoRef): boolean {

@@ -176,6 +176,7 @@ async function runWorkItems(
           hosts: deps.hosts,
           messages: deps.messages,
           saveTrajectory: (issue, trajectory) => deps.store.saveTrajectory(job.id, issue, trajectory),
+          recordPublication: (publication) => deps.store.savePublication(job.id, publication),
           recordUsage: async (issue, usage) => {
             spent.set(issue, usage);
             await deps.store.recordUsage(job.id, issue, usage);

@@ -6,6 +6,7 @@ import type { Job, JobOutcome } from "../contracts/job.ts";
 import type { EmitJobEvent } from "../contracts/job_events.ts";
 import type { RecordedUsage } from "../contracts/usage.ts";
 import type { SharedAllowance } from "../agent/budget.ts";
+import type { WorkItemPublication } from "../contracts/work_item_publication.ts";
 
 /**
  * Runs one job; `emit` appends a typed progress event (it never rejects). When `signal` aborts
@@ -20,6 +21,8 @@ export interface JobRunRecords {
   recordUsage(jobId: string, issue: number, usage: RecordedUsage): Promise<void>;
   /** Stores a work item's agent trajectory (JSON-serialisable). */
   saveTrajectory(jobId: string, issue: number, trajectory: unknown): Promise<void>;
+  /** Keeps what one of the job's work items published (replacing an earlier record of it). */
+  savePublication(jobId: string, publication: WorkItemPublication): Promise<void>;
   /**
    * Marks a running job `waiting` (its `[ops]` sub-issues are open) or `running` again; a job that
    * is neither (queued, final) is left as it is.

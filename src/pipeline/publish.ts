@@ -21,7 +21,11 @@ import type { PullRequestRef } from "../contracts/job.ts";
 import type { WorkItemEvents } from "./job_event_builders.ts";
 import type { EmitJobEvent } from "../contracts/job_events.ts";
 import type { WorkItemResult } from "../contracts/job.ts";
-import type { FollowUpContext } from "./follow_up.ts";
+import type { WorkItemPublication } from "../contracts/work_item_publication.ts";
+import { MAPPING_KEPT_MAX_CHARS } from "../contracts/work_item_publication.ts";
+import { criteriaMappingOf, type FollowUpContext } from "./follow_up.ts";
+import { publishedFiles } from "./published_diff.ts";
+import { readSeedFiles } from "./workspace_restore.ts";
 import { replyToFollowUp } from "./follow_up_reply.ts";
 
 /** What {@link publish} works with. */
@@ -33,6 +37,8 @@ export interface PublishInput {
   parent?: Issue;
   base: BaseCommit;
   tree: BaseTree;
+  /** The seed archive holding the base tree's bytes (what the published diff is measured against). */
+  seed: Uint8Array;
   sandbox: Sandbox;
   submission: Submission;
   tests: TestRun;
@@ -58,6 +64,8 @@ export interface PublishSettings {
   /** Builds the work item's events. */
   events: WorkItemEvents;
   pullRequestOpened: (pr: PullRequestRef) => void;
+  /** Keeps what was published (the diff, the criteria mapping, the tests) for the dashboard. */
+  recordPublication: (publication: WorkItemPublication) => Promise<void>;
 }
 
 /** The paths a change set leaves out, and those reset before the tests, each with why. */
@@ -151,6 +159,15 @@ export async function publish(p: PublishInput, settings: PublishSettings): Promi
   }));
   const pullRequest = { issue: item.number, number: pr.number, url: pr.url };
   settings.pullRequestOpened(pullRequest);
+  const bases = await readSeedFiles(p.seed, new Set(changes.files.map((file) => file.path)));
+  await settings.recordPublication({
+    issue: item.number,
+    pullRequest,
+    commitSha,
+    files: publishedFiles(changes.files, bases),
+    criteriaMapping: criteriaMappingOf(body, MAPPING_KEPT_MAX_CHARS),
+    tests: p.tests,
+  });
   if (followUp) {
     await replyToFollowUp(p.github, repo, followUp, {
       commitSha,

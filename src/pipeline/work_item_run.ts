@@ -19,7 +19,7 @@ import { readChangeSet } from "./change_set.ts";
 import type { GuidanceFile } from "./guidance.ts";
 import type { PipelineSettings } from "./pipeline_settings.ts";
 import { testSummary } from "../contracts/test_run.ts";
-import { publish } from "./publish.ts";
+import { publish, type PublishSettings } from "./publish.ts";
 import type { FollowUpContext } from "./follow_up.ts";
 import { createSubmissionCheck } from "./submission_check.ts";
 import { restoreLeftOutPaths } from "./workspace_restore.ts";
@@ -43,6 +43,8 @@ export interface WorkItemDeps {
   recordUsage: (issue: number, usage: WorkItemResult["usage"]) => Promise<void>;
   /** The submitter's dollars left today, shared with its other runs; absent: none beyond the budget. */
   allowance?: SharedAllowance;
+  /** Keeps what a work item published, for the dashboard. */
+  recordPublication: PublishSettings["recordPublication"];
   /** Called once a pull request exists (for the audit log). */
   pullRequestOpened: (pr: PullRequestRef) => void;
   /** Appends a job event. */
@@ -203,6 +205,7 @@ export async function runWorkItem(
       ...(input.parent ? { parent: input.parent } : {}),
       base: input.base,
       tree: input.snapshot.tree,
+      seed: input.snapshot.seed,
       sandbox,
       submission: outcome.submission,
       tests: tests!,
@@ -218,6 +221,7 @@ export async function runWorkItem(
       emit: say,
       events,
       pullRequestOpened: deps.pullRequestOpened,
+      recordPublication: deps.recordPublication,
     });
   } catch (error) {
     if (input.signal?.aborted) return fail("cancelled", "The job was stopped while the sandbox was in use");

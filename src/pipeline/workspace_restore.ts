@@ -43,8 +43,8 @@ export async function restoreLeftOutPaths(
   ];
 }
 
-/** The bytes of `wanted` files of the seed archive (a symlink's bytes are its target). */
-async function readSeedFiles(
+/** The bytes of `wanted` files of the seed archive `seed` (a symlink's bytes are its target). */
+export async function readSeedFiles(
   seed: Uint8Array,
   wanted: ReadonlySet<string>,
 ): Promise<Map<string, Uint8Array>> {

@@ -294,6 +294,7 @@ describe("jobs API", () => {
       "/v1/jobs/{id}/cancel",
       "/v1/jobs/{id}/events",
       "/v1/jobs/{id}/trajectory",
+      "/v1/jobs/{id}/work-items/{issue}/changes",
       "/v1/webhooks/github",
     ]);
     expect(Object.keys(document.paths["/v1/jobs"]!).sort()).toEqual(["get", "post"]);

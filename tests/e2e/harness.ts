@@ -133,27 +133,37 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
 
 const eventsPage = z.object({ events: z.array(jobEventSchema) });
 
-/** `GET /v1/jobs/{id}/events?after=…`, each event checked against the event contract. */
-export async function fetchEvents(apiUrl: string, id: string, after: number): Promise<JobEvent[]> {
-  return eventsPage.parse(await (await fetch(`${apiUrl}/v1/jobs/${id}/events?after=${after}`)).json()).events;
+/** `GET /v1/jobs/{id}/events?after=…` (with `headers`, e.g. a credential), each event checked against the event contract. */
+export async function fetchEvents(
+  apiUrl: string,
+  id: string,
+  after: number,
+  headers?: HeadersInit,
+): Promise<JobEvent[]> {
+  const response = await fetch(`${apiUrl}/v1/jobs/${id}/events?after=${after}`, headers ? { headers } : {});
+  return eventsPage.parse(await response.json()).events;
 }
 
-/** Polls `GET /v1/jobs/{id}` until the job is final; `onEvent` gets each new progress event. */
+/** Polls `GET /v1/jobs/{id}` (with `headers`) until the job is final; `onEvent` gets each new progress event. */
 export async function waitForJob(
   apiUrl: string,
   id: string,
-  options: { onEvent?: (e: JobEvent) => void; timeoutMs?: number } = {},
+  options: { onEvent?: (e: JobEvent) => void; timeoutMs?: number; headers?: HeadersInit } = {},
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  const { headers } = options;
   let after = 0;
   while (Date.now() < deadline) {
-    for (const e of await fetchEvents(apiUrl, id, after)) {
+    for (const e of await fetchEvents(apiUrl, id, after, headers)) {
       options.onEvent?.(e);
       after = e.seq;
     }
-    const job = await (await fetch(`${apiUrl}/v1/jobs/${id}`)).json() as Record<string, unknown>;
+    const job = await (await fetch(`${apiUrl}/v1/jobs/${id}`, headers ? { headers } : {})).json() as Record<
+      string,
+      unknown
+    >;
     if (["succeeded", "failed", "cancelled"].includes(String(job.status))) {
-      for (const e of await fetchEvents(apiUrl, id, after)) options.onEvent?.(e);
+      for (const e of await fetchEvents(apiUrl, id, after, headers)) options.onEvent?.(e);
       return job;
     }
     await new Promise((r) => setTimeout(r, 100));
