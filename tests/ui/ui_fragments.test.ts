@@ -202,6 +202,6 @@ describe("dashboard fragments", () => {
     expect(html.indexOf('data-tool-use-id="t1"')).toBeLessThan(html.indexOf('data-tool-use-id="t2"'));
     expect(html).toContain("Took 42 ms · input ≈ 6 tokens · result ≈ 3 tokens");
     expect(html).toContain("Result: 501 lines, 1,000 characters (folded)");
-    expect(html).toMatch(/<details class="fold" open><summary>Result: 2 lines/);
+    expect(html).toMatch(/<details class="fold"\s+open\s*>\s*<summary>Result: 2 lines/);
   });
 });
