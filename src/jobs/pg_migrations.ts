@@ -106,6 +106,13 @@ export const PG_MIGRATIONS: readonly string[] = [
      FOR EACH ROW EXECUTE FUNCTION notify_job_change('id');
    CREATE TRIGGER job_events_added AFTER INSERT ON job_events
      FOR EACH ROW EXECUTE FUNCTION notify_job_change('job_id');`,
+  // 2: what each work item published, for the dashboard (the SQLite store's migration 9).
+  `CREATE TABLE work_item_publications (
+     job_id TEXT NOT NULL REFERENCES jobs(id),
+     issue INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (job_id, issue)
+   );`,
 ];
 
 /** Any constant: the advisory lock that lets one replica at a time migrate. */

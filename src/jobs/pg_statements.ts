@@ -93,6 +93,9 @@ export const PG_SQL = {
   saveTrajectory: `INSERT INTO trajectories (job_id, issue, body) VALUES ($1, $2, $3)
      ON CONFLICT (job_id, issue) DO UPDATE SET body = excluded.body`,
   trajectories: "SELECT issue, body FROM trajectories WHERE job_id = $1 ORDER BY issue",
+  savePublication: `INSERT INTO work_item_publications (job_id, issue, body) VALUES ($1, $2, $3)
+     ON CONFLICT (job_id, issue) DO UPDATE SET body = excluded.body`,
+  publication: "SELECT body FROM work_item_publications WHERE job_id = $1 AND issue = $2",
   heartbeat: "INSERT INTO heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
 } as const;
 

@@ -12,6 +12,7 @@ import { graphileLogger } from "./graphile_logger.ts";
 import type { RecordedUsage } from "../contracts/usage.ts";
 import type { Job, JobOutcome } from "../contracts/job.ts";
 import type { JobEvent, NewJobEvent } from "../contracts/job_events.ts";
+import { type WorkItemPublication, workItemPublicationSchema } from "../contracts/work_item_publication.ts";
 import { migratePg } from "./pg_migrations.ts";
 import { ENQUEUE_SQL, PG_SQL as SQL, pgListJobsQuery } from "./pg_statements.ts";
 import { checkQuota, roundUsd, utcDay } from "./quota_check.ts";
@@ -250,6 +251,15 @@ export class PgJobStore implements JobStore {
   async getTrajectories(jobId: string): Promise<Array<{ issue: number; trajectory: unknown }>> {
     const rows = (await this.#pool.query<{ issue: number; body: string }>(SQL.trajectories, [jobId])).rows;
     return rows.map((r) => ({ issue: r.issue, trajectory: JSON.parse(r.body) }));
+  }
+
+  async savePublication(jobId: string, publication: WorkItemPublication): Promise<void> {
+    await this.#pool.query(SQL.savePublication, [jobId, publication.issue, JSON.stringify(publication)]);
+  }
+
+  async getPublication(jobId: string, issue: number): Promise<WorkItemPublication | undefined> {
+    const row = (await this.#pool.query<{ body: string }>(SQL.publication, [jobId, issue])).rows[0];
+    return row ? workItemPublicationSchema.parse(JSON.parse(row.body)) : undefined;
   }
 
   async checkWritable(): Promise<void> {

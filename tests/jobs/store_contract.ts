@@ -128,6 +128,30 @@ export function describeJobStoreContract(name: string, open: OpenStore): void {
       expect(requeued.map((j) => [j.id, j.status, j.startedAt])).toEqual([[c.id, "queued", undefined]]);
     });
 
+    test("a work item's publication is kept and given back; another work item has none", async () => {
+      const job = await store.create({ repo: "acme/tasks", issue: 1 });
+      const publication = {
+        issue: 1,
+        pullRequest: { issue: 1, number: 2, url: "https://github.example/acme/tasks/pull/2" },
+        commitSha: "b".repeat(40),
+        files: [{
+          path: "a.py",
+          status: "added" as const,
+          additions: 1,
+          deletions: 0,
+          binary: false,
+          patch: "@@ -0,0 +1,1 @@\n+a",
+        }],
+        criteriaMapping: "- **1.** done",
+        tests: { command: "pytest", passed: 1, failed: 0, exitCode: 0, tail: "1 passed" },
+      };
+      await store.savePublication(job.id, publication);
+      expect(await store.getPublication(job.id, 1)).toEqual(publication);
+      await store.savePublication(job.id, { ...publication, criteriaMapping: "- **1.** redone" });
+      expect((await store.getPublication(job.id, 1))?.criteriaMapping).toBe("- **1.** redone");
+      expect(await store.getPublication(job.id, 2)).toBeUndefined();
+    });
+
     test("events are numbered 1, 2, 3… per job and listed after a sequence number, with a limit", async () => {
       const a = await store.create({ repo: "acme/tasks", issue: 1 });
       const b = await store.create({ repo: "acme/tasks", issue: 2 });

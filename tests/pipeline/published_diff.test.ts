@@ -1,5 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import { PATCH_TOTAL_MAX_CHARS } from "../../src/contracts/work_item_publication.ts";
 import { MAX_EDIT_LINES, publishedFiles } from "../../src/pipeline/published_diff.ts";
 
@@ -56,25 +55,5 @@ describe("published diff", () => {
     expect(files.map((f) => f.patch === "")).toEqual([false, true, true]);
     expect(files.every((f) => f.additions === 1)).toBe(true);
     expect(files[2]!.patchOmitted).toContain(String(PATCH_TOTAL_MAX_CHARS));
-  });
-
-  test("the store keeps a work item's publication and gives it back; another item has none", async () => {
-    const store = openSqliteStore(":memory:", { idempotencyTtlMs: 1000 });
-    try {
-      const job = await store.create({ repo: "acme/api", issue: 1 });
-      const publication = {
-        issue: 1,
-        pullRequest: { issue: 1, number: 2, url: "https://github.example/acme/api/pull/2" },
-        commitSha: "b".repeat(40),
-        files: publishedFiles([{ path: "a", status: "added", content: bytes("a\n") }], new Map()),
-        criteriaMapping: "- **1.** done",
-        tests: { command: "pytest", passed: 1, failed: 0, exitCode: 0, tail: "1 passed" },
-      };
-      await store.savePublication(job.id, publication);
-      expect(await store.getPublication(job.id, 1)).toEqual(publication);
-      expect(await store.getPublication(job.id, 2)).toBeUndefined();
-    } finally {
-      store.close();
-    }
   });
 });
