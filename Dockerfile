@@ -28,6 +28,8 @@ ENV DENO_DIR=/app/.deno-cache \
 COPY deno.json deno.lock ./
 COPY node_modules ./node_modules
 COPY src ./src
+# graphile-worker (the PostgreSQL queue) looks for its settings file from the working directory up; it stops here.
+COPY .graphile-workerrc ./
 # Warm Deno's cache as root; the code stays root-owned and read-only to the service user; only data/ is its own.
 RUN deno cache --frozen src/main.ts \
  && mkdir -p /app/data \
@@ -39,6 +41,6 @@ EXPOSE 8080
 # `deno task start` with the same explicit permissions: never -A, never --allow-run. The Docker engine is
 # reached through DOCKER_HOST (compose: our docker-proxy); the socket path is listed for deployments that mount one.
 ENTRYPOINT []
-CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env", \
+CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env", "--allow-sys=homedir", \
      "--allow-read=/app,/var/run/docker.sock,/run/secrets", "--allow-write=/app/data,/var/run/docker.sock", \
      "src/main.ts"]

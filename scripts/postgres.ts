@@ -6,8 +6,8 @@
  * `initdb` and `pg_ctl` run as the `postgres` user, which owns the directory. Needs `-A`.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { aptInstall } from "./apt_install.ts";
+import { freePort } from "./free_port.ts";
 import { canInstallWithApt } from "./os_release.ts";
 import { runCommand, tailLines } from "./run_command.ts";
 import { SetupError } from "./setup_error.ts";
@@ -118,17 +118,4 @@ async function must(program: string, args: string[]): Promise<void> {
       }`,
     );
   }
-}
-
-/** A loopback TCP port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

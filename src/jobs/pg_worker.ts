@@ -18,6 +18,7 @@ import type { Pipeline } from "../pipeline/pipeline_contract.ts";
 import { errorText, logger } from "../logging.ts";
 import { logJobError } from "../pipeline/error_line.ts";
 import { graphileLogger } from "./graphile_logger.ts";
+import { logJobFinished, logJobStarted } from "./job_lifecycle_log.ts";
 import type { Job } from "../contracts/job.ts";
 import { JobAbort } from "./job_abort.ts";
 import { jobEvents } from "../pipeline/job_event_builders.ts";
@@ -74,7 +75,9 @@ export async function startPgWorker(
     }
     const controller = new AbortController();
     controllers.set(job.id, controller);
-    const running = runJob(store, pipeline, job, { ...options, controller, requeueInterrupted: true });
+    logJobStarted(job);
+    const running = runJob(store, pipeline, job, { ...options, controller, requeueInterrupted: true })
+      .then(logJobFinished);
     runs.add(running);
     try {
       await running;

@@ -151,6 +151,12 @@ export interface GitHubStandIn {
   requests: RecordedRequest[];
   /** Makes the next `count` (default 1) requests matching `method` and `pathPrefix` fail with `status`. */
   failNext(method: string, pathPrefix: string, status: number, count?: number): void;
+  /**
+   * Handles the next request matching `method` and `pathPrefix` (what it does is done) but never
+   * answers it, as a GitHub reply lost with the connection; resolves once that request was handled.
+   * The held reply ends (503) when the stand-in closes.
+   */
+  holdNextReply(method: string, pathPrefix: string): Promise<void>;
   /** The App's webhook secret: every delivery is signed with it. */
   webhookSecret: string;
   /** Where deliveries go (the App's webhook URL); none are sent before it is set. */
@@ -218,7 +224,22 @@ export function startGitHubStandIn(
   const world = new StandInState();
   if (options.treeEntryLimit !== undefined) world.treeEntryLimit = options.treeEntryLimit;
 
+  const holds: Array<{ method: string; prefix: string; handled: () => void }> = [];
+  let releaseHeld!: () => void;
+  const closed = new Promise<void>((resolve) => releaseHeld = resolve);
   const handle = async (request: Request): Promise<Response> => {
+    const response = await answer(request);
+    const url = new URL(request.url);
+    const hold = holds.findIndex((rule) =>
+      rule.method === request.method && url.pathname.startsWith(rule.prefix)
+    );
+    if (hold < 0) return response;
+    const [rule] = holds.splice(hold, 1);
+    rule!.handled();
+    await closed;
+    return errorResponse(503, "Service Unavailable");
+  };
+  const answer = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const { body, malformed } = await readBody(request);
     const headers: Record<string, string> = {};
@@ -311,6 +332,7 @@ export function startGitHubStandIn(
     requests,
     installationTokens: () => [...issued.values()].map((t) => ({ ...t })),
     close() {
+      releaseHeld();
       closing ??= server.shutdown();
       return closing;
     },
@@ -413,6 +435,11 @@ export function startGitHubStandIn(
       const stored = repoOf(fullName).pulls.find((p) => p.number === pull);
       if (!stored) throw new Error(`GitHub stand-in has no pull request ${fullName}#${pull}`);
       stored.state = "closed";
+    },
+    holdNextReply(method, pathPrefix) {
+      return new Promise<void>((handled) =>
+        holds.push({ method: method.toUpperCase(), prefix: pathPrefix, handled })
+      );
     },
     failNext(method, pathPrefix, status, count = 1) {
       failures.push({ method: method.toUpperCase(), prefix: pathPrefix, status, left: count });
