@@ -16,7 +16,8 @@ export interface GitHubSession {
 
 /** Opens a {@link GitHubSession} per job. */
 export interface GitHubAccess {
-  open(repo: RepoRef): Promise<GitHubSession>;
+  /** @param signal the job's: once it aborts, the session's GitHub calls stop waiting out back-offs. */
+  open(repo: RepoRef, signal?: AbortSignal): Promise<GitHubSession>;
 }
 
 /** Builds {@link GitHubAccess} from credentials and the gateway's options (all but the token). */
@@ -25,11 +26,14 @@ export function createGitHubAccess(
   options: Omit<OctokitGatewayOptions, "token">,
 ): GitHubAccess {
   return {
-    async open(repo: RepoRef): Promise<GitHubSession> {
+    async open(repo: RepoRef, signal?: AbortSignal): Promise<GitHubSession> {
       const { token, release } = await credentials.forRepos(
         options.headRepo ? [repo, options.headRepo] : [repo],
       );
-      return { gateway: createOctokitGateway({ ...options, token }), close: release };
+      return {
+        gateway: createOctokitGateway({ ...options, token, ...(signal ? { signal } : {}) }),
+        close: release,
+      };
     },
   };
 }

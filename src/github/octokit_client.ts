@@ -8,6 +8,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import { ConfigError } from "../errors.ts";
 import { mapRequestFailures } from "./octokit_errors.ts";
 import type { RepoRef } from "./gateway.ts";
+import { stopBackOffOn } from "./back_off_stop.ts";
 
 /** Options for {@link createOctokitClient}, and so for the gateway built on it. */
 export interface OctokitGatewayOptions {
@@ -24,6 +25,11 @@ export interface OctokitGatewayOptions {
    * pull request's own repository.
    */
   headRepo?: RepoRef;
+  /**
+   * The job's abort signal: once it aborts, back-off and rate-limit waits end at once and later
+   * requests go out once, without retries (`back_off_stop.ts`). Absent: waits run their course.
+   */
+  signal?: AbortSignal;
 }
 
 /** The product's prefix of the `User-Agent` header (GitHub asks every client to name itself). */
@@ -56,7 +62,7 @@ export type Client = InstanceType<typeof RetryingOctokit>;
 
 /**
  * Creates the client. Every failed request rejects with a `GitHubRequestFailure` (its request hook). Failures are logged only as warnings (callers turn them into errors); rate
- * limits are waited out as GitHub asks, at most twice per request.
+ * limits are waited out as GitHub asks, at most twice per request, unless `signal` aborts.
  * @throws ConfigError when the token is empty or `baseUrl` is not an http(s) URL.
  */
 export function createOctokitClient(options: OctokitGatewayOptions): { octokit: Client; token: string } {
@@ -72,11 +78,12 @@ export function createOctokitClient(options: OctokitGatewayOptions): { octokit: 
     throttle: {
       // Primary and secondary rate limits: wait as GitHub asks, at most twice per request.
       onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < 2,
+        retryCount < 2 && !options.signal?.aborted,
       onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < 2,
+        retryCount < 2 && !options.signal?.aborted,
     },
   });
   mapRequestFailures(octokit.hook, config.token);
+  if (options.signal) stopBackOffOn(octokit, options.signal);
   return { octokit, token: config.token };
 }

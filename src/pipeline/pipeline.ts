@@ -59,7 +59,7 @@ export interface PipelineDeps {
 export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): Pipeline {
   return async (job: Job, emit, signal?: AbortSignal): Promise<JobOutcome> => {
     const repo = parseRepo(job.repo);
-    const session = await deps.github.open(repo);
+    const session = await deps.github.open(repo, signal);
     try {
       return await runWorkItems(deps, settings, {
         job,

@@ -61,4 +61,19 @@ test("`deno task run` runs one job with the service's own permissions, shows pro
   expect(out).toMatch(/tool calls?/i);
   expect(out).toMatch(/\$\d+\.\d+/);
   for (const secret of [github.token, anthropic.apiKey]) expect(out + err).not.toContain(secret);
+  // The job lifecycle log's line for the work item: how it ended, its PR, tests, cost and duration.
+  const finished = err.split("\n").filter((line) => line.includes('"work item finished ')).map((l) =>
+    JSON.parse(l)
+  );
+  expect(finished).toEqual([expect.objectContaining({
+    level: "INFO",
+    logger: "backend-agent.jobs",
+    properties: expect.objectContaining({
+      status: "submitted",
+      pullRequest: pr.html_url,
+      tests: { passed: expect.any(Number), failed: 0 },
+      costUsd: expect.any(Number),
+      durationMs: expect.any(Number),
+    }),
+  })]);
 });
