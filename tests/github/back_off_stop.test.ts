@@ -5,6 +5,7 @@ import type { RepoRef } from "../../src/github/gateway.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
 import { PROJECT_ROOT } from "../e2e/harness.ts";
+import { GITHUB_CLIENT_DEFAULTS } from "./client_defaults.ts";
 
 const [owner = "", name = ""] = scenario.repo.fullName.split("/");
 const repo: RepoRef = { owner, name };
@@ -31,6 +32,7 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
   test("a request waiting to retry a 503 fails at once when the job stops, and is not sent again", async () => {
     const stop = new AbortController();
     const gateway = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
       token: github.token,
       baseUrl: github.url,
       retryBaseMs: HOUR_MS,
@@ -53,6 +55,7 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
   test("a retry whose timer fires after the stop is never sent", async () => {
     const stop = new AbortController();
     const gateway = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
       token: github.token,
       baseUrl: github.url,
       retryBaseMs: 20,
@@ -66,10 +69,11 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
     expect(await read).toBeInstanceOf(GitHubError);
     // The retry's timer (20 ms) fires now and then; a request after it is the marker that it was not sent.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await createOctokitGateway({ token: github.token, baseUrl: github.url }).getIssue(
-      repo,
-      scenario.jobIssue,
-    );
+    await createOctokitGateway({ ...GITHUB_CLIENT_DEFAULTS, token: github.token, baseUrl: github.url })
+      .getIssue(
+        repo,
+        scenario.jobIssue,
+      );
     expect(sent()).toBe(before + 2);
   });
 
@@ -77,6 +81,7 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
     const stop = new AbortController();
     stop.abort();
     const gateway = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
       token: github.token,
       baseUrl: github.url,
       retryBaseMs: HOUR_MS,
@@ -91,6 +96,7 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
 
   test("without a stop the back-off runs its course: a 503 is retried and the read succeeds", async () => {
     const gateway = createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
       token: github.token,
       baseUrl: github.url,
       retryBaseMs: 1,
