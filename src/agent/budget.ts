@@ -7,6 +7,7 @@
 import { ConfigError } from "../errors.ts";
 import type { ResponseUsage, Usage } from "../contracts/usage.ts";
 import { longestPrefixPrice, type ModelPrice, PRICES } from "./model_prices.ts";
+import { cacheTokens, costOf, usd } from "./usage_cost.ts";
 
 /** The limits of one run. */
 export interface BudgetLimits {
@@ -154,7 +155,6 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
   };
   let turns = 0;
 
-  const usd = (tokens: number, perMillion: number) => tokens * perMillion / 1_000_000;
   const dollars = (n: number) => `$${n.toFixed(4)}`;
 
   function projectCall(inputTokens: number, maxOut = limits.maxOutputTokensPerCall): CallProjection {
@@ -162,12 +162,6 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
       tokens: inputTokens + maxOut,
       usd: usd(inputTokens, Math.max(rate.input, rate.cacheWrite)) + usd(maxOut, rate.output),
     };
-  }
-
-  function costOf(usage: ResponseUsage): number {
-    const { cacheRead, ephemeral5m, ephemeral1h } = cacheTokens(usage);
-    return usd(usage.input_tokens, rate.input) + usd(usage.output_tokens, rate.output) +
-      usd(ephemeral5m, rate.cacheWrite) + usd(ephemeral1h, rate.input * 2) + usd(cacheRead, rate.cacheRead);
   }
 
   function checkClock(): BudgetStop {
@@ -184,7 +178,7 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
   return {
     checkClock,
     projectCall,
-    costOf,
+    costOf: (usage) => costOf(usage, rate),
     isNearCap(projection, within) {
       const near = (used: number, cap: number) => used >= cap * (1 - within);
       const left = allowance?.remainingUsd();
@@ -235,7 +229,7 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
       totals.ephemeral5mInputTokens += ephemeral5m;
       totals.ephemeral1hInputTokens += ephemeral1h;
       totals.totalTokens += usage.input_tokens + usage.output_tokens + cacheWrite + cacheRead;
-      totals.costUsd += costOf(usage);
+      totals.costUsd += costOf(usage, rate);
       return { ...totals };
     },
     startTurn() {
@@ -250,20 +244,5 @@ export function createBudget(limits: BudgetLimits, options: BudgetOptions): Budg
     get totals() {
       return { ...totals };
     },
-  };
-}
-
-/**
- * A response's cache tokens: writes (split by TTL when `cache_creation` says; all 5-minute when it
- * does not) and reads. Absent or `null` counts are 0.
- */
-function cacheTokens(usage: ResponseUsage) {
-  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  const ephemeral1h = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-  return {
-    cacheWrite,
-    cacheRead: usage.cache_read_input_tokens ?? 0,
-    ephemeral5m: Math.max(0, cacheWrite - ephemeral1h),
-    ephemeral1h,
   };
 }
