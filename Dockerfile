@@ -50,5 +50,5 @@ COPY .build/try-it/app/ /app/
 RUN ["deno", "cache", "examples/try_it/main.ts"]
 USER 10001:10001
 EXPOSE 8081 8082
-CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env", "--allow-read=/app", \
+CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env", "--allow-read=/app,/run/secrets", \
      "examples/try_it/main.ts"]

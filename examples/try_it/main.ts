@@ -6,7 +6,7 @@
  * (`GITHUB_TOKEN_FILE`, `ANTHROPIC_API_KEY_FILE`), so both sides agree. Logs one JSON line when serving, and
  * one for each pull request opened. Stops on SIGTERM or SIGINT.
  *
- * Run: `deno run --allow-net --allow-env --allow-read=/app examples/try_it/main.ts` (the try-it image's CMD).
+ * Run: `deno run --allow-net --allow-env --allow-read=/app,/run/secrets examples/try_it/main.ts` (the try-it image's CMD).
  */
 import { fileURLToPath } from "node:url";
 import { startAnthropicStandIn } from "../../tests/stand_ins/anthropic_server.ts";
@@ -52,7 +52,7 @@ const watch = setInterval(() => {
       head: pr.head,
       base: pr.base,
       draft: pr.draft,
-      url: pr.html_url,
+      url: pr.html_url.replace(github.url, GITHUB_PUBLIC_URL),
     });
   }
 }, 500);
