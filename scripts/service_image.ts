@@ -11,7 +11,13 @@ import { join } from "node:path";
 import { ensureDockerEngine } from "./docker_engine.ts";
 import { runCommand, tailLines } from "./run_command.ts";
 import { ensureBaseImage } from "./service_image_base.ts";
-import { PROJECT_ROOT, SERVICE_TARGET, stageTarget, type StageTarget, TRY_IT_TARGET } from "./service_image_stage.ts";
+import {
+  PROJECT_ROOT,
+  SERVICE_TARGET,
+  type StageTarget,
+  stageTarget,
+  TRY_IT_TARGET,
+} from "./service_image_stage.ts";
 import { exitWithError, SetupError } from "./setup_error.ts";
 
 /** The service image's tag when `SERVICE_IMAGE` is not set (compose.yaml's default too). */
@@ -39,7 +45,9 @@ export async function buildServiceImages(
   root = PROJECT_ROOT,
 ): Promise<Map<string, number>> {
   const staged = new Set(builds.map((build) => build.target.name));
-  if (!staged.has("try-it")) await Deno.remove(join(root, ".build", "try-it"), { recursive: true }).catch(() => {});
+  if (!staged.has("try-it")) {
+    await Deno.remove(join(root, ".build", "try-it"), { recursive: true }).catch(() => {});
+  }
   for (const build of builds) {
     log(`service image: staging ${build.target.name} in .build/${build.target.name}`);
     await stageTarget(build.target, root);
@@ -64,7 +72,9 @@ export async function buildServiceImages(
     ], { timeoutMs: 30 * 60_000 });
     await Deno.writeTextFile(logFile, result.stdout + result.stderr, { append: true });
     if (result.code !== 0) {
-      throw new SetupError(`docker build of ${build.tag} failed:\n${tailLines(result.stdout + result.stderr, 15)}`);
+      throw new SetupError(
+        `docker build of ${build.tag} failed:\n${tailLines(result.stdout + result.stderr, 15)}`,
+      );
     }
     const size = await runCommand("docker", ["image", "inspect", "--format", "{{.Size}}", build.tag]);
     sizes.set(build.tag, Number(size.stdout.trim()));
@@ -82,7 +92,10 @@ if (import.meta.main) {
       { target: SERVICE_TARGET, tag: Deno.env.get("SERVICE_IMAGE")?.trim() || DEFAULT_SERVICE_IMAGE },
     ];
     if (Deno.args.includes("--try-it")) {
-      builds.push({ target: TRY_IT_TARGET, tag: Deno.env.get("TRY_IT_IMAGE")?.trim() || DEFAULT_TRY_IT_IMAGE });
+      builds.push({
+        target: TRY_IT_TARGET,
+        tag: Deno.env.get("TRY_IT_IMAGE")?.trim() || DEFAULT_TRY_IT_IMAGE,
+      });
     }
     const sizes = await buildServiceImages(builds, base, log);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);

@@ -60,7 +60,9 @@ async function importDebianBase(log: (line: string) => void): Promise<void> {
       { env, timeoutMs: 20 * 60_000 },
     );
     if (strap.code !== 0) {
-      throw new SetupError(`debootstrap failed (is ${mirror} reachable?):\n${tailLines(strap.stdout + strap.stderr)}`);
+      throw new SetupError(
+        `debootstrap failed (is ${mirror} reachable?):\n${tailLines(strap.stdout + strap.stderr)}`,
+      );
     }
     const imported = await runCommand("bash", [
       "-c",

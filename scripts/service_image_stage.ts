@@ -60,12 +60,17 @@ export async function stageTarget(target: StageTarget, root = PROJECT_ROOT): Pro
   await Deno.remove(dir, { recursive: true }).catch(() => undefined);
   await Deno.mkdir(`${dir}/app`, { recursive: true });
   for (const source of target.sources) await copySource(root, source, join(dir, "app"));
-  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json"))) as { imports: Record<string, string> };
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json"))) as {
+    imports: Record<string, string>;
+  };
   const used = new Set([...await npmPackagesReached(root, target.entrypoints), ...target.fileDependencies]);
   const imports = Object.fromEntries(
     Object.entries(config.imports).filter(([, value]) => used.has(npmName(value))),
   );
-  await Deno.writeTextFile(`${dir}/app/deno.json`, JSON.stringify({ nodeModulesDir: "auto", imports }, null, 2));
+  await Deno.writeTextFile(
+    `${dir}/app/deno.json`,
+    JSON.stringify({ nodeModulesDir: "auto", imports }, null, 2),
+  );
   await Deno.copyFile(join(root, "deno.lock"), `${dir}/app/deno.lock`);
   await deno(["install", "--quiet", "--entrypoint", ...target.entrypoints], `${dir}/app`);
   await pruneNodeModules(join(dir, "app", "node_modules"), target.fileDependencies);
@@ -102,7 +107,10 @@ async function pruneNodeModules(modules: string, fileDependencies: string[]): Pr
     "-type",
     "f",
     "(",
-    ...["*.d.ts", "*.d.mts", "*.d.cts", "*.map", "*.md"].flatMap((name, i) => [...(i ? ["-o"] : []), "-name", name]),
+    ...["*.d.ts", "*.d.mts", "*.d.cts", "*.map", "*.md"].flatMap((
+      name,
+      i,
+    ) => [...(i ? ["-o"] : []), "-name", name]),
     ")",
     "-delete",
   ]);
@@ -127,7 +135,13 @@ async function copySource(root: string, source: string, into: string): Promise<v
 }
 
 async function deno(args: string[], cwd: string): Promise<string> {
-  const command = new Deno.Command(Deno.execPath(), { args, cwd, stdin: "null", stdout: "piped", stderr: "piped" });
+  const command = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
   const output = await command.output();
   const decoder = new TextDecoder();
   if (!output.success) {

@@ -1,0 +1,155 @@
+/**
+ * The deployment as an operator runs it: compose.yaml with the try-it override (compose.demo.yaml), from the
+ * images `deno task service-image --try-it` builds, under a project name of its own. Both health checks go
+ * healthy; the example issue submitted to the deployed service opens a pull request on the GitHub stand-in;
+ * the secret files reach the service but never `docker inspect`, the logs or the job; stopping the proxy turns
+ * the service unhealthy and starting it recovers it; `down -v` leaves nothing of the stack.
+ */
+import { afterAll, beforeAll, expect, test } from "vitest";
+import {
+  buildServiceImages,
+  DEFAULT_SERVICE_IMAGE,
+  DEFAULT_TRY_IT_IMAGE,
+} from "../../scripts/service_image.ts";
+import { ensureBaseImage } from "../../scripts/service_image_base.ts";
+import { PROJECT_ROOT, SERVICE_TARGET, TRY_IT_TARGET } from "../../scripts/service_image_stage.ts";
+import { ComposeProject, docker } from "./compose_project.ts";
+
+const id = crypto.randomUUID().slice(0, 8);
+const name = `backend-agent-compose-test-${id}`;
+/** The try-it key (examples/try_it/secrets/api_keys holds its hash). */
+const API_KEY = "bak_try_it_demo_key";
+const secretFile = (file: string) =>
+  Deno.readTextFileSync(`${PROJECT_ROOT}/examples/try_it/secrets/${file}`).trim();
+const SECRETS = {
+  github_token: secretFile("github_token"),
+  anthropic_api_key: secretFile("anthropic_api_key"),
+};
+
+let project: ComposeProject;
+let apiUrl: string;
+
+beforeAll(async () => {
+  const base = await ensureBaseImage(Deno.env.get("BASE_IMAGE") || undefined, () => {});
+  await buildServiceImages(
+    [
+      { target: SERVICE_TARGET, tag: DEFAULT_SERVICE_IMAGE },
+      { target: TRY_IT_TARGET, tag: DEFAULT_TRY_IT_IMAGE },
+    ],
+    base,
+    () => {},
+  );
+  project = await ComposeProject.create(name, ["compose.yaml", "compose.demo.yaml"], {
+    SETUP_EGRESS_NETWORK: `${name}-egress`,
+    // Ephemeral host ports, so that a deployment on this machine is not in the way.
+    SERVICE_PUBLISH: "127.0.0.1:",
+    TRY_IT_GITHUB_PUBLISH: "127.0.0.1:",
+    HEALTHCHECK_INTERVAL: "2s",
+  }, { SERVICE_CPUS: "1.5", BUDGET_USD: "3" });
+  await project.run("up", "--detach");
+  apiUrl = `http://${await project.port("service", 8080)}`;
+}, 600_000);
+
+afterAll(async () => {
+  await project?.[Symbol.asyncDispose]();
+}, 120_000);
+
+test("both health checks go healthy, and every container has memory, CPU and pids limits and rotated logs", async () => {
+  await project.waitForHealth("docker-proxy", "healthy");
+  await project.waitForHealth("service", "healthy");
+  expect(await (await fetch(`${apiUrl}/readyz`)).json()).toMatchObject({ status: "ready" });
+  for (const service of ["docker-proxy", "service", "stand-ins", "example-index"]) {
+    const [info] = JSON.parse(await docker("inspect", await project.container(service))) as Array<{
+      HostConfig: {
+        Memory: number;
+        NanoCpus: number;
+        PidsLimit: number;
+        LogConfig: { Type: string; Config: Record<string, string> };
+      };
+      Mounts: Array<{ Type: string; Name?: string }>;
+    }>;
+    expect(info!.HostConfig.Memory, service).toBeGreaterThan(0);
+    expect(info!.HostConfig.NanoCpus, service).toBeGreaterThan(0);
+    expect(info!.HostConfig.PidsLimit, service).toBeGreaterThan(0);
+    expect(info!.HostConfig.LogConfig).toEqual({
+      Type: "json-file",
+      Config: { "max-size": "10m", "max-file": "5" },
+    });
+    // No anonymous volume: every volume mounted is one compose.yaml names.
+    for (const mount of info!.Mounts.filter((m) => m.Type === "volume")) {
+      expect(mount.Name).toBe(`${name}_jobs-data`);
+    }
+  }
+  // The env file's settings reach compose (SERVICE_CPUS=1.5) and the service (BUDGET_USD=3).
+  expect(await project.logs("service")).toContain('"budget":{"usd":3,');
+  expect(
+    JSON.parse(
+      await docker(
+        "inspect",
+        "--format",
+        "{{json .HostConfig.NanoCpus}}",
+        await project.container("service"),
+      ),
+    ),
+  )
+    .toBe(1_500_000_000);
+});
+
+test(
+  "the example issue submitted to the deployed service opens a pull request on the GitHub stand-in",
+  async () => {
+    const submitted = await fetch(`${apiUrl}/v1/jobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ repo: "acme/task-service", issue: 12 }),
+    });
+    expect(submitted.status).toBe(202);
+    const { id: jobId } = await submitted.json() as { id: string };
+    let job: { status: string; pullRequests: unknown[] } = { status: "queued", pullRequests: [] };
+    const deadline = Date.now() + 300_000;
+    while (!["succeeded", "failed", "cancelled"].includes(job.status) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      job =
+        await (await fetch(`${apiUrl}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${API_KEY}` } }))
+          .json();
+    }
+    expect(job.status, JSON.stringify(job)).toBe("succeeded");
+    const github = `http://${await project.port("stand-ins", 8081)}`;
+    const pulls = await (await fetch(`${github}/repos/acme/task-service/pulls`, {
+      headers: { authorization: `token ${SECRETS.github_token}` },
+    })).json() as Array<{ number: number; title: string; html_url: string }>;
+    expect(pulls.map((pr) => pr.title)).toEqual(["Add an endpoint reporting task statistics"]);
+    expect(job.pullRequests).toEqual([{ issue: 12, number: pulls[0]!.number, url: pulls[0]!.html_url }]);
+    expect(await project.logs("stand-ins")).toContain('"event":"try_it_pull_request_opened"');
+
+    // The secrets reached the service (the stand-ins accept nothing else), yet show nowhere.
+    const inspected = await docker("inspect", ...(await project.leftovers()).containers);
+    const logs = await project.logs();
+    const events = await (await fetch(`${apiUrl}/v1/jobs/${jobId}/events`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    })).text();
+    for (const secret of [...Object.values(SECRETS), API_KEY]) {
+      expect(inspected).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+      expect(events).not.toContain(secret);
+    }
+    expect(inspected).toContain("GITHUB_TOKEN_FILE=/run/secrets/github_token");
+  },
+  360_000,
+);
+
+test("stopping the proxy turns the service unhealthy, and starting it again recovers it", async () => {
+  await project.run("stop", "docker-proxy");
+  await project.waitForHealth("service", "unhealthy", 60_000);
+  expect((await fetch(`${apiUrl}/readyz`)).status).toBe(503);
+  await project.run("start", "docker-proxy");
+  await project.waitForHealth("docker-proxy", "healthy", 60_000);
+  await project.waitForHealth("service", "healthy", 60_000);
+}, 180_000);
+
+test("down -v leaves no container, volume or network of the stack", async () => {
+  expect((await project.leftovers()).volumes).toEqual([`${name}_jobs-data`]);
+  await project[Symbol.asyncDispose]();
+  expect(await project.leftovers()).toEqual({ containers: [], volumes: [], networks: [] });
+  expect(await docker("network", "ls", "--quiet", "--filter", `name=^${name}`)).toBe("");
+}, 120_000);
