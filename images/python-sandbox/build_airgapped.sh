@@ -45,6 +45,22 @@ debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$mirror"
   tail -n 30 "$work/debootstrap.log" >&2
   fail "debootstrap failed (is $mirror reachable?)"
 }
+apt_packages=$(sed 's/#.*//' "$here/debian_packages_apt.txt" | tr -s ' \t\n' ' ' | sed 's/^ //;s/ $//')
+echo "sandbox image: apt-get install $apt_packages"
+cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+echo "deb $mirror $suite main" >"$rootfs/etc/apt/sources.list"
+# No service is started in the chroot.
+printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
+chmod 0755 "$rootfs/usr/sbin/policy-rc.d"
+{
+  chroot "$rootfs" apt-get update -q &&
+    DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get install -y -q --no-install-recommends $apt_packages
+} >"$work/apt.log" 2>&1 || {
+  tail -n 30 "$work/apt.log" >&2
+  fail "apt-get install $apt_packages failed (is $mirror reachable?)"
+}
+chroot "$rootfs" apt-get clean
+rm -f "$rootfs/usr/sbin/policy-rc.d"
 echo "sandbox image: root filesystem ready after $((SECONDS - started)) s"
 
 # The unprivileged user every command runs as.
@@ -64,9 +80,9 @@ install -o root -g root -m 0644 "$here"/programs/*.py "$rootfs/opt/backend-agent
 # read is not dumpable, so its own uid cannot trace it or use its /proc files.
 install -d -o root -g root -m 0755 "$rootfs/opt/backend-agent/sealed"
 install -o root -g root -m 0711 "$rootfs/usr/bin/bash" "$rootfs/opt/backend-agent/sealed/bash"
-# The egress proxy's config (tinyproxy, started by programs/egress_proxy.py).
+# The egress proxy's config (squid, started by programs/egress_proxy.py).
 install -d -o root -g root -m 0755 "$rootfs/etc/backend-agent"
-install -o root -g root -m 0644 "$here/egress/tinyproxy.conf" "$rootfs/etc/backend-agent/tinyproxy.conf"
+install -o root -g root -m 0644 "$here/egress/squid.conf" "$rootfs/etc/backend-agent/squid.conf"
 
 # The virtualenv a repo's dependencies are installed into by the setup
 # container, owned by the sandbox user; it sees Debian's packages (FastAPI,

@@ -60,8 +60,9 @@ export const egressEntrySchema = z.object({
   /** Whether the proxy let it through (the host is on the allowlist). */
   allowed: z.boolean(),
   /**
-   * Bytes transferred, as the proxy logged them; null when the proxy does not log sizes (tinyproxy,
-   * the egress proxy here, logs each request and refusal but not its size).
+   * Bytes the proxy relayed for it, both ways, as squid logged them: the request received from the
+   * setup container plus the reply sent back, headers included (for a `CONNECT` tunnel, every byte
+   * that crossed it; for a refusal, the proxy's error page); null when the proxy could not tell.
    */
   bytes: z.number().int().nonnegative().nullable(),
 });

@@ -1,91 +1,55 @@
 /**
- * The egress proxy's log, read into the job's egress log: one {@link EgressEntry} per request the
- * setup container sent through the proxy, with its host, method (`CONNECT` for an HTTPS tunnel),
- * and whether the proxy let it through. The writer is tinyproxy (`LogLevel Info`, see
- * `images/python-sandbox/egress/tinyproxy.conf`); its lines look like
+ * The egress proxy's access log, read into the job's egress log: one {@link EgressEntry} per
+ * request the setup container sent through the proxy, with its host, method (`CONNECT` for an
+ * HTTPS tunnel), whether the proxy let it through, and the bytes it relayed. The writer is squid,
+ * with the `egress` log format of `images/python-sandbox/egress/squid.conf`
+ * (`%ts.%03tu %tr %>rm %>rd %>rP %Ss/%>Hs %>st %<st`); its lines look like
  *
  * ```
- * CONNECT   Nov 30 20:32:11.936 [7]: Request (file descriptor 4): CONNECT pypi.org:443 HTTP/1.1
- * NOTICE    Nov 30 20:32:11.936 [7]: Proxying refused on filtered url "http://pypi.org:22/"
- * INFO      Nov 30 20:32:11.944 [7]: Refused CONNECT method on port 8443
+ * 1764534731.936 12 GET index 8080 TCP_MISS/200 254 1841
+ * 1764534732.101 3 GET other 8080 TCP_DENIED/403 249 3902
+ * 1764534733.514 1204 CONNECT pypi.org 443 TCP_TUNNEL/200 5120 730112
+ * 1764534733.600 0 - - - NONE_NONE/400 79 3503
  * ```
  *
- * A refusal line names the URL or host (filter) or the port (CONNECT to a port other than 443); it is
- * matched to the latest request without a verdict that it fits. tinyproxy logs no sizes, so
- * `bytes` is null. The log is untrusted text from a container: each line is read on its own,
- * bounded, and nothing in it is executed or echoed beyond the host name.
+ * Squid writes a line when the transaction ends (a tunnel when it closes), with the time it started
+ * and how long it took; entries are put back in start order. `bytes` is what crossed the proxy for
+ * that request both ways: the request as received from the setup container plus the reply sent back
+ * to it, headers included (for a tunnel, every byte relayed each way; for a refusal, squid's error
+ * page). A request is allowed when squid forwarded it (a `TCP_` result other than `TCP_DENIED…`); a
+ * refusal, or a request squid answered itself (`NONE…`: malformed, not a proxy request; its method
+ * and host are `-`, read as method `-` and host ""), is not.
+ * The log is untrusted text from a container: each line is read on its own, bounded, and nothing in
+ * it is executed or echoed beyond the host name; it holds no URL path or credentials.
  */
 import type { EgressEntry } from "../contracts/environment.ts";
 
-const LINE = /^[A-Z]+\s+[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3} \[\d+\]: (.*)$/;
-const REQUEST = /^Request \(file descriptor \d+\): ([A-Z]{1,16}) (\S{1,4096}) HTTP\/\d\.\d$/;
-const FILTERED = /^Proxying refused on filtered domain "([^"]{0,253})"$/;
-/** The refusal when the filter reads whole URLs (`FilterURLs On`): `http://host:port/…` or, for CONNECT, `host:port`. */
-const FILTERED_URL = /^Proxying refused on filtered url "([^"]{0,4096})"$/;
-const BAD_PORT = /^Refused CONNECT method on port (\d{1,5})$/;
-/** Most entries kept; a setup that makes more is summarised by the first ones. */
+const LINE =
+  /^(\d{1,12})\.(\d{3}) (\d{1,10}) ([A-Z][A-Z_-]{0,31}|-) (\S{1,255}) (?:\d{1,5}|-) ([A-Z_]{1,64})\/\d{3} (\d{1,15}|-) (\d{1,15}|-)$/;
+/** The host squid logs: a name, an IPv4 address or a bracketed IPv6 address; `-` when there is none. */
+const HOST = /^(?:[a-z0-9_.-]{1,253}|\[[0-9a-f:.]{2,45}\])$/;
+/** Most entries kept; a setup that makes more is summarised by the first ones (in start order). */
 const MAX_ENTRIES = 2_000;
 
-interface Pending {
-  entry: EgressEntry;
-  port: number | undefined;
-  decided: boolean;
-}
-
-/** Reads tinyproxy's log text into egress entries, in request order (at most 2 000). */
+/** Reads squid's access log text into egress entries, in the order the requests started (at most 2 000). */
 export function parseEgressLog(text: string): EgressEntry[] {
-  const requests: Pending[] = [];
+  const read: { startMs: number; entry: EgressEntry }[] = [];
   for (const raw of text.split("\n")) {
-    const message = LINE.exec(raw.slice(0, 8192))?.[1];
-    if (message === undefined) continue;
-    const request = REQUEST.exec(message);
-    if (request) {
-      if (requests.length >= MAX_ENTRIES) continue;
-      const [, method, target] = request;
-      const { host, port } = targetOf(method!, target!);
-      requests.push({ entry: { host, method: method!, allowed: true, bytes: null }, port, decided: false });
-      continue;
-    }
-    const filtered = FILTERED.exec(message);
-    if (filtered) {
-      const host = filtered[1]!.toLowerCase();
-      refuseLatest(requests, (p) => p.entry.host === host);
-      continue;
-    }
-    const filteredUrl = FILTERED_URL.exec(message);
-    if (filteredUrl) {
-      const url = filteredUrl[1]!;
-      const { host } = targetOf(url.includes("://") ? "GET" : "CONNECT", url);
-      refuseLatest(requests, (p) => p.entry.host === host);
-      continue;
-    }
-    const badPort = BAD_PORT.exec(message);
-    if (badPort) refuseLatest(requests, (p) => p.entry.method === "CONNECT" && p.port === Number(badPort[1]));
+    if (raw.length > 512) continue;
+    const match = LINE.exec(raw);
+    if (!match) continue;
+    const [, seconds, millis, elapsed, method, rawHost, result, received, sent] = match;
+    const host = rawHost!.toLowerCase();
+    read.push({
+      startMs: Number(seconds) * 1000 + Number(millis) - Number(elapsed),
+      entry: {
+        host: host !== "-" && HOST.test(host) ? host : "",
+        method: method!,
+        allowed: result!.startsWith("TCP_") && !result!.startsWith("TCP_DENIED"),
+        bytes: received === "-" || sent === "-" ? null : Number(received) + Number(sent),
+      },
+    });
   }
-  return requests.map((p) => p.entry);
-}
-
-function refuseLatest(requests: Pending[], fits: (p: Pending) => boolean): void {
-  for (let i = requests.length - 1; i >= 0; i--) {
-    const pending = requests[i]!;
-    if (pending.decided || !fits(pending)) continue;
-    pending.entry.allowed = false;
-    pending.decided = true;
-    return;
-  }
-}
-
-/** The host (lower case, no credentials, no port) and port a request line asks for. */
-function targetOf(method: string, target: string): { host: string; port: number | undefined } {
-  if (method === "CONNECT") {
-    const match = /^(?:[^@/]*@)?(\[[^\]]*\]|[^:/]+)(?::(\d{1,5}))?$/.exec(target);
-    return { host: (match?.[1] ?? "").toLowerCase(), port: match?.[2] ? Number(match[2]) : undefined };
-  }
-  try {
-    const url = new URL(target);
-    return { host: url.hostname.toLowerCase(), port: url.port ? Number(url.port) : undefined };
-  } catch {
-    // A request line that is not an absolute URL (a request to the proxy itself).
-    return { host: "", port: undefined };
-  }
+  // A stable sort: requests that started in the same millisecond keep the order they ended in.
+  return read.sort((a, b) => a.startMs - b.startMs).slice(0, MAX_ENTRIES).map((r) => r.entry);
 }

@@ -145,7 +145,14 @@ export class EnvironmentBuilder implements Environments {
       const remaining = Math.max(1_000, settings.setupTimeoutMs - (performance.now() - started));
       const run = await session.install(request.spec.plan, this.#installEnv(session.proxyUrl), remaining);
       request.signal?.throwIfAborted();
-      const [egress, addedBytes] = await Promise.all([session.egress(), session.addedBytes()]);
+      // Whatever setup left running is stopped before the scan and the commit (a background process
+      // could otherwise write a credential after the scan, or tamper with it), while the proxy's log
+      // is read; a failure to stop is thrown once the run's own outcome has been reported.
+      const [egress, stopped] = await Promise.all([
+        session.egress(),
+        session.stopProcesses().then(() => undefined, (error: unknown) => ({ error })),
+      ]);
+      session.releaseProxy();
       const tail = outputTail(run.output, this.#secrets);
       const report = readSetupReport(run.output);
       if (run.result.timedOut) {
@@ -174,16 +181,11 @@ export class EnvironmentBuilder implements Environments {
           egress,
         );
       }
-      // Whatever setup left running is stopped before the scan and the commit: a background process
-      // could otherwise write a credential after the scan, or tamper with it.
-      await session.stopProcesses();
-      const scan = await session.scan(
-        this.#secrets.length > 0 ? [`BACKEND_AGENT_SECRETS=${this.#secrets.join("\n")}`] : [],
-      );
-      const scanned = readSetupReport(scan.output);
-      if (!scanned || !("leaked" in scanned)) {
+      if (stopped) throw stopped.error;
+      const [scanned, addedBytes] = await Promise.all([this.#scan(session), session.addedBytes()]);
+      if (!("leaked" in scanned)) {
         throw new EnvironmentError(
-          `the credential scan after setup gave no report (exit ${scan.result.exitCode}); nothing was cached`,
+          `the credential scan after setup gave no report (exit ${scanned.exitCode}); nothing was cached`,
           "failed",
           tail,
           egress,
@@ -210,8 +212,12 @@ export class EnvironmentBuilder implements Environments {
         [ENV_LABELS.packages]: String(report.packages),
       };
       await session.commit(key, labels);
-      await this.cache.touch(key, builtAt);
-      await this.cache.prune(settings.cacheMax, key);
+      // The setup parts are removed while the cache records the use and is pruned (a failed
+      // removal is thrown by the disposal at the end of this scope, as on every path).
+      await Promise.all([
+        session.dispose().catch(() => undefined),
+        this.cache.touch(key, builtAt).then(() => this.cache.prune(settings.cacheMax, key)),
+      ]);
       return { ...this.#result(key, envImageName(key), false, builtAt, report.packages, 0), egress };
     } catch (error) {
       request.signal?.throwIfAborted();
@@ -219,6 +225,17 @@ export class EnvironmentBuilder implements Environments {
     } finally {
       request.signal?.removeEventListener("abort", stop);
     }
+  }
+
+  /**
+   * Searches what setup wrote for the index credentials (after every setup process was stopped).
+   * With no credentials configured there is nothing to find, and no scan runs.
+   */
+  async #scan(session: SetupSession): Promise<{ leaked: string[] } | { exitCode: number | null }> {
+    if (this.#secrets.length === 0) return { leaked: [] };
+    const scan = await session.scan([`BACKEND_AGENT_SECRETS=${this.#secrets.join("\n")}`]);
+    const report = readSetupReport(scan.output);
+    return report && "leaked" in report ? report : { exitCode: scan.result.exitCode };
   }
 
   /** The setup program's own environment: the proxy and the indexes (credentials included). */

@@ -17,13 +17,13 @@ import { SANDBOX_USER, type SandboxLimits } from "../sandbox/limits.ts";
 
 const MIB = 1024 * 1024;
 
-/** The proxy's port on the internal network (`images/python-sandbox/egress/tinyproxy.conf`). */
+/** The proxy's port on the internal network (`images/python-sandbox/egress/squid.conf`). */
 export const PROXY_PORT = 8888;
 
 /** The command of the proxy container, followed by the allowed hosts. */
 export const PROXY_COMMAND = ["python3", "-I", "/opt/backend-agent/egress_proxy.py"] as const;
 
-/** The proxy container's limits: tinyproxy needs little. */
+/** The proxy container's limits: squid, relaying without a cache, needs little. */
 export const PROXY_LIMITS = { memoryMb: 64, cpus: 0.5, pidsLimit: 128, tmpMb: 16 } as const;
 
 /** Input of {@link setupContainerBody} and {@link proxyContainerBody}. */
@@ -60,7 +60,7 @@ export function setupContainerBody(input: SetupBodyInput, limits: SandboxLimits)
   };
 }
 
-/** The proxy container: the sandbox's hardening, read-only root, tinyproxy with `allowlist`. */
+/** The proxy container: the sandbox's hardening, read-only root, squid with `allowlist`. */
 export function proxyContainerBody(
   input: SetupBodyInput & { allowlist: readonly string[] },
   limits: SandboxLimits,

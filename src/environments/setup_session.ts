@@ -64,7 +64,8 @@ const WAIT_FOR_PROXY_THEN_RUN = `for i in $(seq 1 200); do
 done
 echo "setup: the egress proxy did not accept connections within 10 s" >&2
 exit 97`;
-const LOG = "/tmp/egress/tinyproxy.log";
+/** squid's access log (`images/python-sandbox/egress/squid.conf`). */
+const LOG = "/tmp/egress/access.log";
 /** Output kept of a setup run: pip is verbose, and the report is the last line. */
 const MAX_SETUP_OUTPUT = 256 * 1024;
 const MAX_LOG_BYTES = 1024 * 1024;
@@ -75,6 +76,10 @@ export class SetupSession implements AsyncDisposable {
   readonly #networks: Network[] = [];
   #setup: Container | undefined;
   #proxy: Container | undefined;
+  /** Settles once the proxy's start succeeded or failed. */
+  #proxyStarted: Promise<void> = Promise.resolve();
+  /** The proxy's early removal ({@link releaseProxy}); settles without failing. */
+  #proxyRemoval: Promise<void> | undefined;
   #disposed: Promise<void> | undefined;
 
   private constructor(private readonly docker: Docker, private readonly options: SetupSessionOptions) {}
@@ -94,6 +99,11 @@ export class SetupSession implements AsyncDisposable {
     }
   }
 
+  /**
+   * Makes the networks, then starts the proxy and the setup container side by side. Resolves once
+   * the setup container runs; the proxy may still be starting ({@link install} waits for it, and
+   * every part it made is known to {@link dispose} once it settles).
+   */
   async #start(): Promise<void> {
     const { names, limits } = this.options;
     const now = Date.now();
@@ -112,31 +122,31 @@ export class SetupSession implements AsyncDisposable {
         ? Promise.resolve(this.options.egressNetwork)
         : network(names.egressNetwork, false),
     );
-    [this.#proxy, this.#setup] = await settled(
-      this.#step("start the egress proxy", async () => {
-        const proxy = await this.docker.createContainer(proxyContainerBody({
-          name: names.proxy,
-          network: egress,
-          labels: labels(names.proxy, "proxy"),
-          allowlist: this.options.allowlist,
-        }, limits));
-        this.#containers.push(proxy);
-        await this.docker.getNetwork(internal).connect({ Container: proxy.id });
-        await proxy.start();
-        return proxy;
-      }),
-      this.#step("start the setup container", async () => {
-        const setup = await this.docker.createContainer(
-          setupContainerBody(
-            { name: names.setup, network: internal, labels: labels(names.setup, "setup") },
-            limits,
-          ),
-        );
-        this.#containers.push(setup);
-        await setup.start();
-        return setup;
-      }),
-    );
+    this.#proxyStarted = this.#step("start the egress proxy", async () => {
+      const proxy = await this.docker.createContainer(proxyContainerBody({
+        name: names.proxy,
+        network: egress,
+        labels: labels(names.proxy, "proxy"),
+        allowlist: this.options.allowlist,
+      }, limits));
+      this.#containers.push(proxy);
+      await this.docker.getNetwork(internal).connect({ Container: proxy.id });
+      await proxy.start();
+      this.#proxy = proxy;
+    });
+    // Handled where it is awaited (install, egress, dispose); this keeps it from floating meanwhile.
+    this.#proxyStarted.catch(() => undefined);
+    this.#setup = await this.#step("start the setup container", async () => {
+      const setup = await this.docker.createContainer(
+        setupContainerBody(
+          { name: names.setup, network: internal, labels: labels(names.setup, "setup") },
+          limits,
+        ),
+      );
+      this.#containers.push(setup);
+      await setup.start();
+      return setup;
+    });
   }
 
   async #step<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -178,10 +188,11 @@ export class SetupSession implements AsyncDisposable {
    * Runs the setup program on `plan` in /workspace with `env` added for this process only (the
    * proxy and the index settings, credentials included: an exec's environment is not part of the
    * container's configuration, so it is not committed). It starts once the egress proxy accepts
-   * connections (tinyproxy is up within milliseconds of its start; at most 10 s are waited).
+   * connections (the proxy may still be starting when it is called; at most 10 s are waited).
+   * @throws SandboxError when the proxy could not be started (the exec is stopped by dispose).
    */
   async install(plan: InstallPlan, env: readonly string[], timeoutMs: number): Promise<SetupRun> {
-    const result = await execInContainer(
+    const running = execInContainer(
       this.#live(this.#setup),
       ["bash", "-c", WAIT_FOR_PROXY_THEN_RUN, this.options.names.proxy, ...PROGRAM],
       {
@@ -193,6 +204,10 @@ export class SetupSession implements AsyncDisposable {
         cwd: WORKSPACE,
       },
     );
+    const [, result] = await Promise.all([this.#proxyStarted, running]).catch((error: unknown) => {
+      running.catch(() => undefined);
+      throw error;
+    });
     return { result, output: result.stdout + result.stderr };
   }
 
@@ -229,6 +244,7 @@ export class SetupSession implements AsyncDisposable {
 
   /** The proxy's log, read into egress entries. */
   async egress(): Promise<EgressEntry[]> {
+    await this.#proxyStarted;
     const result = await execInContainer(this.#live(this.#proxy), ["cat", LOG], {
       user: "sandbox",
       timeoutMs: 10_000,
@@ -236,6 +252,26 @@ export class SetupSession implements AsyncDisposable {
       cwd: "/",
     });
     return parseEgressLog(result.stdout);
+  }
+
+  /**
+   * Starts removing the proxy container, once its log has been read: setup needs no network after
+   * the install, and the removal overlaps what follows. {@link dispose} waits for it, and removes
+   * the proxy again (reporting its failure) if this removal failed.
+   */
+  releaseProxy(): void {
+    if (this.#disposed) return;
+    this.#proxyRemoval ??= this.#removeProxy();
+  }
+
+  async #removeProxy(): Promise<void> {
+    await this.#proxyStarted.catch(() => undefined);
+    const proxy = this.#proxy;
+    if (!proxy) return;
+    const failures: unknown[] = [];
+    await proxy.remove({ force: true, v: true }).catch((e) => missingOr(e, failures));
+    const at = this.#containers.indexOf(proxy);
+    if (failures.length === 0 && at >= 0) this.#containers.splice(at, 1);
   }
 
   /** Bytes setup wrote into the container's root (its writable layer: what the image adds). */
@@ -277,6 +313,10 @@ export class SetupSession implements AsyncDisposable {
   }
 
   async #remove(): Promise<void> {
+    // A proxy still being made, or being removed, is waited for, so that what it made is removed
+    // too and no part is removed twice at once.
+    await this.#proxyStarted.catch(() => undefined);
+    await this.#proxyRemoval;
     const failures: unknown[] = [];
     await Promise.all(
       this.#containers.splice(0).map((c) =>

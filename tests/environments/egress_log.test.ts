@@ -1,96 +1,72 @@
 import { describe, expect, test } from "vitest";
 import { parseEgressLog } from "../../src/environments/egress_log.ts";
 
-const line = (level: string, message: string) => `${level.padEnd(10)}Nov 30 20:32:11.914 [7]: ${message}`;
+/** One line of the `egress` log format: `%ts.%03tu %tr %>rm %>rd %>rP %Ss/%>Hs %>st %<st`. */
+const line = (endMs: number, tookMs: number, rest: string) =>
+  `${Math.floor(endMs / 1000)}.${String(endMs % 1000).padStart(3, "0")} ${tookMs} ${rest}`;
+const T = 1_764_534_731_000;
 
-describe("tinyproxy's log read into egress entries", () => {
-  test("an allowed GET and an allowed CONNECT are one entry each, in order, without sizes", () => {
+describe("squid's access log read into egress entries", () => {
+  test("an allowed GET and an allowed CONNECT are one entry each, with the bytes relayed both ways", () => {
     const log = [
-      line("NOTICE", "Initializing tinyproxy ..."),
-      line("CONNECT", "Connect (file descriptor 4): 172.18.0.3"),
-      line("CONNECT", "Request (file descriptor 4): GET http://index:8080/simple/tinyjwt/ HTTP/1.1"),
-      line("INFO", "No upstream proxy for index"),
-      line("CONNECT", 'Established connection to host "index" using file descriptor 5.'),
-      line("CONNECT", "Request (file descriptor 4): CONNECT PyPI.org:443 HTTP/1.1"),
-      line("INFO", "Closed connection between local client (fd:4) and remote client (fd:5)"),
+      line(T + 10, 5, "GET index 8080 TCP_MISS/200 254 1841"),
+      line(T + 900, 800, "CONNECT pypi.org 443 TCP_TUNNEL/200 5120 730112"),
     ].join("\n");
     expect(parseEgressLog(log)).toEqual([
-      { host: "index", method: "GET", allowed: true, bytes: null },
-      { host: "pypi.org", method: "CONNECT", allowed: true, bytes: null },
+      { host: "index", method: "GET", allowed: true, bytes: 254 + 1841 },
+      { host: "pypi.org", method: "CONNECT", allowed: true, bytes: 5120 + 730112 },
     ]);
   });
 
-  test("a URL the filter refuses (another port of an allowed host, another host) is refused", () => {
+  test("refusals (another host, another port, CONNECT off 443) are refused, with squid's error page counted", () => {
     const log = [
-      line("CONNECT", "Request (file descriptor 4): GET http://index:22/ HTTP/1.1"),
-      line("NOTICE", 'Proxying refused on filtered url "http://index:22/"'),
-      line("CONNECT", "Request (file descriptor 4): CONNECT evil.example:443 HTTP/1.1"),
-      line("NOTICE", 'Proxying refused on filtered url "evil.example:443"'),
-      line("CONNECT", "Request (file descriptor 6): GET http://index:8080/simple/ HTTP/1.1"),
+      line(T + 1, 0, "GET index 22 TCP_DENIED/403 240 3902"),
+      line(T + 2, 0, "CONNECT evil.example 443 TCP_DENIED/403 210 3850"),
+      line(T + 3, 0, "CONNECT index 8443 TCP_DENIED/403 200 3850"),
+      line(T + 4, 1, "GET index 8080 TCP_MISS/200 250 900"),
     ].join("\n");
-    expect(parseEgressLog(log)).toEqual([
-      { host: "index", method: "GET", allowed: false, bytes: null },
-      { host: "evil.example", method: "CONNECT", allowed: false, bytes: null },
-      { host: "index", method: "GET", allowed: true, bytes: null },
+    expect(parseEgressLog(log).map((e) => [e.host, e.method, e.allowed])).toEqual([
+      ["index", "GET", false],
+      ["evil.example", "CONNECT", false],
+      ["index", "CONNECT", false],
+      ["index", "GET", true],
     ]);
   });
 
-  test("a filtered domain and a CONNECT to a port other than 443 are refused", () => {
+  test("entries are in the order requests started, though squid logs a tunnel when it closes", () => {
     const log = [
-      line("CONNECT", "Request (file descriptor 4): GET http://other:8080/ HTTP/1.1"),
-      line("NOTICE", 'Proxying refused on filtered domain "other"'),
-      line("CONNECT", "Request (file descriptor 4): CONNECT index:8443 HTTP/1.1"),
-      line("INFO", "Refused CONNECT method on port 8443"),
-      line("CONNECT", "Request (file descriptor 4): CONNECT evil.example:443 HTTP/1.1"),
-      line("NOTICE", 'Proxying refused on filtered domain "evil.example"'),
-      line("CONNECT", "Request (file descriptor 6): GET http://index:8080/simple/ HTTP/1.1"),
+      line(T + 50, 10, "GET index 8080 TCP_MISS/200 250 900"),
+      line(T + 60, 55, "CONNECT pypi.org 443 TCP_TUNNEL/200 500 9000"),
     ].join("\n");
-    expect(parseEgressLog(log)).toEqual([
-      { host: "other", method: "GET", allowed: false, bytes: null },
-      { host: "index", method: "CONNECT", allowed: false, bytes: null },
-      { host: "evil.example", method: "CONNECT", allowed: false, bytes: null },
-      { host: "index", method: "GET", allowed: true, bytes: null },
+    expect(parseEgressLog(log).map((e) => e.method)).toEqual(["CONNECT", "GET"]);
+  });
+
+  test("a request squid answered itself (not a proxy request) is not allowed, and has no host", () => {
+    const log = [line(T, 0, "GET - - NONE_NONE/400 60 3500"), line(T + 1, 0, "- - - NONE_NONE/400 79 3503")];
+    expect(parseEgressLog(log.join("\n"))).toEqual([
+      { host: "", method: "GET", allowed: false, bytes: 3560 },
+      { host: "", method: "-", allowed: false, bytes: 3582 },
     ]);
   });
 
-  test("a refusal goes to the latest undecided request for its host, when requests interleave", () => {
-    const log = [
-      line("CONNECT", "Request (file descriptor 4): GET http://other/a HTTP/1.1"),
-      line("CONNECT", "Request (file descriptor 5): GET http://index/b HTTP/1.1"),
-      line("CONNECT", "Request (file descriptor 6): GET http://other/c HTTP/1.1"),
-      line("NOTICE", 'Proxying refused on filtered domain "other"'),
-      line("NOTICE", 'Proxying refused on filtered domain "other"'),
-    ].join("\n");
-    expect(parseEgressLog(log).map((e) => [e.host, e.allowed])).toEqual([
-      ["other", false],
-      ["index", true],
-      ["other", false],
+  test("a size squid could not tell is null, and an upper-case host is read in lower case", () => {
+    expect(parseEgressLog(line(T, 0, "GET PyPI.org 80 TCP_MISS_ABORTED/000 120 -"))).toEqual([
+      { host: "pypi.org", method: "GET", allowed: true, bytes: null },
     ]);
   });
 
-  test("credentials in a request line never reach the entry, nor does the path", () => {
-    const log = line(
-      "CONNECT",
-      "Request (file descriptor 4): GET http://user:tok3n@index:8080/simple/x/?k=tok3n HTTP/1.1",
-    );
-    const entries = parseEgressLog(log);
-    expect(entries).toEqual([{ host: "index", method: "GET", allowed: true, bytes: null }]);
-    expect(JSON.stringify(entries)).not.toContain("tok3n");
-  });
-
-  test("lines that are not tinyproxy's, and a request to the proxy itself, are read safely", () => {
+  test("lines that are not the egress format are skipped; a host that is not a host name is emptied", () => {
     const log = [
       "garbage",
       `${"x".repeat(100_000)}`,
-      line("CONNECT", "Request (file descriptor 4): GET /stats HTTP/1.1"),
-      line("NOTICE", 'Proxying refused on filtered domain "nobody-asked"'),
-      'CONNECT   Nov 30 20:32:11.914 [7]: Request (file descriptor 4): GET http://a"b HTTP/1.1 trailing',
+      line(T, 0, "GET index 8080 TCP_MISS/200 1 2 trailing"),
+      line(T, 0, "GET ev'il 80 TCP_MISS/200 1 2"),
     ].join("\n");
-    expect(parseEgressLog(log)).toEqual([{ host: "", method: "GET", allowed: true, bytes: null }]);
+    expect(parseEgressLog(log)).toEqual([{ host: "", method: "GET", allowed: true, bytes: 3 }]);
   });
 
   test("at most 2 000 entries are kept", () => {
-    const request = line("CONNECT", "Request (file descriptor 4): GET http://index/simple/ HTTP/1.1");
+    const request = line(T, 0, "GET index 80 TCP_MISS/200 1 2");
     expect(parseEgressLog(Array(2_500).fill(request).join("\n"))).toHaveLength(2_000);
   });
 });

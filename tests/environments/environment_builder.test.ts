@@ -104,6 +104,16 @@ describe("a build through the egress proxy", () => {
     expect(result.egress.length).toBeGreaterThanOrEqual(4);
     expect(result.egress.every((e) => e.host === index.host && e.method === "GET" && e.allowed)).toBe(true);
     expect(await index.requests()).toContain("GET /packages/tinyjwt-1.0.0-py3-none-any.whl");
+    // The proxy's count for the wheel's request: the wheel itself plus the request and the response
+    // headers (a few hundred bytes). The index logged the same requests in the same order.
+    const gets = (await index.requests()).split("\n").filter((l) => l.includes('"GET /')).slice(
+      -result.egress.length,
+    );
+    const wheelAt = gets.findIndex((l) => l.includes("GET /packages/tinyjwt-1.0.0-py3-none-any.whl"));
+    const wheel = await index.servedSize("packages/tinyjwt-1.0.0-py3-none-any.whl");
+    expect(wheelAt).toBeGreaterThanOrEqual(0);
+    expect(result.egress[wheelAt]!.bytes).toBeGreaterThanOrEqual(wheel + 100);
+    expect(result.egress[wheelAt]!.bytes).toBeLessThanOrEqual(wheel + 1024);
     const labels = (await docker.getImage(result.image).inspect()).Config.Labels;
     expect(labels).toMatchObject({
       [ENV_LABELS.repo]: "acme/tasks",
@@ -315,9 +325,12 @@ describe("the egress proxy, from inside the setup container", () => {
     expect(probed.direct_by_name).toMatch(/URLError|gaierror/);
     expect(probed.direct_by_ip).toMatch(/OSError|TimeoutError|timeout|ConnectionRefusedError|unreachable/i);
     expect(probed.direct_by_ip).not.toBe("connected");
-    expect(result.egress).toContainEqual({ host: other.host, method: "GET", allowed: false, bytes: null });
-    expect(result.egress).toContainEqual({ host: index.host, method: "GET", allowed: true, bytes: null });
-    expect(result.egress).toContainEqual({ host: index.host, method: "GET", allowed: false, bytes: null });
+    // A refusal's bytes are the proxy's error page and the request: more than nothing.
+    const counted = { bytes: expect.any(Number) };
+    expect(result.egress).toContainEqual({ host: other.host, method: "GET", allowed: false, ...counted });
+    expect(result.egress).toContainEqual({ host: index.host, method: "GET", allowed: true, ...counted });
+    expect(result.egress).toContainEqual({ host: index.host, method: "GET", allowed: false, ...counted });
+    expect(result.egress.every((e) => e.bytes! > 0)).toBe(true);
   });
 });
 

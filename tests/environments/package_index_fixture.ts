@@ -6,6 +6,7 @@
  */
 import type Docker from "dockerode";
 import type { Container, Network } from "dockerode";
+import { execInContainer } from "../../src/sandbox/docker_exec.ts";
 import { LABELS } from "../../src/sandbox/limits.ts";
 
 /** One tiny package: its one module `<name>.py` and its dependencies. */
@@ -122,6 +123,19 @@ export class PackageIndexFixture implements AsyncDisposable {
   async requests(): Promise<string> {
     const logs = await this.#containers[0]!.logs({ stdout: true, stderr: true });
     return new TextDecoder().decode(logs as unknown as Uint8Array);
+  }
+
+  /** The size in bytes of a file the index serves, by its path under the index (`packages/x.whl`). */
+  async servedSize(path: string): Promise<number> {
+    const result = await execInContainer(this.#containers[0]!, ["stat", "-c", "%s", `/tmp/index/${path}`], {
+      user: "sandbox",
+      timeoutMs: 10_000,
+      maxOutputBytes: 1024,
+      cwd: "/",
+    });
+    const size = Number(result.stdout.trim());
+    if (result.exitCode !== 0 || !Number.isSafeInteger(size)) throw new Error(`the index serves no ${path}`);
+    return size;
   }
 
   async #serve(name: string, packages: TinyPackage[], alias?: string): Promise<Container> {
