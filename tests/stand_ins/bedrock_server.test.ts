@@ -1,0 +1,131 @@
+import { AnthropicBedrock } from "@anthropic-ai/bedrock-sdk";
+import Anthropic from "@anthropic-ai/sdk";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ModelScript } from "../../examples/scenario.ts";
+import { type AnthropicStandIn, startAnthropicStandIn } from "./anthropic_server.ts";
+import { type AwsIdentities, createAwsIdentities } from "./aws_identities.ts";
+import { type BedrockStandIn, startBedrockStandIn } from "./bedrock_server.ts";
+
+const PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+const SCRIPT: ModelScript = {
+  match: "Add login",
+  turns: [{
+    content: [{ type: "text", text: "Looking." }, {
+      type: "tool_use",
+      name: "bash",
+      input: { command: "ls" },
+    }],
+  }],
+};
+let upstream: AnthropicStandIn | undefined;
+let bedrock: BedrockStandIn | undefined;
+
+afterEach(async () => {
+  await bedrock?.close();
+  await upstream?.close();
+});
+
+async function start(options: { clockSkewMs?: number } = {}) {
+  upstream = await startAnthropicStandIn({ scripts: [SCRIPT] });
+  const identities: AwsIdentities = createAwsIdentities();
+  bedrock = startBedrockStandIn({ upstream, identities, region: "us-east-1", ...options });
+  const key = identities.addUserKey("agent-runner");
+  const client = (credentials = { awsAccessKey: key.accessKeyId, awsSecretKey: key.secretAccessKey }) =>
+    new AnthropicBedrock({
+      ...credentials,
+      awsRegion: "us-east-1",
+      baseURL: bedrock!.url,
+      maxRetries: 0,
+      apiKey: null,
+    });
+  return { client, key, bedrock };
+}
+
+const ask = {
+  model: PROFILE,
+  max_tokens: 1024,
+  messages: [{ role: "user" as const, content: "Please: Add login" }],
+};
+
+async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof Anthropic.APIError>> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(Anthropic.APIError);
+  return error as InstanceType<typeof Anthropic.APIError>;
+}
+
+describe("Bedrock runtime stand-in", () => {
+  it("InvokeModel: a SigV4-signed call on a cross-region inference profile gets the scripted turn", async () => {
+    const { client, bedrock, key } = await start();
+    const message = await client().messages.create(ask);
+    expect(message.content[1]).toMatchObject({ type: "tool_use", name: "bash", input: { command: "ls" } });
+    expect(message.stop_reason).toBe("tool_use");
+    expect(bedrock.calls).toEqual([expect.objectContaining({ operation: "InvokeModel", modelId: PROFILE })]);
+    expect(bedrock.calls[0]!.arn).toContain("user/agent-runner");
+    expect(bedrock.calls[0]!.body.anthropic_version).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(bedrock.calls[0]!.body).not.toHaveProperty("model");
+    expect(JSON.stringify(bedrock.calls)).not.toContain(key.secretAccessKey);
+  });
+
+  it("InvokeModelWithResponseStream: the event-stream frames decode into the same message", async () => {
+    const { client, bedrock } = await start();
+    const message = await client().messages.stream(ask).finalMessage();
+    expect(message.content[0]).toEqual({ type: "text", text: "Looking.", ...(message.content[0] as object) });
+    expect(message.content[1]).toMatchObject({ type: "tool_use", name: "bash", input: { command: "ls" } });
+    expect(message.stop_reason).toBe("tool_use");
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    expect(bedrock.calls[0]!.operation).toBe("InvokeModelWithResponseStream");
+  });
+
+  it("a wrong secret key gets 403 InvalidSignatureException with AWS's message", async () => {
+    const { client, key, bedrock } = await start();
+    const error = await failure(
+      client({ awsAccessKey: key.accessKeyId, awsSecretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" })
+        .messages.create(ask),
+    );
+    expect(error.status).toBe(403);
+    expect(error.error).toEqual({
+      message:
+        "The request signature we calculated does not match the signature you provided. Check your AWS " +
+        "Secret Access Key and signing method. Consult the service documentation for details.",
+    });
+    expect(bedrock.refusals).toEqual(["InvalidSignatureException"]);
+    expect(bedrock.calls).toEqual([]);
+  });
+
+  it("an unknown access key gets 403 UnrecognizedClientException", async () => {
+    const { client, bedrock } = await start();
+    const error = await failure(
+      client({
+        awsAccessKey: "AKIAIOSFODNN7EXAMPLE",
+        awsSecretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      })
+        .messages.create(ask),
+    );
+    expect(error.status).toBe(403);
+    expect(error.error).toEqual({ message: "The security token included in the request is invalid." });
+    expect(bedrock.refusals).toEqual(["UnrecognizedClientException"]);
+  });
+
+  it("a signature from a clock more than 5 minutes off gets 403 'Signature expired'", async () => {
+    const { client, bedrock } = await start({ clockSkewMs: 20 * 60_000 });
+    const error = await failure(client().messages.create(ask));
+    expect(error.status).toBe(403);
+    expect(String((error.error as { message: string }).message)).toMatch(
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/,
+    );
+    expect(bedrock.refusals).toEqual(["InvalidSignatureException"]);
+  });
+
+  it("an unsigned request gets 403 MissingAuthenticationTokenException; a model id that is not Anthropic's, 400", async () => {
+    const { client, bedrock } = await start();
+    const unsigned = await fetch(`${bedrock.url}/model/${encodeURIComponent(PROFILE)}/invoke`, {
+      method: "POST",
+      body: JSON.stringify({ anthropic_version: "bedrock-2023-05-31", max_tokens: 1, messages: [] }),
+    });
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.json()).toEqual({ message: "Missing Authentication Token" });
+    const error = await failure(client().messages.create({ ...ask, model: "meta.llama3-70b-instruct-v1:0" }));
+    expect(error.status).toBe(400);
+    expect(error.error).toEqual({ message: "The provided model identifier is invalid." });
+  });
+});
