@@ -24,6 +24,7 @@ import {
   startAnthropicStandIn,
 } from "../stand_ins/anthropic_server.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import type { ProviderFront } from "./provider_fronts.ts";
 
 /** The project root (where deno.json is). */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -33,6 +34,8 @@ export interface Harness {
   github: GitHubStandIn;
   /** Undefined when the real Anthropic API is used. */
   anthropic?: AnthropicStandIn;
+  /** The model provider in front of the Anthropic stand-in, when {@link HarnessOptions.provider} started one. */
+  provider?: ProviderFront<unknown>;
   service: Service;
   /** Base URL of the service's HTTP API. */
   apiUrl: string;
@@ -52,6 +55,11 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Authenticate to GitHub as a GitHub App (a fresh key pair) instead of with a token. */
   githubApp?: boolean;
+  /**
+   * Puts a model provider (Bedrock, Vertex AI, a gateway: see `provider_fronts.ts`) in front of the
+   * Anthropic stand-in; its settings go over the stand-in's.
+   */
+  provider?: (anthropic: AnthropicStandIn) => Promise<ProviderFront<unknown>>;
   /** Wraps the service's SQLite job store (e.g. to inject failures). */
   wrapStore?: (store: JobStore) => JobStore;
   /** Options of the Anthropic stand-in besides the scenario's scripts (e.g. the models it serves). */
@@ -75,6 +83,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
   const anthropic = options.realAnthropicKey
     ? undefined
     : await startAnthropicStandIn({ ...options.anthropic, scripts: scenario.scripts });
+  const provider = anthropic && options.provider ? await options.provider(anthropic) : undefined;
   const dataDir = await Deno.makeTempDir({ prefix: "backend-agent-" });
   const settings: Record<string, string | undefined> = {
     ...githubAuth,
@@ -87,6 +96,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
     GITHUB_WEBHOOK_SECRET: github.webhookSecret,
     GITHUB_BOT_LOGIN: "agent-runner[bot]",
     ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
+    ...provider?.env,
     ...options.env,
   };
   const packageIndex = settings.PIP_INDEX_URL === undefined
@@ -113,6 +123,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
   return {
     github,
     ...(anthropic ? { anthropic } : {}),
+    ...(provider ? { provider } : {}),
     service,
     apiUrl: `http://127.0.0.1:${server.addr.port}`,
     auditLogPath: `${dataDir}/audit.jsonl`,
@@ -122,6 +133,7 @@ export async function startHarness(scenario: Scenario, options: HarnessOptions =
         await server.shutdown();
         await service.close();
         await github.close();
+        await provider?.close();
         await anthropic?.close();
         await packageIndex?.[Symbol.asyncDispose]();
         await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
