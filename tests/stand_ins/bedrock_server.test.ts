@@ -1,22 +1,11 @@
 import { AnthropicBedrock } from "@anthropic-ai/bedrock-sdk";
-import Anthropic from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ModelScript } from "../../examples/scenario.ts";
 import { type AnthropicStandIn, startAnthropicStandIn } from "./anthropic_server.ts";
+import { ADD_LOGIN_SCRIPT, apiFailure } from "./provider_test_kit.ts";
 import { type AwsIdentities, createAwsIdentities } from "./aws_identities.ts";
 import { type BedrockStandIn, startBedrockStandIn } from "./bedrock_server.ts";
 
 const PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
-const SCRIPT: ModelScript = {
-  match: "Add login",
-  turns: [{
-    content: [{ type: "text", text: "Looking." }, {
-      type: "tool_use",
-      name: "bash",
-      input: { command: "ls" },
-    }],
-  }],
-};
 let upstream: AnthropicStandIn | undefined;
 let bedrock: BedrockStandIn | undefined;
 
@@ -26,7 +15,7 @@ afterEach(async () => {
 });
 
 async function start(options: { clockSkewMs?: number } = {}) {
-  upstream = await startAnthropicStandIn({ scripts: [SCRIPT] });
+  upstream = await startAnthropicStandIn({ scripts: [ADD_LOGIN_SCRIPT] });
   const identities: AwsIdentities = createAwsIdentities();
   bedrock = startBedrockStandIn({ upstream, identities, region: "us-east-1", ...options });
   const key = identities.addUserKey("agent-runner");
@@ -46,12 +35,6 @@ const ask = {
   max_tokens: 1024,
   messages: [{ role: "user" as const, content: "Please: Add login" }],
 };
-
-async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof Anthropic.APIError>> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(Anthropic.APIError);
-  return error as InstanceType<typeof Anthropic.APIError>;
-}
 
 describe("Bedrock runtime stand-in", () => {
   it("InvokeModel: a SigV4-signed call on a cross-region inference profile gets the scripted turn", async () => {
@@ -78,7 +61,7 @@ describe("Bedrock runtime stand-in", () => {
 
   it("a wrong secret key gets 403 InvalidSignatureException with AWS's message", async () => {
     const { client, key, bedrock } = await start();
-    const error = await failure(
+    const error = await apiFailure(
       client({ awsAccessKey: key.accessKeyId, awsSecretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" })
         .messages.create(ask),
     );
@@ -94,7 +77,7 @@ describe("Bedrock runtime stand-in", () => {
 
   it("an unknown access key gets 403 UnrecognizedClientException", async () => {
     const { client, bedrock } = await start();
-    const error = await failure(
+    const error = await apiFailure(
       client({
         awsAccessKey: "AKIAIOSFODNN7EXAMPLE",
         awsSecretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -108,7 +91,7 @@ describe("Bedrock runtime stand-in", () => {
 
   it("a signature from a clock more than 5 minutes off gets 403 'Signature expired'", async () => {
     const { client, bedrock } = await start({ clockSkewMs: 20 * 60_000 });
-    const error = await failure(client().messages.create(ask));
+    const error = await apiFailure(client().messages.create(ask));
     expect(error.status).toBe(403);
     expect(String((error.error as { message: string }).message)).toMatch(
       /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/,
@@ -124,7 +107,9 @@ describe("Bedrock runtime stand-in", () => {
     });
     expect(unsigned.status).toBe(403);
     expect(await unsigned.json()).toEqual({ message: "Missing Authentication Token" });
-    const error = await failure(client().messages.create({ ...ask, model: "meta.llama3-70b-instruct-v1:0" }));
+    const error = await apiFailure(
+      client().messages.create({ ...ask, model: "meta.llama3-70b-instruct-v1:0" }),
+    );
     expect(error.status).toBe(400);
     expect(error.error).toEqual({ message: "The provided model identifier is invalid." });
   });

@@ -1,9 +1,8 @@
 import { AnthropicVertex } from "@anthropic-ai/vertex-sdk";
-import Anthropic from "@anthropic-ai/sdk";
 import { GoogleAuth } from "google-auth-library";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ModelScript } from "../../examples/scenario.ts";
 import { type AnthropicStandIn, startAnthropicStandIn } from "./anthropic_server.ts";
+import { ADD_LOGIN_SCRIPT, apiFailure } from "./provider_test_kit.ts";
 import { createGoogleTokens, type GoogleAuthStandIn, startGoogleAuthStandIn } from "./google_auth_server.ts";
 import { createOidcIssuer } from "./oidc_issuer.ts";
 import { startVertexStandIn, type VertexStandIn } from "./vertex_server.ts";
@@ -11,16 +10,6 @@ import { startVertexStandIn, type VertexStandIn } from "./vertex_server.ts";
 const MODEL = "claude-sonnet-4-5@20250929";
 const AUDIENCE =
   "//iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/agents/providers/eks";
-const SCRIPT: ModelScript = {
-  match: "Add login",
-  turns: [{
-    content: [{ type: "text", text: "Looking." }, {
-      type: "tool_use",
-      name: "bash",
-      input: { command: "ls" },
-    }],
-  }],
-};
 const ask = {
   model: MODEL,
   max_tokens: 1024,
@@ -34,7 +23,7 @@ afterEach(async () => {
 });
 
 async function start() {
-  const upstream: AnthropicStandIn = await startAnthropicStandIn({ scripts: [SCRIPT] });
+  const upstream: AnthropicStandIn = await startAnthropicStandIn({ scripts: [ADD_LOGIN_SCRIPT] });
   const tokens = createGoogleTokens();
   const issuer = await createOidcIssuer("https://container.googleapis.com/v1/projects/acme/clusters/agents");
   const auth: GoogleAuthStandIn = startGoogleAuthStandIn({
@@ -84,12 +73,6 @@ async function start() {
   return { client, vertex, auth, tokens };
 }
 
-async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof Anthropic.APIError>> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(Anthropic.APIError);
-  return error as InstanceType<typeof Anthropic.APIError>;
-}
-
 describe("Vertex AI stand-in", () => {
   it("rawPredict: a token from workload identity federation (the file's token_url) gets the scripted turn", async () => {
     const { client, vertex, auth } = await start();
@@ -129,7 +112,7 @@ describe("Vertex AI stand-in", () => {
     const vertexClient = await client();
     await vertexClient.messages.create(ask);
     tokens.expireAll();
-    const error = await failure(vertexClient.messages.create(ask));
+    const error = await apiFailure(vertexClient.messages.create(ask));
     expect(error.status).toBe(401);
     expect(error.apiMessage).toMatch(
       /^Request had invalid authentication credentials\. Expected OAuth 2 access token/,
@@ -139,7 +122,7 @@ describe("Vertex AI stand-in", () => {
 
   it("another project gets 403 PERMISSION_DENIED", async () => {
     const { client, vertex } = await start();
-    const error = await failure((await client(undefined, "other-project")).messages.create(ask));
+    const error = await apiFailure((await client(undefined, "other-project")).messages.create(ask));
     expect(error.status).toBe(403);
     expect(error.apiMessage).toContain("Permission 'aiplatform.endpoints.predict' denied");
     expect(vertex.calls).toEqual([]);
