@@ -4,7 +4,7 @@
  * in that message, in what the SDKs print, or in the calls' error bodies as the service reports them.
  */
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { callModel } from "../../src/agent/model_call.ts";
+import { callModel, type MessagesApi } from "../../src/agent/model_call.ts";
 import { createMessagesApi, type ModelClientOptions } from "../../src/agent/model_client.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
@@ -53,14 +53,27 @@ const COMMON = { maxRetries: 0, customHeaders: {} };
 
 /** One model call as the loop makes it; the stop's reason, or "" when it succeeded. */
 async function callReason(options: ModelClientOptions, model: string): Promise<string> {
-  const api = await createMessagesApi(options);
-  const result = await callModel(
-    api,
-    { model, max_tokens: 256, messages: [{ role: "user", content: "Please: Add login" }] },
-    60_000,
-    undefined,
+  return callWith(await createMessagesApi(options), model);
+}
+
+async function callWith(api: MessagesApi, model: string): Promise<string> {
+  return stopReason(
+    await callModel(api, {
+      model,
+      max_tokens: 256,
+      messages: [{ role: "user", content: "Please: Add login" }],
+    }, {
+      model,
+      timeoutMs: 60_000,
+      cancel: undefined,
+      now: Date.now,
+    }),
   );
-  return "status" in result ? `${result.status}: ${result.reason}` : "";
+}
+
+/** `status: reason` of a call that ended the run, else "". */
+function stopReason(result: Awaited<ReturnType<typeof callModel>>): string {
+  return "kind" in result && result.kind === "stop" ? `${result.stop.status}: ${result.stop.reason}` : "";
 }
 
 async function startRefusal(options: ModelClientOptions): Promise<string> {
@@ -135,7 +148,7 @@ describe("Amazon Bedrock credentials", () => {
     Deno.env.set("AWS_ACCESS_KEY_ID", key.accessKeyId);
     Deno.env.set("AWS_SECRET_ACCESS_KEY", wrong);
     const reason = await callReason(client, PROFILE);
-    expect(reason).toContain("model_error: Model call failed with HTTP 403");
+    expect(reason).toContain("model_error: Model call failed: HTTP 403");
     expect(reason).toContain("The request signature we calculated does not match the signature you provided");
     expect(reason).toContain("Fix: the AWS credentials were refused");
     expectNoSecret([reason], [wrong, key.secretAccessKey]);
@@ -240,18 +253,8 @@ describe("Vertex AI credentials", () => {
     const options = client(await federationFile(subject));
     const api = await createMessagesApi(options);
     tokens.expireAll();
-    const result = await callModel(
-      api,
-      {
-        model: "claude-sonnet-4-5@20250929",
-        max_tokens: 256,
-        messages: [{ role: "user", content: "Please: Add login" }],
-      },
-      60_000,
-      undefined,
-    );
-    const reason = "status" in result ? result.reason : "";
-    expect(reason).toContain("Model call failed with HTTP 401");
+    const reason = await callWith(api, "claude-sonnet-4-5@20250929");
+    expect(reason).toContain("Model call failed: HTTP 401");
     expect(reason).toContain("Request had invalid authentication credentials");
     expect(reason).toContain("Fix: the Google credentials were refused");
     expectNoSecret([reason], [subject, ...tokens.all()]);
@@ -271,7 +274,7 @@ describe("Anthropic API and gateway credentials", () => {
       ...COMMON,
       customHeaders: { "x-gateway-key": wrong },
     }, "claude-sonnet-4-5-20250929");
-    expect(reason).toContain("Model call failed with HTTP 401 (authentication_error)");
+    expect(reason).toContain("Model call failed: HTTP 401 (authentication_error)");
     expect(reason).toContain('x-gateway-key "[redacted]"');
     expect(reason).toContain("ANTHROPIC_CUSTOM_HEADERS");
     expectNoSecret([reason], [wrong, "sk-gw-virtual-1"]);
