@@ -20,7 +20,12 @@ import { IssueWakeups } from "./jobs/issue_wakeups.ts";
 import type { Worker } from "./jobs/worker.ts";
 import { buildGitHubWebhooks } from "./webhooks/webhook_wiring.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
-import { type EngineReadiness, engineReadiness, openSandboxHosts } from "./service_hosts.ts";
+import {
+  type EngineReadiness,
+  engineReadiness,
+  openSandboxHosts,
+  sandboxImageReadiness,
+} from "./service_hosts.ts";
 import { LABELS } from "./sandbox/limits.ts";
 import { configureLogging, errorText, logger } from "./logging.ts";
 import { buildPipeline, githubCredentials } from "./service_pipeline.ts";
@@ -149,6 +154,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       maxStreams: config.quota.maxStreams,
     },
     ...readinessDeps(hosts?.readiness ?? engineReadiness(config)),
+    sandboxImage: sandboxImageReadiness(config),
     ...(hosts ? { environments: hosts.environments } : {}),
     changes,
     maxBodyBytes: config.api.maxBodyBytes,

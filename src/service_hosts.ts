@@ -18,6 +18,7 @@ import { type GuardedHost, guardSandboxes, onHost } from "./sandbox/host_guard.t
 import { LABELS } from "./sandbox/limits.ts";
 import { type ReapOptions, reapSandboxes } from "./sandbox/reaper.ts";
 import { buildEngine, type Engine } from "./service_engine.ts";
+import { sandboxImageProblems } from "./sandbox/sandbox_image.ts";
 
 const hostsLog = logger("docker-hosts");
 
@@ -178,4 +179,15 @@ async function openPool(
     },
     close: () => pool.stop(),
   };
+}
+
+/**
+ * `/readyz`'s sandbox image check: `SANDBOX_IMAGE` inspected on each engine (through the Docker API
+ * proxy where `DOCKER_HOST` names one); see `sandbox/sandbox_image.ts`.
+ */
+export function sandboxImageReadiness(config: Config): () => Promise<string[]> {
+  const engines = config.dockerHosts
+    ? config.dockerHosts.endpoints.map((e) => ({ name: e.url, docker: dockerClientFor(e) }))
+    : [{ name: config.dockerHost ?? "local", docker: createDockerClient(config.dockerHost) }];
+  return () => sandboxImageProblems(engines, config.sandbox.image);
 }

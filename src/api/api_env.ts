@@ -48,6 +48,11 @@ export interface ApiDeps {
   quotas: ApiQuotas;
   /** Readiness probe of the Docker engine (`/readyz`); rejects when it is unreachable (with `DOCKER_HOSTS`: all are). */
   pingDocker: () => Promise<unknown>;
+  /**
+   * The sandbox image's problems on the engines that answer (missing, or refused by the Docker API
+   * proxy), each naming the fix; empty when it is there (`/readyz`'s `image` check). Absent: not checked.
+   */
+  sandboxImage?: () => Promise<string[]>;
   /** With `DOCKER_HOSTS`: every engine's state, each pinged now (`/readyz` lists them). */
   dockerHosts?: () => Promise<DockerHostState[]>;
   /** Wakes event streams on job changes; without it they poll the store every 500 ms. */

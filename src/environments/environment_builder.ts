@@ -17,6 +17,7 @@ import type { EnvironmentCache, EnvironmentImage } from "./image_cache.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import { outputTail, readSetupReport } from "./setup_output.ts";
 import { setupNames, SetupSession } from "./setup_session.ts";
+import { sandboxImageProblem } from "../sandbox/sandbox_image.ts";
 
 /** Builds and caches environments on one engine. */
 export class EnvironmentBuilder implements Environments {
@@ -47,17 +48,15 @@ export class EnvironmentBuilder implements Environments {
   /**
    * The cache key of `request`'s spec for its repository on the current base image (with a setup
    * script, of its whole base tree too).
-   * @throws SandboxError naming the image and the fix when the base image is missing.
+   * @throws SandboxError naming the image and the fix when the base image is missing or the Docker API
+   *   proxy does not allow it.
    */
   async key(request: Pick<EnvironmentRequest, "spec" | "repo" | "seed">): Promise<string> {
     const { spec } = request;
     const image = this.settings.limits.image;
     const base = await this.docker.getImage(image).inspect().catch((error: unknown) => {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-      throw new SandboxError(
-        `The sandbox image ${image} is missing: build it with \`deno task image\`, or set SANDBOX_IMAGE to one that exists`,
-        { cause: error },
-      );
+      const problem = sandboxImageProblem(image, error);
+      throw problem ? new SandboxError(problem, { cause: error }) : error;
     });
     return environmentKey({
       repo: request.repo,

@@ -41,6 +41,7 @@ import {
   WORKSPACE,
 } from "./sandbox.ts";
 import { ShellSession } from "./shell_session.ts";
+import { sandboxImageProblem } from "./sandbox_image.ts";
 
 /** Options for {@link createDockerSandboxFactory}. */
 export interface DockerSandboxOptions {
@@ -101,7 +102,12 @@ export function createDockerSandboxFactory(docker: Docker, options: DockerSandbo
       } catch (error) {
         if (container) await container.remove({ force: true, v: true }).catch(() => undefined);
         if (volumeCreated) await docker.getVolume(volumeName).remove({ force: true }).catch(() => undefined);
-        throw new SandboxError(`Cannot create sandbox "${spec.name}": ${describe(error)}`, { cause: error });
+        // The image went missing after the environment was chosen: say how to build it.
+        const image = spec.image ?? options.limits.image;
+        const problem = image === options.limits.image ? sandboxImageProblem(image, error) : undefined;
+        throw new SandboxError(`Cannot create sandbox "${spec.name}": ${problem ?? describe(error)}`, {
+          cause: error,
+        });
       }
     },
   };

@@ -1,5 +1,6 @@
 /**
- * `GET /healthz` (the process answers) and `GET /readyz` (Docker reachable, store writable; with
+ * `GET /healthz` (the process answers) and `GET /readyz` (Docker reachable, store writable, the
+ * sandbox image there and allowed by the Docker API proxy; with
  * `DOCKER_HOSTS`, every engine listed with its state, and ready while one of them answers).
  */
 import { createRoute, z } from "@hono/zod-openapi";
@@ -14,7 +15,17 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 const readinessSchema = z.object({
   status: z.enum(["ready", "not_ready"]),
-  checks: z.object({ docker: z.enum(["ok", "failed"]), store: z.enum(["ok", "failed"]) }),
+  checks: z.object({
+    docker: z.enum(["ok", "failed"]),
+    store: z.enum(["ok", "failed"]),
+    image: z.enum(["ok", "failed"]).optional().describe(
+      "The sandbox image (SANDBOX_IMAGE) is on the engine and, behind the Docker API proxy, allowed by it.",
+    ),
+  }),
+  problems: z.array(z.string()).optional().describe(
+    "What keeps the service from being ready that an operator fixes, each with its fix " +
+      "(e.g. the sandbox image is missing: build it with `deno task image`).",
+  ),
   hosts: z.array(dockerHostStateSchema.clone().openapi("DockerHost")).optional().describe(
     "With DOCKER_HOSTS: each engine, pinged now. `docker` is `ok` while one of them is up.",
   ),
@@ -38,20 +49,24 @@ export function registerHealth(app: ApiApp, deps: ApiDeps): void {
       path: "/readyz",
       tags: ["health"],
       summary: "Readiness",
-      description:
-        "Ready when the Docker engine answers a ping (with DOCKER_HOSTS: one of them) and the job " +
-        "store accepts a write.",
+      description: "Ready when the Docker engine answers a ping (with DOCKER_HOSTS: one of them), the job " +
+        "store accepts a write, and the sandbox image is there (and allowed by the Docker API proxy) " +
+        "on every engine that answers; `problems` says what to fix.",
       responses: { 200: json(readinessSchema, "Ready."), 503: json(readinessSchema, "Not ready.") },
     }),
     async (c) => {
-      const [engines, store] = await Promise.all([
+      const [engines, store, image] = await Promise.all([
         probeEngines(deps),
         probe("store", () => deps.store.checkWritable()),
+        probeImage(deps),
       ]);
       const { docker, hosts } = engines;
       const body = {
-        status: docker === "ok" && store === "ok" ? "ready" as const : "not_ready" as const,
-        checks: { docker, store },
+        status: docker === "ok" && store === "ok" && image?.status !== "failed"
+          ? "ready" as const
+          : "not_ready" as const,
+        checks: { docker, store, ...(image ? { image: image.status } : {}) },
+        ...(image?.problems.length ? { problems: image.problems } : {}),
         ...(hosts ? { hosts } : {}),
       };
       return body.status === "ready" ? c.json(body, 200) : c.json(body, 503);
@@ -74,6 +89,19 @@ async function probeEngines(
     if (down.length === hosts.length) throw new Error("no Docker host of DOCKER_HOSTS answers");
   });
   return { docker, hosts };
+}
+
+/** The sandbox image on the engines (`sandboxImage`), when the service checks it. */
+async function probeImage(
+  deps: ApiDeps,
+): Promise<{ status: "ok" | "failed"; problems: string[] } | undefined> {
+  if (!deps.sandboxImage) return undefined;
+  let problems: string[] = [];
+  const status = await probe("image", async () => {
+    problems = await deps.sandboxImage!();
+    if (problems.length > 0) throw new Error(problems.join("; "));
+  });
+  return { status, problems };
 }
 
 async function probe(name: string, check: () => Promise<unknown>): Promise<"ok" | "failed"> {
