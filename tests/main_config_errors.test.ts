@@ -1,17 +1,13 @@
 import { expect, test } from "vitest";
 import { PROJECT_ROOT } from "./e2e/harness.ts";
+import { processEnv } from "./service_process.ts";
 
 /** Runs `deno task start` (the service's own permissions) with only `env`; @returns its exit code and stderr lines. */
 async function start(env: Record<string, string>) {
   const result = await new Deno.Command("deno", {
     args: ["task", "--quiet", "start"],
     cwd: PROJECT_ROOT,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-      ...env,
-    },
+    env: processEnv(env),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

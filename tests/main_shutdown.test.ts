@@ -4,6 +4,7 @@ import { generateApiKey, hashApiKey } from "../src/api/auth/api_keys.ts";
 import { openSqliteStore } from "../src/jobs/sqlite_store.ts";
 import { type GitHubStandIn, seedFromScenario, startGitHubStandIn } from "./stand_ins/github_server.ts";
 import { PROJECT_ROOT } from "./e2e/harness.ts";
+import { freePort, processEnv } from "./service_process.ts";
 
 /** Long enough that a shutdown waiting out a back-off or the grace period would time the test out. */
 const HOUR_MS = 3_600_000;
@@ -77,16 +78,11 @@ test("secrets given as files run the service; SIGTERM during a GitHub back-off s
     { name: "ci", hash: hashApiKey(key), repos: [scenario.repo.fullName] },
     { name: "NAME", hash: hashApiKey(generateApiKey()), repos: ["OWNER/*"] },
   ]);
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = freePort();
   child = new Deno.Command("deno", {
     args: startTask.split(" ").slice(1),
     cwd: PROJECT_ROOT,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+    env: processEnv({
       ...(Deno.env.get("SANDBOX_IMAGE") ? { SANDBOX_IMAGE: Deno.env.get("SANDBOX_IMAGE")! } : {}),
       PORT: String(port),
       GITHUB_API_URL: github.url,
@@ -98,7 +94,7 @@ test("secrets given as files run the service; SIGTERM during a GitHub back-off s
       JOBS_DB_PATH: db,
       GITHUB_RETRY_BASE_MS: String(HOUR_MS),
       JOB_CANCEL_GRACE_MS: String(HOUR_MS),
-    },
+    }),
     clearEnv: true,
     stdout: "null",
     stderr: "piped",

@@ -7,7 +7,7 @@
  * `--allow-write` on the engine socket, `--allow-env` for the `PROXY_*` names.
  * Never `-A`, never `--allow-run`. A name `--allow-env` does not grant is not
  * read: its default applies, and the start-up line lists it as `unreadable`.
- * An invalid setting stops the proxy with a message naming it (exit 1).
+ * An invalid setting stops the proxy with one JSON line naming it (exit 1).
  */
 import { PROXY_ENV, readProxyConfig } from "./config.ts";
 import { startDockerProxy } from "./server.ts";
@@ -41,6 +41,12 @@ try {
     unreadable: PROXY_ENV.filter((name) => !readable.includes(name)),
   }));
 } catch (error) {
-  console.error((error as Error).message);
+  // One JSON line, like every other line the proxy writes, so that a log collector can read it.
+  console.error(JSON.stringify({
+    time: new Date().toISOString(),
+    level: "fatal",
+    msg: "docker-proxy not starting",
+    error: (error as Error).message,
+  }));
   Deno.exit(1);
 }

@@ -27,7 +27,7 @@ async function firstLine(child: Deno.ChildProcess): Promise<string> {
 }
 
 describe("the proxy's entry point", () => {
-  test("an invalid setting stops it at start with a message naming the variable", async () => {
+  test("an invalid setting stops it at start with one JSON line naming the variable", async () => {
     const child = proxyProcess(["--allow-env", "--allow-net=127.0.0.1"], {
       PROXY_LISTEN: "127.0.0.1:0",
       PROXY_MAX_MEMORY_MB: "lots",
@@ -35,8 +35,10 @@ describe("the proxy's entry point", () => {
     });
     const line = await firstLine(child);
     expect((await child.status).code).toBe(1);
-    expect(line).toMatch(/PROXY_MAX_MEMORY_MB must be a positive integer.*"lots"/);
-    expect(line).toMatch(/PROXY_MAX_SANDBOXES must be a positive integer.*"0"/);
+    const logged = JSON.parse(line);
+    expect(logged).toMatchObject({ level: "fatal", msg: "docker-proxy not starting" });
+    expect(logged.error).toMatch(/PROXY_MAX_MEMORY_MB must be a positive integer.*"lots"/);
+    expect(logged.error).toMatch(/PROXY_MAX_SANDBOXES must be a positive integer.*"0"/);
   });
 
   test("a name --allow-env does not grant keeps its default, and the start-up line says which", async () => {

@@ -21,6 +21,16 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
     while (sent() < count) await new Promise((resolve) => setTimeout(resolve, 5));
   };
 
+  /** A gateway on the stand-in waiting `retryBaseMs` × n² before retry n, stopped by `signal`. */
+  const gatewayWith = (retryBaseMs: number, signal: AbortSignal) =>
+    createOctokitGateway({
+      ...GITHUB_CLIENT_DEFAULTS,
+      token: github.token,
+      baseUrl: github.url,
+      retryBaseMs,
+      signal,
+    });
+
   beforeAll(async () => {
     github = await startGitHubStandIn();
     await seedFromScenario(github, scenario, PROJECT_ROOT);
@@ -31,13 +41,7 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
 
   test("a request waiting to retry a 503 fails at once when the job stops, and is not sent again", async () => {
     const stop = new AbortController();
-    const gateway = createOctokitGateway({
-      ...GITHUB_CLIENT_DEFAULTS,
-      token: github.token,
-      baseUrl: github.url,
-      retryBaseMs: HOUR_MS,
-      signal: stop.signal,
-    });
+    const gateway = gatewayWith(HOUR_MS, stop.signal);
     const before = sent();
     github.failNext("GET", issuePath, 503, 1);
     const read = gateway.getIssue(repo, scenario.jobIssue).then(() => "read", (error: unknown) => error);
@@ -54,13 +58,7 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
 
   test("a retry whose timer fires after the stop is never sent", async () => {
     const stop = new AbortController();
-    const gateway = createOctokitGateway({
-      ...GITHUB_CLIENT_DEFAULTS,
-      token: github.token,
-      baseUrl: github.url,
-      retryBaseMs: 20,
-      signal: stop.signal,
-    });
+    const gateway = gatewayWith(20, stop.signal);
     const before = sent();
     github.failNext("GET", issuePath, 503, 1);
     const read = gateway.getIssue(repo, scenario.jobIssue).then(() => "read", (error: unknown) => error);
@@ -80,13 +78,7 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
   test("after the stop a request is sent once without retries, and one GitHub answers succeeds", async () => {
     const stop = new AbortController();
     stop.abort();
-    const gateway = createOctokitGateway({
-      ...GITHUB_CLIENT_DEFAULTS,
-      token: github.token,
-      baseUrl: github.url,
-      retryBaseMs: HOUR_MS,
-      signal: stop.signal,
-    });
+    const gateway = gatewayWith(HOUR_MS, stop.signal);
     const before = sent();
     github.failNext("GET", issuePath, 503, 1);
     await expect(gateway.getIssue(repo, scenario.jobIssue)).rejects.toThrow(/GitHub answered 503/);
@@ -95,13 +87,7 @@ describe("a job's abort signal ends GitHub's back-off waits", () => {
   });
 
   test("without a stop the back-off runs its course: a 503 is retried and the read succeeds", async () => {
-    const gateway = createOctokitGateway({
-      ...GITHUB_CLIENT_DEFAULTS,
-      token: github.token,
-      baseUrl: github.url,
-      retryBaseMs: 1,
-      signal: new AbortController().signal,
-    });
+    const gateway = gatewayWith(1, new AbortController().signal);
     const before = sent();
     github.failNext("GET", issuePath, 503, 2);
     expect((await gateway.getIssue(repo, scenario.jobIssue)).number).toBe(scenario.jobIssue);
