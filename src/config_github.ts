@@ -22,6 +22,12 @@ export function githubAuth(e: Settings, readTextFile: (path: string) => string):
           "GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_PATH)",
       );
     }
+    if (e.GITHUB_APP_PRIVATE_KEY !== undefined && e.GITHUB_APP_PRIVATE_KEY_PATH !== undefined) {
+      throw new ConfigError(
+        "Invalid configuration:\n  - GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_FILE) and " +
+          "GITHUB_APP_PRIVATE_KEY_PATH are both set: keep one",
+      );
+    }
     let privateKey = e.GITHUB_APP_PRIVATE_KEY;
     if (privateKey === undefined) {
       try {

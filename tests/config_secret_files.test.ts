@@ -77,6 +77,29 @@ describe("secret settings from files (Docker's *_FILE convention)", () => {
     ).toThrow(/GITHUB_TOKEN and GITHUB_TOKEN_FILE are both set: keep one/);
   });
 
+  test("the App's key from a file and from GITHUB_APP_PRIVATE_KEY_PATH at once is refused, not one picked", () => {
+    const pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n";
+    expect(() =>
+      loadConfig({
+        ...BASE,
+        GITHUB_APP_ID: "1",
+        GITHUB_APP_INSTALLATION_ID: "2",
+        GITHUB_APP_PRIVATE_KEY_FILE: secretFile("app_key_file", pem),
+        GITHUB_APP_PRIVATE_KEY_PATH: secretFile("app_key_path", pem),
+      })
+    ).toThrow(
+      /GITHUB_APP_PRIVATE_KEY \(or GITHUB_APP_PRIVATE_KEY_FILE\) and GITHUB_APP_PRIVATE_KEY_PATH are both set/,
+    );
+    const app = loadConfig({
+      ...BASE,
+      ANTHROPIC_API_KEY: "sk-ant-x",
+      GITHUB_APP_ID: "1",
+      GITHUB_APP_INSTALLATION_ID: "2",
+      GITHUB_APP_PRIVATE_KEY_FILE: secretFile("app_key_only", pem),
+    }).github.auth;
+    expect(app).toMatchObject({ kind: "app", privateKey: pem.trimEnd() });
+  });
+
   test("an unreadable file is named by its setting and path; nothing else about the setting is repeated", () => {
     let message = "";
     try {
