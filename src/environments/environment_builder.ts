@@ -122,7 +122,7 @@ export class EnvironmentBuilder implements Environments {
         }
         throw error;
       }
-    });
+    }, request.signal);
   }
 
   async #build(request: EnvironmentRequest, key: string, started: number): Promise<EnvironmentResult> {

@@ -107,3 +107,33 @@ test("the keyed lock runs one callback at a time per key, other keys alongside, 
   expect(order).toEqual(["a1 start", "b", "a1 end", "a2"]);
   expect(lock.size).toBe(0);
 });
+
+test("a waiter on the keyed lock whose job stops leaves at once, its work never runs, and the lock still works", async () => {
+  const lock = new KeyedLock();
+  const ran: string[] = [];
+  let releaseFirst!: () => void;
+  const first = lock.run("a", async () => {
+    ran.push("first");
+    await new Promise<void>((resolve) => releaseFirst = resolve);
+  });
+  const stop = new AbortController();
+  const waiter = lock.run("a", () => {
+    ran.push("stopped waiter");
+    return Promise.resolve();
+  }, stop.signal).then(() => "ran", (error: unknown) => error);
+  const next = lock.run("a", () => {
+    ran.push("next");
+    return Promise.resolve();
+  });
+  stop.abort(new Error("the job is stopping"));
+  expect(await waiter).toEqual(new Error("the job is stopping"));
+  expect(ran).toEqual(["first"]);
+  releaseFirst();
+  await Promise.all([first, next]);
+  expect(ran).toEqual(["first", "next"]);
+  expect(lock.size).toBe(0);
+  const already = new AbortController();
+  already.abort(new Error("stopped before"));
+  await expect(lock.run("a", () => Promise.resolve(), already.signal)).rejects.toThrow("stopped before");
+  expect(lock.size).toBe(0);
+});
