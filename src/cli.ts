@@ -8,8 +8,8 @@
  *   (130 when interrupted with Ctrl-C, 2 on bad arguments or settings).
  *   Deno permissions: like `deno task start` (`--allow-net --allow-env`, read/write
  *   on the Docker socket and the job database); never `--allow-run`.
- * - `deno task hash-key` prints a new API key and its `sha256:` hash for
- *   `API_KEYS`; with a key on stdin it prints that key's hash. No permissions.
+ * - `deno task hash-key [--name ci] [--repos 'acme/*'] [--scopes …]` prints a new API key and its
+ *   `API_KEYS` entry, ready to paste; with a key on stdin, that key's. No permissions.
  */
 import type { CliIo } from "./cli/cli_io.ts";
 

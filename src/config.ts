@@ -12,7 +12,7 @@ import {
 } from "./config_github.ts";
 import type { RepoRef } from "./github/gateway.ts";
 import { SECRET_SETTINGS, settingsSchema } from "./config_schema.ts";
-import { readSecretFiles } from "./config_secret_files.ts";
+import { FILE_SUFFIX, readSecretFiles } from "./config_secret_files.ts";
 import { type ModelConfig, modelConfig, redactedModelConfig } from "./config_model.ts";
 import { type DockerHostsConfig, dockerHostsConfig, redactedDockerHosts } from "./config_docker_hosts.ts";
 import { ConfigError } from "./errors.ts";
@@ -137,7 +137,7 @@ export function loadConfig(
     for (const issue of parsed.error.issues) {
       const setting = String(issue.path[0] ?? "");
       // A secret whose file could not be read is already named; its schema issue would only repeat it.
-      if (env[`${setting}_FILE`] !== undefined && !files.fromFiles.has(setting)) continue;
+      if (env[`${setting}${FILE_SUFFIX}`] !== undefined && !files.fromFiles.has(setting)) continue;
       const file = files.fromFiles.get(setting);
       problems.push(
         `  - ${issue.message}${issue.path.length ? ` (${issue.path.join(".")})` : ""}${
@@ -145,7 +145,9 @@ export function loadConfig(
         }`,
       );
     }
-    if (!files.env.GITHUB_TOKEN && !files.env.GITHUB_APP_ID && env.GITHUB_TOKEN_FILE === undefined) {
+    if (
+      !files.env.GITHUB_TOKEN && !files.env.GITHUB_APP_ID && env[`GITHUB_TOKEN${FILE_SUFFIX}`] === undefined
+    ) {
       problems.unshift(`  - ${MISSING_GITHUB_CREDENTIALS}`);
     }
   }

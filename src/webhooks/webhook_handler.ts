@@ -37,6 +37,11 @@ export interface WebhookHandlerDeps {
   wakeups?: ClosedIssues;
   /** Where deliveries are recorded: one that could not be acted on is forgotten, so a redelivery works. */
   deliveries?: WebhookDeliveries;
+  /**
+   * Aborted when the service stops: a delivery waiting out GitHub's back-off then fails at once (and,
+   * when nothing was acted on yet, is forgotten for a redelivery) instead of holding up the shutdown.
+   */
+  stopping?: AbortSignal;
 }
 
 /** {@link WebhookInbox} that acts on deliveries in the background; {@link drain} waits for them. */
@@ -103,7 +108,7 @@ export class WebhookHandler implements WebhookInbox {
       return;
     }
     const repo = repoRef(intent.repo);
-    const session = await this.#deps.github.open(repo);
+    const session = await this.#deps.github.open(repo, this.#deps.stopping);
     try {
       const gateway = session.gateway;
       if (intent.kind === "pull_comment") {

@@ -20,7 +20,10 @@ import type { WebhookDeliveries } from "./webhook_deliveries.ts";
 export interface BuiltWebhooks {
   api: GitHubWebhooks;
   handler: WebhookHandler;
-  /** Waits for deliveries being acted on, then closes the delivery record. Idempotent. */
+  /**
+   * Waits for deliveries being acted on (one waiting out GitHub's back-off stops waiting), then closes
+   * the delivery record. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export function buildGitHubWebhooks(config: Config, parts: WebhookParts): BuiltW
   if (secret === undefined) return undefined;
   const own = parts.deliveries ? undefined : openSqliteWebhookDeliveries(config.jobsDbPath);
   const deliveries: WebhookDeliveries = parts.deliveries ?? own!;
+  const stopping = new AbortController();
   const handler = new WebhookHandler({
     github: createGitHubAccess(parts.credentials, {
       baseUrl: config.github.apiUrl,
@@ -75,12 +79,14 @@ export function buildGitHubWebhooks(config: Config, parts: WebhookParts): BuiltW
     ...(config.github.botLogin ? { followUps: followUps(config.github.botLogin) } : {}),
     ...(parts.wakeups ? { wakeups: parts.wakeups } : {}),
     deliveries,
+    stopping: stopping.signal,
   });
   let closed: Promise<void> | undefined;
   return {
     api: { verify: createSignatureCheck(secret), deliveries, inbox: handler },
     handler,
     close() {
+      stopping.abort();
       closed ??= handler.drain().then(() => own?.close());
       return closed;
     },
