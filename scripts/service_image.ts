@@ -62,6 +62,8 @@ export async function buildServiceImages(
       // Nothing in the build needs a network (and an engine may have no default bridge).
       "--network",
       "none",
+      // A failed step's container is removed too (the classic builder keeps it otherwise).
+      "--force-rm",
       "--build-arg",
       `BASE_IMAGE=${baseImage}`,
       "--target",
