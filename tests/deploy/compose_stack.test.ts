@@ -13,6 +13,7 @@ import {
 } from "../../scripts/service_image.ts";
 import { ensureBaseImage } from "../../scripts/service_image_base.ts";
 import { PROJECT_ROOT, SERVICE_TARGET, TRY_IT_TARGET } from "../../scripts/service_image_stage.ts";
+import { runCommand } from "../../scripts/run_command.ts";
 import { ComposeProject, docker } from "./compose_project.ts";
 
 const id = crypto.randomUUID().slice(0, 8);
@@ -53,6 +54,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await project?.[Symbol.asyncDispose]();
 }, 120_000);
+
+/** The paths of the files in `image` (as `docker export` lists them, without the leading slash). */
+async function imageFiles(image: string): Promise<string[]> {
+  const container = (await docker("create", "--label", `dev.backend-agent.test=${name}`, image)).trim();
+  try {
+    const listed = await runCommand("bash", ["-c", 'docker export "$1" | tar -t', "list", container]);
+    return listed.stdout.split("\n");
+  } finally {
+    await docker("rm", container);
+  }
+}
+
+test("the service image holds the sources and the packages they import, not the tests, examples, test-only packages or a shell; the try-it image adds the stand-ins", async () => {
+  const files = await imageFiles(DEFAULT_SERVICE_IMAGE);
+  expect(files).toContain("app/src/main.ts");
+  expect(files).toContain("usr/local/bin/deno");
+  expect(files.filter((f) => /^app\/(tests|examples|data\/.)|^(bin|usr\/bin)\/(ba)?sh$/.test(f))).toEqual([]);
+  expect(
+    files.filter((f) => /node_modules\/\.deno\/(vitest|@octokit\+openapi|@octokit\+graphql-schema)@/.test(f)),
+  )
+    .toEqual([]);
+  const tryIt = await imageFiles(DEFAULT_TRY_IT_IMAGE);
+  expect(tryIt).toContain("app/tests/stand_ins/github_server.ts");
+  expect(tryIt).toContain("app/examples/task_service/app/main.py");
+  expect(tryIt.filter((f) => f.endsWith(".test.ts") || f.includes("try_it/secrets"))).toEqual([]);
+});
 
 test("both health checks go healthy, and every container has memory, CPU and pids limits and rotated logs", async () => {
   await project.waitForHealth("docker-proxy", "healthy");
