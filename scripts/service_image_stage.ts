@@ -99,7 +99,8 @@ async function npmPackagesReached(root: string, entrypoints: string[]): Promise<
 }
 
 /**
- * What a run never reads: type declarations, source maps and Markdown (nothing is type-checked in the image),
+ * What a run never reads: type declarations, source maps, Markdown and packages' own tests (nothing is
+ * type-checked in the image),
  * and of a package read as files, everything but its package.json and its `.wasm` files.
  */
 async function pruneNodeModules(modules: string, fileDependencies: string[]): Promise<void> {
@@ -108,7 +109,7 @@ async function pruneNodeModules(modules: string, fileDependencies: string[]): Pr
     "-type",
     "f",
     "(",
-    ...["*.d.ts", "*.d.mts", "*.d.cts", "*.map", "*.md"].flatMap((
+    ...["*.d.ts", "*.d.mts", "*.d.cts", "*.map", "*.md", "*.test.ts", "*.test.js"].flatMap((
       name,
       i,
     ) => [...(i ? ["-o"] : []), "-name", name]),

@@ -46,6 +46,8 @@ beforeAll(async () => {
     SERVICE_PUBLISH: "127.0.0.1:",
     TRY_IT_GITHUB_PUBLISH: "127.0.0.1:",
     HEALTHCHECK_INTERVAL: "2s",
+    // The proxy counts every managed sandbox on the engine, other tests' too.
+    PROXY_MAX_SANDBOXES: "64",
   }, { SERVICE_CPUS: "1.5", BUDGET_USD: "3" });
   await project.run("up", "--detach");
   apiUrl = `http://${await project.port("service", 8080)}`;
