@@ -100,8 +100,7 @@ async function npmPackagesReached(root: string, entrypoints: string[]): Promise<
 
 /**
  * What a run never reads: type declarations, source maps, Markdown and packages' own tests (nothing is
- * type-checked in the image),
- * and of a package read as files, everything but its package.json and its `.wasm` files.
+ * type-checked in the image), and of a package read as files, everything but its package.json and `.wasm`.
  */
 async function pruneNodeModules(modules: string, fileDependencies: string[]): Promise<void> {
   const pruned = await runCommand("find", [
