@@ -48,7 +48,12 @@ beforeAll(async () => {
     HEALTHCHECK_INTERVAL: "2s",
     // The proxy counts every managed sandbox on the engine, other tests' too.
     PROXY_MAX_SANDBOXES: "64",
-  }, { SERVICE_CPUS: "1.5", BUDGET_USD: "3" });
+  }, {
+    SERVICE_CPUS: "1.5",
+    BUDGET_USD: "3",
+    // The engine is shared with other tests: this service must not reap their sandboxes as leftovers.
+    SANDBOX_REAP_AFTER_MS: "604800000",
+  });
   await project.run("up", "--detach");
   apiUrl = `http://${await project.port("service", 8080)}`;
 }, 600_000);
