@@ -1,0 +1,155 @@
+/**
+ * A pool of two Docker hosts end to end: the default engine and a second dockerd of this test's own
+ * (`scripts/second_engine.ts`, its own data root, exec root, socket and no default bridge), the
+ * sandbox image moved to it with `docker save | docker load`, and the example's package index
+ * served on both under one egress network name, so each host builds the environment it needs.
+ * Host 2 is listed first, so a tie goes to it. Stopping host 2 stops its dockerd (its containers
+ * are killed with it); restarting it starts the same engine again.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { EXAMPLE_INDEX_HOST, EXAMPLE_PACKAGES } from "../../examples/example_index.ts";
+import { taskStatsScenario } from "../../examples/scenarios/task_stats.ts";
+import { bash } from "../../examples/scenarios/script_helpers.ts";
+import type { Scenario } from "../../examples/scenario.ts";
+import { copyImage, type SecondEngine, startSecondEngine } from "../../scripts/second_engine.ts";
+import { createDockerClient, DEFAULT_DOCKER_SOCKET } from "../../src/sandbox/docker_client.ts";
+import { DEFAULT_SANDBOX_LIMITS, LABELS } from "../../src/sandbox/limits.ts";
+import type { DockerHostState } from "../../src/sandbox/docker_host_state.ts";
+import { PackageIndexFixture } from "../environments/package_index_fixture.ts";
+import { type Harness, startHarness } from "./harness.ts";
+import { type FinishedJob, submitJob } from "./submit_job.ts";
+
+const HOLD_TITLE = "[dev] Hold the sandbox while its host goes away";
+const stats = taskStatsScenario.issues[0]!;
+/** Issues 12 to 15 ask for the same change (each on its own branch); 20 holds its sandbox in a sleep. */
+const scenario: Scenario = {
+  ...taskStatsScenario,
+  issues: [
+    ...[12, 13, 14, 15].map((number) => ({ ...stats, number })),
+    { number: 20, title: HOLD_TITLE, body: "Sleep.\n\n## Acceptance criteria\n- [ ] It sleeps\n" },
+  ],
+  scripts: [...taskStatsScenario.scripts, {
+    match: HOLD_TITLE,
+    turns: [bash("sleep 600"), bash("echo after")],
+  }],
+};
+
+const image = Deno.env.get("SANDBOX_IMAGE") ?? DEFAULT_SANDBOX_LIMITS.image;
+const engine1Url = Deno.env.get("DOCKER_HOST") ?? `unix://${DEFAULT_DOCKER_SOCKET}`;
+const engine1 = createDockerClient(engine1Url);
+
+describe("a pool of two Docker hosts", () => {
+  let engine2: SecondEngine;
+  let harness: Harness;
+  const indexes: PackageIndexFixture[] = [];
+
+  const hostOf = (finished: FinishedJob) =>
+    finished.events.flatMap((e) => e.kind === "sandbox" && e.data.host ? [e.data.host] : []);
+  const readiness = async () => {
+    const response = await fetch(`${harness.apiUrl}/readyz`);
+    return {
+      code: response.status,
+      ...await response.json() as { status: string; hosts: DockerHostState[] },
+    };
+  };
+  const submit = (issue: number) => submitJob(harness, { repo: scenario.repo.fullName, issue });
+
+  beforeAll(async () => {
+    engine2 = await startSecondEngine();
+    await copyImage(engine1, engine2.docker, image);
+    const index1 = await PackageIndexFixture.start(engine1, {
+      image,
+      packages: EXAMPLE_PACKAGES,
+      alias: EXAMPLE_INDEX_HOST,
+    });
+    indexes.push(index1);
+    await engine2.docker.createNetwork({ Name: index1.network, Driver: "bridge" });
+    indexes.push(
+      await PackageIndexFixture.start(engine2.docker, {
+        image,
+        packages: EXAMPLE_PACKAGES,
+        alias: EXAMPLE_INDEX_HOST,
+        network: index1.network,
+      }),
+    );
+    harness = await startHarness(scenario, {
+      env: {
+        DOCKER_HOSTS: `${engine2.url},${engine1Url}`,
+        SANDBOXES_PER_HOST: "1",
+        DOCKER_HOSTS_PING_MS: "500",
+        JOBS_CONCURRENCY: "2",
+        PIP_INDEX_URL: index1.url(),
+        SETUP_EGRESS_NETWORK: index1.network,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    for (const index of indexes) await index[Symbol.asyncDispose]();
+    await engine2?.stop();
+  });
+
+  test("two jobs at once, one sandbox per host: they run on both hosts and both succeed", async () => {
+    const [a, b] = await Promise.all([submit(12), submit(13)]);
+    for (const finished of [a, b]) expect(finished.job.status, finished.job.reason).toBe("succeeded");
+    expect(new Set([...hostOf(a), ...hostOf(b)])).toEqual(new Set([engine2.url, engine1Url]));
+    const ready = await readiness();
+    expect(ready.code).toBe(200);
+    expect(ready.hosts.map((h) => [h.host, h.status, h.sandboxes, h.capacity])).toEqual([
+      [engine2.url, "up", 0, 1],
+      [engine1Url, "up", 0, 1],
+    ]);
+  });
+
+  test("host 2 stops under a job: the work item fails, retryable, naming it; /readyz reports it down; new jobs go to host 1", async () => {
+    const held = submit(20);
+    // Host 2 comes first on a tie: the job's sleep runs there.
+    await waitFor(async () => {
+      const [container] = await engine2.docker.listContainers({
+        filters: JSON.stringify({ label: [`${LABELS.managed}=true`] }),
+      });
+      if (!container) return false;
+      const top = await engine2.docker.getContainer(container.Id).top().catch(() => ({ Processes: [] }));
+      return (top.Processes ?? []).some((p: string[]) => p.join(" ").includes("sleep 600"));
+    });
+    await engine2.halt();
+    const failed = await held;
+    expect(hostOf(failed)).toEqual([engine2.url]);
+    expect(failed.job.status).toBe("failed");
+    expect(failed.job.workItems[0]).toMatchObject({
+      issue: 20,
+      status: "error",
+      reason: expect.stringContaining(`Docker host ${engine2.url} stopped answering`),
+    });
+    expect(failed.job.workItems[0]!.reason).toContain("retryable");
+
+    const ready = await readiness();
+    expect(ready.code).toBe(200);
+    expect(ready.hosts[0]).toMatchObject({ host: engine2.url, status: "down" });
+    expect(ready.hosts[0]!.error).toMatch(/ENOENT|ECONNREFUSED/);
+    expect(ready.hosts[1]).toMatchObject({ host: engine1Url, status: "up" });
+
+    const next = await submit(14);
+    expect(next.job.status, next.job.reason).toBe("succeeded");
+    expect(hostOf(next)).toEqual([engine1Url]);
+  });
+
+  test("host 2 back: /readyz reports it up, the sandbox it lost is removed, and it takes jobs again", async () => {
+    await engine2.restart();
+    await waitFor(async () => (await readiness()).hosts[0]!.status === "up");
+    const managed = JSON.stringify({ label: [`${LABELS.managed}=true`] });
+    await waitFor(async () =>
+      (await engine2.docker.listContainers({ all: true, filters: managed })).length === 0
+    );
+    expect((await engine2.docker.listVolumes({ filters: managed })).Volumes ?? []).toEqual([]);
+    const again = await submit(15);
+    expect(again.job.status, again.job.reason).toBe("succeeded");
+    expect(hostOf(again)).toEqual([engine2.url]);
+  });
+});
+
+/** Polls `check` every 200 ms until it holds (the test's own timeout bounds it). */
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 200));
+}
