@@ -11,6 +11,7 @@
 import type Docker from "dockerode";
 import DockerClient from "dockerode";
 import { findExecutable, pathWithSystemDirs } from "./find_executable.ts";
+import { makeEngineTls } from "./engine_tls.ts";
 import { SetupError } from "./setup_error.ts";
 
 /** The address pool of the second engine's networks. */
@@ -20,6 +21,11 @@ const ADDRESS_POOL = "base=10.213.0.0/16,size=24";
 export interface SecondEngine {
   /** `unix://<folder>/docker.sock`. */
   readonly url: string;
+  /**
+   * With `tls`: its TCP endpoint (`tcp://<ip>:2376`, on a veth pair into its namespace, `--tlsverify`)
+   * and a `DOCKER_CERT_PATH` holding the client's files in the sub-folder `<ip>:2376`.
+   */
+  readonly tcp?: { url: string; certPath: string };
   readonly docker: Docker;
   /** Stops its dockerd (SIGTERM; its containers are killed) and waits until it has exited. */
   halt(): Promise<void>;
@@ -37,7 +43,7 @@ export interface SecondEngine {
  * @throws SetupError when dockerd is missing, we are not root, or it does not answer within a minute
  *   (with its log's last lines).
  */
-export async function startSecondEngine(): Promise<SecondEngine> {
+export async function startSecondEngine(options: { tls?: boolean } = {}): Promise<SecondEngine> {
   const dockerd = findExecutable("dockerd");
   if (!dockerd) {
     throw new SetupError("dockerd is not installed: run `deno task prepare` first (it installs docker.io)");
@@ -49,7 +55,15 @@ export async function startSecondEngine(): Promise<SecondEngine> {
   const netns = dir.split("/").pop()!;
   await run("ip", ["netns", "add", netns]);
   await run("ip", ["netns", "exec", netns, "ip", "link", "set", "lo", "up"]);
+  const tcp = options.tls
+    ? await tlsListener(dir, netns).catch(async (error) => {
+      await run("ip", ["netns", "delete", netns]).catch(() => undefined);
+      await Deno.remove(dir, { recursive: true }).catch(() => undefined);
+      throw error;
+    })
+    : undefined;
   const args = [
+    ...(tcp?.args ?? []),
     `--data-root=${dir}/data`,
     `--exec-root=${dir}/exec`,
     `--pidfile=${dir}/docker.pid`,
@@ -105,6 +119,7 @@ export async function startSecondEngine(): Promise<SecondEngine> {
   }
   return {
     url: `unix://${socket}`,
+    ...(tcp ? { tcp: { url: tcp.url, certPath: tcp.certPath } } : {}),
     docker,
     // SIGTERM: dockerd kills its containers at once (--shutdown-timeout=1) and stops its containerd, so
     // nothing of it is left running and a restart starts clean (after a SIGKILL, the containers' shims
@@ -126,6 +141,33 @@ export async function startSecondEngine(): Promise<SecondEngine> {
       })();
       return stopped;
     },
+  };
+}
+
+/**
+ * A veth pair from the host into `netns` (`10.214.0.1` ↔ `10.214.0.2`; it goes with the namespace),
+ * TLS material for `10.214.0.2`, and the dockerd flags of a `--tlsverify` listener on it.
+ */
+async function tlsListener(dir: string, netns: string) {
+  const [hostSide, engineSide] = [`ba2h${netns.slice(-6)}`, `ba2n${netns.slice(-6)}`];
+  await run("ip", ["link", "add", hostSide, "type", "veth", "peer", "name", engineSide, "netns", netns]);
+  await run("ip", ["addr", "add", "10.214.0.1/30", "dev", hostSide]);
+  await run("ip", ["link", "set", hostSide, "up"]);
+  await run("ip", ["netns", "exec", netns, "ip", "addr", "add", "10.214.0.2/30", "dev", engineSide]);
+  await run("ip", ["netns", "exec", netns, "ip", "link", "set", engineSide, "up"]);
+  const address = "10.214.0.2:2376";
+  await Deno.mkdir(`${dir}/tls`);
+  const tls = await makeEngineTls(`${dir}/tls`, "10.214.0.2", `${dir}/client/${address}`);
+  return {
+    url: `tcp://${address}`,
+    certPath: `${dir}/client`,
+    args: [
+      `--host=tcp://${address}`,
+      "--tlsverify",
+      `--tlscacert=${tls.serverDir}/ca.pem`,
+      `--tlscert=${tls.serverDir}/server-cert.pem`,
+      `--tlskey=${tls.serverDir}/server-key.pem`,
+    ],
   };
 }
 
