@@ -15,6 +15,7 @@ import { copyImage, type SecondEngine, startSecondEngine } from "../../scripts/s
 import { createDockerClient, DEFAULT_DOCKER_SOCKET } from "../../src/sandbox/docker_client.ts";
 import { DEFAULT_SANDBOX_LIMITS, LABELS } from "../../src/sandbox/limits.ts";
 import type { DockerHostState } from "../../src/sandbox/docker_host_state.ts";
+import { ENV_LABELS, envImageName } from "../../src/environments/environment_labels.ts";
 import { PackageIndexFixture } from "../environments/package_index_fixture.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { type FinishedJob, submitJob } from "./submit_job.ts";
@@ -94,6 +95,20 @@ describe("a pool of two Docker hosts", () => {
     const [a, b] = await Promise.all([submit(12), submit(13)]);
     for (const finished of [a, b]) expect(finished.job.status, finished.job.reason).toBe("succeeded");
     expect(new Set([...hostOf(a), ...hostOf(b)])).toEqual(new Set([engine2.url, engine1Url]));
+    // The job on host 2 built its environment there (host 2 started with none), under the same key.
+    const onHost2 = hostOf(a)[0] === engine2.url ? a : b;
+    const phases = onHost2.events.flatMap((e) => e.kind === "environment" ? [e.data] : []);
+    expect(phases.map((p) => p.phase)).toEqual(["building", "built"]);
+    const key = phases[1]!.key;
+    const built = await engine2.docker.listImages({
+      filters: JSON.stringify({ label: [`${ENV_LABELS.key}=${key}`] }),
+    });
+    expect(built.flatMap((i) => i.RepoTags ?? [])).toEqual([envImageName(key)]);
+    // GET /v1/environments lists it once, though both hosts hold it.
+    const listed = await (await fetch(`${harness.apiUrl}/v1/environments`)).json() as {
+      environments: Array<{ key: string }>;
+    };
+    expect(listed.environments.filter((e) => e.key === key)).toHaveLength(1);
     const ready = await readiness();
     expect(ready.code).toBe(200);
     expect(ready.hosts.map((h) => [h.host, h.status, h.sandboxes, h.capacity])).toEqual([
