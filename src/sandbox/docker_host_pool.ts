@@ -131,9 +131,12 @@ export class DockerHostPool<H extends PoolHost> {
   }
 
   async #choose(open: Entry<H>[], prefer: AcquireOptions<H>["prefer"]): Promise<Entry<H>> {
+    // An engine that does not say within the ping timeout is not preferred (a black-holed one would hang).
+    const asks = (e: Entry<H>) => withTimeout(prefer!(e.host), this.options.pingTimeoutMs).catch(() => false);
     const preferred = prefer
-      ? (await Promise.all(open.map(async (e) => (await prefer(e.host).catch(() => false)) ? e : undefined)))
-        .filter((e) => e !== undefined)
+      ? (await Promise.all(open.map(async (e) => (await asks(e)) ? e : undefined))).filter((e) =>
+        e !== undefined
+      )
       : [];
     const pool = preferred.length > 0 ? preferred : open;
     return pool.reduce((best, e) => e.load < best.load ? e : best);
@@ -183,25 +186,15 @@ export class DockerHostPool<H extends PoolHost> {
   }
 
   async #ping(entry: Entry<H>): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const wasUp = entry.up;
     try {
-      await Promise.race([
-        entry.host.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${this.options.pingTimeoutMs} ms`)),
-            this.options.pingTimeoutMs,
-          );
-        }),
-      ]);
+      await withTimeout(entry.host.ping(), this.options.pingTimeoutMs);
       entry.up = true;
       delete entry.error;
     } catch (error) {
       entry.up = false;
       entry.error = (error as Error).message ?? String(error);
     } finally {
-      clearTimeout(timer);
       entry.checkedAt = new Date().toISOString();
     }
     if (entry.up && !wasUp) {
@@ -213,5 +206,20 @@ export class DockerHostPool<H extends PoolHost> {
       for (const waiter of [...this.#waiters]) waiter.fail(error);
     }
     return entry.up;
+  }
+}
+
+/** `promise`, or a rejection `no answer within <ms> ms` once `ms` have passed. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

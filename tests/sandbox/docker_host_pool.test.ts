@@ -77,6 +77,17 @@ describe("a pool of Docker hosts", () => {
     second.release();
   });
 
+  test("a host that does not say whether it holds the environment is not preferred, and placement goes on", async () => {
+    const pool = new DockerHostPool([hostA, hostB], { capacity: 1, pingTimeoutMs: 300 });
+    const held = await pool.acquire();
+    held.release();
+    const blackHoled = (host: PoolHost) =>
+      host === hostA ? new Promise<boolean>(() => {}) : Promise.resolve(false);
+    const slot = await pool.acquire({ prefer: blackHoled });
+    expect(slot.host.name).toBe(hostA.name);
+    slot.release();
+  });
+
   test("when every host is full the request waits, says so once, and takes the first slot freed", async () => {
     const pool = new DockerHostPool([hostA, hostB], { capacity: 1, pingTimeoutMs: 1_500 });
     const held = [await pool.acquire(), await pool.acquire()];
