@@ -22,8 +22,14 @@ import { sandboxImageProblems } from "./sandbox/sandbox_image.ts";
 
 const hostsLog = logger("docker-hosts");
 
-/** A ping slower than this fails (the engine is then down); below `/readyz`'s own 2 s bound. */
-const PING_TIMEOUT_MS = 1_500;
+/**
+ * A ping of the pool's monitor slower than this fails (the engine is then down): long enough that a
+ * busy engine is not taken for a dead one.
+ */
+const PING_TIMEOUT_MS = 5_000;
+
+/** A ping `/readyz` makes itself: below its own 2 s bound. */
+const READYZ_PING_TIMEOUT_MS = 1_500;
 
 /** What `/readyz` asks of the engines. */
 export interface EngineReadiness {
@@ -76,18 +82,20 @@ export function engineReadiness(config: Config): EngineReadiness {
       const docker = dockerClientFor(e);
       return { name: e.url, ping: () => docker.ping() };
     }),
-    { capacity: config.dockerHosts.sandboxesPerHost, pingTimeoutMs: PING_TIMEOUT_MS },
+    { capacity: config.dockerHosts.sandboxesPerHost, pingTimeoutMs: READYZ_PING_TIMEOUT_MS },
   );
-  return poolReadiness(pool);
+  return poolReadiness(() => pool.check());
 }
 
-function poolReadiness(pool: DockerHostPool<{ name: string; ping(): Promise<unknown> }>): EngineReadiness {
+/** Readiness from the engines' states: pinged now (`check`), or as the pool's monitor last saw them. */
+function poolReadiness(states: () => Promise<DockerHostState[]>): EngineReadiness {
   return {
     async ping() {
-      const states = await pool.check();
-      if (!states.some((s) => s.status === "up")) throw new Error("no Docker host of DOCKER_HOSTS answers");
+      if (!(await states()).some((s) => s.status === "up")) {
+        throw new Error("no Docker host of DOCKER_HOSTS answers");
+      }
     },
-    hosts: () => pool.check(),
+    hosts: states,
   };
 }
 
@@ -162,7 +170,8 @@ async function openPool(
         return [...seen.values()];
       },
     },
-    readiness: poolReadiness(pool),
+    // The monitor's view (pinged every DOCKER_HOSTS_PING_MS): /readyz never waits on a slow engine.
+    readiness: poolReadiness(() => Promise.resolve(pool.states())),
     async reap(options) {
       const removed: string[] = [];
       for (const engine of live()) {

@@ -53,7 +53,7 @@ export interface ApiDeps {
    * proxy), each naming the fix; empty when it is there (`/readyz`'s `image` check). Absent: not checked.
    */
   sandboxImage?: () => Promise<string[]>;
-  /** With `DOCKER_HOSTS`: every engine's state, each pinged now (`/readyz` lists them). */
+  /** With `DOCKER_HOSTS`: every engine's state as last pinged (`/readyz` lists them). */
   dockerHosts?: () => Promise<DockerHostState[]>;
   /** Wakes event streams on job changes; without it they poll the store every 500 ms. */
   changes?: JobChanges;

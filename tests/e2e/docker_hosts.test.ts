@@ -139,6 +139,7 @@ describe("a pool of two Docker hosts", () => {
     });
     expect(failed.job.workItems[0]!.reason).toContain("retryable");
 
+    await waitFor(async () => (await readiness()).hosts[0]!.status === "down");
     const ready = await readiness();
     expect(ready.code).toBe(200);
     expect(ready.hosts[0]).toMatchObject({ host: engine2.url, status: "down" });

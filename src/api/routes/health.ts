@@ -27,7 +27,7 @@ const readinessSchema = z.object({
       "(e.g. the sandbox image is missing: build it with `deno task image`).",
   ),
   hosts: z.array(dockerHostStateSchema.clone().openapi("DockerHost")).optional().describe(
-    "With DOCKER_HOSTS: each engine, pinged now. `docker` is `ok` while one of them is up.",
+    "With DOCKER_HOSTS: each engine as last pinged (every DOCKER_HOSTS_PING_MS; see checkedAt). `docker` is `ok` while one of them is up.",
   ),
 }).openapi("Readiness");
 
