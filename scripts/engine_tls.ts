@@ -16,8 +16,18 @@ export interface EngineTls {
 /** Writes a CA, a server certificate for `ip` and a client certificate under `dir`. */
 export async function makeEngineTls(dir: string, ip: string, clientDir: string): Promise<EngineTls> {
   await Deno.mkdir(clientDir, { recursive: true });
-  const ssl = (...args: string[]) => openssl(dir, args);
-  await ssl(
+  await selfSigned(dir, "test engine CA", "ca");
+  await signed(dir, "server", `/CN=${ip}`, `subjectAltName=IP:${ip}\nextendedKeyUsage=serverAuth\n`);
+  await signed(dir, "client", "/CN=backend-agent", "extendedKeyUsage=clientAuth\n");
+  await Deno.copyFile(`${dir}/ca.pem`, `${clientDir}/ca.pem`);
+  await Deno.rename(`${dir}/client-cert.pem`, `${clientDir}/cert.pem`);
+  await Deno.rename(`${dir}/client-key.pem`, `${clientDir}/key.pem`);
+  return { serverDir: dir, clientDir };
+}
+
+/** A self-signed certificate `<name>.pem` and its key `<name>-key.pem` in `dir`, for `cn`. */
+export async function selfSigned(dir: string, cn: string, name: string): Promise<void> {
+  await openssl(dir, [
     "req",
     "-x509",
     "-newkey",
@@ -26,30 +36,34 @@ export async function makeEngineTls(dir: string, ip: string, clientDir: string):
     "-days",
     "2",
     "-subj",
-    "/CN=test engine CA",
+    `/CN=${cn}`,
     "-keyout",
-    "ca-key.pem",
+    `${name}-key.pem`,
     "-out",
-    "ca.pem",
-  );
-  await ssl(
+    `${name}.pem`,
+  ]);
+}
+
+/** `<name>-cert.pem` and `<name>-key.pem` for `subject`, signed by the CA in `dir` with extensions `ext`. */
+async function signed(dir: string, name: string, subject: string, ext: string): Promise<void> {
+  await Deno.writeTextFile(`${dir}/${name}.ext`, ext);
+  await openssl(dir, [
     "req",
     "-newkey",
     "rsa:2048",
     "-nodes",
     "-subj",
-    `/CN=${ip}`,
+    subject,
     "-keyout",
-    "server-key.pem",
+    `${name}-key.pem`,
     "-out",
-    "server.csr",
-  );
-  await Deno.writeTextFile(`${dir}/server.ext`, `subjectAltName=IP:${ip}\nextendedKeyUsage=serverAuth\n`);
-  await ssl(
+    `${name}.csr`,
+  ]);
+  await openssl(dir, [
     "x509",
     "-req",
     "-in",
-    "server.csr",
+    `${name}.csr`,
     "-CA",
     "ca.pem",
     "-CAkey",
@@ -58,45 +72,10 @@ export async function makeEngineTls(dir: string, ip: string, clientDir: string):
     "-days",
     "2",
     "-extfile",
-    "server.ext",
+    `${name}.ext`,
     "-out",
-    "server-cert.pem",
-  );
-  await ssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-subj",
-    "/CN=backend-agent",
-    "-keyout",
-    "key.pem",
-    "-out",
-    "client.csr",
-  );
-  await Deno.writeTextFile(`${dir}/client.ext`, "extendedKeyUsage=clientAuth\n");
-  await ssl(
-    "x509",
-    "-req",
-    "-in",
-    "client.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca-key.pem",
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    "client.ext",
-    "-out",
-    "cert.pem",
-  );
-  for (const name of ["ca.pem", "cert.pem", "key.pem"]) {
-    await Deno.rename(`${dir}/${name}`, `${clientDir}/${name}`);
-  }
-  await Deno.copyFile(`${clientDir}/ca.pem`, `${dir}/ca.pem`);
-  return { serverDir: dir, clientDir };
+    `${name}-cert.pem`,
+  ]);
 }
 
 async function openssl(cwd: string, args: string[]): Promise<void> {

@@ -4,6 +4,7 @@
  * `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH` (the engine's files in its `host:port` sub-folder).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { selfSigned } from "../../scripts/engine_tls.ts";
 import { type SecondEngine, startSecondEngine } from "../../scripts/second_engine.ts";
 import { loadConfig } from "../../src/config.ts";
 import { dockerClientFor } from "../../src/sandbox/docker_client.ts";
@@ -59,23 +60,8 @@ describe("a tcp:// engine over TLS", () => {
       const own = `${tcp.certPath}/${tcp.url.slice("tcp://".length)}`;
       // The engine's CA, so the client trusts the engine; but a client certificate of another CA.
       await Deno.copyFile(`${own}/ca.pem`, `${stranger}/ca.pem`);
-      const make = (args: string[]) =>
-        new Deno.Command("openssl", { args, cwd: stranger, stdout: "null", stderr: "null" }).output();
-      await make([
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=stranger",
-        "-keyout",
-        "key.pem",
-        "-out",
-        "cert.pem",
-      ]);
+      await selfSigned(stranger, "stranger", "cert");
+      await Deno.rename(`${stranger}/cert-key.pem`, `${stranger}/key.pem`);
       const config = loadConfig({
         ...BASE,
         DOCKER_HOSTS: tcp.url,
