@@ -16,7 +16,9 @@ import type { EnvironmentSettings } from "./environment_settings.ts";
 import type { EnvironmentCache, EnvironmentImage } from "./image_cache.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import { outputTail, readSetupReport } from "./setup_output.ts";
-import { setupNames, SetupSession } from "./setup_session.ts";
+import { setupNames } from "./setup_parts.ts";
+import { SetupSession } from "./setup_session.ts";
+import { installVerdict, scanVerdict, type SetupVerdict } from "./setup_verdict.ts";
 import { sandboxImageProblem } from "../sandbox/sandbox_image.ts";
 
 /** Builds and caches environments on one engine. */
@@ -144,80 +146,35 @@ export class EnvironmentBuilder implements Environments {
       const remaining = Math.max(1_000, settings.setupTimeoutMs - (performance.now() - started));
       const run = await session.install(request.spec.plan, this.#installEnv(session.proxyUrl), remaining);
       request.signal?.throwIfAborted();
-      // Whatever setup left running is stopped before the scan and the commit (a background process
-      // could otherwise write a credential after the scan, or tamper with it), while the proxy's log
-      // is read; a failure to stop is thrown once the run's own outcome has been reported.
-      const [egress, stopped] = await Promise.all([
-        session.egress(),
-        session.stopProcesses().then(() => undefined, (error: unknown) => ({ error })),
-      ]);
-      session.releaseProxy();
       const tail = outputTail(run.output, this.#secrets);
       const report = readSetupReport(run.output);
-      if (run.result.timedOut) {
-        throw new EnvironmentError(
-          `setup ran past SETUP_TIMEOUT_MS (${settings.setupTimeoutMs} ms) and was stopped`,
-          "timeout",
-          tail,
-          egress,
-        );
+      const failed = installVerdict(run.result, report, tail, settings.setupTimeoutMs);
+      if (failed || !report || !("packages" in report)) {
+        const { message, failure } = failed ??
+          { message: "setup gave no report", failure: "failed" as const };
+        throw new EnvironmentError(message, failure, tail, await session.egress());
       }
-      if (report && "leaked" in report) {
-        throw new EnvironmentError(
-          `setup wrote the package index credentials into ${report.leaked.slice(0, 5).join(", ")}; ` +
-            "nothing was cached. Make the setup script pass them only through the environment",
-          "leaked",
-          tail,
-          egress,
-        );
+      // The proxy's log is read (then the proxy removed) while the image is made.
+      const [egress, made] = await Promise.allSettled([
+        session.egress().finally(() => session.releaseProxy()),
+        this.#commit(session, request, key, report.packages),
+      ]);
+      if (egress.status === "rejected") throw egress.reason;
+      if (made.status === "rejected") throw made.reason;
+      if ("failure" in made.value) {
+        throw new EnvironmentError(made.value.message, made.value.failure, tail, egress.value);
       }
-      if (run.result.exitCode !== 0 || !report) {
-        const last = tail.split("\n").at(-1) ?? "";
-        throw new EnvironmentError(
-          `setup exited ${run.result.exitCode}: ${last}`.trim(),
-          "failed",
-          tail,
-          egress,
-        );
-      }
-      if (stopped) throw stopped.error;
-      const [scanned, addedBytes] = await Promise.all([this.#scan(session), session.addedBytes()]);
-      if (!("leaked" in scanned)) {
-        throw new EnvironmentError(
-          `the credential scan after setup gave no report (exit ${scanned.exitCode}); nothing was cached`,
-          "failed",
-          tail,
-          egress,
-        );
-      }
-      if (scanned.leaked.length > 0) {
-        throw new EnvironmentError(
-          `setup wrote the package index credentials into ${scanned.leaked.slice(0, 5).join(", ")}; ` +
-            "nothing was cached. Make the setup script pass them only through the environment",
-          "leaked",
-          tail,
-          egress,
-        );
-      }
-      const builtAt = new Date().toISOString();
-      const labels = {
-        // A commit keeps the container's labels and cannot drop one: the setup role is emptied, so
-        // sandboxes started from the image are not taken for setup containers.
-        [SETUP_ROLE_LABEL]: "",
-        [ENV_LABELS.repo]: request.repo,
-        [ENV_LABELS.key]: key,
-        [ENV_LABELS.created]: builtAt,
-        [ENV_LABELS.size]: String(addedBytes),
-        [ENV_LABELS.packages]: String(report.packages),
-      };
-      await session.commit(key, labels);
+      const { builtAt } = made.value;
       // The setup parts are removed while the cache records the use and is pruned (a failed
       // removal is thrown by the disposal at the end of this scope, as on every path).
       await Promise.all([
         session.dispose().catch(() => undefined),
-        this.cache.touch(key, builtAt).then(() => this.cache.prune(settings.cacheMax, key)),
+        this.#recordBuild(key, builtAt),
       ]);
-      return { ...this.#result(key, envImageName(key), false, builtAt, report.packages, 0), egress };
+      return {
+        ...this.#result(key, envImageName(key), false, builtAt, report.packages, 0),
+        egress: egress.value,
+      };
     } catch (error) {
       request.signal?.throwIfAborted();
       throw error;
@@ -226,15 +183,43 @@ export class EnvironmentBuilder implements Environments {
     }
   }
 
+  /** Records the build as a use of `key`'s image, then prunes the cache down to `ENV_CACHE_MAX`. */
+  async #recordBuild(key: string, builtAt: string): Promise<void> {
+    await this.cache.touch(key, builtAt);
+    await this.cache.prune(this.settings.cacheMax, key);
+  }
+
   /**
-   * Searches what setup wrote for the index credentials (after every setup process was stopped).
-   * With no credentials configured there is nothing to find, and no scan runs.
+   * Commits the setup container as `key`'s image, labelled. With index credentials configured, every
+   * process setup left running is stopped first (a background process could otherwise write a
+   * credential after the scan, or tamper with it), then what setup wrote is searched for them; a hit
+   * (or a scan without a report) is returned as a verdict and nothing is committed. Without
+   * credentials there is nothing to find, and the commit (which pauses the container) runs at once.
    */
-  async #scan(session: SetupSession): Promise<{ leaked: string[] } | { exitCode: number | null }> {
-    if (this.#secrets.length === 0) return { leaked: [] };
-    const scan = await session.scan([`BACKEND_AGENT_SECRETS=${this.#secrets.join("\n")}`]);
-    const report = readSetupReport(scan.output);
-    return report && "leaked" in report ? report : { exitCode: scan.result.exitCode };
+  async #commit(
+    session: SetupSession,
+    request: EnvironmentRequest,
+    key: string,
+    packages: number,
+  ): Promise<{ builtAt: string } | SetupVerdict> {
+    if (this.#secrets.length > 0) {
+      await session.stopProcesses();
+      const scan = await session.scan([`BACKEND_AGENT_SECRETS=${this.#secrets.join("\n")}`]);
+      const failed = scanVerdict(readSetupReport(scan.output), scan.result.exitCode);
+      if (failed) return failed;
+    }
+    const builtAt = new Date().toISOString();
+    await session.commit(key, {
+      // A commit keeps the container's labels and cannot drop one: the setup role is emptied, so
+      // sandboxes started from the image are not taken for setup containers.
+      [SETUP_ROLE_LABEL]: "",
+      [ENV_LABELS.repo]: request.repo,
+      [ENV_LABELS.key]: key,
+      [ENV_LABELS.created]: builtAt,
+      [ENV_LABELS.size]: String(await session.addedBytes()),
+      [ENV_LABELS.packages]: String(packages),
+    });
+    return { builtAt };
   }
 
   /** The setup program's own environment: the proxy and the indexes (credentials included). */

@@ -9,45 +9,13 @@ import type { Container, Network } from "dockerode";
 import type { EgressEntry, InstallPlan } from "../contracts/environment.ts";
 import { SandboxError } from "../errors.ts";
 import { execInContainer } from "../sandbox/docker_exec.ts";
-import type { SandboxLimits } from "../sandbox/limits.ts";
 import { ProcessStopper } from "../sandbox/process_stopper.ts";
 import type { ExecResult } from "../sandbox/sandbox.ts";
 import { WORKSPACE } from "../sandbox/sandbox.ts";
 import { parseEgressLog } from "./egress_log.ts";
 import { ENV_IMAGE_REPO } from "./environment_labels.ts";
-import { setupLabels, type SetupRole } from "./environment_labels.ts";
-import { networkBody, PROXY_PORT, proxyContainerBody, setupContainerBody } from "./setup_bodies.ts";
-
-/** The names of one setup's parts, from one base name. */
-export interface SetupNames {
-  setup: string;
-  proxy: string;
-  internalNetwork: string;
-  egressNetwork: string;
-}
-
-/** The names of the setup whose base name is `base` (e.g. `backend-agent-1a2b3c4d-12-env`). */
-export function setupNames(base: string): SetupNames {
-  return {
-    setup: base,
-    proxy: `${base}-proxy`,
-    internalNetwork: `${base}-internal`,
-    egressNetwork: `${base}-egress`,
-  };
-}
-
-/** What {@link SetupSession.open} needs. */
-export interface SetupSessionOptions {
-  names: SetupNames;
-  /** Extra labels on every part (the job's). */
-  labels: Readonly<Record<string, string>>;
-  /** Hosts the proxy lets through. */
-  allowlist: readonly string[];
-  /** The sandbox's limits; the base image is `limits.image`. */
-  limits: SandboxLimits;
-  /** An existing network to reach out through (`SETUP_EGRESS_NETWORK`); undefined: make one. */
-  egressNetwork: string | undefined;
-}
+import { PROXY_PORT } from "./setup_bodies.ts";
+import { describe, type SetupSessionOptions, startSetupParts } from "./setup_parts.ts";
 
 /** What one run of the setup program did. */
 export interface SetupRun {
@@ -99,64 +67,18 @@ export class SetupSession implements AsyncDisposable {
     }
   }
 
-  /**
-   * Makes the networks, then starts the proxy and the setup container side by side. Resolves once
-   * the setup container runs; the proxy may still be starting ({@link install} waits for it, and
-   * every part it made is known to {@link dispose} once it settles).
-   */
+  /** Makes the parts ({@link startSetupParts}); resolves once the setup container runs. */
   async #start(): Promise<void> {
-    const { names, limits } = this.options;
-    const now = Date.now();
-    const labels = (name: string, role: SetupRole) => setupLabels(name, role, this.options.labels, now);
-    const network = (name: string, internal: boolean) =>
-      this.#step(`create the ${internal ? "internal" : "egress"} network`, async () => {
-        const role = internal ? "internal-network" : "egress-network";
-        this.#networks.push(await this.docker.createNetwork(networkBody(name, internal, labels(name, role))));
-        return name;
-      });
-    // Independent steps run side by side; each settles before any failure is thrown, so every part
-    // made is known to dispose().
-    const [internal, egress] = await settled(
-      network(names.internalNetwork, true),
-      this.options.egressNetwork !== undefined
-        ? Promise.resolve(this.options.egressNetwork)
-        : network(names.egressNetwork, false),
-    );
-    this.#proxyStarted = this.#step("start the egress proxy", async () => {
-      const proxy = await this.docker.createContainer(proxyContainerBody({
-        name: names.proxy,
-        network: egress,
-        labels: labels(names.proxy, "proxy"),
-        allowlist: this.options.allowlist,
-      }, limits));
-      this.#containers.push(proxy);
-      await this.docker.getNetwork(internal).connect({ Container: proxy.id });
-      await proxy.start();
+    const parts = startSetupParts(this.docker, this.options, {
+      containers: this.#containers,
+      networks: this.#networks,
+    });
+    this.#proxyStarted = parts.proxy.then((proxy) => {
       this.#proxy = proxy;
     });
     // Handled where it is awaited (install, egress, dispose); this keeps it from floating meanwhile.
     this.#proxyStarted.catch(() => undefined);
-    this.#setup = await this.#step("start the setup container", async () => {
-      const setup = await this.docker.createContainer(
-        setupContainerBody(
-          { name: names.setup, network: internal, labels: labels(names.setup, "setup") },
-          limits,
-        ),
-      );
-      this.#containers.push(setup);
-      await setup.start();
-      return setup;
-    });
-  }
-
-  async #step<T>(what: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw new SandboxError(`Cannot ${what} for setup "${this.options.names.setup}": ${describe(error)}`, {
-        cause: error,
-      });
-    }
+    this.#setup = await parts.setup;
   }
 
   /** The proxy URL the setup container uses (`HTTP_PROXY`, `HTTPS_PROXY`). */
@@ -342,19 +264,6 @@ export class SetupSession implements AsyncDisposable {
   }
 }
 
-/** Both results once both settled; the first failure (in argument order) is thrown. */
-async function settled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [first, second] = await Promise.allSettled([a, b]);
-  if (first.status === "rejected") throw first.reason;
-  if (second.status === "rejected") throw second.reason;
-  return [first.value, second.value];
-}
-
 function missingOr(error: unknown, failures: unknown[]): void {
   if ((error as { statusCode?: number }).statusCode !== 404) failures.push(error);
-}
-
-function describe(error: unknown): string {
-  const e = error as { json?: { message?: string }; message?: string };
-  return e.json?.message ?? e.message ?? String(error);
 }
