@@ -66,7 +66,13 @@ export type ModelClientOptions = ModelConnection & {
  * AWS profile files or the Google credentials file.
  */
 export async function createMessagesApi(options: ModelClientOptions): Promise<MessagesApi> {
-  const common = { maxRetries: options.maxRetries, defaultHeaders: { ...options.customHeaders } };
+  const common = {
+    maxRetries: options.maxRetries,
+    defaultHeaders: { ...options.customHeaders },
+    // Pinned, not read from ANTHROPIC_LOG: the SDKs' debug lines print request headers, and they
+    // redact only the headers they know, not a gateway's own (ANTHROPIC_CUSTOM_HEADERS).
+    logLevel: "warn" as const,
+  };
   const secrets = Object.values(options.customHeaders);
   switch (options.provider) {
     case "anthropic": {

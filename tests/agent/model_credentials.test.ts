@@ -3,7 +3,8 @@
  * service refuses to start, or the model call ends, with a message that names the fix, and no secret
  * in that message, in what the SDKs print, or in the calls' error bodies as the service reports them.
  */
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
+import { captureConsole } from "../console_capture.ts";
 import { callModel, type MessagesApi } from "../../src/agent/model_call.ts";
 import { createMessagesApi, type ModelClientOptions } from "../../src/agent/model_client.ts";
 import { ConfigError } from "../../src/errors.ts";
@@ -19,7 +20,7 @@ import { setCloudEnv } from "../e2e/provider_fronts.ts";
 
 const SCRIPT = { match: "Add login", turns: [{ content: [{ type: "text" as const, text: "Done." }] }] };
 const cleanups: Array<() => unknown> = [];
-let printed = "";
+let printed: () => string = () => "";
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -28,17 +29,13 @@ afterEach(async () => {
 async function setup(vars: Record<string, string> = {}) {
   const dir = await Deno.makeTempDir({ prefix: "model-credentials-" });
   const restore = setCloudEnv(vars, dir);
-  printed = "";
-  const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      printed += args.map(String).join(" ") + "\n";
-    })
-  );
+  const console_ = captureConsole();
+  printed = console_.text;
   const upstream: AnthropicStandIn = await startAnthropicStandIn({ scripts: [SCRIPT] });
   cleanups.push(
     () => Deno.remove(dir, { recursive: true }),
     restore,
-    () => spies.forEach((s) => s.mockRestore()),
+    () => console_.restore(),
   );
   cleanups.push(() => upstream.close());
   return { dir, upstream };
@@ -83,7 +80,7 @@ async function startRefusal(options: ModelClientOptions): Promise<string> {
 }
 
 function expectNoSecret(texts: string[], secrets: string[]) {
-  const seen = [...texts, printed].join("\n");
+  const seen = [...texts, printed()].join("\n");
   for (const secret of secrets) expect(seen).not.toContain(secret);
 }
 
@@ -103,6 +100,24 @@ describe("Amazon Bedrock credentials", () => {
     };
     return { identities, standIn, client, dir };
   }
+
+  test("the default chain's sources: environment keys, then a shared profile (AWS_PROFILE) sign the call", async () => {
+    const { identities, standIn, client, dir } = await bedrock({});
+    const fromEnv = identities.addUserKey("from-env");
+    Deno.env.set("AWS_ACCESS_KEY_ID", fromEnv.accessKeyId);
+    Deno.env.set("AWS_SECRET_ACCESS_KEY", fromEnv.secretAccessKey);
+    expect(await callReason(client, PROFILE)).toBe("");
+    Deno.env.delete("AWS_ACCESS_KEY_ID");
+    Deno.env.delete("AWS_SECRET_ACCESS_KEY");
+    const fromProfile = identities.addUserKey("from-profile");
+    await Deno.writeTextFile(
+      `${dir}/aws-credentials`,
+      `[agents]\naws_access_key_id = ${fromProfile.accessKeyId}\naws_secret_access_key = ${fromProfile.secretAccessKey}\n`,
+    );
+    Deno.env.set("AWS_PROFILE", "agents");
+    expect(await callReason(client, PROFILE)).toBe("");
+    expect(standIn.calls.map((call) => call.arn.split("/").at(-1))).toEqual(["from-env", "from-profile"]);
+  });
 
   test("none found: the service does not start, and the message lists where AWS credentials come from", async () => {
     const { client } = await bedrock({});
@@ -262,11 +277,13 @@ describe("Vertex AI credentials", () => {
 });
 
 describe("Anthropic API and gateway credentials", () => {
-  test("a gateway refusing its header: the fix names ANTHROPIC_CUSTOM_HEADERS and the echoed value is redacted", async () => {
+  test("a gateway refusing its header: the fix names ANTHROPIC_CUSTOM_HEADERS; the value is redacted, even with ANTHROPIC_LOG=debug", async () => {
     const { upstream } = await setup();
     const header = { name: "x-gateway-key", value: "gw-right-0123456789abcdef" };
     const gateway = later(startLlmGateway({ upstream, virtualKey: "sk-gw-virtual-1", header }));
     const wrong = "gw-stale-fedcba9876543210";
+    Deno.env.set("ANTHROPIC_LOG", "debug"); // the SDK's debug lines print request headers
+    cleanups.push(() => Deno.env.delete("ANTHROPIC_LOG"));
     const reason = await callReason({
       provider: "anthropic",
       apiKey: "sk-gw-virtual-1",

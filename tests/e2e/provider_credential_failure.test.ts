@@ -1,5 +1,6 @@
 import Docker from "dockerode";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
+import { captureConsole } from "../console_capture.ts";
 import { taskStatsScenario as scenario } from "../../examples/scenarios/task_stats.ts";
 import type { AnthropicStandIn } from "../stand_ins/anthropic_server.ts";
 import { type Harness, runScenarioJob, startHarness } from "./harness.ts";
@@ -14,21 +15,18 @@ afterEach(async () => {
 
 /** Runs the demo job through `front`, capturing what the service prints. */
 async function failingRun(front: (anthropic: AnthropicStandIn) => Promise<ProviderFront<unknown>>) {
-  let printed = "";
-  const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      printed += args.map(String).join(" ") + "\n";
-    })
-  );
+  const console_ = captureConsole();
   try {
     harness = await startHarness(scenario, { provider: front });
     const { job, events } = await runScenarioJob(harness, scenario);
     const trajectory = await (await fetch(`${harness.apiUrl}/v1/jobs/${job.id}/trajectory`)).text();
     const comments = JSON.stringify(harness.github.issueComments(scenario.repo.fullName, scenario.jobIssue));
-    const seen = [JSON.stringify(job), JSON.stringify(events), trajectory, comments, printed].join("\n");
+    const seen = [JSON.stringify(job), JSON.stringify(events), trajectory, comments, console_.text()].join(
+      "\n",
+    );
     return { job, events, seen };
   } finally {
-    for (const spy of spies) spy.mockRestore();
+    console_.restore();
   }
 }
 

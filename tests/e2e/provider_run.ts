@@ -4,7 +4,8 @@
  * checks every provider shares: the same loop, tools and prompt caching, the budget priced from the
  * provider's row of the price table, and no credential anywhere a person or the model could see it.
  */
-import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { captureConsole } from "../console_capture.ts";
 import { taskStatsScenario as scenario } from "../../examples/scenarios/task_stats.ts";
 import type { ModelPrice } from "../../src/agent/model_prices.ts";
 import type { JobEvent } from "../../src/contracts/job_events.ts";
@@ -34,12 +35,7 @@ export function providerRun<T>(
   let printed = "";
 
   beforeAll(async () => {
-    const console_ = ["log", "info", "warn", "error", "debug"] as const;
-    const spies = console_.map((method) =>
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-        printed += args.map(String).join(" ") + "\n";
-      })
-    );
+    const console_ = captureConsole();
     try {
       run.harness = await startHarness(scenario, {
         provider: front as (a: AnthropicStandIn) => Promise<ProviderFront<unknown>>,
@@ -49,7 +45,8 @@ export function providerRun<T>(
       run.job = job;
       run.events = events;
     } finally {
-      for (const spy of spies) spy.mockRestore();
+      printed = console_.text();
+      console_.restore();
     }
   });
 

@@ -15,13 +15,14 @@ export interface UpstreamAnswer {
 
 /**
  * Sends `body` (a Messages API request without `anthropic_version`, with `model`) to `upstream`'s
- * `POST /v1/messages`, non-streaming.
+ * `POST /v1/messages` (non-streaming) or `POST /v1/messages/count_tokens`.
  */
 export async function askUpstream(
   upstream: Pick<AnthropicStandIn, "url" | "apiKey">,
   body: Record<string, unknown>,
+  path: "/v1/messages" | "/v1/messages/count_tokens" = "/v1/messages",
 ): Promise<UpstreamAnswer> {
-  const response = await fetch(`${upstream.url}/v1/messages`, {
+  const response = await fetch(`${upstream.url}${path}`, {
     method: "POST",
     headers: {
       "content-type": "application/json",

@@ -92,6 +92,14 @@ describe("Vertex AI stand-in", () => {
     expect(vertex.calls[0]!.method).toBe("streamRawPredict");
   });
 
+  it("count-tokens:rawPredict counts the request's input tokens for the model named in the body", async () => {
+    const { client, vertex } = await start();
+    const { model, messages } = ask;
+    const counted = await (await client()).messages.countTokens({ model, messages });
+    expect(counted.input_tokens).toBeGreaterThan(0);
+    expect(vertex.calls).toEqual([expect.objectContaining({ method: "countTokens", model: MODEL })]);
+  });
+
   it("GKE workload identity: the metadata server's token for the pod's service account is accepted", async () => {
     const { client, vertex, auth } = await start();
     Deno.env.set("GCE_METADATA_HOST", auth.metadataHost);

@@ -1,6 +1,7 @@
 /**
  * A stand-in for Anthropic models on Vertex AI: `rawPredict` and `streamRawPredict`
- * (`POST /v1/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:…`). Every
+ * (`POST /v1/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:…`), and token
+ * counting (`…/models/count-tokens:rawPredict`, the model named in the body). Every
  * request needs a bearer token the Google auth stand-in issued and that has not expired (else 401
  * `UNAUTHENTICATED`, as Google answers), on this stand-in's project (else 403 `PERMISSION_DENIED`);
  * the body must carry `anthropic_version` and no `model`. The turn comes from the Anthropic stand-in;
@@ -22,7 +23,7 @@ export interface VertexStandInOptions {
 
 /** One accepted request. */
 export interface VertexCall {
-  method: "rawPredict" | "streamRawPredict";
+  method: "rawPredict" | "streamRawPredict" | "countTokens";
   model: string;
   principal: string;
   body: Record<string, unknown>;
@@ -93,6 +94,7 @@ export function startVertexStandIn(options: VertexStandInOptions): VertexStandIn
       );
     }
     const [, project, region, encodedModel, method] = route;
+    const counting = encodedModel === "count-tokens" && method === "rawPredict";
     const model = decodeURIComponent(encodedModel!);
     const resource = `projects/${project}/locations/${region}/publishers/anthropic/models/${model}`;
     if (project !== options.projectId || region !== options.region) {
@@ -103,7 +105,7 @@ export function startVertexStandIn(options: VertexStandInOptions): VertexStandIn
         "IAM_PERMISSION_DENIED",
       );
     }
-    if (!MODEL.test(model)) {
+    if (!counting && !MODEL.test(model)) {
       return googleError(404, "NOT_FOUND", `Publisher Model \`${resource}\` not found.`);
     }
     let body: Record<string, unknown>;
@@ -116,6 +118,13 @@ export function startVertexStandIn(options: VertexStandInOptions): VertexStandIn
       Response.json({ type: "error", error: { type: "invalid_request_error", message } }, { status: 400 });
     if (typeof body.anthropic_version !== "string" || !ANTHROPIC_VERSION.test(body.anthropic_version)) {
       return invalid("anthropic_version: Input should be 'vertex-2023-10-16'");
+    }
+    if (counting) {
+      if (typeof body.model !== "string" || !MODEL.test(body.model)) return invalid("model: Field required");
+      calls.push({ method: "countTokens", model: body.model, principal: holder.principal, body });
+      const { anthropic_version: _version, ...countRequest } = body;
+      const counted = await askUpstream(options.upstream, countRequest, "/v1/messages/count_tokens");
+      return Response.json(counted.body, { status: counted.status });
     }
     if ("model" in body) return invalid("model: Extra inputs are not permitted");
     const streaming = method === "streamRawPredict";
