@@ -7,7 +7,9 @@
  * the service; submits the issue over HTTP, prints progress (the environment
  * step included), then the pull request it opened. Everything printed goes
  * through `forTerminal`: model-written text and file names start no terminal
- * control sequence, and a field keeps to its line.
+ * control sequence, and a field keeps to its line. It prints the job's page on
+ * the web dashboard (`/ui/jobs/<id>`); with `--keep` the service and the
+ * stand-ins stay up after the job, for inspection, until Ctrl-C.
  */
 import { forTerminal } from "../src/cli/terminal_text.ts";
 import type { JobEventData } from "../src/contracts/job_events.ts";
@@ -15,6 +17,7 @@ import { startHarness, waitForJob } from "../tests/e2e/harness.ts";
 import { taskStatsScenario as scenario } from "./scenarios/task_stats.ts";
 
 const realKey = Deno.env.get("ANTHROPIC_API_KEY");
+const keep = Deno.args.includes("--keep");
 const say = (line: string) => console.log(forTerminal(line, true));
 /** One field of a line, from the model or the sandbox: no control character, no line of its own. */
 const field = (text: string) => forTerminal(text);
@@ -39,6 +42,9 @@ try {
   });
   const accepted = await response.json() as { id: string; status: string };
   say(`demo: POST /v1/jobs → ${response.status} {"id":"${accepted.id}","status":"${accepted.status}"}`);
+  say(
+    `demo: dashboard: ${harness.apiUrl}/ui/jobs/${accepted.id} (live events, work items, diff, trajectory)`,
+  );
   const started = Date.now();
   let toolCalls = 0;
   /** Each work item's last test run, from the `test` events' data. */
@@ -85,10 +91,25 @@ try {
     say(pr.body);
   }
   exitCode = job.status === "succeeded" ? 0 : 1;
+  if (keep) await keepUp(harness.apiUrl);
 } finally {
   await harness.close();
 }
 Deno.exit(exitCode);
+
+/** Waits for Ctrl-C (SIGINT) or SIGTERM while the service stays up at `apiUrl`. */
+function keepUp(apiUrl: string): Promise<void> {
+  say(`demo: --keep: the service stays up at ${apiUrl}/ui (no credential needed here); Ctrl-C stops it`);
+  return new Promise((resolve) => {
+    const stop = () => {
+      Deno.removeSignalListener("SIGINT", stop);
+      Deno.removeSignalListener("SIGTERM", stop);
+      resolve();
+    };
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+  });
+}
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);

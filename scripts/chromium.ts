@@ -4,10 +4,8 @@
  * installs it with apt-get, saying so; elsewhere one message names the fix.
  * Needs `-A` (reads PATH and /etc/os-release, runs apt-get).
  */
-import { aptInstall } from "./apt_install.ts";
+import { findOrAptInstall } from "./apt_install.ts";
 import { findExecutable } from "./find_executable.ts";
-import { canInstallWithApt } from "./os_release.ts";
-import { SetupError } from "./setup_error.ts";
 
 /** The program names Chromium is installed under, Debian's first. */
 const NAMES = ["chromium", "chromium-browser"];
@@ -28,18 +26,13 @@ export function findChromium(): string | undefined {
  * `CHROMIUM_PATH` names one explicitly.
  * @throws {SetupError} when none is installed and apt cannot install one here.
  */
-export async function ensureChromium(log: (line: string) => void = console.log): Promise<string> {
-  const found = findChromium();
-  if (found) return found;
-  if (!canInstallWithApt()) {
-    throw new SetupError(
-      "The browser tests need Chromium: install it (Debian/Ubuntu: apt-get install chromium) or set " +
-        "CHROMIUM_PATH to its program, then run again.",
-    );
-  }
-  log("chromium: installing Debian's chromium with apt-get (root on Debian/Ubuntu, none found)");
-  await aptInstall(["chromium"]);
-  const installed = findChromium();
-  if (!installed) throw new SetupError("apt-get installed chromium, but no chromium program is on PATH");
-  return installed;
+export function ensureChromium(log: (line: string) => void = console.log): Promise<string> {
+  return findOrAptInstall({
+    aptPackage: "chromium",
+    find: findChromium,
+    missing: "The browser tests need Chromium: install it (Debian/Ubuntu: apt-get install chromium) or set " +
+      "CHROMIUM_PATH to its program, then run again.",
+    lookedFor: "a chromium program on PATH",
+    log,
+  });
 }

@@ -6,9 +6,8 @@
  * `initdb` and `pg_ctl` run as the `postgres` user, which owns the directory. Needs `-A`.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { aptInstall } from "./apt_install.ts";
+import { findOrAptInstall } from "./apt_install.ts";
 import { freePort } from "./free_port.ts";
-import { canInstallWithApt } from "./os_release.ts";
 import { runCommand, tailLines } from "./run_command.ts";
 import { SetupError } from "./setup_error.ts";
 
@@ -84,22 +83,14 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
 }
 
 /** The newest installed server's `bin` folder, installing `postgresql` with apt-get when none is. */
-async function postgresBinDir(): Promise<string> {
-  const found = newestBinDir();
-  if (found) return found;
-  if (!canInstallWithApt()) {
-    throw new SetupError(
-      "PostgreSQL is not installed (no initdb under /usr/lib/postgresql). Install it " +
-        "(Debian/Ubuntu: apt-get install postgresql) and run again.",
-    );
-  }
-  console.log("postgresql: installing postgresql with apt-get (root on Debian/Ubuntu, none found)");
-  await aptInstall(["postgresql"]);
-  const installed = newestBinDir();
-  if (!installed) {
-    throw new SetupError("apt-get installed postgresql, but no initdb is under /usr/lib/postgresql");
-  }
-  return installed;
+function postgresBinDir(): Promise<string> {
+  return findOrAptInstall({
+    aptPackage: "postgresql",
+    find: newestBinDir,
+    missing: "PostgreSQL is not installed (no initdb under /usr/lib/postgresql). Install it " +
+      "(Debian/Ubuntu: apt-get install postgresql) and run again.",
+    lookedFor: "an initdb under /usr/lib/postgresql",
+  });
 }
 
 function newestBinDir(): string | undefined {

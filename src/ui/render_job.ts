@@ -8,6 +8,7 @@ import type { JobView } from "../api/job_schemas.ts";
 import type { WorkItem } from "../contracts/job.ts";
 import { isFinal } from "../contracts/job.ts";
 import { jobDuration, pullRequestLinks, statusBadge } from "./render_jobs.ts";
+import { dataTable } from "./data_table.ts";
 import { count, dollars, duration, safeHref } from "./ui_format.ts";
 import { type Html, UI_BASE } from "./ui_layout.ts";
 
@@ -70,43 +71,29 @@ ${
   }
 <h2>Work items</h2>
 ${
-    job.workItems.length === 0 ? html`<p class="empty">No work items yet.</p>` : html`
-      <div class="scroll">
-        <table class="items">
-          <caption>Work items in the order they run</caption>
-          <thead>
-            <tr>
-              <th scope="col">Issue</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Pull request</th>
-              <th scope="col">Tests</th>
-              <th scope="col">Usage</th>
-              <th scope="col">Cost</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>${job.workItems.map((item) =>
-            html`
-              <tr data-issue="${item.issue}">
-                <td>#${item.issue}${item.title ? html`<br><span class="title">${item.title}</span>` : ""}</td>
-                <td>${statusBadge(item.status)}</td>
-                <td class="reason">${item.reason ?? "—"}</td>
-                <td>${pullRequestCell(item)}</td>
-                <td>${testsText(item.tests)}</td>
-                <td>${usageText(item.usage)}</td>
-                <td class="num">${dollars(item.usage.costUsd)}</td>
-                <td><a href="${workItemHref(
-                  job.id,
-                  item.issue,
-                )}">Changes and tests<span class="sr"> of #${item.issue}</span></a><br>
-              <a href="${workItemHref(job.id, item.issue)}/trajectory">Trajectory<span class="sr"> of #${item
-                .issue}</span></a></td>
-              </tr>
-            `
-          )}</tbody>
-        </table>
-      </div>
-    `
+    job.workItems.length === 0 ? html`<p class="empty">No work items yet.</p>` : dataTable({
+      name: "items",
+      caption: "Work items in the order they run",
+      columns: ["Issue", "Status", "Reason", "Pull request", "Tests", "Usage", "Cost", "Details"],
+      items: job.workItems,
+      row: (item) => workItemRow(job.id, item),
+    })
   }`;
+}
+
+function workItemRow(id: string, item: WorkItem): Html {
+  const href = workItemHref(id, item.issue);
+  return html`
+    <tr data-issue="${item.issue}">
+      <td>#${item.issue}${item.title ? html`<br><span class="title">${item.title}</span>` : ""}</td>
+      <td>${statusBadge(item.status)}</td>
+      <td class="reason">${item.reason ?? "—"}</td>
+      <td>${pullRequestCell(item)}</td>
+      <td>${testsText(item.tests)}</td>
+      <td>${usageText(item.usage)}</td>
+      <td class="num">${dollars(item.usage.costUsd)}</td>
+      <td><a href="${href}">Changes and tests<span class="sr"> of #${item.issue}</span></a><br>
+    <a href="${href}/trajectory">Trajectory<span class="sr"> of #${item.issue}</span></a></td>
+    </tr>
+  `;
 }

@@ -1,6 +1,7 @@
 /** The jobs page's table: newest first, with status, repository, issue, submitter, PRs, cost, duration. */
 import { html } from "hono/html";
 import type { JobView } from "../api/job_schemas.ts";
+import { dataTable } from "./data_table.ts";
 import type { Html } from "./ui_layout.ts";
 import { UI_BASE } from "./ui_layout.ts";
 import { age, dollars, duration, safeHref } from "./ui_format.ts";
@@ -51,42 +52,38 @@ function issueCell(job: JobView): Html {
 /** The table of `jobs`, with a link to the next page when there is one. */
 export function renderJobs(jobs: JobView[], next: string | undefined, now: Date): Html {
   if (jobs.length === 0) return html`<p class="empty">No jobs match.</p>`;
-  return html`
-    <div class="scroll">
-      <table class="jobs">
-        <caption>Jobs, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Status</th>
-            <th scope="col">Repository</th>
-            <th scope="col">Issue</th>
-            <th scope="col">Submitter</th>
-            <th scope="col">Pull requests</th>
-            <th scope="col">Cost</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Created</th>
+  return html`${
+    dataTable({
+      name: "jobs",
+      caption: "Jobs, newest first",
+      columns: [
+        "Job",
+        "Status",
+        "Repository",
+        "Issue",
+        "Submitter",
+        "Pull requests",
+        "Cost",
+        "Duration",
+        "Created",
+      ],
+      items: jobs,
+      row: (job) =>
+        html`
+          <tr data-job="${job.id}">
+            <td><a href="${jobHref(job.id)}">${job.id}</a></td>
+            <td>${statusBadge(job.status)}</td>
+            <td>${job.repo}</td>
+            <td>${issueCell(job)}</td>
+            <td>${job.submitter ?? "—"}</td>
+            <td>${pullRequestLinks(job)}</td>
+            <td class="num">${dollars(job.usage.costUsd)}</td>
+            <td class="num">${jobDuration(job)}</td>
+            <td>${age(job.createdAt, now)}</td>
           </tr>
-        </thead>
-        <tbody>${jobs.map((job) =>
-          html`
-            <tr data-job="${job.id}">
-              <td><a href="${jobHref(job.id)}">${job.id}</a></td>
-              <td>${statusBadge(job.status)}</td>
-              <td>${job.repo}</td>
-              <td>${issueCell(job)}</td>
-              <td>${job.submitter ?? "—"}</td>
-              <td>${pullRequestLinks(job)}</td>
-              <td class="num">${dollars(job.usage.costUsd)}</td>
-              <td class="num">${jobDuration(job)}</td>
-              <td>${age(job.createdAt, now)}</td>
-            </tr>
-          `
-        )}</tbody>
-      </table>
-    </div>
-    <nav aria-label="Pages" class="pager">${next
-      ? html`<a href="${next}" rel="next">Next page</a>`
-      : html`<span>Last page</span>`}</nav>
-  `;
+        `,
+    })
+  }<nav aria-label="Pages" class="pager">${
+    next ? html`<a href="${next}" rel="next">Next page</a>` : html`<span>Last page</span>`
+  }</nav>`;
 }

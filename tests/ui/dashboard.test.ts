@@ -64,6 +64,7 @@ describe("the dashboard in a real browser", () => {
     expect(await page.$$("main img, main b, main script")).toEqual([]);
     // The credential is in the tab's sessionStorage, never in a URL.
     expect(page.url()).not.toContain(fixture.operatorKey);
+    expect(await page.content()).not.toContain(fixture.operatorKey);
     await screenshot(page, "jobs");
   });
 
@@ -146,7 +147,12 @@ describe("the dashboard in a real browser", () => {
   test("the environments page lists the cached environment with its size and age", async () => {
     await Promise.all([page.waitForNavigation(), page.click("nav a[href='/ui/environments']")]);
     await page.waitForSelector("table.environments tbody tr");
-    const row = await texts("table.environments tbody tr td");
+    // The engine's cache is shared: other repositories' environments may be listed too.
+    const rows = await page.$$eval(
+      "table.environments tbody tr",
+      (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+    );
+    const row = rows.find((cells) => cells[0] === repo) ?? [];
     expect(row[0]).toBe(repo);
     expect(row[2]).toMatch(/\d (B|KiB|MiB|GiB)$/);
     expect(row[4]).toMatch(/ago$/);

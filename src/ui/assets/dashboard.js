@@ -46,6 +46,11 @@ function showLogin(message) {
   }
 }
 
+/** A 401: the stored credential was refused, or this service needs one. */
+function refused() {
+  showLogin(credential() ? "The credential was refused (401). Enter a valid API key or token." : undefined);
+}
+
 /**
  * The API's error message of `response`, in words.
  * @param {Response} response
@@ -78,7 +83,7 @@ async function loadRegion(region) {
   region.setAttribute("aria-busy", "false");
   if (response.status === 401) {
     region.replaceChildren();
-    showLogin("The credential was refused (401). Enter a valid API key or token.");
+    refused();
     return;
   }
   if (!response.ok) {
@@ -179,13 +184,12 @@ async function followEvents(log) {
   let lastId = "";
   let ended = false;
   while (!ended) {
-    if (!credential()) return;
     const headers = authHeaders({ Accept: "text/event-stream" });
     if (lastId) headers.set("Last-Event-ID", lastId);
     try {
       const response = await fetch(url ?? "", { headers, credentials: "omit", cache: "no-store" });
       if (response.status === 401) {
-        showLogin("The credential was refused (401). Enter a valid API key or token.");
+        refused();
         return;
       }
       if (!response.ok || !response.body) {
@@ -270,13 +274,14 @@ function start() {
     sessionStorage.removeItem(STORAGE_KEY);
     location.reload();
   });
-  if (credential()) begin();
-  else showLogin();
+  // Without a stored credential the data is asked for all the same: a service run with
+  // AUTH_DISABLED=true answers, and any other answers 401, which shows the sign-in form.
+  begin();
 }
 
 function begin() {
   const who = document.getElementById("who");
-  if (who) who.hidden = false;
+  if (who) who.hidden = !credential();
   notice("");
   loadAll();
   const log = document.getElementById("event-log");
