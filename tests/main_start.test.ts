@@ -10,6 +10,7 @@ function freePort(): number {
 }
 
 test("`deno task start` (the service's own permissions, never -A) starts, answers /healthz and stops on SIGTERM", async () => {
+  await Deno.mkdir(`${PROJECT_ROOT}/data`, { recursive: true });
   const dir = await Deno.makeTempDir({ dir: `${PROJECT_ROOT}/data`, prefix: "start-" });
   const port = freePort();
   const child = new Deno.Command("deno", {

@@ -16,6 +16,7 @@ describe("authentication and job settings", () => {
       deadlineMs: 7_200_000,
       cancelGraceMs: 10_000,
       requeueInterrupted: false,
+      leaseMs: 30_000,
     });
     expect(config.api.maxBodyBytes).toBe(65_536);
     expect(() => assertAuthConfigured(config)).toThrow(/AUTH_JWKS_URL.*API_KEYS.*AUTH_DISABLED=true/s);
