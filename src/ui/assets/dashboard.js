@@ -68,6 +68,11 @@ async function errorMessage(response) {
 }
 
 /** @param {HTMLElement} region */
+/** A region or the event log that failed in a way not handled where it happened: say so on the page. */
+function failed() {
+  notice("Something went wrong loading this page; reload to try again.");
+}
+
 async function loadRegion(region) {
   const url = region.dataset.fragment;
   if (!url) return;
@@ -101,7 +106,7 @@ async function loadRegion(region) {
 
 function loadAll() {
   for (const region of document.querySelectorAll("[data-fragment]")) {
-    if (region instanceof HTMLElement) void loadRegion(region);
+    if (region instanceof HTMLElement) loadRegion(region).catch(failed);
   }
 }
 
@@ -114,7 +119,7 @@ function refreshOnEvent() {
     refreshTimer = 0;
     lastRefresh = Date.now();
     for (const region of document.querySelectorAll("[data-refresh=events]")) {
-      if (region instanceof HTMLElement) void loadRegion(region);
+      if (region instanceof HTMLElement) loadRegion(region).catch(failed);
     }
   }, Math.max(0, wait));
 }
@@ -285,7 +290,7 @@ function begin() {
   notice("");
   loadAll();
   const log = document.getElementById("event-log");
-  if (log instanceof HTMLOListElement && log.dataset.events) void followEvents(log);
+  if (log instanceof HTMLOListElement && log.dataset.events) followEvents(log).catch(failed);
 }
 
 start();
