@@ -1,20 +1,14 @@
 /**
  * Configuration: every setting comes from the environment, is read once here,
  * validated, and passed inward as a typed object. Secrets stay in this object
- * and are never logged; see {@link redactedConfig}.
+ * and are never logged; see `redactedConfig` (`config_redacted.ts`).
  */
 import { type AuthConfig, authConfig } from "./config_auth.ts";
-import {
-  githubAuth,
-  type GitHubAuthConfig,
-  headRepoOf,
-  MISSING_GITHUB_CREDENTIALS,
-} from "./config_github.ts";
+import { githubAuth, type GitHubAuthConfig, headRepoOf } from "./config_github.ts";
 import type { RepoRef } from "./github/gateway.ts";
-import { SECRET_SETTINGS, settingsSchema } from "./config_schema.ts";
-import { FILE_SUFFIX, readSecretFiles } from "./config_secret_files.ts";
-import { type ModelConfig, modelConfig, redactedModelConfig } from "./config_model.ts";
-import { type DockerHostsConfig, dockerHostsConfig, redactedDockerHosts } from "./config_docker_hosts.ts";
+import { parseSettings } from "./config_settings.ts";
+import { type ModelConfig, modelConfig } from "./config_model.ts";
+import { type DockerHostsConfig, dockerHostsConfig } from "./config_docker_hosts.ts";
 import { ConfigError } from "./errors.ts";
 import type { OnFailingTests } from "./pipeline/pipeline_settings.ts";
 import type { CommandPolicyMode } from "./sandbox/command_policy.ts";
@@ -130,31 +124,7 @@ export function loadConfig(
   env: Record<string, string | undefined>,
   readTextFile: (path: string) => string = (path) => Deno.readTextFileSync(path),
 ): Config {
-  const files = readSecretFiles(env, SECRET_SETTINGS, Object.keys(settingsSchema.shape), readTextFile);
-  const parsed = settingsSchema.safeParse(files.env);
-  const problems = files.problems.map((p) => `  - ${p}`);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const setting = String(issue.path[0] ?? "");
-      // A secret whose file could not be read is already named; its schema issue would only repeat it.
-      if (env[`${setting}${FILE_SUFFIX}`] !== undefined && !files.fromFiles.has(setting)) continue;
-      const file = files.fromFiles.get(setting);
-      problems.push(
-        `  - ${issue.message}${issue.path.length ? ` (${issue.path.join(".")})` : ""}${
-          file ? ` (read from ${file})` : ""
-        }`,
-      );
-    }
-    if (
-      !files.env.GITHUB_TOKEN && !files.env.GITHUB_APP_ID && env[`GITHUB_TOKEN${FILE_SUFFIX}`] === undefined
-    ) {
-      problems.unshift(`  - ${MISSING_GITHUB_CREDENTIALS}`);
-    }
-  }
-  if (!parsed.success || problems.length > 0) {
-    throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
-  }
-  const e = parsed.data;
+  const e = parseSettings(env, readTextFile);
   const auth = authConfig(e);
   const dockerHosts = dockerHostsConfig(e, readTextFile);
   return {
@@ -258,45 +228,4 @@ export function assertAuthConfigured(config: Config): void {
       "or API_KEYS (hashes from `deno task hash-key`), or AUTH_DISABLED=true to accept every caller " +
       "(local use only).",
   );
-}
-
-/** A copy of `config` safe to print: secrets replaced by `[redacted]`. */
-export function redactedConfig(config: Config): Config {
-  return {
-    ...config,
-    github: {
-      ...config.github,
-      apiUrl: withoutUserinfo(config.github.apiUrl),
-      auth: config.github.auth.kind === "token"
-        ? { kind: "token", token: "[redacted]" }
-        : { ...config.github.auth, privateKey: "[redacted]" },
-    },
-    webhooks: { ...config.webhooks, ...(config.webhooks.secret ? { secret: "[redacted]" } : {}) },
-    model: redactedModelConfig(config.model, withoutUserinfo),
-    ...(config.dockerHost ? { dockerHost: withoutUserinfo(config.dockerHost) } : {}),
-    ...(config.databaseUrl ? { databaseUrl: withoutUserinfo(config.databaseUrl).replace(/\?.*$/, "") } : {}),
-    ...(config.dockerHosts ? { dockerHosts: redactedDockerHosts(config.dockerHosts) } : {}),
-    environments: {
-      ...config.environments,
-      index: redactedIndex(config.environments.index),
-      extraIndexes: config.environments.extraIndexes.map(redactedIndex),
-    },
-    auth: {
-      ...config.auth,
-      ...(config.auth.jwt
-        ? { jwt: { ...config.auth.jwt, jwksUrl: withoutUserinfo(config.auth.jwt.jwksUrl) } }
-        : {}),
-      apiKeys: config.auth.apiKeys.map((k) => ({ ...k, sha256: "[redacted]" })),
-    },
-  };
-}
-
-/** `https://user:secret@host/x` → `https://[redacted]@host/x`; other strings unchanged. */
-function withoutUserinfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1[redacted]@");
-}
-
-/** A package index without its credentials: the URL as shown anywhere. */
-function redactedIndex(index: PackageIndex): PackageIndex {
-  return { ...index, url: index.publicUrl, secrets: index.secrets.map(() => "[redacted]") };
 }

@@ -5,7 +5,8 @@
  */
 import type { ModelClientOptions } from "./agent/model_client.ts";
 import { type ModelPrice, modelPrice } from "./agent/model_prices.ts";
-import { DEFAULT_ANTHROPIC_MODEL, type Settings } from "./config_schema.ts";
+import type { Settings } from "./config_schema.ts";
+import { DEFAULT_ANTHROPIC_MODEL } from "./config_schema_model.ts";
 import { ConfigError } from "./errors.ts";
 
 /** The model: the client's options, the model id and its price (`MODEL_PRICES` or the table). */

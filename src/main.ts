@@ -11,7 +11,8 @@
  * and the audit file, `--allow-read` for the `_FILE` secrets (`/run/secrets`).
  * Never `--allow-run`.
  */
-import { assertAuthConfigured, type Config, loadConfig, redactedConfig } from "./config.ts";
+import { assertAuthConfigured, type Config, loadConfig } from "./config.ts";
+import { redactedConfig } from "./config_redacted.ts";
 import { apiKeyPlaceholders } from "./api/auth/api_keys.ts";
 import { ConfigError } from "./errors.ts";
 import { configureLogging, errorText, logger } from "./logging.ts";

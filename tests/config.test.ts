@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { loadConfig, redactedConfig } from "../src/config.ts";
-import { DEFAULT_PROTECTED_PATHS } from "../src/config_schema.ts";
+import { loadConfig } from "../src/config.ts";
+import { redactedConfig } from "../src/config_redacted.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../src/config_schema_verify.ts";
 
 const PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
 const BASE = { ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };

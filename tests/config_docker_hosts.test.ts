@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadConfig, redactedConfig } from "../src/config.ts";
+import { loadConfig } from "../src/config.ts";
+import { redactedConfig } from "../src/config_redacted.ts";
 
 const BASE = { ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true", GITHUB_TOKEN: "ghp_x" };
 

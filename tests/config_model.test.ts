@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { loadConfig, redactedConfig } from "../src/config.ts";
+import { loadConfig } from "../src/config.ts";
+import { redactedConfig } from "../src/config_redacted.ts";
 import { modelPrice, PRICES } from "../src/agent/model_prices.ts";
 import { ConfigError } from "../src/errors.ts";
 

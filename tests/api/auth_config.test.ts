@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { generateApiKey, hashApiKey, parseApiKeys } from "../../src/api/auth/api_keys.ts";
 import { globToRegExp, repoAllowed } from "../../src/api/auth/principal.ts";
-import { assertAuthConfigured, loadConfig, redactedConfig } from "../../src/config.ts";
+import { assertAuthConfigured, loadConfig } from "../../src/config.ts";
+import { redactedConfig } from "../../src/config_redacted.ts";
 import { isLoopback } from "../../src/config_auth.ts";
 
 const BASE = { GITHUB_TOKEN: "ghp_secret", ANTHROPIC_API_KEY: "sk-ant-secret" };

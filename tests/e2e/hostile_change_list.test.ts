@@ -10,7 +10,7 @@
 import { Buffer } from "node:buffer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { bash, PYTEST } from "../../examples/scenarios/script_helpers.ts";
-import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema_verify.ts";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
 import { isCanonicalPath, isDotGit, isDotGitmodules } from "../../src/github/git_path.ts";
 import { createOctokitGateway } from "../../src/github/octokit_gateway.ts";

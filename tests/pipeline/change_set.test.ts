@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema_verify.ts";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
 import { baseTree } from "../../src/pipeline/base_tree.ts";
 import { buildChangeSet } from "../../src/pipeline/change_set.ts";

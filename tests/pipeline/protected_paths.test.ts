@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema_verify.ts";
 import { protectedGlobProblem, protectedPathMatcher } from "../../src/pipeline/protected_paths.ts";
 
 describe("protected-path globs", () => {

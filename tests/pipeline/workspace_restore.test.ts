@@ -4,7 +4,7 @@
  * is untouched. The agent's shell plants what the host leaves out.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema_verify.ts";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
 import { baseTree, type TrackedFile } from "../../src/pipeline/base_tree.ts";
 import { readChangeSet } from "../../src/pipeline/change_set.ts";

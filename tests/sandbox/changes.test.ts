@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { afterEach, describe, expect, test } from "vitest";
 import { gitBlobSha } from "../../src/github/git_object_id.ts";
 import { type BaseTree, baseTree, type TrackedFile } from "../../src/pipeline/base_tree.ts";
-import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../../src/config_schema_verify.ts";
 import type { DiffPolicy } from "../../src/pipeline/diff_policy.ts";
 import { readChangeSet } from "../../src/pipeline/change_set.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { loadConfig, redactedConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config.ts";
+import { redactedConfig } from "../../src/config_redacted.ts";
 
 const BASE = { GITHUB_TOKEN: "ghp_x", ANTHROPIC_API_KEY: "sk-x" };
 

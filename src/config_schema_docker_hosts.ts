@@ -1,0 +1,35 @@
+/**
+ * The settings of the Docker engines sandboxes run on: one at `DOCKER_HOST` or a pool at
+ * `DOCKER_HOSTS`, TLS, and the pool's capacity and health checks. Part of the settings schema
+ * (`config_schema.ts`).
+ */
+import { z } from "zod";
+import { positiveInt } from "./config_setting_kinds.ts";
+import { parseDockerEndpoint } from "./sandbox/docker_endpoint.ts";
+
+/** `DOCKER_HOST`, `DOCKER_HOSTS`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`, `SANDBOXES_PER_HOST`, `DOCKER_HOSTS_PING_MS`. */
+export const dockerHostSettings = {
+  DOCKER_HOST: z.string().min(1).optional(),
+  DOCKER_HOSTS: z.string().optional().transform((v) => v?.split(",").map((h) => h.trim()).filter(Boolean))
+    .superRefine((hosts, ctx) => {
+      if (hosts === undefined) return;
+      if (hosts.length === 0) ctx.addIssue({ code: "custom", message: "DOCKER_HOSTS is empty" });
+      for (const host of hosts) {
+        try {
+          parseDockerEndpoint(host, "each entry of DOCKER_HOSTS");
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }
+      const twice = hosts.filter((h, i) => hosts.indexOf(h) !== i);
+      if (twice.length > 0) {
+        ctx.addIssue({ code: "custom", message: `DOCKER_HOSTS names ${twice.join(", ")} more than once` });
+      }
+    }),
+  DOCKER_TLS_VERIFY: z.enum(["true", "false", "1", "0", ""], {
+    error: "DOCKER_TLS_VERIFY must be 1 or 0 (or true or false)",
+  }).default("").transform((v) => v === "true" || v === "1"),
+  DOCKER_CERT_PATH: z.string().trim().min(1, "DOCKER_CERT_PATH is empty").optional(),
+  SANDBOXES_PER_HOST: positiveInt("SANDBOXES_PER_HOST", 4),
+  DOCKER_HOSTS_PING_MS: positiveInt("DOCKER_HOSTS_PING_MS", 5_000),
+};

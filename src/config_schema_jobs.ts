@@ -1,0 +1,36 @@
+/**
+ * The settings of jobs: where they are stored (SQLite or PostgreSQL), how many run, their deadlines
+ * and leases, how long an `[ops]`-first job waits, and the per-principal quotas. Part of the settings
+ * schema (`config_schema.ts`).
+ */
+import { z } from "zod";
+import { bool, positive, positiveInt, secret } from "./config_setting_kinds.ts";
+
+/** `JOBS_DB_PATH`, `DATABASE_URL`, `JOBS_*`, `JOB_*`, `WAIT_*`, `QUOTA_*`. */
+export const jobSettings = {
+  JOBS_DB_PATH: z.string().min(1).default("data/jobs.sqlite"),
+  // A secret (its password): never logged; `redactedConfig` keeps only its host, port and database.
+  DATABASE_URL: secret(
+    z.string().regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      "DATABASE_URL must be a postgres:// (or postgresql://) URL, e.g. postgres://agent:secret@db:5432/agent",
+    ).optional(),
+  ),
+  JOBS_CONCURRENCY: positiveInt("JOBS_CONCURRENCY", 1).refine(
+    (n) => n <= 64,
+    "JOBS_CONCURRENCY must be at most 64",
+  ),
+  JOB_DEADLINE_MS: positiveInt("JOB_DEADLINE_MS", 2 * 3_600_000),
+  JOB_CANCEL_GRACE_MS: positiveInt("JOB_CANCEL_GRACE_MS", 10_000),
+  JOBS_REQUEUE_INTERRUPTED: bool(false),
+  JOBS_LEASE_MS: positiveInt("JOBS_LEASE_MS", 30_000).refine(
+    (n) => n >= 3_000,
+    "JOBS_LEASE_MS must be at least 3000 (replicas beat every third of it)",
+  ),
+  WAIT_RECHECK_MS: positiveInt("WAIT_RECHECK_MS", 60_000),
+  WAIT_TIMEOUT_MS: positiveInt("WAIT_TIMEOUT_MS", 3_600_000),
+  QUOTA_MAX_QUEUED: positiveInt("QUOTA_MAX_QUEUED", 100),
+  QUOTA_MAX_RUNNING: positiveInt("QUOTA_MAX_RUNNING", 4),
+  QUOTA_MAX_STREAMS: positiveInt("QUOTA_MAX_STREAMS", 20),
+  QUOTA_USD_PER_DAY: positive("QUOTA_USD_PER_DAY", 100),
+};

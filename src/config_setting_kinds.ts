@@ -1,0 +1,43 @@
+/**
+ * The kinds of setting the settings schema is made of (`config_schema.ts` and its areas,
+ * `config_schema_*.ts`): numbers, lists, booleans and secrets read from the environment's strings,
+ * each failing with a message that names the setting.
+ */
+import { z } from "zod";
+
+/** A positive integer named `name`, `fallback` when unset. */
+export const positiveInt = (name: string, fallback: number) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(
+    `${name} must be positive`,
+  ).default(fallback);
+/** A positive integer named `name`, undefined when unset. */
+export const optionalPositiveInt = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(
+    `${name} must be positive`,
+  ).optional();
+/** A positive number named `name`, `fallback` when unset. */
+export const positive = (name: string, fallback: number) =>
+  z.coerce.number({ error: `${name} must be a number` }).positive(`${name} must be positive`).default(
+    fallback,
+  );
+/** A non-empty list named `name`, separated by commas or white space. */
+export const list = (name: string) =>
+  z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean)).refine(
+    (items) => items.length > 0,
+    `${name} is empty`,
+  );
+/**
+ * The settings that hold secrets. Each can also be given as a file, Docker's `*_FILE` convention
+ * (`config_secret_files.ts`): mark a new secret setting with {@link secret} and it gets its `_FILE`.
+ */
+export const secretSettings = z.registry<{ secret: true }>();
+/** Marks a setting's schema as a secret's (see {@link secretSettings}). */
+export const secret = <T extends z.ZodType>(schema: T): T => {
+  secretSettings.add(schema, { secret: true });
+  return schema;
+};
+/** `true`/`1` or `false`/`0`, `fallback` when unset. */
+export const bool = (fallback: boolean) =>
+  z.enum(["true", "false", "1", "0"]).default(fallback ? "true" : "false").transform((v) =>
+    v === "true" || v === "1"
+  );
