@@ -4,6 +4,7 @@
  */
 import pg from "pg";
 import type { Config } from "./config.ts";
+import { ConfigError } from "./errors.ts";
 import { listenForJobChanges } from "./jobs/pg_listener.ts";
 import { pgEnvironmentUses, pgProgressComments, pgWebhookDeliveries } from "./jobs/pg_records.ts";
 import { openPgStore } from "./jobs/pg_store.ts";
@@ -20,7 +21,7 @@ const POOL_MAX = 20;
 
 /** Opens PostgreSQL at `url` (migrating it) as the service's database. */
 export async function openPostgres(config: Config, url: string): Promise<ServiceDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX });
+  const pool = openPool(url);
   // An idle connection dropped by the server (a restart) is replaced on the next query.
   pool.on("error", (error) => log.warn("database connection lost: {error}", { error: errorText(error) }));
   const store = await openPgStore(pool, { idempotencyTtlMs: config.idempotencyTtlMs });
@@ -65,6 +66,24 @@ export async function openPostgres(config: Config, url: string): Promise<Service
       await store.close();
     },
   };
+}
+
+/**
+ * The pool of `url`.
+ * @throws {ConfigError} naming `DATABASE_URL` when node-postgres cannot read it as a URL. Its own
+ *   error quotes the whole URL, password included, so it is neither quoted nor chained.
+ */
+function openPool(url: string): pg.Pool {
+  try {
+    // A client reads the URL as it is made (the pool only when it first connects); it is never connected.
+    new pg.Client({ connectionString: url });
+  } catch (error) {
+    throw new ConfigError(
+      `DATABASE_URL is not a URL node-postgres can read (${(error as Error).name}): check its host and ` +
+        "port, and percent-encode the characters @ : / ? # [ ] % in its user name and password",
+    );
+  }
+  return new pg.Pool({ connectionString: url, max: POOL_MAX });
 }
 
 /** The worker of a replica that takes no jobs (the CLI's service, `JOBS_CONCURRENCY` unused). */

@@ -59,3 +59,18 @@ test("a service without authentication configured says how to configure it, as o
     },
   });
 });
+
+test("a DATABASE_URL node-postgres cannot read stops the start with a line naming it, never its password", async () => {
+  const password = "pg-password-must-not-be-logged";
+  const { code, stderr } = await start({
+    GITHUB_TOKEN: "ghp_x",
+    ANTHROPIC_API_KEY: "sk-ant-x",
+    AUTH_DISABLED: "true",
+    // The shape the settings accept, but port 99999 is not a port: node-postgres' URL parser refuses it.
+    DATABASE_URL: `postgres://agent:${password}@db:99999/agent`,
+  });
+  expect(code).toBe(1);
+  const fatal = stderr.map((line) => JSON.parse(line)).find((line) => line.level === "FATAL");
+  expect(fatal?.properties.error).toMatch(/DATABASE_URL/);
+  expect(stderr.join("\n")).not.toContain(password);
+});
