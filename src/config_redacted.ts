@@ -38,9 +38,13 @@ export function redactedConfig(config: Config): Config {
   };
 }
 
-/** `https://user:secret@host/x` → `https://[redacted]@host/x`; other strings unchanged. */
+/**
+ * `https://user:secret@host/x` → `https://[redacted]@host/x`; other strings unchanged. The user info
+ * runs to the last `@` before the path, query or fragment, as WHATWG URLs (and node-postgres) read
+ * it, so a password holding an unencoded `@` is removed whole.
+ */
 function withoutUserinfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1[redacted]@");
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, "$1[redacted]@");
 }
 
 /** A package index without its credentials: the URL as shown anywhere. */
