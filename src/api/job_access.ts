@@ -9,7 +9,7 @@ import type { AuditLog } from "../audit.ts";
 import type { Job } from "../contracts/job.ts";
 import type { JobStore } from "../jobs/store.ts";
 import type { ApiEnv } from "./api_env.ts";
-import { hasScope, repoAllowed } from "./auth/principal.ts";
+import { hasScope, type Principal, repoAllowed } from "./auth/principal.ts";
 import { HttpError } from "./http_error.ts";
 
 /** Refuses (403, audited) a request about a repository outside the caller's allowlist. */
@@ -39,13 +39,18 @@ export async function visibleJob(c: Context<ApiEnv>, store: JobStore, id: string
   return job;
 }
 
+/** Whether `principal` may act on (cancel) `job`: it submitted it, or it holds `jobs:admin`. */
+export function mayActOn(principal: Principal, job: Pick<Job, "submitter">): boolean {
+  return job.submitter === principal.id || hasScope(principal, "jobs:admin");
+}
+
 /**
  * Refuses (403, audited) acting on job `job` (cancelling it) for a caller that did not submit it
  * and lacks `jobs:admin`.
  */
 export function assertMayActOn(c: Context<ApiEnv>, job: Job, audit: AuditLog): void {
   const principal = c.get("principal");
-  if (job.submitter === principal.id || hasScope(principal, "jobs:admin")) return;
+  if (mayActOn(principal, job)) return;
   audit.record({
     event: "access_denied",
     principal: principal.id,

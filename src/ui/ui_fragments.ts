@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { ApiApp, ApiDeps, ApiEnv } from "../api/api_env.ts";
 import { authenticate } from "../api/auth/auth_middleware.ts";
 import { hasScope } from "../api/auth/principal.ts";
+import { mayActOn } from "../api/job_access.ts";
 import { jobPageSchema, jobViewSchema, trajectoriesSchema } from "../api/job_schemas.ts";
 import { environmentListSchema } from "../api/routes/environments_list.ts";
 import { workItemPublicationSchema } from "../contracts/work_item_publication.ts";
@@ -62,8 +63,8 @@ export function registerUiFragments(app: ApiApp, deps: ApiDeps): void {
     const job = await readApi(app, c, jobPath(c.req.param("id")), jobViewSchema);
     if (!job.ok) return job.response;
     const principal = c.get("principal");
-    const mayCancel = hasScope(principal, "jobs:write") &&
-      (job.data.submitter === principal.id || hasScope(principal, "jobs:admin"));
+    // The cancel route's own rule: `jobs:write`, and the job is the caller's or it holds `jobs:admin`.
+    const mayCancel = hasScope(principal, "jobs:write") && mayActOn(principal, job.data);
     return fragment(c, renderJob(job.data, mayCancel));
   });
 
