@@ -81,11 +81,16 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   configureLogging();
   const audit = options.audit ?? createAuditLog(config.auditLogPath ? { path: config.auditLogPath } : {});
   const changes = createJobChanges();
+  // What a start that fails part-way has made is undone, last first; a start that succeeds moves it
+  // out, and `close` undoes it.
+  await using undo = new AsyncDisposableStack();
   const database = await openServiceDatabase(config, options.store);
+  undo.defer(() => database.close());
   const store = queueLoggingStore(notifyingStore(database.store, changes));
   // The engines: none are used with an injected pipeline (tests and benchmarks of the service).
   const records = options.pipeline ? undefined : database.records();
   const hosts = records ? await openSandboxHosts(config, records.environmentUses) : undefined;
+  if (hosts) undo.defer(() => hosts.close());
   let reaper: ReturnType<typeof setInterval> | undefined;
   const reapJobSandboxes = async (job: Job) => {
     await hosts?.reap({ withLabels: { [LABELS.job]: job.id } });
@@ -105,6 +110,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       () => reap().catch((e) => serviceLog.warn("reaper failed: {error}", { error: errorText(e) })),
       REAP_INTERVAL_MS,
     );
+    undo.defer(() => clearInterval(reaper));
   }
   let pipeline = options.pipeline;
   const wakeups = new IssueWakeups();
@@ -134,6 +140,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     requeueInterrupted: config.jobs.requeueInterrupted,
     maxRunningPerPrincipal: config.quota.maxRunning,
   });
+  undo.defer(() => worker.stop());
   const webhooks = buildGitHubWebhooks(config, {
     credentials: githubCredentials(config),
     store,
@@ -142,6 +149,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     wakeups,
     ...(database.webhookDeliveries ? { deliveries: database.webhookDeliveries } : {}),
   });
+  if (webhooks) undo.defer(() => webhooks.close());
   const stopping = new AbortController();
   const app = createApp({
     store,
@@ -166,6 +174,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     return worker.stop();
   };
   let closed: Promise<void> | undefined;
+  undo.move();
   return {
     app,
     store,
