@@ -46,6 +46,8 @@ export async function openPostgres(config: Config, url: string): Promise<Service
       await listener.ready;
       if (!options.run || options.concurrency === 0) return idleWorker();
       const lease = startReplicaLease(pool, { replicaId, leaseMs: config.jobs.leaseMs });
+      // Stopped first on close, and also when the first beat or the worker's start fails.
+      stops.unshift(() => lease.stop());
       await lease.beat();
       const worker = await startPgWorker(
         pool,
@@ -57,7 +59,6 @@ export async function openPostgres(config: Config, url: string): Promise<Service
         },
       );
       started.worker = worker;
-      stops.unshift(() => lease.stop());
       log.info("replica {replicaId} takes jobs from PostgreSQL", { replicaId });
       return worker;
     },
