@@ -7,9 +7,9 @@ import { html } from "hono/html";
 import type { JobView } from "../api/job_schemas.ts";
 import type { WorkItem } from "../contracts/job.ts";
 import { isFinal } from "../contracts/job.ts";
-import { jobDuration, pullRequestLinks, statusBadge } from "./render_jobs.ts";
+import { jobDuration, pullRequestLink, pullRequestLinks, statusBadge } from "./render_jobs.ts";
 import { dataTable } from "./data_table.ts";
-import { count, dollars, duration, safeHref } from "./ui_format.ts";
+import { count, dollars, duration } from "./ui_format.ts";
 import { type Html, UI_BASE } from "./ui_layout.ts";
 
 /** The link to work item `issue` of job `id`. */
@@ -32,10 +32,7 @@ export function usageText(usage: WorkItem["usage"]): string {
 }
 
 function pullRequestCell(item: WorkItem): Html {
-  if (!item.pullRequest) return html`<span class="none">none</span>`;
-  const href = safeHref(item.pullRequest.url);
-  const label = `#${item.pullRequest.number}`;
-  return href ? html`<a href="${href}" rel="noreferrer">${label}</a>` : html`${label}`;
+  return item.pullRequest ? pullRequestLink(item.pullRequest) : html`<span class="none">none</span>`;
 }
 
 /** The summary and work items of `job`; `mayCancel` says whether the caller holds `jobs:write`. */

@@ -16,18 +16,17 @@ export function jobHref(id: string): string {
   return `${UI_BASE}/jobs/${encodeURIComponent(id)}`;
 }
 
+/** Pull request `pr` as `#N`, a link only when its URL is http(s). */
+export function pullRequestLink(pr: { number: number; url: string }): Html {
+  const href = safeHref(pr.url);
+  const label = `#${pr.number}`;
+  return href ? html`<a href="${href}" rel="noreferrer">${label}</a>` : html`${label}`;
+}
+
 /** Links to `job`'s pull requests (only http(s) URLs become links). */
 export function pullRequestLinks(job: Pick<JobView, "pullRequests">): Html {
   if (job.pullRequests.length === 0) return html`<span class="none">none</span>`;
-  return html`${
-    job.pullRequests.map((pr, i) => {
-      const href = safeHref(pr.url);
-      const label = `#${pr.number}`;
-      return html`${i > 0 ? ", " : ""}${
-        href ? html`<a href="${href}" rel="noreferrer">${label}</a>` : label
-      }`;
-    })
-  }`;
+  return html`${job.pullRequests.map((pr, i) => html`${i > 0 ? ", " : ""}${pullRequestLink(pr)}`)}`;
 }
 
 /** The time a job ran (or has waited, while queued). */

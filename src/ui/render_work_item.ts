@@ -7,10 +7,10 @@
 import { html, raw } from "hono/html";
 import type { WorkItem } from "../contracts/job.ts";
 import type { PublishedFile, WorkItemPublication } from "../contracts/work_item_publication.ts";
-import { statusBadge } from "./render_jobs.ts";
+import { pullRequestLink, statusBadge } from "./render_jobs.ts";
 import { testsText, usageText } from "./render_job.ts";
 import { renderSafeMarkdown } from "./safe_markdown.ts";
-import { count, dollars, safeHref } from "./ui_format.ts";
+import { count, dollars } from "./ui_format.ts";
 import type { Html } from "./ui_layout.ts";
 
 const LINE_KIND: Record<string, string> = { "+": "add", "-": "del", "@": "hunk", "\\": "note" };
@@ -40,7 +40,6 @@ ${
 /** What work item `item` published (`publication`), or why there is nothing to show. */
 export function renderWorkItem(item: WorkItem, publication: WorkItemPublication | undefined): Html {
   const pr = publication?.pullRequest ?? item.pullRequest;
-  const prHref = pr ? safeHref(pr.url) : undefined;
   const additions = publication?.files.reduce((sum, f) => sum + f.additions, 0) ?? 0;
   const deletions = publication?.files.reduce((sum, f) => sum + f.deletions, 0) ?? 0;
   return html`<dl class="facts">
@@ -61,11 +60,7 @@ ${
       `
       : ""
   }
-<dt>Pull request</dt><dd>${
-    pr
-      ? (prHref ? html`<a href="${prHref}" rel="noreferrer">#${pr.number}</a>` : html`#${pr.number}`)
-      : "none"
-  }</dd>
+<dt>Pull request</dt><dd>${pr ? pullRequestLink(pr) : "none"}</dd>
 ${
     publication
       ? html`

@@ -19,7 +19,7 @@ import { renderTrajectory } from "./render_trajectory.ts";
 import { renderWorkItem } from "./render_work_item.ts";
 import type { Html } from "./ui_layout.ts";
 import { UI_BASE } from "./ui_layout.ts";
-import { JOB_FILTERS } from "./ui_pages.ts";
+import { jobFilterQuery } from "./ui_pages.ts";
 
 /** Jobs per page of the jobs page. */
 export const JOBS_PAGE_SIZE = 20;
@@ -43,11 +43,8 @@ export function registerUiFragments(app: ApiApp, deps: ApiDeps): void {
   app.use(`${FRAGMENTS}/*`, authenticate(deps.authenticator, deps.audit));
 
   app.get(`${FRAGMENTS}/jobs`, async (c) => {
-    const query = new URLSearchParams({ limit: String(JOBS_PAGE_SIZE) });
-    for (const name of JOB_FILTERS) {
-      const value = c.req.query(name);
-      if (value) query.set(name, value);
-    }
+    const query = jobFilterQuery(c);
+    query.set("limit", String(JOBS_PAGE_SIZE));
     const page = await readApi(app, c, `/v1/jobs?${query}`, jobPageSchema);
     if (!page.ok) return page.response;
     let next: string | undefined;

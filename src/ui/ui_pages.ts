@@ -14,6 +14,16 @@ import { region, shell, type ShellPage, UI_BASE } from "./ui_layout.ts";
 /** The query parameters of the jobs page that travel to its fragment. */
 export const JOB_FILTERS = ["status", "repo", "cursor"] as const;
 
+/** The {@link JOB_FILTERS} of `c`'s request that are set, as a query. */
+export function jobFilterQuery(c: Context): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const name of JOB_FILTERS) {
+    const value = c.req.query(name);
+    if (value) query.set(name, value);
+  }
+  return query;
+}
+
 const ISSUE = /^[1-9][0-9]{0,9}$/;
 
 function filterForm(status: string, repo: string) {
@@ -44,11 +54,7 @@ function page(c: Context, shellPage: ShellPage): Response | Promise<Response> {
 /** Registers the shell pages on `app`. */
 export function registerUiPages(app: ApiApp): void {
   app.get(UI_BASE, (c) => {
-    const query = new URLSearchParams();
-    for (const name of JOB_FILTERS) {
-      const value = c.req.query(name);
-      if (value) query.set(name, value);
-    }
+    const query = jobFilterQuery(c);
     return page(c, {
       title: "Jobs",
       section: "jobs",
