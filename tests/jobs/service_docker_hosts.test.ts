@@ -1,40 +1,26 @@
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { NO_AUDIT } from "../../src/audit.ts";
-import { loadConfig } from "../../src/config.ts";
-import { buildService, type Service } from "../../src/service.ts";
 import { DEFAULT_DOCKER_SOCKET } from "../../src/sandbox/docker_client.ts";
 import { holdingPipeline } from "./holding_pipeline.ts";
+import { serviceUnderTest } from "./service_fixture.ts";
 
-const BASE_ENV = { GITHUB_TOKEN: "ghp_test", ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
 const engine = Deno.env.get("DOCKER_HOST") ?? `unix://${DEFAULT_DOCKER_SOCKET}`;
 
 describe("/readyz with DOCKER_HOSTS", () => {
-  let dir: string;
-  let service: Service | undefined;
+  const fixture = serviceUnderTest();
   const config = () =>
-    loadConfig({
-      ...BASE_ENV,
-      JOBS_DB_PATH: `${dir}/jobs.sqlite`,
-      DOCKER_HOSTS: `${engine},unix://${dir}/stopped.sock`,
+    fixture.config({
+      DOCKER_HOSTS: `${engine},unix://${fixture.dir}/stopped.sock`,
       SANDBOXES_PER_HOST: "3",
     });
 
-  beforeEach(async () => {
-    dir = await Deno.makeTempDir({ prefix: "backend-agent-test-" });
-  });
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    await Deno.remove(dir, { recursive: true });
-  });
-
   const readiness = async () => {
-    const response = await service!.app.request("/readyz");
+    const response = await fixture.service!.app.request("/readyz");
     return { status: response.status, body: await response.json() };
   };
 
   test("the service starts with one engine down, and /readyz lists every engine: ready while one answers", async () => {
-    service = await buildService(config(), { audit: NO_AUDIT, worker: false });
+    await fixture.start(config(), { audit: NO_AUDIT, worker: false });
     const { status, body } = await readiness();
     expect(status).toBe(200);
     expect(body).toMatchObject({
@@ -43,11 +29,11 @@ describe("/readyz with DOCKER_HOSTS", () => {
       hosts: [
         { host: engine, status: "up", sandboxes: 0, capacity: 3 },
         {
-          host: `unix://${dir}/stopped.sock`,
+          host: `unix://${fixture.dir}/stopped.sock`,
           status: "down",
           sandboxes: 0,
           capacity: 3,
-          error: `connect ENOENT ${dir}/stopped.sock`,
+          error: `connect ENOENT ${fixture.dir}/stopped.sock`,
         },
       ],
     });
@@ -55,15 +41,15 @@ describe("/readyz with DOCKER_HOSTS", () => {
   });
 
   test("a service whose pipeline is injected reports the engines the same way", async () => {
-    service = await buildService(config(), { audit: NO_AUDIT, pipeline: holdingPipeline().pipeline });
+    await fixture.start(config(), { audit: NO_AUDIT, pipeline: holdingPipeline().pipeline });
     const { body } = await readiness();
     expect(body.hosts.map((h: { status: string }) => h.status)).toEqual(["up", "down"]);
   });
 
   test("with every engine down /readyz answers 503 and names each one's failure", async () => {
-    const env = { ...BASE_ENV, JOBS_DB_PATH: `${dir}/jobs.sqlite` };
-    service = await buildService(
-      loadConfig({ ...env, DOCKER_HOSTS: `unix://${dir}/a.sock,unix://${dir}/b.sock` }),
+    const { dir } = fixture;
+    await fixture.start(
+      fixture.config({ DOCKER_HOSTS: `unix://${dir}/a.sock,unix://${dir}/b.sock` }),
       { audit: NO_AUDIT, worker: false },
     );
     const { status, body } = await readiness();

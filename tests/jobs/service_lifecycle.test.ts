@@ -1,33 +1,19 @@
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { NO_AUDIT } from "../../src/audit.ts";
-import { loadConfig } from "../../src/config.ts";
 import { jobEvents } from "../../src/pipeline/job_event_builders.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
-import { buildService, type Service } from "../../src/service.ts";
 import { LABELS } from "../../src/sandbox/limits.ts";
 import { docker, newSandbox, testLimits } from "../sandbox/sandbox_fixture.ts";
 import { holdingPipeline } from "./holding_pipeline.ts";
-
-const BASE_ENV = { GITHUB_TOKEN: "ghp_test", ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
+import { serviceUnderTest } from "./service_fixture.ts";
 
 describe("the service around its worker", () => {
-  let dir: string;
-  let service: Service | undefined;
-  const config = (env: Record<string, string> = {}) =>
-    loadConfig({ ...BASE_ENV, JOBS_DB_PATH: `${dir}/jobs.sqlite`, ...env });
-
-  beforeEach(async () => {
-    dir = await Deno.makeTempDir({ prefix: "backend-agent-test-" });
-  });
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    await Deno.remove(dir, { recursive: true });
-  });
+  const fixture = serviceUnderTest();
+  const { config } = fixture;
 
   /** Leaves a job `running` in the database, as a killed process would. */
   const leaveRunningJob = async () => {
-    const dead = openSqliteStore(`${dir}/jobs.sqlite`, { idempotencyTtlMs: 86_400_000 });
+    const dead = openSqliteStore(`${fixture.dir}/jobs.sqlite`, { idempotencyTtlMs: 86_400_000 });
     const job = await dead.create({ repo: "acme/tasks", issue: 1, submitter: "key:ci" });
     await dead.claimNext();
     await dead.appendEvent(job.id, jobEvents.step("started acme/tasks#1"));
@@ -38,7 +24,7 @@ describe("the service around its worker", () => {
   test("on start-up a job left running by a dead process is marked failed with reason interrupted", async () => {
     const id = await leaveRunningJob();
     const held = holdingPipeline();
-    service = await buildService(config(), { pipeline: held.pipeline, audit: NO_AUDIT });
+    const service = await fixture.start(config(), { pipeline: held.pipeline, audit: NO_AUDIT });
     const job = await service.store.get(id);
     expect(job).toMatchObject({ status: "failed", reason: expect.stringMatching(/^interrupted: /) });
     expect((await service.store.listEvents(id)).map((e) => [e.seq, e.kind])).toEqual([[1, "step"], [
@@ -53,7 +39,7 @@ describe("the service around its worker", () => {
     const orphan = await newSandbox({ "README.md": "left behind\n" }, {}, { [LABELS.job]: id });
     const bystander = await newSandbox();
     try {
-      service = await buildService(config({ SANDBOX_IMAGE: testLimits().image }), { audit: NO_AUDIT });
+      const service = await fixture.start(config({ SANDBOX_IMAGE: testLimits().image }), { audit: NO_AUDIT });
       const filters = (label: string) => JSON.stringify({ label: [label] });
       expect(await docker.listContainers({ all: true, filters: filters(`${LABELS.job}=${id}`) })).toEqual([]);
       expect((await docker.listVolumes({ filters: filters(`${LABELS.job}=${id}`) })).Volumes ?? []).toEqual(
@@ -70,7 +56,7 @@ describe("the service around its worker", () => {
   test("with JOBS_REQUEUE_INTERRUPTED=true it goes back in the queue and runs again", async () => {
     const id = await leaveRunningJob();
     const held = holdingPipeline();
-    service = await buildService(config({ JOBS_REQUEUE_INTERRUPTED: "true" }), {
+    const service = await fixture.start(config({ JOBS_REQUEUE_INTERRUPTED: "true" }), {
       pipeline: held.pipeline,
       audit: NO_AUDIT,
     });
@@ -83,7 +69,7 @@ describe("the service around its worker", () => {
 
   test("POST /v1/jobs/{id}/cancel stops a running job's pipeline and the job ends cancelled", async () => {
     const held = holdingPipeline();
-    service = await buildService(config({ JOBS_CONCURRENCY: "2" }), {
+    const service = await fixture.start(config({ JOBS_CONCURRENCY: "2" }), {
       pipeline: held.pipeline,
       audit: NO_AUDIT,
     });
@@ -109,7 +95,7 @@ describe("the service around its worker", () => {
 
   test("a job runs at most JOB_DEADLINE_MS", async () => {
     const held = holdingPipeline();
-    service = await buildService(config({ JOB_DEADLINE_MS: "100" }), {
+    const service = await fixture.start(config({ JOB_DEADLINE_MS: "100" }), {
       pipeline: held.pipeline,
       audit: NO_AUDIT,
     });

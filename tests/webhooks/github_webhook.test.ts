@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadConfig } from "../../src/config.ts";
 import type { Job } from "../../src/contracts/job.ts";
 import { pullRequestMarker } from "../../src/github/branch_ownership.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
-import { buildService, type Service } from "../../src/service.ts";
+import type { Service } from "../../src/service.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { serveWebhooks } from "./webhook_service.ts";
 
 const REPO = "acme/tasks";
-const HOOK = "/v1/webhooks/github";
 
 /** Polls `read` until it returns a value (the handler acts after the HTTP answer). */
 async function until<T>(read: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
@@ -70,23 +69,12 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
     github.grantRole(REPO, "rita", "read");
     github.grantRole(REPO, "tom", "triage");
     dir = await Deno.makeTempDir({ prefix: "webhooks-" });
-    const config = loadConfig({
+    ({ service, server, url: apiUrl } = await serveWebhooks(github, {
       GITHUB_TOKEN: github.token,
-      GITHUB_API_URL: github.url,
-      ANTHROPIC_API_KEY: "unused",
       JOBS_DB_PATH: `${dir}/jobs.sqlite`,
       AUDIT_LOG_PATH: `${dir}/audit.jsonl`,
-      AUTH_DISABLED: "true",
-      GITHUB_WEBHOOK_SECRET: github.webhookSecret,
       GITHUB_BOT_LOGIN: "agent-runner[bot]",
-    });
-    service = await buildService(config, {
-      worker: false,
-      pipeline: () => Promise.reject(new Error("no job runs in this test")),
-    });
-    server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, service.app.fetch);
-    apiUrl = `http://127.0.0.1:${server.addr.port}`;
-    github.setWebhookUrl(`${apiUrl}${HOOK}`);
+    }));
   });
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { exportPKCS8, exportSPKI, generateKeyPair } from "jose";
-import { loadConfig } from "../../src/config.ts";
-import { buildService, type Service } from "../../src/service.ts";
+import type { Service } from "../../src/service.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { serveWebhooks } from "./webhook_service.ts";
 
 const REPO = "acme/tasks";
 let github: GitHubStandIn;
@@ -23,22 +23,13 @@ beforeAll(async () => {
   github.addIssue(REPO, { number: 2, title: "Not a work item", body: "" });
   github.grantRole(REPO, "maria", "write");
   dir = await Deno.makeTempDir({ prefix: "webhooks-app-" });
-  service = await buildService(
-    loadConfig({
-      GITHUB_APP_ID: "1001",
-      GITHUB_APP_INSTALLATION_ID: "2002",
-      GITHUB_APP_PRIVATE_KEY: await exportPKCS8(keys.privateKey),
-      GITHUB_API_URL: github.url,
-      ANTHROPIC_API_KEY: "unused",
-      JOBS_DB_PATH: `${dir}/jobs.sqlite`,
-      AUDIT_LOG_PATH: `${dir}/audit.jsonl`,
-      AUTH_DISABLED: "true",
-      GITHUB_WEBHOOK_SECRET: github.webhookSecret,
-    }),
-    { worker: false, pipeline: () => Promise.reject(new Error("no job runs in this test")) },
-  );
-  server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, service.app.fetch);
-  github.setWebhookUrl(`http://127.0.0.1:${server.addr.port}/v1/webhooks/github`);
+  ({ service, server } = await serveWebhooks(github, {
+    GITHUB_APP_ID: "1001",
+    GITHUB_APP_INSTALLATION_ID: "2002",
+    GITHUB_APP_PRIVATE_KEY: await exportPKCS8(keys.privateKey),
+    JOBS_DB_PATH: `${dir}/jobs.sqlite`,
+    AUDIT_LOG_PATH: `${dir}/audit.jsonl`,
+  }));
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadConfig } from "../../src/config.ts";
 import { NO_AUDIT } from "../../src/audit.ts";
-import { buildService, type Service } from "../../src/service.ts";
+import type { Service } from "../../src/service.ts";
 import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
+import { serveWebhooks } from "./webhook_service.ts";
 
 const REPO = "acme/tasks";
 /** Long enough that a close waiting out the back-off would time the test out. */
@@ -14,22 +14,13 @@ const open: Array<{ service: Service; server: Deno.HttpServer<Deno.NetAddr> }> =
 
 /** The service on loopback, receiving the stand-in's deliveries. */
 async function serve(): Promise<Service> {
-  const service = await buildService(
-    loadConfig({
-      GITHUB_TOKEN: github.token,
-      GITHUB_API_URL: github.url,
-      GITHUB_RETRY_BASE_MS: String(HOUR_MS),
-      ANTHROPIC_API_KEY: "unused",
-      JOBS_DB_PATH: `${dir}/jobs.sqlite`,
-      AUTH_DISABLED: "true",
-      GITHUB_WEBHOOK_SECRET: github.webhookSecret,
-    }),
-    { worker: false, audit: NO_AUDIT, pipeline: () => Promise.reject(new Error("no job runs in this test")) },
-  );
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, service.app.fetch);
-  github.setWebhookUrl(`http://127.0.0.1:${server.addr.port}/v1/webhooks/github`);
-  open.push({ service, server });
-  return service;
+  const served = await serveWebhooks(github, {
+    GITHUB_TOKEN: github.token,
+    GITHUB_RETRY_BASE_MS: String(HOUR_MS),
+    JOBS_DB_PATH: `${dir}/jobs.sqlite`,
+  }, { audit: NO_AUDIT });
+  open.push(served);
+  return served.service;
 }
 
 beforeAll(async () => {
