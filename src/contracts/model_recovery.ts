@@ -13,20 +13,20 @@ import { z } from "zod";
  * `context_compacted` (the context window overflowed: old tool outputs were cleared),
  * `tool_output_cut` (413: the largest tool output was cut), `rate_limited` (429: waited out).
  */
-export const RECOVERY_ACTIONS = [
+export const recoveryActionSchema = z.enum([
   "output_raised",
   "split_asked",
   "context_compacted",
   "tool_output_cut",
   "rate_limited",
-] as const;
+]);
 
-/** One of {@link RECOVERY_ACTIONS}. */
-export type RecoveryAction = typeof RECOVERY_ACTIONS[number];
+/** One of {@link recoveryActionSchema}'s values. */
+export type RecoveryAction = z.infer<typeof recoveryActionSchema>;
 
 /** What a recovery says: the model call, what the loop did, and the API's answer in words. */
 export const recoverySchema = z.object({
   turn: z.number().int().nonnegative().describe("The model call that met the hard case."),
-  action: z.enum(RECOVERY_ACTIONS),
+  action: recoveryActionSchema,
   detail: z.string().describe("What the API answered and what the loop did, for people."),
 });

@@ -68,7 +68,7 @@ export interface WorkItemEvents {
   environment(progress: EnvironmentProgress, now?: number): NewJobEvent;
   tool(data: ItemData<"tool">): NewJobEvent;
   usage(data: ItemData<"usage">): NewJobEvent;
-  /** The agent loop got past a hard case of the model API (see `RECOVERY_ACTIONS`). */
+  /** The agent loop got past a hard case of the model API (see `recoveryActionSchema`). */
   modelRecovery(data: ItemData<"model_recovery">): NewJobEvent;
   /** Takes a test run's counts; its other fields (the output) are left out. */
   test(run: ItemData<"test">): NewJobEvent;
