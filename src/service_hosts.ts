@@ -13,7 +13,7 @@ import { errorText, logger } from "./logging.ts";
 import { type HostPlacement, oneHost } from "./pipeline/host_placement.ts";
 import { createDockerClient, dockerClientFor } from "./sandbox/docker_client.ts";
 import { DockerHostPool } from "./sandbox/docker_host_pool.ts";
-import type { DockerHostState } from "./sandbox/docker_host_state.ts";
+import type { DockerHostState } from "./contracts/docker_host_state.ts";
 import { type GuardedHost, guardSandboxes, onHost } from "./sandbox/host_guard.ts";
 import { LABELS } from "./sandbox/limits.ts";
 import { type ReapOptions, reapSandboxes } from "./sandbox/reaper.ts";

@@ -2,7 +2,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AuditLog } from "../audit.ts";
 import type { EnvironmentImage } from "../environments/image_cache.ts";
-import type { DockerHostState } from "../sandbox/docker_host_state.ts";
+import type { DockerHostState } from "../contracts/docker_host_state.ts";
 import type { JobChanges } from "../jobs/job_changes.ts";
 import type { JobStore, SubmitQuota } from "../jobs/store.ts";
 import type { Authenticator } from "./auth/authenticator.ts";

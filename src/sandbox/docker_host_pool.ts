@@ -11,7 +11,7 @@
  * which pings it now.
  */
 import { NoDockerHostError } from "./docker_host_errors.ts";
-import type { DockerHostState } from "./docker_host_state.ts";
+import type { DockerHostState } from "../contracts/docker_host_state.ts";
 
 /** One engine of the pool: its name (URL) and its ping. */
 export interface PoolHost {

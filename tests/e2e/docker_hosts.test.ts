@@ -14,7 +14,7 @@ import type { Scenario } from "../../examples/scenario.ts";
 import { copyImage, type SecondEngine, startSecondEngine } from "../../scripts/second_engine.ts";
 import { createDockerClient, DEFAULT_DOCKER_SOCKET } from "../../src/sandbox/docker_client.ts";
 import { DEFAULT_SANDBOX_LIMITS, LABELS } from "../../src/sandbox/limits.ts";
-import type { DockerHostState } from "../../src/sandbox/docker_host_state.ts";
+import type { DockerHostState } from "../../src/contracts/docker_host_state.ts";
 import { ENV_LABELS, envImageName } from "../../src/environments/environment_labels.ts";
 import { PackageIndexFixture } from "../environments/package_index_fixture.ts";
 import { type Harness, startHarness } from "./harness.ts";

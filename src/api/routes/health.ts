@@ -7,7 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
 import { json } from "../route_responses.ts";
 import { errorText, logger } from "../../logging.ts";
-import { type DockerHostState, dockerHostStateSchema } from "../../sandbox/docker_host_state.ts";
+import { type DockerHostState, dockerHostStateSchema } from "../../contracts/docker_host_state.ts";
 
 const healthLog = logger("health");
 

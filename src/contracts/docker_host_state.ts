@@ -1,4 +1,4 @@
-/** What the pool knows of one engine, as `/readyz` reports it. */
+/** What the pool of Docker engines knows of one engine, as `/readyz` reports it (the API's contract with the pool). */
 import { z } from "zod";
 
 /** One engine of `DOCKER_HOSTS`. */
