@@ -3,8 +3,8 @@ import type { Job } from "../../src/contracts/job.ts";
 import { pullRequestMarker } from "../../src/github/branch_ownership.ts";
 import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { Service } from "../../src/service.ts";
-import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
-import { serveWebhooks } from "./webhook_service.ts";
+import type { GitHubStandIn } from "../stand_ins/github_server.ts";
+import { serveWebhooks, webhookStandIn } from "./webhook_service.ts";
 
 const REPO = "acme/tasks";
 
@@ -52,12 +52,7 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
     });
 
   beforeAll(async () => {
-    github = await startGitHubStandIn();
-    github.addRepo(REPO, {
-      defaultBranch: "main",
-      files: new Map([["a.py", new TextEncoder().encode("a=1\n")]]),
-    });
-    github.addIssue(REPO, { number: 1, title: "[dev] Label me", body: "" });
+    github = await webhookStandIn(REPO);
     github.addIssue(REPO, { number: 2, title: "[dev] Read-only label", body: "" });
     github.addIssue(REPO, { number: 3, title: "Not a work item", body: "" });
     github.addIssue(REPO, { number: 4, title: "[dev] Assign me", body: "" });
@@ -65,7 +60,6 @@ describe("POST /v1/webhooks/github: signed deliveries, dedupe, triggers and who 
     github.addIssue(REPO, { number: 6, title: "[dev] Child", body: "" });
     github.addIssue(REPO, { number: 7, title: "[dev] Other label", body: "" });
     github.addIssue(REPO, { number: 8, title: "[dev] Redelivered", body: "" });
-    github.grantRole(REPO, "maria", "maintain");
     github.grantRole(REPO, "rita", "read");
     github.grantRole(REPO, "tom", "triage");
     dir = await Deno.makeTempDir({ prefix: "webhooks-" });

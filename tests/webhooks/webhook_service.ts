@@ -1,6 +1,6 @@
 import { loadConfig } from "../../src/config.ts";
 import { buildService, type Service, type ServiceOptions } from "../../src/service.ts";
-import type { GitHubStandIn } from "../stand_ins/github_server.ts";
+import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
 
 /** The service on a loopback port, where the GitHub stand-in delivers its webhooks. */
 export interface WebhookService {
@@ -36,4 +36,19 @@ export async function serveWebhooks(
   const url = `http://127.0.0.1:${server.addr.port}`;
   github.setWebhookUrl(`${url}/v1/webhooks/github`);
   return { service, server, url };
+}
+
+/**
+ * The GitHub stand-in the webhook tests start from: `repo` with one file (`a.py`) on `main`, its issue
+ * #1 `[dev] Label me`, and maria, who maintains it.
+ */
+export async function webhookStandIn(repo: string): Promise<GitHubStandIn> {
+  const github = await startGitHubStandIn();
+  github.addRepo(repo, {
+    defaultBranch: "main",
+    files: new Map([["a.py", new TextEncoder().encode("a=1\n")]]),
+  });
+  github.addIssue(repo, { number: 1, title: "[dev] Label me", body: "" });
+  github.grantRole(repo, "maria", "maintain");
+  return github;
 }

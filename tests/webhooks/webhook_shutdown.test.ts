@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { NO_AUDIT } from "../../src/audit.ts";
 import type { Service } from "../../src/service.ts";
-import { type GitHubStandIn, startGitHubStandIn } from "../stand_ins/github_server.ts";
-import { serveWebhooks } from "./webhook_service.ts";
+import type { GitHubStandIn } from "../stand_ins/github_server.ts";
+import { serveWebhooks, webhookStandIn } from "./webhook_service.ts";
 
 const REPO = "acme/tasks";
 /** Long enough that a close waiting out the back-off would time the test out. */
@@ -24,13 +24,7 @@ async function serve(): Promise<Service> {
 }
 
 beforeAll(async () => {
-  github = await startGitHubStandIn();
-  github.addRepo(REPO, {
-    defaultBranch: "main",
-    files: new Map([["a.py", new TextEncoder().encode("a=1\n")]]),
-  });
-  github.addIssue(REPO, { number: 1, title: "[dev] Label me", body: "" });
-  github.grantRole(REPO, "maria", "maintain");
+  github = await webhookStandIn(REPO);
   dir = await Deno.makeTempDir({ prefix: "webhook-shutdown-" });
 });
 afterAll(async () => {
