@@ -81,16 +81,16 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   configureLogging();
   const audit = options.audit ?? createAuditLog(config.auditLogPath ? { path: config.auditLogPath } : {});
   const changes = createJobChanges();
-  // What a start that fails part-way has made is undone, last first; a start that succeeds moves it
-  // out, and `close` undoes it.
+  // What a start that fails part-way has made is undone, last first (each step's own failure is
+  // logged, so the start's error is the one thrown); a start that succeeds moves it out, for `close`.
   await using undo = new AsyncDisposableStack();
   const database = await openServiceDatabase(config, options.store);
-  undo.defer(() => database.close());
+  undo.defer(undoStep(() => database.close()));
   const store = queueLoggingStore(notifyingStore(database.store, changes));
   // The engines: none are used with an injected pipeline (tests and benchmarks of the service).
   const records = options.pipeline ? undefined : database.records();
   const hosts = records ? await openSandboxHosts(config, records.environmentUses) : undefined;
-  if (hosts) undo.defer(() => hosts.close());
+  if (hosts) undo.defer(undoStep(() => hosts.close()));
   let reaper: ReturnType<typeof setInterval> | undefined;
   const reapJobSandboxes = async (job: Job) => {
     await hosts?.reap({ withLabels: { [LABELS.job]: job.id } });
@@ -110,7 +110,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       () => reap().catch((e) => serviceLog.warn("reaper failed: {error}", { error: errorText(e) })),
       REAP_INTERVAL_MS,
     );
-    undo.defer(() => clearInterval(reaper));
+    undo.defer(undoStep(() => clearInterval(reaper)));
   }
   let pipeline = options.pipeline;
   const wakeups = new IssueWakeups();
@@ -140,7 +140,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     requeueInterrupted: config.jobs.requeueInterrupted,
     maxRunningPerPrincipal: config.quota.maxRunning,
   });
-  undo.defer(() => worker.stop());
+  undo.defer(undoStep(() => worker.stop()));
   const webhooks = buildGitHubWebhooks(config, {
     credentials: githubCredentials(config),
     store,
@@ -149,7 +149,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     wakeups,
     ...(database.webhookDeliveries ? { deliveries: database.webhookDeliveries } : {}),
   });
-  if (webhooks) undo.defer(() => webhooks.close());
+  if (webhooks) undo.defer(undoStep(() => webhooks.close()));
   const stopping = new AbortController();
   const app = createApp({
     store,
@@ -193,6 +193,17 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       })();
       return closed;
     },
+  };
+}
+
+/** `close`, as a step of undoing a failed start: a failure of its own is logged, not thrown. */
+function undoStep(close: () => unknown): () => Promise<void> {
+  return async () => {
+    try {
+      await close();
+    } catch (error) {
+      serviceLog.warn("cannot undo part of a failed start: {error}", { error: errorText(error) });
+    }
   };
 }
 
