@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { jobEvents, workItemEvents } from "../../src/pipeline/job_event_builders.ts";
 import { type ApiFixture, apiFixture, errorOf, TEST_KEY } from "./api_fixture.ts";
 import { readFrames, type SseFrame } from "./sse_frames.ts";
@@ -41,22 +41,27 @@ describe("job events as Server-Sent Events", () => {
     expect(JSON.parse(frames[2]!.data!)).toEqual({ status: "succeeded" });
   });
 
-  test("new events stream as they are appended, without polling delay", async () => {
-    const response = await open();
-    const reading = readFrames(response.body!, () => false);
-    for (let i = 1; i <= 5; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      await api.store.appendEvent(jobId, jobEvents.step(`step ${i}`));
+  test("new events stream as they are appended, woken by the store's change notice, not by a timer", async () => {
+    // With the timers frozen, a stream that polled or waited out its heartbeat would never see the events.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+    try {
+      const response = await open();
+      const reading = readFrames(response.body!, () => false);
+      for (let i = 1; i <= 5; i++) {
+        await new Promise((r) => setImmediate(r));
+        await api.store.appendEvent(jobId, jobEvents.step(`step ${i}`));
+      }
+      await api.store.finish(jobId, { status: "failed", reason: "tests_failed", pullRequests: [] });
+      const { frames } = await reading;
+      expect(vi.getTimerCount()).toBe(0);
+      expect(seqs(frames)).toEqual([1, 2, 3, 4, 5]);
+      expect(frames.at(-1)).toMatchObject({
+        event: "end",
+        data: JSON.stringify({ status: "failed", reason: "tests_failed" }),
+      });
+    } finally {
+      vi.useRealTimers();
     }
-    const started = Date.now();
-    await api.store.finish(jobId, { status: "failed", reason: "tests_failed", pullRequests: [] });
-    const { frames } = await reading;
-    expect(Date.now() - started).toBeLessThan(400);
-    expect(seqs(frames)).toEqual([1, 2, 3, 4, 5]);
-    expect(frames.at(-1)).toMatchObject({
-      event: "end",
-      data: JSON.stringify({ status: "failed", reason: "tests_failed" }),
-    });
   });
 
   test("a client that drops and reconnects with Last-Event-ID gets the rest with no gap and no repeat", async () => {

@@ -55,10 +55,8 @@ describe("worker", () => {
     const job = await store.create({ repo: "acme/tasks", issue: 1 });
     worker = startWorker(store, held.pipeline, WORKER_SETTINGS);
     await held.whenActive(1);
-    const started = Date.now();
     expect(worker.cancel(job.id, "cancelled by key:ci")).toBe(true);
     await until(async () => (await store.get(job.id))?.status === "cancelled");
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(held.aborted.get(job.id)).toBe("cancelled by key:ci");
     const final = await store.get(job.id);
     expect(final).toMatchObject({ status: "cancelled", reason: "cancelled by key:ci" });
