@@ -107,6 +107,8 @@ export interface Config {
     deadlineMs: number;
     cancelGraceMs: number;
     requeueInterrupted: boolean;
+    /** `JOBS_HOST_RETRIES`: times a job goes back in the queue after a work item lost its Docker host. */
+    hostRetries: number;
     leaseMs: number;
   };
   /** Per-principal limits (`QUOTA_*`): queued and running jobs, open event streams, dollars per UTC day. */
@@ -204,6 +206,7 @@ export function loadConfig(
       deadlineMs: e.JOB_DEADLINE_MS,
       cancelGraceMs: e.JOB_CANCEL_GRACE_MS,
       requeueInterrupted: e.JOBS_REQUEUE_INTERRUPTED,
+      hostRetries: e.JOBS_HOST_RETRIES,
       leaseMs: e.JOBS_LEASE_MS,
     },
     quota: {

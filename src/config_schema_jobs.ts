@@ -23,6 +23,10 @@ export const jobSettings = {
   JOB_DEADLINE_MS: positiveInt("JOB_DEADLINE_MS", 2 * 3_600_000),
   JOB_CANCEL_GRACE_MS: positiveInt("JOB_CANCEL_GRACE_MS", 10_000),
   JOBS_REQUEUE_INTERRUPTED: bool(false),
+  JOBS_HOST_RETRIES: z.coerce.number({ error: "JOBS_HOST_RETRIES must be a number" }).int().min(0).max(
+    10,
+    "JOBS_HOST_RETRIES must be between 0 and 10",
+  ).default(2),
   JOBS_LEASE_MS: positiveInt("JOBS_LEASE_MS", 30_000).refine(
     (n) => n >= 3_000,
     "JOBS_LEASE_MS must be at least 3000 (replicas beat every third of it)",

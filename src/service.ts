@@ -138,6 +138,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
     deadlineMs: config.jobs.deadlineMs,
     cancelGraceMs: config.jobs.cancelGraceMs,
     requeueInterrupted: config.jobs.requeueInterrupted,
+    hostRetries: config.jobs.hostRetries,
     maxRunningPerPrincipal: config.quota.maxRunning,
   });
   undo.defer(undoStep(() => worker.stop()));

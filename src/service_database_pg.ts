@@ -51,7 +51,11 @@ export async function openPostgres(config: Config, url: string): Promise<Service
       await lease.beat();
       const worker = await startPgWorker(
         pool,
-        { ...jobStore, takeForRun: (...a) => store.takeForRun(...a) },
+        {
+          ...jobStore,
+          takeForRun: (...a) => store.takeForRun(...a),
+          releaseWorkers: (ids) => store.releaseWorkers(ids),
+        },
         pipeline,
         {
           ...options,

@@ -12,7 +12,7 @@ import type { CallUsage } from "../contracts/usage.ts";
 import { callModel } from "./model_call.ts";
 import type { ModelFailure } from "./model_failure.ts";
 import { CANCELLED, type Stop } from "./outcome.ts";
-import { sleepUnlessAborted } from "./rate_limit.ts";
+import { sleepUnlessAborted } from "../sleep_unless_aborted.ts";
 import type { Run } from "./run_state.ts";
 
 /** The model call is to be made again (after a recovery); the main loop checks the budget first. */

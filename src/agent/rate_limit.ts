@@ -1,6 +1,6 @@
 /**
- * Waiting out a rate limit: how long a 429 asks the client to wait, and a sleep that the job's abort
- * signal ends early.
+ * Waiting out a rate limit: how long a 429 asks the client to wait (the wait itself is
+ * `sleep_unless_aborted.ts`, which the job's abort signal ends early).
  *
  * @module
  */
@@ -34,23 +34,4 @@ export function rateLimitWaitMs(headers: Headers | undefined, now: number): numb
     if (Number.isFinite(reset)) waits.push(reset - now);
   }
   return waits.length === 0 ? undefined : Math.max(0, Math.ceil(Math.max(...waits)));
-}
-
-/**
- * Resolves after `ms`, or with `false` as soon as `signal` aborts (at once when it already has).
- * Returns `true` when the time passed.
- */
-export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

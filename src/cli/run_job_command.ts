@@ -79,8 +79,9 @@ export async function runJobCommand(args: string[], terminal: CliIo): Promise<nu
       controller,
       deadlineMs: config.jobs.deadlineMs,
       cancelGraceMs: config.jobs.cancelGraceMs,
-      // The command owns its job: Ctrl-C cancels it, nothing is left queued.
+      // The command owns its job: Ctrl-C cancels it, nothing is left queued (nor retried later).
       requeueInterrupted: false,
+      hostRetries: 0,
     });
     let done = false;
     // Only marks the end; the job's own outcome (or failure) comes from `await running` below.

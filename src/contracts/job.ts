@@ -119,6 +119,11 @@ export const jobOutcomeSchema = z.object({
   pullRequests: z.array(pullRequestRefSchema),
   /** Each work item's final state, when known (replaces what was recorded while it ran). */
   workItems: z.array(workItemSchema).optional(),
+  /**
+   * Set by the pipeline when a work item failed for a reason a retry can get past (its Docker host
+   * stopped answering): why. The worker puts the job back in the queue while `JOBS_HOST_RETRIES` allows.
+   */
+  retry: z.string().optional(),
 });
 
 /** {@link jobOutcomeSchema}'s type. */

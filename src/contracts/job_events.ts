@@ -142,6 +142,17 @@ export const pullRequestEventSchema = eventSchema("pr", {
 /** Something failed: the job (no `issue`) or one work item. */
 export const errorEventSchema = eventSchema("error", { issue: workItem.optional() });
 
+/**
+ * The job goes back in the queue to run again (`JOBS_HOST_RETRIES`): a work item's Docker host
+ * stopped answering under it. The retry runs on a host that answers, on the same branches and pull
+ * requests.
+ */
+export const retryEventSchema = eventSchema("retry", {
+  retry: z.number().int().positive().describe("Which retry this is: 1, 2, …"),
+  maxRetries: count.describe("Retries allowed (`JOBS_HOST_RETRIES`)."),
+  reason: z.string().describe("What the attempt lost, e.g. the Docker host that stopped answering."),
+});
+
 /** The job succeeded. */
 export const doneEventSchema = eventSchema("done", {
   status: z.literal("succeeded"),
@@ -170,6 +181,7 @@ export const newJobEventSchema = z.discriminatedUnion("kind", [
   notCommittedEventSchema,
   pullRequestEventSchema,
   errorEventSchema,
+  retryEventSchema,
   doneEventSchema,
   cancelledEventSchema,
 ]);

@@ -11,6 +11,22 @@ const ACTIVE_SQL = "('running', 'waiting')";
 /** graphile-worker's task that runs one job; its payload is `{ id }`, its job key the job's id. */
 export const RUN_JOB_TASK = "run_job";
 
+/**
+ * The head of each submitter's queue, skipping submitters with `cap` (a parameter) jobs active; of
+ * those, the submitter whose last job started longest ago (never: first) goes first, then
+ * submission order. Counted in the database, so the cap and the order hold across replicas.
+ */
+function fairHead(cap: string): string {
+  return `SELECT j.id
+       FROM (SELECT submitter, MIN(position) AS head FROM jobs WHERE status = 'queued' GROUP BY submitter) AS h
+       JOIN jobs AS j ON j.position = h.head
+       WHERE (SELECT COUNT(*) FROM jobs AS r
+              WHERE r.status IN ${ACTIVE_SQL} AND r.submitter IS NOT DISTINCT FROM h.submitter) < ${cap}
+       ORDER BY (SELECT MAX(s.start_seq) FROM jobs AS s WHERE s.submitter IS NOT DISTINCT FROM h.submitter)
+         NULLS FIRST, h.head
+       LIMIT 1`;
+}
+
 /** Puts job `$1` in graphile-worker's queue (once: the job key replaces a waiting twin). */
 export const ENQUEUE_SQL =
   `SELECT graphile_worker.add_job('${RUN_JOB_TASK}', json_build_object('id', $1::text), job_key := $1::text)`;
@@ -28,26 +44,29 @@ export const PG_SQL = {
     "INSERT INTO idempotency_keys (principal, key, fingerprint, job_id, created_at) VALUES ($1, $2, $3, $4, $5)",
   claim:
     `UPDATE jobs SET status = 'running', started_at = $1, updated_at = $1, start_seq = nextval('job_start_seq')
-     WHERE id = (
-       SELECT j.id
-       FROM (SELECT submitter, MIN(position) AS head FROM jobs WHERE status = 'queued' GROUP BY submitter) AS h
-       JOIN jobs AS j ON j.position = h.head
-       WHERE (SELECT COUNT(*) FROM jobs AS r
-              WHERE r.status IN ${ACTIVE_SQL} AND r.submitter IS NOT DISTINCT FROM h.submitter) < $2
-       ORDER BY (SELECT MAX(s.start_seq) FROM jobs AS s WHERE s.submitter IS NOT DISTINCT FROM h.submitter)
-         NULLS FIRST, h.head
-       LIMIT 1)
-     RETURNING *`,
+     WHERE id = (${fairHead("$2")}) RETURNING *`,
   claimId:
     `UPDATE jobs SET status = 'running', started_at = $1, updated_at = $1, start_seq = nextval('job_start_seq')
      WHERE id = $2 AND status = 'queued' RETURNING *`,
-  // graphile-worker handed job $1 to worker $4 of replica $3: it runs here now, whatever replica
-  // held it before (that one's lease ran out). Final jobs are left alone.
-  takeForRun: `WITH before AS (SELECT id, status FROM jobs WHERE id = $1 FOR UPDATE)
-     UPDATE jobs SET status = 'running', started_at = COALESCE(jobs.started_at, $2), updated_at = $2,
-       start_seq = nextval('job_start_seq'), replica = $3, worker_id = $4, attempts = jobs.attempts + 1
-     FROM before WHERE jobs.id = before.id AND before.status IN ('queued', ${"'running', 'waiting'"})
-     RETURNING jobs.*, before.status AS previous_status`,
+  // A job a dead replica held (its lease sweep released it: no replica, a worker that had it), for
+  // worker $3 of replica $2 to take over.
+  takeOrphan: `UPDATE jobs SET status = 'running', updated_at = $1, start_seq = nextval('job_start_seq'),
+       replica = $2, worker_id = $3, attempts = attempts + 1
+     WHERE id = (SELECT id FROM jobs WHERE status IN ${ACTIVE_SQL} AND replica IS NULL AND worker_id IS NOT NULL
+                 ORDER BY position LIMIT 1)
+     RETURNING *`,
+  // The next queued job in fair order, its submitter under the running cap $4, for worker $3 of replica $2.
+  claimFor:
+    `UPDATE jobs SET status = 'running', started_at = $1, updated_at = $1, start_seq = nextval('job_start_seq'),
+       replica = $2, worker_id = $3, attempts = attempts + 1
+     WHERE id = (${fairHead("$4")}) RETURNING *`,
+  // Active jobs of graphile-worker's workers $1 lose their replica: the next worker takes them over.
+  releaseWorkers:
+    `UPDATE jobs SET replica = NULL WHERE worker_id = ANY($1::text[]) AND status IN ${ACTIVE_SQL}`,
+  // One more turn of the queue when a job is waiting: a running job ended, so a submitter at its cap
+  // may start another (graphile-worker hands it to any replica; the claim picks the job).
+  wake: `SELECT graphile_worker.add_job('${RUN_JOB_TASK}', json_build_object('id', $1::text))
+     WHERE EXISTS (SELECT 1 FROM jobs WHERE status = 'queued')`,
   queuedOf: "SELECT COUNT(*)::int AS n FROM jobs WHERE status = 'queued' AND submitter = $1",
   spentOn: "SELECT cost_usd FROM principal_spend WHERE principal = $1 AND day = $2",
   itemCost: "SELECT cost_usd FROM work_items WHERE job_id = $1 AND issue = $2",

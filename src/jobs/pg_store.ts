@@ -124,24 +124,34 @@ export class PgJobStore implements JobStore {
   }
 
   /**
-   * Marks job `id` running on worker `workerId` of replica `replica` (graphile-worker handed it
-   * over): a queued job starts, one left running by a replica whose lease ran out is taken over.
-   * @returns the job and whether it was taken over, or undefined when it is final or gone.
+   * Takes a job for worker `workerId` of replica `replica` (graphile-worker handed it a turn): first
+   * a job a dead replica held (taken over: `resumed`), else the next queued job in fair order whose
+   * submitter has fewer than `maxRunningPerSubmitter` jobs active across every replica. Atomic under
+   * the queue's advisory lock, as submissions and claims are.
+   * @returns the job, or undefined when none may start now (a later turn will take it).
    */
   async takeForRun(
-    id: string,
     replica: string,
     workerId: string,
+    maxRunningPerSubmitter = 2_147_483_647,
   ): Promise<{ job: Job; resumed: boolean } | undefined> {
-    const row = (await this.#pool.query<JobRow & { previous_status: string }>(SQL.takeForRun, [
-      id,
-      now(),
-      replica,
-      workerId,
-    ])).rows[0];
-    return row
-      ? { job: await this.#withItems(this.#pool, row), resumed: row.previous_status !== "queued" }
-      : undefined;
+    const taken = await this.#transaction(async (db) => {
+      await db.query("SELECT pg_advisory_xact_lock($1)", [QUEUE_LOCK]);
+      const orphan = (await db.query<JobRow>(SQL.takeOrphan, [now(), replica, workerId])).rows[0];
+      if (orphan) return { row: orphan, resumed: true };
+      const values = [now(), replica, workerId, maxRunningPerSubmitter];
+      const row = (await db.query<JobRow>(SQL.claimFor, values)).rows[0];
+      return row ? { row, resumed: false } : undefined;
+    });
+    return taken ? { job: await this.#withItems(this.#pool, taken.row), resumed: taken.resumed } : undefined;
+  }
+
+  /**
+   * Releases the active jobs of graphile-worker's workers `workerIds` (their runs ended without
+   * recording it): the next worker to get a turn takes them over.
+   */
+  async releaseWorkers(workerIds: readonly string[]): Promise<void> {
+    await this.#pool.query(SQL.releaseWorkers, [workerIds]);
   }
 
   async finish(id: string, result: JobOutcome): Promise<Job> {
@@ -155,6 +165,7 @@ export class PgJobStore implements JobStore {
         id,
       ]);
       if (changed.rowCount === 0) return;
+      await db.query(SQL.wake, [id]);
       for (const item of result.workItems ?? []) {
         const before = await this.#itemCost(db, id, item.issue);
         await db.query(SQL.upsertItem, [...workItemValues(id, item)]);
@@ -176,7 +187,7 @@ export class PgJobStore implements JobStore {
   async requeue(id: string): Promise<void> {
     await this.#transaction(async (db) => {
       const { rowCount } = await db.query(SQL.requeue, [now(), id]);
-      if (rowCount) await db.query(ENQUEUE_SQL, [id]);
+      if (rowCount) await db.query(SQL.wake, [id]);
     });
   }
 

@@ -25,12 +25,18 @@ import { jobEvents } from "../pipeline/job_event_builders.ts";
 import type { PgJobStore } from "./pg_store.ts";
 import { RUN_JOB_TASK } from "./pg_statements.ts";
 import { runJob, type RunJobOptions, type RunJobStore } from "./run_job.ts";
-import type { Worker } from "./worker.ts";
+import type { Worker, WorkerOptions } from "./worker.ts";
+import { sleepUnlessAborted } from "../sleep_unless_aborted.ts";
 
 const log = logger("queue");
+/** Pause between attempts to restart the worker pool while the database is away, ms. */
+const RESTART_PAUSE_MS = 1_000;
 
 /** Options for {@link startPgWorker}. */
-export interface PgWorkerOptions extends Omit<RunJobOptions, "controller" | "requeueInterrupted"> {
+export interface PgWorkerOptions
+  extends
+    Omit<RunJobOptions, "controller" | "requeueInterrupted">,
+    Pick<WorkerOptions, "maxRunningPerPrincipal"> {
   /** Jobs run at once on this replica (`JOBS_CONCURRENCY`). */
   concurrency: number;
   /** This replica's id (its lease in `replicas`). */
@@ -39,8 +45,8 @@ export interface PgWorkerOptions extends Omit<RunJobOptions, "controller" | "req
   beforeResume(job: Job): Promise<void>;
 }
 
-/** The store roles the worker uses: {@link runJob}'s, and taking a job over. */
-export type PgWorkerStore = RunJobStore & Pick<PgJobStore, "takeForRun">;
+/** The store roles the worker uses: {@link runJob}'s, taking a job (or taking one over), releasing. */
+export type PgWorkerStore = RunJobStore & Pick<PgJobStore, "takeForRun" | "releaseWorkers">;
 
 /** A {@link Worker} that also hears about job changes made on other replicas. */
 export interface PgWorker extends Worker {
@@ -59,11 +65,13 @@ export async function startPgWorker(
   const runs = new Set<Promise<unknown>>();
   /** graphile-worker's ids of the workers that took jobs here (their locks are released on a restart). */
   const workerIds = new Set<string>();
-  const task: Task = async (payload, helpers) => {
-    const { id } = payload as { id: string };
+  // A graphile-worker job is a turn of the queue, not a particular job: the claim picks which job
+  // runs (a dead replica's first, then the fair order under QUOTA_MAX_RUNNING, both counted in the
+  // database), so the cap and the order hold across replicas.
+  const task: Task = async (_payload, helpers) => {
     const workerId = helpers.job.locked_by ?? "unknown";
     workerIds.add(workerId);
-    const taken = await store.takeForRun(id, options.replicaId, workerId);
+    const taken = await store.takeForRun(options.replicaId, workerId, options.maxRunningPerPrincipal);
     if (!taken) return;
     const { job, resumed } = taken;
     if (resumed) {
@@ -83,34 +91,52 @@ export async function startPgWorker(
       await running;
     } catch (error) {
       logJobError("worker error", error, { jobId: job.id });
+      // Its end was not recorded: the next turn of the queue takes it over.
+      await store.releaseWorkers([workerId]).catch(() => undefined);
       throw error;
     } finally {
       runs.delete(running);
       controllers.delete(job.id);
     }
   };
-  // graphile-worker stops a pool whose worker could not record a job's end (the database was
-  // away): a new pool starts, and the locks the old one's workers still hold are released.
+  // A worker of graphile-worker that cannot record a job's end (the database was away) exits, and
+  // its pool runs on without it; so the whole pool is replaced: the old one stopped, the locks its
+  // workers still hold released, a new one started (tried again every RESTART_PAUSE_MS until the
+  // database answers, or until stop).
   let stopping: Promise<void> | undefined;
+  /** Aborted by stop: ends a restart under way, its pause cut short. */
+  const halt = new AbortController();
+  let restarting: Promise<void> = Promise.resolve();
   function supervise(current: Runner): void {
-    current.promise.catch(async (error) => {
-      if (stopping) return;
-      log.warn("the queue's worker pool stopped ({error}); starting a new one", { error: errorText(error) });
-      await Promise.allSettled([...runs]);
-      const stale = [...workerIds];
-      workerIds.clear();
-      for (;;) {
-        try {
-          await pool.query("SELECT graphile_worker.force_unlock_workers($1::text[])", [stale]);
-          if (stopping) return;
-          runner = await startRunner();
-          return;
-        } catch (retry) {
-          log.warn("cannot restart the queue's worker pool: {error}", { error: errorText(retry) });
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-        }
+    let replaced = false;
+    const replace = (error: unknown) => {
+      if (replaced || halt.signal.aborted) return;
+      replaced = true;
+      restarting = replacePool(current, error)
+        .catch((failure) => log.error("queue supervisor: {error}", { error: errorText(failure) }));
+    };
+    current.promise.catch(replace);
+    current.events.on("worker:fatalError", ({ error }) => replace(error));
+  }
+  async function replacePool(current: Runner, error: unknown): Promise<void> {
+    log.warn("the queue's worker pool stopped ({error}); starting a new one", { error: errorText(error) });
+    await Promise.allSettled([...runs]);
+    await settlesWithin(Promise.resolve().then(() => current.stop()), 5_000);
+    const stale = [...workerIds];
+    workerIds.clear();
+    while (!halt.signal.aborted) {
+      try {
+        // A job whose end its worker could not record is taken over by the next turn of the queue.
+        await store.releaseWorkers(stale);
+        await pool.query("SELECT graphile_worker.force_unlock_workers($1::text[])", [stale]);
+        if (halt.signal.aborted) return;
+        runner = await startRunner();
+        return;
+      } catch (retry) {
+        log.warn("cannot restart the queue's worker pool: {error}", { error: errorText(retry) });
+        await sleepUnlessAborted(RESTART_PAUSE_MS, halt.signal);
       }
-    }).catch((error) => log.error("queue supervisor: {error}", { error: errorText(error) }));
+    }
   }
   async function startRunner(): Promise<Runner> {
     const started = await run({
@@ -148,14 +174,17 @@ export async function startPgWorker(
     },
     stop() {
       stopping ??= (async () => {
+        halt.abort();
         // graphile-worker stops taking jobs at once and resolves when its running tasks return.
-        const stopped = runner.stop();
+        const stopped = Promise.resolve().then(() => runner.stop());
         if (!await settlesWithin(Promise.allSettled([...runs]), options.cancelGraceMs)) {
           for (const controller of controllers.values()) {
             controller.abort(new JobAbort("shutdown", "the replica is stopping"));
           }
         }
         await settlesWithin(stopped, options.cancelGraceMs + 5_000);
+        // A restart under way ends at once: its pause is cut short and no new pool starts.
+        await restarting;
       })();
       return stopping;
     },

@@ -7,7 +7,7 @@ import { logJobError } from "../pipeline/error_line.ts";
 import type { Job, JobOutcome } from "../contracts/job.ts";
 import { JobAbort } from "./job_abort.ts";
 import { jobEvents } from "../pipeline/job_event_builders.ts";
-import type { EmitJobEvent } from "../contracts/job_events.ts";
+import type { EmitJobEvent, NewJobEvent } from "../contracts/job_events.ts";
 import type { JobEventStore, JobQueueStore, JobReadModel } from "./store.ts";
 import type { Pipeline } from "../pipeline/pipeline_contract.ts";
 
@@ -22,6 +22,11 @@ export interface RunJobOptions {
   cancelGraceMs: number;
   /** A job stopped by a shutdown goes back in the queue instead of failing (`JOBS_REQUEUE_INTERRUPTED`). */
   requeueInterrupted: boolean;
+  /**
+   * Times a job whose outcome says a retry may get past its failure (a work item's Docker host went
+   * down) goes back in the queue (`JOBS_HOST_RETRIES`); the retries are counted by its `retry` events.
+   */
+  hostRetries: number;
   /** Aborts the pipeline; the worker keeps it to cancel the job. Default: a new one. */
   controller?: AbortController;
 }
@@ -74,8 +79,15 @@ export async function runJob(
     });
     const first = await Promise.race([settled, graceOver]);
     const result = decide(first === GRACE_OVER ? undefined : first, signal, options);
+    const retry = result !== "requeue" && result.retry && !signal.aborted
+      ? await nextRetry(store, job.id, result.retry, options.hostRetries)
+      : undefined;
     let final: Job;
-    if (result === "requeue") {
+    if (retry) {
+      await emit(retry);
+      await store.requeue(job.id);
+      final = (await store.get(job.id))!;
+    } else if (result === "requeue") {
       await emit(jobEvents.step("interrupted by a shutdown; back in the queue"));
       await store.requeue(job.id);
       final = (await store.get(job.id))!;
@@ -94,6 +106,17 @@ export async function runJob(
   } finally {
     for (const timer of timers) clearTimeout(timer);
   }
+}
+
+/** The `retry` event of job `jobId`'s next retry for `reason`, or undefined when it had `max` already. */
+async function nextRetry(
+  store: RunJobStore,
+  jobId: string,
+  reason: string,
+  max: number,
+): Promise<NewJobEvent | undefined> {
+  const done = (await store.listEvents(jobId)).filter((e) => e.kind === "retry").length;
+  return done < max ? jobEvents.retry({ retry: done + 1, maxRetries: max, reason }) : undefined;
 }
 
 function decide(
@@ -115,7 +138,12 @@ function decide(
     return { status: "failed", reason: abort?.message ?? "aborted", ...produced };
   }
   if (outcome) {
-    return { status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}), ...produced };
+    return {
+      status: outcome.status,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+      ...produced,
+      ...(outcome.retry ? { retry: outcome.retry } : {}),
+    };
   }
   const error = settled && "error" in settled ? settled.error : undefined;
   return {

@@ -38,6 +38,11 @@ export const jobEvents = {
     }; guidance: ${data.guidance.join(", ") || "none"}`,
     data,
   }),
+  retry: (data: JobEventData<"retry">): NewJobEvent => ({
+    kind: "retry",
+    message: `back in the queue to run again (retry ${data.retry} of ${data.maxRetries}): ${data.reason}`,
+    data,
+  }),
   /** The job failed with `reason`. */
   error: (reason: string): NewJobEvent => ({ kind: "error", message: reason, data: {} }),
   done: (reason?: string): NewJobEvent => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rateLimitWaitMs, sleepUnlessAborted } from "../../src/agent/rate_limit.ts";
+import { rateLimitWaitMs } from "../../src/agent/rate_limit.ts";
 
 const NOW = Date.parse("2026-12-01T00:00:00Z");
 
@@ -31,16 +31,5 @@ describe("rateLimitWaitMs", () => {
     expect(rateLimitWaitMs(undefined, NOW)).toBeUndefined();
     expect(rateLimitWaitMs(new Headers({ "retry-after": "Tue, 01 Dec 2026 00:00:00 GMT" }), NOW + 5_000))
       .toBe(0);
-  });
-});
-
-describe("sleepUnlessAborted", () => {
-  it("ends early with false when the signal aborts, and at once when it already has", async () => {
-    const controller = new AbortController();
-    const sleeping = sleepUnlessAborted(60_000, controller.signal);
-    controller.abort();
-    expect(await sleeping).toBe(false);
-    expect(await sleepUnlessAborted(60_000, controller.signal)).toBe(false);
-    expect(await sleepUnlessAborted(1, undefined)).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ describe("authentication and job settings", () => {
       deadlineMs: 7_200_000,
       cancelGraceMs: 10_000,
       requeueInterrupted: false,
+      hostRetries: 2,
       leaseMs: 30_000,
     });
     expect(config.api.maxBodyBytes).toBe(65_536);

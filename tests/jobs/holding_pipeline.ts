@@ -90,5 +90,13 @@ export function holdingPipeline(options: HoldingOptions = {}): HoldingPipeline {
   };
 }
 
-/** The service's default worker settings (`JOBS_CONCURRENCY`, `JOB_CANCEL_GRACE_MS`, `JOBS_REQUEUE_INTERRUPTED`). */
-export const WORKER_SETTINGS = { concurrency: 1, cancelGraceMs: 10_000, requeueInterrupted: false } as const;
+/**
+ * The service's default worker settings (`JOBS_CONCURRENCY`, `JOB_CANCEL_GRACE_MS`,
+ * `JOBS_REQUEUE_INTERRUPTED`, `JOBS_HOST_RETRIES`).
+ */
+export const WORKER_SETTINGS = {
+  concurrency: 1,
+  cancelGraceMs: 10_000,
+  requeueInterrupted: false,
+  hostRetries: 2,
+} as const;

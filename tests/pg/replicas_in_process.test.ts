@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { NO_AUDIT } from "../../src/audit.ts";
+import type { Job } from "../../src/contracts/job.ts";
 import { loadConfig } from "../../src/config.ts";
 import { jobEvents } from "../../src/pipeline/job_event_builders.ts";
 import { buildService, type Service } from "../../src/service.ts";
@@ -44,6 +45,9 @@ describe("replicas on PostgreSQL", () => {
     expect(response.status).toBe(202);
     return (await response.json()).id as string;
   };
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
   const finalStatus = async (service: Service, id: string) => {
     for (;;) {
       const job = await service.store.get(id);
@@ -78,6 +82,44 @@ describe("replicas on PostgreSQL", () => {
     expect(ran.size).toBe(8);
     expect(counts.a).toBeGreaterThan(0);
     expect(counts.b).toBeGreaterThan(0);
+  });
+
+  test("QUOTA_MAX_RUNNING and the fair order hold across replicas: one submitter's backlog waits, another's job starts", async () => {
+    const url = await fixture.freshDatabase();
+    const submitterOf = new Map<string, string>();
+    const started: string[] = [];
+    let peak = 0;
+    const held: HoldingPipeline[] = [];
+    const onStart = (job: Job) => {
+      started.push(`${job.submitter}#${job.issue}`);
+      const active = held.flatMap((h) => [...h.active]).filter((id) => submitterOf.get(id) === job.submitter);
+      peak = Math.max(peak, active.length);
+    };
+    held.push(holdingPipeline({ onStart }), holdingPipeline({ onStart }));
+    // Four places to run jobs over the two replicas, one job per submitter at a time.
+    const settings = { JOBS_CONCURRENCY: "2", QUOTA_MAX_RUNNING: "1" };
+    const a = await replica(url, held[0]!, settings);
+    await replica(url, held[1]!, settings);
+    const ids: string[] = [];
+    for (const [submitter, issue] of [["key:a", 1], ["key:a", 2], ["key:a", 3], ["key:b", 1]] as const) {
+      const job = await a.store.create({ repo: "acme/tasks", issue, submitter });
+      submitterOf.set(job.id, submitter);
+      ids.push(job.id);
+    }
+    await until(() => started.length === 2);
+    expect(new Set(started)).toEqual(new Set(["key:a#1", "key:b#1"]));
+    expect((await Promise.all(ids.slice(1, 3).map((id) => a.store.get(id)))).map((j) => j?.status)).toEqual([
+      "queued",
+      "queued",
+    ]);
+    const releaser = setInterval(() => held.forEach((h) => h.release()), 20);
+    try {
+      expect(await Promise.all(ids.map((id) => finalStatus(a, id)))).toEqual(Array(4).fill("succeeded"));
+    } finally {
+      clearInterval(releaser);
+    }
+    expect(started.slice(2)).toEqual(["key:a#2", "key:a#3"]);
+    expect(peak).toBe(1);
   });
 
   test("SSE from replica B follows a job running on replica A without a gap, and resumes on A", async () => {
