@@ -127,9 +127,14 @@ export class EnvironmentBuilder implements Environments {
     }, request.signal);
   }
 
+  /**
+   * Builds `key`'s environment in a setup session, then removes the session: handed to
+   * `request.defer` when given, else awaited (a removal failure is thrown after a build that
+   * succeeded; after a failed one the build's error is).
+   */
   async #build(request: EnvironmentRequest, key: string, started: number): Promise<EnvironmentResult> {
     const { settings } = this;
-    await using session = await SetupSession.open(this.docker, {
+    const session = await SetupSession.open(this.docker, {
       names: setupNames(request.name),
       labels: request.labels,
       allowlist: this.#allowlist,
@@ -140,47 +145,61 @@ export class EnvironmentBuilder implements Environments {
       session.dispose().catch(() => undefined);
     };
     request.signal?.addEventListener("abort", stop, { once: true });
+    let built = false;
     try {
-      request.signal?.throwIfAborted();
-      await session.seed(request.seed);
-      const remaining = Math.max(1_000, settings.setupTimeoutMs - (performance.now() - started));
-      const run = await session.install(request.spec.plan, this.#installEnv(session.proxyUrl), remaining);
-      request.signal?.throwIfAborted();
-      const tail = outputTail(run.output, this.#secrets);
-      const report = readSetupReport(run.output);
-      const failed = installVerdict(run.result, report, tail, settings.setupTimeoutMs);
-      if (failed || !report || !("packages" in report)) {
-        const { message, failure } = failed ??
-          { message: "setup gave no report", failure: "failed" as const };
-        throw new EnvironmentError(message, failure, tail, await session.egress());
-      }
-      // The proxy's log is read (then the proxy removed) while the image is made.
-      const [egress, made] = await Promise.allSettled([
-        session.egress().finally(() => session.releaseProxy()),
-        this.#commit(session, request, key, report.packages),
-      ]);
-      if (egress.status === "rejected") throw egress.reason;
-      if (made.status === "rejected") throw made.reason;
-      if ("failure" in made.value) {
-        throw new EnvironmentError(made.value.message, made.value.failure, tail, egress.value);
-      }
-      const { builtAt } = made.value;
-      // The setup parts are removed while the cache records the use and is pruned (a failed
-      // removal is thrown by the disposal at the end of this scope, as on every path).
-      await Promise.all([
-        session.dispose().catch(() => undefined),
-        this.#recordBuild(key, builtAt),
-      ]);
-      return {
-        ...this.#result(key, envImageName(key), false, builtAt, report.packages, 0),
-        egress: egress.value,
-      };
+      const result = await this.#run(session, request, key, started);
+      built = true;
+      return result;
     } catch (error) {
       request.signal?.throwIfAborted();
       throw error;
     } finally {
       request.signal?.removeEventListener("abort", stop);
+      const removal = session.dispose();
+      if (request.defer) request.defer(removal);
+      else await (built ? removal : removal.catch(() => undefined));
     }
+  }
+
+  /** Seeds and installs, then commits the image and reads the egress log; starts the removal. */
+  async #run(
+    session: SetupSession,
+    request: EnvironmentRequest,
+    key: string,
+    started: number,
+  ): Promise<EnvironmentResult> {
+    const { settings } = this;
+    request.signal?.throwIfAborted();
+    const remaining = Math.max(1_000, settings.setupTimeoutMs - (performance.now() - started));
+    const env = this.#installEnv(session.proxyUrl);
+    const run = await session.install(request.spec.plan, request.seed, env, remaining);
+    request.signal?.throwIfAborted();
+    const tail = outputTail(run.output, this.#secrets);
+    const report = readSetupReport(run.output);
+    const failed = installVerdict(run.result, report, tail, settings.setupTimeoutMs);
+    if (failed || !report || !("packages" in report)) {
+      const { message, failure } = failed ?? { message: "setup gave no report", failure: "failed" as const };
+      throw new EnvironmentError(message, failure, tail, await session.egress());
+    }
+    // The proxy's log is read (then the proxy removed) while the image is made.
+    const [egress, made] = await Promise.allSettled([
+      session.egress().finally(() => session.releaseProxy()),
+      this.#commit(session, request, key, report.packages),
+    ]);
+    if (egress.status === "rejected") throw egress.reason;
+    if (made.status === "rejected") throw made.reason;
+    if ("failure" in made.value) {
+      throw new EnvironmentError(made.value.message, made.value.failure, tail, egress.value);
+    }
+    const { builtAt } = made.value;
+    // The setup parts are removed while the cache records the use and is pruned (the removal is
+    // the session's disposal, which the caller awaits or hands on).
+    session.dispose().catch(() => undefined);
+    await this.#recordBuild(key, builtAt);
+    return {
+      ...this.#result(key, envImageName(key), false, builtAt, report.packages, 0),
+      egress: egress.value,
+    };
   }
 
   /** Records the build as a use of `key`'s image, then prunes the cache down to `ENV_CACHE_MAX`. */

@@ -43,6 +43,13 @@ export interface EnvironmentRequest {
   signal?: AbortSignal;
   /** Called at each step (awaited). */
   report(progress: EnvironmentProgress): Promise<void>;
+  /**
+   * Takes the removal of a setup's containers and networks once the build has ended, so that a
+   * built environment is returned as soon as its image is committed. The caller awaits the removal
+   * before the work item ends; it rejects with a SandboxError naming what could not be removed (the
+   * reaper then removes it). Without it, `prepare` awaits the removal itself.
+   */
+  defer?(removal: Promise<void>): void;
 }
 
 /** Prepares and lists environments. */

@@ -25,9 +25,21 @@ export interface SetupRun {
 }
 
 const PROGRAM = ["python3", "-I", "/opt/backend-agent/setup_env.py"];
-/** `bash -c` script: wait until the proxy (`$0`) accepts a connection, then run `$@`, stderr merged. */
-const WAIT_FOR_PROXY_THEN_RUN = `for i in $(seq 1 200); do
-  (exec 3<>"/dev/tcp/$0/${PROXY_PORT}") 2>/dev/null && exec "$@" 2>&1
+/** Exit status of {@link SEED_THEN_INSTALL} when the seed archive does not unpack. */
+const SEED_FAILED = 96;
+/** What {@link SEED_THEN_INSTALL} prints (stderr) last when the seed does not unpack. */
+const SEED_FAILURE = "setup: the repository did not unpack into /workspace";
+/**
+ * `bash -c` script run as the sandbox user in /workspace: read the plan (stdin's first line),
+ * unpack the rest of stdin (the seed archive) into /workspace, wait until the proxy (`$0`) accepts
+ * a connection, then run `$@` with the plan as its stdin, stderr merged. One exec seeds and
+ * installs. Exit {@link SEED_FAILED}: the seed did not unpack (tar's message on stderr).
+ */
+const SEED_THEN_INSTALL = `unpacked() { echo "${SEED_FAILURE}" >&2; exit ${SEED_FAILED}; }
+IFS= read -r plan || unpacked
+tar -x --no-same-owner --no-same-permissions -C ${WORKSPACE} -f - || unpacked
+for i in $(seq 1 200); do
+  (exec 3<>"/dev/tcp/$0/${PROXY_PORT}") 2>/dev/null && exec "$@" 2>&1 <<<"$plan"
   sleep 0.05
 done
 echo "setup: the egress proxy did not accept connections within 10 s" >&2
@@ -87,49 +99,40 @@ export class SetupSession implements AsyncDisposable {
   }
 
   /**
-   * Unpacks the seed archive into the setup container's /workspace (as the sandbox user, `tar` over
-   * the exec's stdin; the engine's archive API is never used).
-   * @throws SandboxError when it does not unpack.
+   * Unpacks the seed archive into the setup container's /workspace (`tar` as the sandbox user, fed
+   * over the exec's stdin; the engine's archive API is never used), then runs the setup program on
+   * `plan` there with `env` added for this process only (the proxy and the index settings,
+   * credentials included: an exec's environment is not part of the container's configuration, so it
+   * is not committed). One exec does both; the program starts once the egress proxy accepts
+   * connections (the proxy may still be starting when it is called; at most 10 s are waited).
+   * @throws SandboxError when the seed does not unpack or the proxy could not be started (the exec
+   *   is stopped by dispose).
    */
-  async seed(archive: Uint8Array): Promise<void> {
+  async install(
+    plan: InstallPlan,
+    seed: Uint8Array,
+    env: readonly string[],
+    timeoutMs: number,
+  ): Promise<SetupRun> {
+    // Started once the proxy is on the internal network: before, its name does not resolve there,
+    // and the engine's resolver stalls on a name it does not know.
+    await this.#proxyStarted;
     const result = await execInContainer(
       this.#live(this.#setup),
-      ["tar", "-x", "--no-same-owner", "--no-same-permissions", "-C", WORKSPACE, "-f", "-"],
-      { user: "sandbox", stdin: archive, timeoutMs: 60_000, maxOutputBytes: 16_384, cwd: WORKSPACE },
-    );
-    if (result.exitCode !== 0) {
-      throw new SandboxError(
-        `Cannot seed setup "${this.options.names.setup}": ${
-          result.timedOut ? "timed out" : result.stderr.trim() || `exit ${result.exitCode}`
-        }`,
-      );
-    }
-  }
-
-  /**
-   * Runs the setup program on `plan` in /workspace with `env` added for this process only (the
-   * proxy and the index settings, credentials included: an exec's environment is not part of the
-   * container's configuration, so it is not committed). It starts once the egress proxy accepts
-   * connections (the proxy may still be starting when it is called; at most 10 s are waited).
-   * @throws SandboxError when the proxy could not be started (the exec is stopped by dispose).
-   */
-  async install(plan: InstallPlan, env: readonly string[], timeoutMs: number): Promise<SetupRun> {
-    const running = execInContainer(
-      this.#live(this.#setup),
-      ["bash", "-c", WAIT_FOR_PROXY_THEN_RUN, this.options.names.proxy, ...PROGRAM],
+      ["bash", "-c", SEED_THEN_INSTALL, this.options.names.proxy, ...PROGRAM],
       {
         user: "sandbox",
         env,
-        stdin: new TextEncoder().encode(JSON.stringify({ plan })),
+        // The plan's JSON is one line; the archive follows it as it is (not copied).
+        stdin: [new TextEncoder().encode(`${JSON.stringify({ plan })}\n`), seed],
         timeoutMs,
         maxOutputBytes: MAX_SETUP_OUTPUT,
         cwd: WORKSPACE,
       },
     );
-    const [, result] = await Promise.all([this.#proxyStarted, running]).catch((error: unknown) => {
-      running.catch(() => undefined);
-      throw error;
-    });
+    if (result.exitCode === SEED_FAILED && result.stderr.trimEnd().endsWith(SEED_FAILURE)) {
+      throw new SandboxError(`Cannot seed setup "${this.options.names.setup}": ${result.stderr.trim()}`);
+    }
     return { result, output: result.stdout + result.stderr };
   }
 
@@ -235,16 +238,21 @@ export class SetupSession implements AsyncDisposable {
   }
 
   async #remove(): Promise<void> {
-    // A proxy still being made, or being removed, is waited for, so that what it made is removed
-    // too and no part is removed twice at once.
+    // A proxy still being made is waited for, so that what it made is removed too. A proxy being
+    // removed already ({@link releaseProxy}) is not removed twice: its removal runs alongside the
+    // other containers', and the proxy is removed again only if that failed. The networks go last
+    // (a network with a container on it cannot be removed).
     await this.#proxyStarted.catch(() => undefined);
-    await this.#proxyRemoval;
+    const removing = this.#proxyRemoval;
     const failures: unknown[] = [];
-    await Promise.all(
-      this.#containers.splice(0).map((c) =>
-        c.remove({ force: true, v: true }).catch((e) => missingOr(e, failures))
-      ),
-    );
+    const remove = (containers: Container[]) =>
+      Promise.all(
+        containers.map((c) => c.remove({ force: true, v: true }).catch((e) => missingOr(e, failures))),
+      );
+    const others = this.#containers.filter((c) => removing === undefined || c !== this.#proxy);
+    await Promise.all([removing, remove(others)]);
+    const left = this.#containers.splice(0).filter((c) => !others.includes(c));
+    await remove(left);
     await Promise.all(this.#networks.splice(0).map((n) => n.remove().catch((e) => missingOr(e, failures))));
     if (failures.length > 0) {
       throw new SandboxError(

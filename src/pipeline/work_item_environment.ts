@@ -42,6 +42,8 @@ export interface WorkItemEnvironmentInput {
   name: string;
   labels: Record<string, string>;
   signal?: AbortSignal;
+  /** Takes the setup's removal, which the work item awaits before it ends (`EnvironmentRequest.defer`). */
+  defer?(removal: Promise<void>): void;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function prepareWorkItemEnvironment(
       name: `${input.name}-env`,
       labels: input.labels,
       ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.defer ? { defer: input.defer } : {}),
       report: (progress) => say(events.environment(progress)),
     });
     return { ok: true, spec, result };

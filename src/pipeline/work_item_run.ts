@@ -30,6 +30,7 @@ import { NO_USAGE, recordedUsage } from "../contracts/usage.ts";
 import { workItemEvents } from "./job_event_builders.ts";
 import type { EmitJobEvent } from "../contracts/job_events.ts";
 import { orderedWrites } from "./ordered_writes.ts";
+import { awaitedLater } from "./awaited_later.ts";
 import type { WorkItemResult } from "../contracts/job.ts";
 
 /** What one work item run needs. */
@@ -117,6 +118,11 @@ export async function runWorkItem(
     onWait: () => say(events.step("every Docker host is at SANDBOXES_PER_HOST: waiting for a free one")),
     ...(input.signal ? { signal: input.signal } : {}),
   });
+  // A setup's parts are removed while the sandbox starts and the agent runs; awaited before the slot
+  // is released (disposals run in reverse order). The reaper removes what could not be.
+  await using setupRemovals = awaitedLater((error) =>
+    logJobError("cannot remove an environment setup", error, { jobId: input.jobId, issue: item.number })
+  );
   const environment = await prepareWorkItemEnvironment(
     placed.environments,
     {
@@ -126,6 +132,7 @@ export async function runWorkItem(
       name,
       labels: { [LABELS.job]: input.jobId },
       ...(input.signal ? { signal: input.signal } : {}),
+      defer: (removal) => setupRemovals.add(removal),
     },
     say,
     events,

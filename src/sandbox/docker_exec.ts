@@ -38,7 +38,8 @@ export interface ExecOptions {
    * after `timeoutMs` and a grace period.
    */
   bare?: boolean;
-  stdin?: Uint8Array;
+  /** Written to the process's stdin in order, then closed. */
+  stdin?: Uint8Array | readonly Uint8Array[];
   /**
    * `NAME=value` entries added to the fixed environment for this process only (the setup
    * container's proxy and index settings): an exec's environment is not part of the container's
@@ -102,7 +103,9 @@ export async function execInContainer(
       });
     });
     if (options.stdin !== undefined) {
-      stream.write(options.stdin);
+      for (const chunk of options.stdin instanceof Uint8Array ? [options.stdin] : options.stdin) {
+        stream.write(chunk);
+      }
       stream.end();
     }
     const finished = await ended;
