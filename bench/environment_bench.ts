@@ -106,6 +106,8 @@ async function main(): Promise<void> {
     setupTimeoutMs: 300_000,
     cacheMax: 1_000,
     egressNetwork: index.network,
+    // As the service keeps it (half of SANDBOX_REAP_AFTER_MS's default).
+    spareMaxAgeMs: 1_800_000,
   });
   const built: string[] = [];
   /** The setup's removal, which a work item awaits before it ends while its sandbox starts and runs. */
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
       hit: summarize(hits),
     }));
   } finally {
+    await builder.close();
     for (const name of built) await docker.getImage(name).remove({ force: true }).catch(() => undefined);
   }
 }

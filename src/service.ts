@@ -188,7 +188,7 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       closed ??= (async () => {
         clearInterval(reaper);
         await drain();
-        hosts?.close();
+        await hosts?.close();
         await webhooks?.close();
         await database.close();
       })();

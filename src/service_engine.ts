@@ -34,6 +34,8 @@ export function buildEngine(name: string, docker: Docker, config: Config, uses: 
     limits: config.sandbox,
     ...config.environments,
     egressNetwork: config.environments.egressNetwork,
+    // Used well before the reaper could take it for a leftover.
+    spareMaxAgeMs: Math.floor(config.reapAfterMs / 2),
   });
   return {
     name,

@@ -47,8 +47,11 @@ export interface SandboxHosts {
   readiness: EngineReadiness;
   /** Runs the reaper on every engine that answers; returns what it removed. */
   reap(options?: ReapOptions): Promise<string[]>;
-  /** Stops the pings. */
-  close(): void;
+  /**
+   * Stops the pings and removes each engine's spare egress pair (one that cannot be removed is
+   * logged; the reaper removes it).
+   */
+  close(): Promise<void>;
 }
 
 /** Builds the engines of `config` and, with a pool, pings them all before it returns. */
@@ -65,7 +68,7 @@ export async function openSandboxHosts(config: Config, uses: EnvironmentUses): P
       environments: engine.environments,
       readiness: { ping: engine.ping },
       reap: (options) => reapSandboxes(engine.docker, options),
-      close: () => undefined,
+      close: () => closeEngines([engine]),
     };
   }
   return await openPool(config, config.dockerHosts, uses);
@@ -186,7 +189,10 @@ async function openPool(
       }
       return removed;
     },
-    close: () => pool.stop(),
+    close: () => {
+      pool.stop();
+      return closeEngines(engines);
+    },
   };
 }
 
@@ -199,4 +205,18 @@ export function sandboxImageReadiness(config: Config): () => Promise<string[]> {
     ? config.dockerHosts.endpoints.map((e) => ({ name: e.url, docker: dockerClientFor(e) }))
     : [{ name: config.dockerHost ?? "local", docker: createDockerClient(config.dockerHost) }];
   return () => sandboxImageProblems(engines, config.sandbox.image);
+}
+
+/** Closes each engine's environments (their spare egress pairs); a failure is logged. */
+async function closeEngines(engines: readonly Engine[]): Promise<void> {
+  await Promise.all(
+    engines.map((engine) =>
+      engine.environments.close().catch((error) =>
+        hostsLog.warn("cannot close the environments of Docker host {host}: {error}", {
+          host: engine.name,
+          error: errorText(error),
+        })
+      )
+    ),
+  );
 }

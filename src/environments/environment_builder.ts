@@ -1,7 +1,10 @@
 /**
  * The Docker implementation of {@link Environments}: a cache hit skips setup; a miss runs setup in
  * a container that reaches out only through the egress proxy, then commits it as
- * `backend-agent/env:<key>` and prunes the cache. One build per key at a time.
+ * `backend-agent/env:<key>` and prunes the cache. One build per key at a time. A build is returned
+ * once its image is committed; the removal of its setup's parts, and the making of the spare egress
+ * pair the next setup on the engine takes (`spare_pair.ts`), go on meanwhile and are handed to the
+ * caller to await (`EnvironmentRequest.defer`).
  */
 import type Docker from "dockerode";
 import { createHash } from "node:crypto";
@@ -10,7 +13,7 @@ import { SandboxError } from "../errors.ts";
 import { egressAllowlist } from "./egress_allowlist.ts";
 import { EnvironmentError } from "./environment_error.ts";
 import { environmentKey } from "./environment_key.ts";
-import { ENV_LABELS, envImageName, SETUP_ROLE_LABEL } from "./environment_labels.ts";
+import { ENV_LABELS, envImageName } from "./environment_labels.ts";
 import type { EnvironmentRequest, Environments } from "./environment_provider.ts";
 import type { EnvironmentSettings } from "./environment_settings.ts";
 import type { EnvironmentCache, EnvironmentImage } from "./image_cache.ts";
@@ -18,7 +21,9 @@ import { KeyedLock } from "./keyed_lock.ts";
 import { outputTail, readSetupReport } from "./setup_output.ts";
 import { setupNames } from "./setup_parts.ts";
 import { SetupSession } from "./setup_session.ts";
-import { installVerdict, scanVerdict, type SetupVerdict } from "./setup_verdict.ts";
+import { commitSetup, installEnvironment } from "./setup_commit.ts";
+import { SparePair } from "./spare_pair.ts";
+import { installVerdict } from "./setup_verdict.ts";
 import { sandboxImageProblem } from "../sandbox/sandbox_image.ts";
 
 /** Builds and caches environments on one engine. */
@@ -26,6 +31,7 @@ export class EnvironmentBuilder implements Environments {
   readonly #lock = new KeyedLock();
   readonly #allowlist: string[];
   readonly #secrets: string[];
+  readonly #spare: SparePair | undefined;
 
   /** @throws TypeError when an allowlisted host is not one the egress proxy can allow. */
   constructor(
@@ -36,6 +42,19 @@ export class EnvironmentBuilder implements Environments {
     const indexes = [settings.index, ...settings.extraIndexes];
     this.#allowlist = egressAllowlist(indexes, settings.allowedHosts);
     this.#secrets = indexes.flatMap((i) => i.secrets).sort((a, b) => b.length - a.length);
+    this.#spare = settings.spareMaxAgeMs === null ? undefined : new SparePair(docker, {
+      allowlist: this.#allowlist,
+      limits: settings.limits,
+      egressNetwork: settings.egressNetwork,
+    }, settings.spareMaxAgeMs);
+  }
+
+  /**
+   * Removes the spare egress pair; none is made after (builds still run, each making its own).
+   * @throws SandboxError naming what could not be removed.
+   */
+  close(): Promise<void> {
+    return this.#spare?.close() ?? Promise.resolve();
   }
 
   /** The hosts the egress proxy allows. */
@@ -134,13 +153,15 @@ export class EnvironmentBuilder implements Environments {
    */
   async #build(request: EnvironmentRequest, key: string, started: number): Promise<EnvironmentResult> {
     const { settings } = this;
+    const pair = await this.#spare?.take();
+    const names = setupNames(request.name);
     const session = await SetupSession.open(this.docker, {
-      names: setupNames(request.name),
+      names: pair ? { ...pair.names, setup: names.setup } : names,
       labels: request.labels,
       allowlist: this.#allowlist,
       limits: settings.limits,
       egressNetwork: settings.egressNetwork,
-    });
+    }, pair);
     const stop = () => {
       session.dispose().catch(() => undefined);
     };
@@ -155,7 +176,8 @@ export class EnvironmentBuilder implements Environments {
       throw error;
     } finally {
       request.signal?.removeEventListener("abort", stop);
-      const removal = session.dispose();
+      // The next setup's spare pair is made while this one's parts are removed.
+      const removal = Promise.all([session.dispose(), this.#spare?.replenish()]).then(() => undefined);
       if (request.defer) request.defer(removal);
       else await (built ? removal : removal.catch(() => undefined));
     }
@@ -171,7 +193,7 @@ export class EnvironmentBuilder implements Environments {
     const { settings } = this;
     request.signal?.throwIfAborted();
     const remaining = Math.max(1_000, settings.setupTimeoutMs - (performance.now() - started));
-    const env = this.#installEnv(session.proxyUrl);
+    const env = installEnvironment(settings, session.proxyUrl);
     const run = await session.install(request.spec.plan, request.seed, env, remaining);
     request.signal?.throwIfAborted();
     const tail = outputTail(run.output, this.#secrets);
@@ -184,7 +206,7 @@ export class EnvironmentBuilder implements Environments {
     // The proxy's log is read (then the proxy removed) while the image is made.
     const [egress, made] = await Promise.allSettled([
       session.egress().finally(() => session.releaseProxy()),
-      this.#commit(session, request, key, report.packages),
+      commitSetup(session, { secrets: this.#secrets, repo: request.repo, key, packages: report.packages }),
     ]);
     if (egress.status === "rejected") throw egress.reason;
     if (made.status === "rejected") throw made.reason;
@@ -206,59 +228,6 @@ export class EnvironmentBuilder implements Environments {
   async #recordBuild(key: string, builtAt: string): Promise<void> {
     await this.cache.touch(key, builtAt);
     await this.cache.prune(this.settings.cacheMax, key);
-  }
-
-  /**
-   * Commits the setup container as `key`'s image, labelled. With index credentials configured, every
-   * process setup left running is stopped first (a background process could otherwise write a
-   * credential after the scan, or tamper with it), then what setup wrote is searched for them; a hit
-   * (or a scan without a report) is returned as a verdict and nothing is committed. Without
-   * credentials there is nothing to find, and the commit (which pauses the container) runs at once.
-   */
-  async #commit(
-    session: SetupSession,
-    request: EnvironmentRequest,
-    key: string,
-    packages: number,
-  ): Promise<{ builtAt: string } | SetupVerdict> {
-    if (this.#secrets.length > 0) {
-      await session.stopProcesses();
-      const scan = await session.scan([`BACKEND_AGENT_SECRETS=${this.#secrets.join("\n")}`]);
-      const failed = scanVerdict(readSetupReport(scan.output), scan.result.exitCode);
-      if (failed) return failed;
-    }
-    const builtAt = new Date().toISOString();
-    await session.commit(key, {
-      // A commit keeps the container's labels and cannot drop one: the setup role is emptied, so
-      // sandboxes started from the image are not taken for setup containers.
-      [SETUP_ROLE_LABEL]: "",
-      [ENV_LABELS.repo]: request.repo,
-      [ENV_LABELS.key]: key,
-      [ENV_LABELS.created]: builtAt,
-      [ENV_LABELS.size]: String(await session.addedBytes()),
-      [ENV_LABELS.packages]: String(packages),
-    });
-    return { builtAt };
-  }
-
-  /** The setup program's own environment: the proxy and the indexes (credentials included). */
-  #installEnv(proxyUrl: string): string[] {
-    const { index, extraIndexes } = this.settings;
-    const plainHttp = [index, ...extraIndexes].filter((i) => i.publicUrl.startsWith("http:"));
-    return [
-      `HTTP_PROXY=${proxyUrl}`,
-      `HTTPS_PROXY=${proxyUrl}`,
-      `http_proxy=${proxyUrl}`,
-      `https_proxy=${proxyUrl}`,
-      "NO_PROXY=",
-      "no_proxy=",
-      `PIP_INDEX_URL=${index.url}`,
-      ...(extraIndexes.length > 0 ? [`PIP_EXTRA_INDEX_URL=${extraIndexes.map((i) => i.url).join(" ")}`] : []),
-      ...(plainHttp.length > 0 ? [`PIP_TRUSTED_HOST=${plainHttp.map((i) => i.host).join(" ")}`] : []),
-      "PIP_NO_CACHE_DIR=1",
-      "PIP_DISABLE_PIP_VERSION_CHECK=1",
-      "PIP_ROOT_USER_ACTION=ignore",
-    ];
   }
 
   #result(

@@ -18,4 +18,10 @@ export interface EnvironmentSettings {
   cacheMax: number;
   /** `SETUP_EGRESS_NETWORK`: an existing network the proxy reaches out through; undefined: one per setup. */
   egressNetwork: string | undefined;
+  /**
+   * Keep a spare internal network and egress proxy ready for the next setup on the engine, used
+   * while younger than this (ms; the composition root gives half of `SANDBOX_REAP_AFTER_MS`);
+   * null: none, each setup makes its own.
+   */
+  spareMaxAgeMs: number | null;
 }

@@ -55,6 +55,12 @@ export interface StartingParts {
   proxy: Promise<Container>;
 }
 
+/** The internal network's name, once made, and the proxy, once it runs on both networks. */
+export interface StartingPair {
+  internal: Promise<string>;
+  proxy: Promise<Container>;
+}
+
 /**
  * Starts making every part of the setup `options` names, recording each in `made`. The proxy's
  * promise settles only after both networks settled, so once both promises settled every part made
@@ -65,20 +71,25 @@ export function startSetupParts(
   options: SetupSessionOptions,
   made: MadeParts,
 ): StartingParts {
+  const pair = startEgressPair(docker, options, made);
+  return { setup: startSetupContainer(docker, options, pair.internal, made), proxy: pair.proxy };
+}
+
+/**
+ * Starts making the internal network (and the egress network unless `SETUP_EGRESS_NETWORK` names
+ * one) and the proxy: started on the egress network while the internal one is made, then connected
+ * to it. Each part is recorded in `made` once it exists; the proxy's promise settles only after both
+ * networks settled.
+ */
+export function startEgressPair(
+  docker: Docker,
+  options: SetupSessionOptions,
+  made: MadeParts,
+): StartingPair {
   const { names, limits } = options;
-  const now = Date.now();
-  const labels = (name: string, role: SetupRole) => setupLabels(name, role, options.labels, now);
-  const step = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      throw new SandboxError(`Cannot ${what} for setup "${names.setup}": ${describe(error)}`, {
-        cause: error,
-      });
-    }
-  };
+  const labels = partLabels(options);
   const network = (name: string, internal: boolean) =>
-    step(`create the ${internal ? "internal" : "egress"} network`, async () => {
+    step(names, `create the ${internal ? "internal" : "egress"} network`, async () => {
       const role = internal ? "internal-network" : "egress-network";
       made.networks.push(await docker.createNetwork(networkBody(name, internal, labels(name, role))));
       return name;
@@ -88,7 +99,7 @@ export function startSetupParts(
     ? Promise.resolve(options.egressNetwork)
     : network(names.egressNetwork, false);
   const proxy = (async () => {
-    const started = await step("start the egress proxy", async () => {
+    const started = await step(names, "start the egress proxy", async () => {
       const created = await docker.createContainer(proxyContainerBody({
         name: names.proxy,
         network: await egress,
@@ -100,27 +111,68 @@ export function startSetupParts(
       return created;
     });
     const joined = await internal;
-    await step("connect the egress proxy to the internal network", async () => {
+    await step(names, "connect the egress proxy to the internal network", async () => {
       await docker.getNetwork(joined).connect({ Container: started.id });
     });
     return started;
   })();
-  const setup = (async () => {
-    const network = await internal;
-    return await step("start the setup container", async () => {
-      const created = await docker.createContainer(
-        setupContainerBody({
-          name: names.setup,
-          network,
-          labels: labels(names.setup, "setup"),
-        }, limits),
-      );
-      made.containers.push(created);
-      await created.start();
-      return created;
-    });
-  })();
-  return { setup, proxy };
+  return { internal, proxy };
+}
+
+/** Starts the setup container on `internal` once it exists; recorded in `made` once created. */
+export async function startSetupContainer(
+  docker: Docker,
+  options: SetupSessionOptions,
+  internal: Promise<string>,
+  made: MadeParts,
+): Promise<Container> {
+  const { names, limits } = options;
+  const network = await internal;
+  return await step(names, "start the setup container", async () => {
+    const created = await docker.createContainer(
+      setupContainerBody({
+        name: names.setup,
+        network,
+        labels: partLabels(options)(names.setup, "setup"),
+      }, limits),
+    );
+    made.containers.push(created);
+    await created.start();
+    return created;
+  });
+}
+
+/**
+ * Removes `made`'s containers, then its networks (a network with a container on it cannot be
+ * removed), emptying both lists. @returns the failures (a part already gone is not one).
+ */
+export async function removeParts(made: MadeParts): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  await Promise.all(
+    made.containers.splice(0).map((c) =>
+      c.remove({ force: true, v: true }).catch((e) => missingOr(e, failures))
+    ),
+  );
+  await Promise.all(made.networks.splice(0).map((n) => n.remove().catch((e) => missingOr(e, failures))));
+  return failures;
+}
+
+/** Pushes `error` to `failures` unless the engine said the part was gone already (404). */
+export function missingOr(error: unknown, failures: unknown[]): void {
+  if ((error as { statusCode?: number }).statusCode !== 404) failures.push(error);
+}
+
+function partLabels(options: Pick<SetupSessionOptions, "labels">) {
+  const now = Date.now();
+  return (name: string, role: SetupRole) => setupLabels(name, role, options.labels, now);
+}
+
+async function step<T>(names: SetupNames, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new SandboxError(`Cannot ${what} for setup "${names.setup}": ${describe(error)}`, { cause: error });
+  }
 }
 
 /** An engine error's message. */

@@ -1,8 +1,9 @@
 /**
  * One setup: an internal network, an egress network (made here unless `SETUP_EGRESS_NETWORK`
- * names one), the proxy container on both and the setup container on the internal one only. Every
- * part is labelled (the reaper knows them) and removed by {@link SetupSession.dispose}, which
- * `await using` runs on every path and an abort runs at once.
+ * names one), the proxy container on both (made here, or a spare pair taken over) and the setup
+ * container on the internal one only. Every part is labelled (the reaper knows them) and removed
+ * by {@link SetupSession.dispose}, which the builder runs on every path (or hands on to be
+ * awaited before the work item ends) and an abort runs at once.
  */
 import type Docker from "dockerode";
 import type { Container, Network } from "dockerode";
@@ -10,44 +11,22 @@ import type { EgressEntry, InstallPlan } from "../contracts/environment.ts";
 import { SandboxError } from "../errors.ts";
 import { execInContainer } from "../sandbox/docker_exec.ts";
 import { ProcessStopper } from "../sandbox/process_stopper.ts";
-import type { ExecResult } from "../sandbox/sandbox.ts";
-import { WORKSPACE } from "../sandbox/sandbox.ts";
 import { parseEgressLog } from "./egress_log.ts";
-import { ENV_IMAGE_REPO } from "./environment_labels.ts";
 import { PROXY_PORT } from "./setup_bodies.ts";
-import { describe, type SetupSessionOptions, startSetupParts } from "./setup_parts.ts";
+import { ENV_IMAGE_REPO } from "./environment_labels.ts";
+import {
+  describe,
+  missingOr,
+  removeParts,
+  type SetupSessionOptions,
+  startSetupContainer,
+  startSetupParts,
+} from "./setup_parts.ts";
+import type { EgressPair } from "./spare_pair.ts";
+import { scanSetup, seedAndInstall, type SetupRun } from "./setup_program.ts";
 
-/** What one run of the setup program did. */
-export interface SetupRun {
-  result: ExecResult;
-  /** stdout and stderr as it ran (stderr merged into stdout by the command). */
-  output: string;
-}
-
-const PROGRAM = ["python3", "-I", "/opt/backend-agent/setup_env.py"];
-/** Exit status of {@link SEED_THEN_INSTALL} when the seed archive does not unpack. */
-const SEED_FAILED = 96;
-/** What {@link SEED_THEN_INSTALL} prints (stderr) last when the seed does not unpack. */
-const SEED_FAILURE = "setup: the repository did not unpack into /workspace";
-/**
- * `bash -c` script run as the sandbox user in /workspace: read the plan (stdin's first line),
- * unpack the rest of stdin (the seed archive) into /workspace, wait until the proxy (`$0`) accepts
- * a connection, then run `$@` with the plan as its stdin, stderr merged. One exec seeds and
- * installs. Exit {@link SEED_FAILED}: the seed did not unpack (tar's message on stderr).
- */
-const SEED_THEN_INSTALL = `unpacked() { echo "${SEED_FAILURE}" >&2; exit ${SEED_FAILED}; }
-IFS= read -r plan || unpacked
-tar -x --no-same-owner --no-same-permissions -C ${WORKSPACE} -f - || unpacked
-for i in $(seq 1 200); do
-  (exec 3<>"/dev/tcp/$0/${PROXY_PORT}") 2>/dev/null && exec "$@" 2>&1 <<<"$plan"
-  sleep 0.05
-done
-echo "setup: the egress proxy did not accept connections within 10 s" >&2
-exit 97`;
 /** squid's access log (`images/python-sandbox/egress/squid.conf`). */
 const LOG = "/tmp/egress/access.log";
-/** Output kept of a setup run: pip is verbose, and the report is the last line. */
-const MAX_SETUP_OUTPUT = 256 * 1024;
 const MAX_LOG_BYTES = 1024 * 1024;
 
 /** The parts of one setup, live. */
@@ -65,13 +44,15 @@ export class SetupSession implements AsyncDisposable {
   private constructor(private readonly docker: Docker, private readonly options: SetupSessionOptions) {}
 
   /**
-   * Creates and starts every part. On a failure what was made is removed before the error is thrown.
+   * Creates and starts every part, or, given a running `pair` (whose names `options.names` carries),
+   * the setup container alone; the session owns the pair from then on. On a failure what was made
+   * (and the pair) is removed before the error is thrown.
    * @throws SandboxError naming the part that could not be made.
    */
-  static async open(docker: Docker, options: SetupSessionOptions): Promise<SetupSession> {
+  static async open(docker: Docker, options: SetupSessionOptions, pair?: EgressPair): Promise<SetupSession> {
     const session = new SetupSession(docker, options);
     try {
-      await session.#start();
+      await (pair ? session.#adopt(pair) : session.#start());
       return session;
     } catch (error) {
       await session.dispose().catch(() => undefined);
@@ -91,6 +72,20 @@ export class SetupSession implements AsyncDisposable {
     // Handled where it is awaited (install, egress, dispose); this keeps it from floating meanwhile.
     this.#proxyStarted.catch(() => undefined);
     this.#setup = await parts.setup;
+  }
+
+  /** Takes `pair` over and starts the setup container on its internal network. */
+  async #adopt(pair: EgressPair): Promise<void> {
+    this.#containers.push(...pair.made.containers.splice(0));
+    this.#networks.push(...pair.made.networks.splice(0));
+    this.#proxy = pair.proxy;
+    const made = { containers: this.#containers, networks: this.#networks };
+    this.#setup = await startSetupContainer(
+      this.docker,
+      this.options,
+      Promise.resolve(pair.names.internalNetwork),
+      made,
+    );
   }
 
   /** The proxy URL the setup container uses (`HTTP_PROXY`, `HTTPS_PROXY`). */
@@ -117,23 +112,7 @@ export class SetupSession implements AsyncDisposable {
     // Started once the proxy is on the internal network: before, its name does not resolve there,
     // and the engine's resolver stalls on a name it does not know.
     await this.#proxyStarted;
-    const result = await execInContainer(
-      this.#live(this.#setup),
-      ["bash", "-c", SEED_THEN_INSTALL, this.options.names.proxy, ...PROGRAM],
-      {
-        user: "sandbox",
-        env,
-        // The plan's JSON is one line; the archive follows it as it is (not copied).
-        stdin: [new TextEncoder().encode(`${JSON.stringify({ plan })}\n`), seed],
-        timeoutMs,
-        maxOutputBytes: MAX_SETUP_OUTPUT,
-        cwd: WORKSPACE,
-      },
-    );
-    if (result.exitCode === SEED_FAILED && result.stderr.trimEnd().endsWith(SEED_FAILURE)) {
-      throw new SandboxError(`Cannot seed setup "${this.options.names.setup}": ${result.stderr.trim()}`);
-    }
-    return { result, output: result.stdout + result.stderr };
+    return await seedAndInstall(this.#live(this.#setup), this.options.names, { plan, seed, env, timeoutMs });
   }
 
   /**
@@ -157,14 +136,7 @@ export class SetupSession implements AsyncDisposable {
    * fresh exec of the setup program (`scan`); run after {@link stopProcesses}.
    */
   async scan(env: readonly string[]): Promise<SetupRun> {
-    const result = await execInContainer(this.#live(this.#setup), [...PROGRAM, "scan"], {
-      user: "sandbox",
-      env,
-      timeoutMs: 120_000,
-      maxOutputBytes: MAX_SETUP_OUTPUT,
-      cwd: "/",
-    });
-    return { result, output: result.stdout + result.stderr };
+    return await scanSetup(this.#live(this.#setup), env);
   }
 
   /** The proxy's log, read into egress entries. */
@@ -244,16 +216,13 @@ export class SetupSession implements AsyncDisposable {
     // (a network with a container on it cannot be removed).
     await this.#proxyStarted.catch(() => undefined);
     const removing = this.#proxyRemoval;
-    const failures: unknown[] = [];
-    const remove = (containers: Container[]) =>
-      Promise.all(
-        containers.map((c) => c.remove({ force: true, v: true }).catch((e) => missingOr(e, failures))),
-      );
     const others = this.#containers.filter((c) => removing === undefined || c !== this.#proxy);
-    await Promise.all([removing, remove(others)]);
+    const [, failures] = await Promise.all([
+      removing,
+      removeParts({ containers: [...others], networks: [] }),
+    ]);
     const left = this.#containers.splice(0).filter((c) => !others.includes(c));
-    await remove(left);
-    await Promise.all(this.#networks.splice(0).map((n) => n.remove().catch((e) => missingOr(e, failures))));
+    failures.push(...await removeParts({ containers: left, networks: this.#networks }));
     if (failures.length > 0) {
       throw new SandboxError(
         `Cannot remove every part of setup "${this.options.names.setup}" (the reaper will): ${
@@ -270,8 +239,4 @@ export class SetupSession implements AsyncDisposable {
     }
     return part;
   }
-}
-
-function missingOr(error: unknown, failures: unknown[]): void {
-  if ((error as { statusCode?: number }).statusCode !== 404) failures.push(error);
 }

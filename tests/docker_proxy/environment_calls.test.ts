@@ -4,6 +4,7 @@
  * pass; each widened field refuses what the service never sends, and the engine never sees it.
  */
 import type { ContainerCreateOptions } from "dockerode";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EnvironmentBuilder } from "../../src/environments/environment_builder.ts";
 import { ENV_LABELS, SETUP_ROLE_LABEL } from "../../src/environments/environment_labels.ts";
@@ -33,6 +34,7 @@ let under: ProxyUnderTest;
 let internal: string;
 let outside: string;
 let envImage: string;
+const built: string[] = [];
 const made = { containers: [] as string[], networks: [] as string[] };
 
 beforeAll(async () => {
@@ -54,12 +56,21 @@ afterAll(async () => {
     await direct.getContainer(name).remove({ force: true }).catch(() => undefined);
   }
   for (const name of made.networks) await direct.getNetwork(name).remove().catch(() => undefined);
-  if (envImage) await direct.getImage(envImage).remove({ force: true }).catch(() => undefined);
+  for (const image of [envImage, ...built].filter(Boolean)) {
+    await direct.getImage(image).remove({ force: true }).catch(() => undefined);
+  }
   await under?.proxy.close();
   await index?.[Symbol.asyncDispose]();
 });
 
-test("a whole setup goes through the proxy, and a sandbox starts from its image", async () => {
+test("a whole setup goes through the proxy, a sandbox starts from its image, and the next setup takes the spare egress pair", async () => {
+  // What this builder creates, by name (the engine is shared with other tests' spares).
+  const created: string[] = [];
+  const create = under.docker.createContainer.bind(under.docker);
+  under.docker.createContainer = ((options: ContainerCreateOptions) => {
+    created.push(options.name ?? "");
+    return create(options);
+  }) as typeof under.docker.createContainer;
   const builder = new EnvironmentBuilder(
     under.docker,
     new EnvironmentCache(under.docker, memoryEnvironmentUses()),
@@ -71,34 +82,66 @@ test("a whole setup goes through the proxy, and a sandbox starts from its image"
       setupTimeoutMs: 120_000,
       cacheMax: 10,
       egressNetwork: index.network,
+      spareMaxAgeMs: 600_000,
     },
   );
-  const seed = await tarOf({ "requirements.txt": `tinyjwt==1.0.0\n# ${crypto.randomUUID()}\n` });
-  const result = await builder.prepare({
-    spec: {
-      manifests: [{ path: "requirements.txt", sha256: "e".repeat(64) }],
-      plan: { kind: "pip", installs: [["-r", "requirements.txt"]] },
-      sources: ["requirements.txt"],
-      topLevelRequirements: ["tinyjwt"],
-    },
-    seed,
-    repo: "acme/tokens",
-    name: uniqueName("env"),
-    labels: TEST,
-    report: () => Promise.resolve(),
-  });
-  envImage = result.image;
-  expect(result).toMatchObject({ cacheHit: false, packages: 2 });
-  expect((await builder.list()).map((e) => e.image)).toContain(envImage);
-  const sandbox = await createDockerSandboxFactory(under.docker, {
-    limits: testLimits(),
-    maxSeedBytes: 1024 * 1024,
-  }).create({ name: uniqueName("sandbox"), seed, labels: TEST, image: envImage });
+  const spares = () => created.filter((name) => name.startsWith("backend-agent-spare-"));
   try {
-    const run = await sandbox.run(["python3", "-c", "import tinyjwt; print('ok')"]);
-    expect(run.stdout.trim()).toBe("ok");
+    const seed = await tarOf({ "requirements.txt": `tinyjwt==1.0.0\n# ${crypto.randomUUID()}\n` });
+    const build = (bytes: Uint8Array) =>
+      builder.prepare({
+        spec: {
+          manifests: [{ path: "requirements.txt", sha256: createHash("sha256").update(bytes).digest("hex") }],
+          plan: { kind: "pip", installs: [["-r", "requirements.txt"]] },
+          sources: ["requirements.txt"],
+          topLevelRequirements: ["tinyjwt"],
+        },
+        seed: bytes,
+        repo: "acme/tokens",
+        name: uniqueName("env"),
+        labels: TEST,
+        report: () => Promise.resolve(),
+      });
+    const result = await build(seed);
+    envImage = result.image;
+    expect(result).toMatchObject({ cacheHit: false, packages: 2 });
+    expect((await builder.list()).map((e) => e.image)).toContain(envImage);
+    const sandbox = await createDockerSandboxFactory(under.docker, {
+      limits: testLimits(),
+      maxSeedBytes: 1024 * 1024,
+    }).create({ name: uniqueName("sandbox"), seed, labels: TEST, image: envImage });
+    try {
+      const run = await sandbox.run(["python3", "-c", "import tinyjwt; print('ok')"]);
+      expect(run.stdout.trim()).toBe("ok");
+    } finally {
+      await sandbox.dispose();
+    }
+
+    // The first setup made its own pair, then a spare while its parts were removed.
+    const [first, ...none] = spares();
+    expect(none).toEqual([]);
+    expect(await containerExists(first!)).toBe(true);
+    const madeBefore = created.length;
+    const second = await build(
+      await tarOf({ "requirements.txt": `tinyjwt==1.0.0\n# ${crypto.randomUUID()}\n` }),
+    );
+    built.push(second.image);
+    expect(second.egress.map((e) => e.allowed)).toContain(true);
+    // The second setup created its setup container only, on the spare pair, which it removed; the
+    // pair made after it is the next spare, which closing removes.
+    const mine = created.slice(madeBefore);
+    expect(mine.filter((name) => !name.startsWith("backend-agent-spare-"))).toHaveLength(1);
+    expect(await containerExists(first!)).toBe(false);
+    const next = spares().at(-1)!;
+    expect(next).not.toBe(first);
+    expect(await containerExists(next)).toBe(true);
+    await builder.close();
+    expect(await containerExists(next)).toBe(false);
+    const network = next.replace(/-proxy$/, "-internal");
+    expect(await direct.getNetwork(network).inspect().then(() => "kept", () => "removed")).toBe("removed");
   } finally {
-    await sandbox.dispose();
+    await builder.close();
+    under.docker.createContainer = create;
   }
 });
 

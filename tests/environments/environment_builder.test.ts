@@ -42,6 +42,7 @@ function settings(overrides: Partial<EnvironmentSettings> = {}): EnvironmentSett
     setupTimeoutMs: 120_000,
     cacheMax: 10,
     egressNetwork: index.network,
+    spareMaxAgeMs: null,
     ...overrides,
   };
 }

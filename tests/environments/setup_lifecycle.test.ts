@@ -1,0 +1,113 @@
+/**
+ * A setup's life around the build, against the real engine and a package index served in Docker:
+ * a built environment is returned before its parts are removed, and the removal handed on removes
+ * them all; a seed that does not unpack fails naming it, leaving nothing; a spare egress pair that
+ * is gone (the reaper took it) is not used, and the setup makes its own.
+ */
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { EnvironmentBuilder } from "../../src/environments/environment_builder.ts";
+import { memoryEnvironmentUses } from "../../src/environments/environment_uses.ts";
+import { EnvironmentCache } from "../../src/environments/image_cache.ts";
+import { parsePackageIndex } from "../../src/environments/package_index.ts";
+import { SandboxError } from "../../src/errors.ts";
+import { docker, tarOf, testLimits } from "../sandbox/sandbox_fixture.ts";
+import { setupPartsOf } from "./environment_fixture.ts";
+import { PackageIndexFixture } from "./package_index_fixture.ts";
+
+let index: PackageIndexFixture;
+const images: string[] = [];
+
+beforeAll(async () => {
+  index = await PackageIndexFixture.start(docker, { image: testLimits().image });
+});
+
+afterAll(async () => {
+  for (const image of images) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  await index?.[Symbol.asyncDispose]();
+});
+
+function builder(spareMaxAgeMs: number | null, client = docker): EnvironmentBuilder {
+  return new EnvironmentBuilder(client, new EnvironmentCache(client, memoryEnvironmentUses()), {
+    limits: testLimits({ memoryMb: 512, pidsLimit: 256 }),
+    index: parsePackageIndex(index.url(), "PIP_INDEX_URL"),
+    extraIndexes: [],
+    allowedHosts: [],
+    setupTimeoutMs: 120_000,
+    cacheMax: 10,
+    egressNetwork: index.network,
+    spareMaxAgeMs,
+  });
+}
+
+/** Prepares a new key's environment from `seed` (default: a requirements.txt needing the index's package). */
+async function build(
+  b: EnvironmentBuilder,
+  options: { seed?: Uint8Array; defer?: (r: Promise<void>) => void } = {},
+) {
+  const text = `tinyjwt==1.0.0\n# ${crypto.randomUUID()}\n`;
+  const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
+  const result = await b.prepare({
+    spec: {
+      manifests: [{ path: "requirements.txt", sha256: createHash("sha256").update(text).digest("hex") }],
+      plan: { kind: "pip", installs: [["-r", "requirements.txt"]] },
+      sources: ["requirements.txt"],
+      topLevelRequirements: ["tinyjwt"],
+    },
+    seed: options.seed ?? await tarOf({ "requirements.txt": text }),
+    repo: "acme/lifecycle",
+    name,
+    labels: { "dev.backend-agent.test": "true" },
+    report: () => Promise.resolve(),
+    ...(options.defer ? { defer: options.defer } : {}),
+  });
+  images.push(result.image);
+  return { result, name };
+}
+
+test("a built environment is returned before its setup is removed; the removal handed on removes every part", async () => {
+  let removal: Promise<void> | undefined;
+  const { result, name } = await build(builder(null), { defer: (r) => (removal = r) });
+  expect(result).toMatchObject({ cacheHit: false, packages: 2 });
+  expect(removal).toBeInstanceOf(Promise);
+  await removal;
+  expect(await setupPartsOf(name)).toEqual({ containers: [], networks: [] });
+});
+
+test("a seed that does not unpack fails naming the setup, and nothing is left", async () => {
+  const error = await build(builder(null), { seed: new TextEncoder().encode("not a tar archive") })
+    .catch((e) => e);
+  expect(error).toBeInstanceOf(SandboxError);
+  expect(error.message).toMatch(/^Cannot seed setup "backend-agent-test-[0-9a-f]{8}-env": .*tar/s);
+  const [, setup] = error.message.match(/"([^"]+)"/);
+  expect(await setupPartsOf(setup)).toEqual({ containers: [], networks: [] });
+});
+
+test("a spare egress pair the reaper removed is not used: the setup makes its own", async () => {
+  const created: string[] = [];
+  const client = Object.create(docker) as typeof docker;
+  client.createContainer = ((options: { name?: string }) => {
+    created.push(options.name ?? "");
+    return docker.createContainer(options);
+  }) as typeof docker.createContainer;
+  const b = builder(600_000, client);
+  try {
+    await build(b);
+    const spare = created.find((n) => n.startsWith("backend-agent-spare-"))!;
+    expect(spare).toMatch(/-proxy$/);
+    // As the reaper would: the spare's proxy and its internal network are removed.
+    await docker.getContainer(spare).remove({ force: true });
+    await docker.getNetwork(spare.replace(/-proxy$/, "-internal")).remove();
+    const before = created.length;
+    const { result, name } = await build(b);
+    expect(result).toMatchObject({ cacheHit: false, packages: 2 });
+    expect(created.slice(before)).toContain(`${name}-proxy`);
+    expect(await setupPartsOf(name)).toEqual({ containers: [], networks: [] });
+  } finally {
+    await b.close();
+  }
+  const spares = created.filter((n) => n.startsWith("backend-agent-spare-"));
+  for (const spare of spares) {
+    expect(await setupPartsOf(spare.replace(/-proxy$/, ""))).toEqual({ containers: [], networks: [] });
+  }
+});
