@@ -10,12 +10,12 @@ import type Docker from "dockerode";
 import type { Container } from "dockerode";
 import { SandboxError } from "../errors.ts";
 import { LABELS } from "../sandbox/limits.ts";
+import { spareNames } from "./spare_names.ts";
 import {
   describe,
   type MadeParts,
   removeParts,
   type SetupNames,
-  setupNames,
   type SetupSessionOptions,
   startEgressPair,
 } from "./setup_parts.ts";
@@ -69,7 +69,7 @@ export class SparePair {
    */
   replenish(): Promise<void> {
     if (this.#spare || this.#closed) return Promise.resolve();
-    const names = setupNames(`backend-agent-spare-${crypto.randomUUID().slice(0, 8)}-env`);
+    const names = spareNames();
     const made: MadeParts = { containers: [], networks: [] };
     const starting = startEgressPair(this.docker, { ...this.options, names, labels: {} }, made);
     const pair = Promise.all([starting.internal, starting.proxy]).then(

@@ -3,9 +3,12 @@
  * and then lost track of (a crash, a kill -9), at start-up and on an interval:
  * sandboxes and their workspace volumes, and an environment setup's containers
  * (setup and egress proxy) and networks (internal and egress), which carry the
- * same labels. Containers go first, so no network is still in use.
+ * same labels, with the spare egress pair a setup had taken. Containers go first, so no network is
+ * still in use.
  */
 import type Docker from "dockerode";
+import { SETUP_ROLE_LABEL } from "../environments/environment_labels.ts";
+import { SPARE_INTERNAL_NETWORK } from "../environments/spare_names.ts";
 import { LABELS } from "./limits.ts";
 
 /** Options for {@link reapSandboxes}. */
@@ -45,10 +48,23 @@ export async function reapSandboxes(docker: Docker, options: ReapOptions = {}): 
     return name !== undefined && !keep.has(name) && !keep.has(name.replace(/-workspace$/, "")) &&
       !(created > cutoff);
   };
+  /** Base names of the spare egress pairs the setups removed here had taken. */
+  const pairs = new Set<string>();
   for (const info of await docker.listContainers({ all: true, filters })) {
     if (!stale(info.Labels, info.Created * 1000)) continue;
     await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
     removed.push(info.Labels[LABELS.sandbox]!);
+    for (const network of Object.keys(info.NetworkSettings?.Networks ?? {})) {
+      const pair = SPARE_INTERNAL_NETWORK.exec(network)?.[1];
+      if (pair && info.Labels[SETUP_ROLE_LABEL] === "setup") pairs.add(pair);
+    }
+  }
+  // A setup that took a spare pair (`environments/spare_pair.ts`) is on the pair's internal network,
+  // whose parts carry no job's labels: they go with the setup, whatever their age.
+  for (const pair of pairs) {
+    for (const part of ["proxy", "internal", "egress"]) {
+      removed.push(...await reapSandboxes(docker, { withLabels: { [LABELS.sandbox]: `${pair}-${part}` } }));
+    }
   }
   const { Volumes } = await docker.listVolumes({ filters });
   for (const volume of Volumes ?? []) {

@@ -2,7 +2,8 @@
  * A setup's life around the build, against the real engine and a package index served in Docker:
  * a built environment is returned before its parts are removed, and the removal handed on removes
  * them all; a seed that does not unpack fails naming it, leaving nothing; a spare egress pair that
- * is gone (the reaper took it) is not used, and the setup makes its own.
+ * is gone (the reaper took it) is not used, and the setup makes its own; the reaper removes a
+ * setup's taken spare pair with the setup.
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -11,6 +12,10 @@ import { memoryEnvironmentUses } from "../../src/environments/environment_uses.t
 import { EnvironmentCache } from "../../src/environments/image_cache.ts";
 import { parsePackageIndex } from "../../src/environments/package_index.ts";
 import { SandboxError } from "../../src/errors.ts";
+import { LABELS } from "../../src/sandbox/limits.ts";
+import { reapSandboxes } from "../../src/sandbox/reaper.ts";
+import { SetupSession } from "../../src/environments/setup_session.ts";
+import { SparePair } from "../../src/environments/spare_pair.ts";
 import { docker, tarOf, testLimits } from "../sandbox/sandbox_fixture.ts";
 import { setupPartsOf } from "./environment_fixture.ts";
 import { PackageIndexFixture } from "./package_index_fixture.ts";
@@ -40,11 +45,14 @@ function builder(spareMaxAgeMs: number | null, client = docker): EnvironmentBuil
   });
 }
 
+/** What {@link build} varies. */
+interface BuildOptions {
+  seed?: Uint8Array;
+  defer?: (removal: Promise<void>) => void;
+}
+
 /** Prepares a new key's environment from `seed` (default: a requirements.txt needing the index's package). */
-async function build(
-  b: EnvironmentBuilder,
-  options: { seed?: Uint8Array; defer?: (r: Promise<void>) => void } = {},
-) {
+async function build(b: EnvironmentBuilder, options: BuildOptions = {}) {
   const text = `tinyjwt==1.0.0\n# ${crypto.randomUUID()}\n`;
   const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
   const result = await b.prepare({
@@ -63,6 +71,17 @@ async function build(
   });
   images.push(result.image);
   return { result, name };
+}
+
+/** A docker client that records the name of every container it creates. */
+function recording(): { client: typeof docker; created: string[] } {
+  const created: string[] = [];
+  const client = Object.create(docker) as typeof docker;
+  client.createContainer = ((options: { name?: string }) => {
+    created.push(options.name ?? "");
+    return docker.createContainer(options);
+  }) as typeof docker.createContainer;
+  return { client, created };
 }
 
 test("a built environment is returned before its setup is removed; the removal handed on removes every part", async () => {
@@ -84,12 +103,7 @@ test("a seed that does not unpack fails naming the setup, and nothing is left", 
 });
 
 test("a spare egress pair the reaper removed is not used: the setup makes its own", async () => {
-  const created: string[] = [];
-  const client = Object.create(docker) as typeof docker;
-  client.createContainer = ((options: { name?: string }) => {
-    created.push(options.name ?? "");
-    return docker.createContainer(options);
-  }) as typeof docker.createContainer;
+  const { client, created } = recording();
   const b = builder(600_000, client);
   try {
     await build(b);
@@ -110,4 +124,27 @@ test("a spare egress pair the reaper removed is not used: the setup makes its ow
   for (const spare of spares) {
     expect(await setupPartsOf(spare.replace(/-proxy$/, ""))).toEqual({ containers: [], networks: [] });
   }
+});
+
+test("a setup that took the spare pair is reaped with it by its job's labels, as after a crash", async () => {
+  const limits = testLimits({ memoryMb: 512, pidsLimit: 256 });
+  const options = { allowlist: [index.host], limits, egressNetwork: index.network };
+  const spare = new SparePair(docker, options, 600_000);
+  await spare.replenish();
+  const pair = (await spare.take())!;
+  const job = crypto.randomUUID();
+  const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
+  // The process dies with the setup running: nothing disposes the session.
+  await SetupSession.open(docker, {
+    ...options,
+    names: { ...pair.names, setup: name },
+    labels: { "dev.backend-agent.test": "true", [LABELS.job]: job },
+  }, pair);
+  const base = pair.names.proxy.replace(/-proxy$/, "");
+  expect(await setupPartsOf(base)).toMatchObject({ containers: [`/${base}-proxy`] });
+  // The pair carries no job's labels; the restarted service reaps by the interrupted job's.
+  const reaped = await reapSandboxes(docker, { withLabels: { [LABELS.job]: job } });
+  expect(reaped).toEqual([name, `${base}-proxy`, `${base}-internal`]);
+  expect(await setupPartsOf(base)).toEqual({ containers: [], networks: [] });
+  expect(await setupPartsOf(name)).toEqual({ containers: [], networks: [] });
 });
