@@ -1,12 +1,13 @@
 /**
- * The PostgreSQL job store's schema, as versioned migrations recorded in `schema_migrations`.
- * Migrations are append-only; a released one is never rewritten. Version 1 is the SQLite store's
+ * The PostgreSQL job store's schema, as versioned migrations recorded in `schema_migrations` and run
+ * by `migration_runner.ts`. Migrations are append-only; a released one is never rewritten. Version 1 is the SQLite store's
  * schema at its migration 8 (same tables and columns, so one row reader serves both), plus what
  * several replicas need: an identity for the submission order, a sequence for the start order,
  * which replica holds a running job, the replicas' heartbeats, and triggers that announce every
  * change of a job on the `backend_agent_jobs` channel (LISTEN/NOTIFY, delivered at commit).
  */
 import type pg from "pg";
+import { migrateAsync } from "./migration_runner.ts";
 
 /** The LISTEN/NOTIFY channel; each notification's payload is a job id. */
 export const JOB_CHANGES_CHANNEL = "backend_agent_jobs";
@@ -113,40 +114,46 @@ export const PG_MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL,
      PRIMARY KEY (job_id, issue)
    );`,
-  // 3: each work item's cache writes split by TTL (the SQLite store's migration 10).
-  `ALTER TABLE work_items ADD COLUMN ephemeral_5m_input_tokens INTEGER NOT NULL DEFAULT 0;
-   ALTER TABLE work_items ADD COLUMN ephemeral_1h_input_tokens INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Any constant: the advisory lock that lets one replica at a time migrate. */
 const MIGRATION_LOCK = 7_140_314;
 
 /**
- * Runs the migrations the database has not had yet, in one transaction under an advisory lock, so
- * replicas starting together migrate once.
- * @throws Error naming the version that failed, with PostgreSQL's error as `cause`.
+ * Runs the migrations the database has not had yet, each in its own transaction under an advisory
+ * lock, so replicas starting together migrate once.
+ * @throws {MigrationError} naming the version that failed, with PostgreSQL's error as `cause`; or
+ *   when a newer release wrote the database.
  */
 export async function migratePg(pool: pg.Pool, migrations: readonly string[] = PG_MIGRATIONS): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-    await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
-    const { rows } = await client.query<{ v: number }>(
-      "SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations",
-    );
-    for (let v = rows[0]!.v; v < migrations.length; v++) {
-      try {
-        await client.query(migrations[v]!);
-        await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [v + 1]);
-      } catch (error) {
-        throw new Error(`Cannot migrate the PostgreSQL job store to version ${v + 1}`, { cause: error });
-      }
-    }
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
+    await migrateAsync({
+      name: "the PostgreSQL job store",
+      begin: async () => {
+        await client.query("BEGIN");
+        await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+      },
+      version: async () => {
+        await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+        const { rows } = await client.query<{ v: number }>(
+          "SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations",
+        );
+        return rows[0]!.v;
+      },
+      apply: async (sql) => {
+        await client.query(sql);
+      },
+      record: async (version) => {
+        await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [version]);
+      },
+      commit: async () => {
+        await client.query("COMMIT");
+      },
+      rollback: async () => {
+        await client.query("ROLLBACK");
+      },
+    }, migrations);
   } finally {
     client.release();
   }

@@ -1,8 +1,10 @@
 /**
- * The job store's schema, as versioned migrations: `PRAGMA user_version` says
- * how many ran. Migrations are append-only; a released one is never rewritten.
+ * The job store's schema, as versioned migrations run by `migration_runner.ts`: each applied version
+ * is a row of `schema_migrations`, and `PRAGMA user_version` (what releases before that table read)
+ * is kept equal to the latest. Migrations are append-only; a released one is never rewritten.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { migrateSync, type MigrationTarget } from "./migration_runner.ts";
 
 /** Migration `i` takes the schema from version `i` to `i + 1`. */
 export const MIGRATIONS: readonly string[] = [
@@ -121,27 +123,36 @@ export const MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL CHECK (json_valid(body)),
      PRIMARY KEY (job_id, issue)
    );`,
-  // 10: each work item's cache writes split by TTL (`cache_creation.ephemeral_5m_input_tokens`,
-  // `ephemeral_1h_input_tokens`); 0 on work items recorded before.
-  `ALTER TABLE work_items ADD COLUMN ephemeral_5m_input_tokens INTEGER NOT NULL DEFAULT 0;
-   ALTER TABLE work_items ADD COLUMN ephemeral_1h_input_tokens INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**
- * Runs the migrations `db` has not had yet, each in its own transaction.
- * @throws Error naming the version that failed, with the SQLite error as `cause`.
+ * Runs the migrations `db` has not had yet, each in its own `BEGIN IMMEDIATE` transaction (SQLite's
+ * write lock: processes opening the file together migrate it once).
+ * @throws {MigrationError} naming the version that failed, with the SQLite error as `cause`; or when
+ *   the file was written by a newer release.
  */
 export function migrate(db: DatabaseSync, migrations: readonly string[] = MIGRATIONS): void {
-  const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
-  for (let v = version; v < migrations.length; v++) {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      db.exec(migrations[v]!);
-      db.exec(`PRAGMA user_version = ${v + 1}`);
-      db.exec("COMMIT");
-    } catch (error) {
-      db.exec("ROLLBACK");
-      throw new Error(`Cannot migrate the job store to version ${v + 1}`, { cause: error });
-    }
-  }
+  migrateSync(sqliteMigrationTarget(db), migrations);
+}
+
+function sqliteMigrationTarget(db: DatabaseSync): MigrationTarget {
+  return {
+    name: "the SQLite job store",
+    begin: () => db.exec("BEGIN IMMEDIATE"),
+    version: () => {
+      db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+      const { recorded } = db.prepare("SELECT COALESCE(MAX(version), 0) AS recorded FROM schema_migrations")
+        .get() as { recorded: number };
+      const { user_version: pragma } = db.prepare("PRAGMA user_version").get() as { user_version: number };
+      // A file migrated before the table existed has only the pragma.
+      return Math.max(recorded, pragma);
+    },
+    apply: (sql) => db.exec(sql),
+    record: (version) => {
+      db.prepare("INSERT INTO schema_migrations (version) VALUES (?)").run(version);
+      db.exec(`PRAGMA user_version = ${version}`);
+    },
+    commit: () => db.exec("COMMIT"),
+    rollback: () => db.exec("ROLLBACK"),
+  };
 }
