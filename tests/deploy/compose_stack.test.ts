@@ -6,40 +6,28 @@
  * the service unhealthy and starting it recovers it; `down -v` leaves nothing of the stack.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
-import {
-  buildServiceImages,
-  DEFAULT_SERVICE_IMAGE,
-  DEFAULT_TRY_IT_IMAGE,
-} from "../../scripts/service_image.ts";
-import { ensureBaseImage } from "../../scripts/service_image_base.ts";
-import { PROJECT_ROOT, SERVICE_TARGET, TRY_IT_TARGET } from "../../scripts/service_image_stage.ts";
+import { DEFAULT_SERVICE_IMAGE, DEFAULT_TRY_IT_IMAGE } from "../../scripts/service_image.ts";
 import { runCommand } from "../../scripts/run_command.ts";
 import { ComposeProject, docker } from "./compose_project.ts";
+import { fetchEvents, waitForJob } from "../e2e/harness.ts";
+import {
+  buildTryItImages,
+  expectNoSecret,
+  expectOneTryItPullRequest,
+  submitTryItJob,
+  TRY_IT_API_KEY,
+  TRY_IT_HEADERS,
+  TRY_IT_SECRETS,
+} from "./try_it_job.ts";
 
 const id = crypto.randomUUID().slice(0, 8);
 const name = `backend-agent-compose-test-${id}`;
-/** The try-it key (examples/try_it/secrets/api_keys holds its hash). */
-const API_KEY = "bak_try_it_demo_key";
-const secretFile = (file: string) =>
-  Deno.readTextFileSync(`${PROJECT_ROOT}/examples/try_it/secrets/${file}`).trim();
-const SECRETS = {
-  github_token: secretFile("github_token"),
-  anthropic_api_key: secretFile("anthropic_api_key"),
-};
 
 let project: ComposeProject;
 let apiUrl: string;
 
 beforeAll(async () => {
-  const base = await ensureBaseImage(Deno.env.get("BASE_IMAGE") || undefined, () => {});
-  await buildServiceImages(
-    [
-      { target: SERVICE_TARGET, tag: DEFAULT_SERVICE_IMAGE },
-      { target: TRY_IT_TARGET, tag: DEFAULT_TRY_IT_IMAGE },
-    ],
-    base,
-    () => {},
-  );
+  await buildTryItImages();
   project = await ComposeProject.create(name, ["compose.yaml", "compose.demo.yaml"], {
     SETUP_EGRESS_NETWORK: `${name}-egress`,
     // Ephemeral host ports, so that a deployment on this machine is not in the way.
@@ -132,41 +120,19 @@ test("both health checks go healthy, and every container has memory, CPU and pid
 test(
   "the example issue submitted to the deployed service opens a pull request on the GitHub stand-in",
   async () => {
-    const submitted = await fetch(`${apiUrl}/v1/jobs`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify({ repo: "acme/task-service", issue: 12 }),
-    });
-    expect(submitted.status).toBe(202);
-    const { id: jobId } = await submitted.json() as { id: string };
-    let job: { status: string; pullRequests: unknown[] } = { status: "queued", pullRequests: [] };
-    const deadline = Date.now() + 300_000;
-    while (!["succeeded", "failed", "cancelled"].includes(job.status) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      job =
-        await (await fetch(`${apiUrl}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${API_KEY}` } }))
-          .json();
-    }
+    const jobId = await submitTryItJob(apiUrl);
+    const job = await waitForJob(apiUrl, jobId, { headers: TRY_IT_HEADERS, timeoutMs: 300_000 });
     expect(job.status, JSON.stringify(job)).toBe("succeeded");
-    const github = `http://${await project.port("stand-ins", 8081)}`;
-    const pulls = await (await fetch(`${github}/repos/acme/task-service/pulls`, {
-      headers: { authorization: `token ${SECRETS.github_token}` },
-    })).json() as Array<{ number: number; title: string; html_url: string }>;
-    expect(pulls.map((pr) => pr.title)).toEqual(["Add an endpoint reporting task statistics"]);
-    expect(job.pullRequests).toEqual([{ issue: 12, number: pulls[0]!.number, url: pulls[0]!.html_url }]);
+    await expectOneTryItPullRequest(`http://${await project.port("stand-ins", 8081)}`, job);
     expect(await project.logs("stand-ins")).toContain('"event":"try_it_pull_request_opened"');
 
     // The secrets reached the service (the stand-ins accept nothing else), yet show nowhere.
     const inspected = await docker("inspect", ...(await project.leftovers()).containers);
-    const logs = await project.logs();
-    const events = await (await fetch(`${apiUrl}/v1/jobs/${jobId}/events`, {
-      headers: { authorization: `Bearer ${API_KEY}` },
-    })).text();
-    for (const secret of [...Object.values(SECRETS), API_KEY]) {
-      expect(inspected).not.toContain(secret);
-      expect(logs).not.toContain(secret);
-      expect(events).not.toContain(secret);
-    }
+    expectNoSecret([...Object.values(TRY_IT_SECRETS), TRY_IT_API_KEY], {
+      "docker inspect": inspected,
+      logs: await project.logs(),
+      events: JSON.stringify(await fetchEvents(apiUrl, jobId, 0, TRY_IT_HEADERS)),
+    });
     expect(inspected).toContain("GITHUB_TOKEN_FILE=/run/secrets/github_token");
   },
   360_000,
