@@ -4,6 +4,7 @@
  * Vertex AI), with the settings `PipelineSettings` takes from the config. Used by `service.ts`.
  */
 import { createMessagesApi } from "./agent/model_client.ts";
+import { createModelCheck } from "./agent/model_check.ts";
 import type { AuditLog } from "./audit.ts";
 import type { Config } from "./config.ts";
 import { createGitHubAccess } from "./github/access.ts";
@@ -34,6 +35,7 @@ export async function buildPipeline(
   },
 ): Promise<Pipeline> {
   const { hosts, store, audit, wakeups, progressComments } = parts;
+  const messages = await createMessagesApi(config.model);
   const deps = {
     github: createGitHubAccess(githubCredentials(config), {
       baseUrl: config.github.apiUrl,
@@ -42,7 +44,8 @@ export async function buildPipeline(
       ...(config.github.headRepo ? { headRepo: config.github.headRepo } : {}),
     }),
     hosts,
-    messages: await createMessagesApi(config.model),
+    messages,
+    checkModel: createModelCheck(messages),
     store,
     audit,
     dailyAllowance: (principal: string) => openDailyAllowance(store, principal, config.quota.usdPerDay),

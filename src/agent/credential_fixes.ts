@@ -25,7 +25,7 @@ export function credentialFix(provider: ModelProvider, status: number, message: 
         "its time: synchronise the clock (NTP).";
     }
     if (/not authorized|access denied|don't have access/i.test(message)) {
-      return "Fix: allow bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream on MODEL (and " +
+      return "Fix: allow bedrock:InvokeModel, bedrock:InvokeModelWithResponseStream and bedrock:CountTokens on MODEL (and " +
         "the inference profile's models) to the service's IAM role, and enable the model in AWS_REGION.";
     }
     return `Fix: the AWS credentials were refused. ${AWS_CREDENTIALS_FIX}.`;
@@ -77,20 +77,23 @@ export function withFix(error: unknown, provider: ModelProvider, secrets: readon
 }
 
 /**
- * `messages` whose `create` rethrows failures through {@link withFix}; its other methods unchanged.
- * `secrets` is read at each failure, so rotated credentials are redacted too.
+ * `messages` whose `create` and `countTokens` rethrow failures through {@link withFix}; its other
+ * methods unchanged. `secrets` is read at each failure, so rotated credentials are redacted too.
  */
 export function withCredentialFixes<T extends MessagesApi>(
   messages: T,
   provider: ModelProvider,
   secrets: () => readonly string[],
 ): T {
-  const create = messages.create.bind(messages);
   const wrapped = Object.create(messages) as T;
-  wrapped.create =
-    ((...args: Parameters<T["create"]>) =>
-      (create as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+  const fixed = <F>(method: F): F => {
+    const call = (method as (...a: unknown[]) => PromiseLike<unknown>).bind(messages);
+    return ((...args: unknown[]) =>
+      Promise.resolve(call(...args)).catch((error: unknown) => {
         throw withFix(error, provider, secrets());
-      })) as T["create"];
+      })) as F;
+  };
+  wrapped.create = fixed(messages.create);
+  if (messages.countTokens) wrapped.countTokens = fixed(messages.countTokens);
   return wrapped;
 }

@@ -9,13 +9,21 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { classifyModelFailure, type ModelFailure } from "./model_failure.ts";
 
 /**
- * The Messages API the loop calls, normally `new Anthropic(...).messages`; its own retries apply.
- * `countTokens` (`POST /v1/messages/count_tokens`) is optional: a provider without it leaves the
- * budget to its estimate.
+ * Counts a request's input tokens: the Anthropic API's `POST /v1/messages/count_tokens` (and its
+ * Vertex AI twin), or Bedrock's `CountTokens` (`bedrock_count_tokens.ts`). Fails as the Anthropic
+ * SDK fails.
  */
-export type MessagesApi =
-  & Pick<Anthropic["messages"], "create">
-  & Partial<Pick<Anthropic["messages"], "countTokens">>;
+export type CountTokens = (
+  params: Anthropic.Messages.MessageCountTokensParams,
+  options?: { signal?: AbortSignal | null },
+) => PromiseLike<Pick<Anthropic.Messages.MessageTokensCount, "input_tokens">>;
+
+/**
+ * The Messages API the loop calls, normally `new Anthropic(...).messages`; its own retries apply.
+ * `countTokens` is optional: a provider without it leaves the budget to its estimate and the model
+ * check undecided.
+ */
+export type MessagesApi = Pick<Anthropic["messages"], "create"> & { countTokens?: CountTokens };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -41,7 +49,7 @@ export function callModel(
   params: Anthropic.Messages.MessageCreateParamsNonStreaming,
   bounds: CallBounds,
 ): Promise<Anthropic.Messages.Message | ModelFailure> {
-  return bounded(bounds, (signal) => api.create(params, { signal }));
+  return boundedCall(bounds, (signal) => api.create(params, { signal }));
 }
 
 /**
@@ -58,17 +66,21 @@ export async function countInputTokens(
 ): Promise<number | undefined | ModelFailure> {
   const count = api.countTokens;
   if (count === undefined) return undefined;
-  // A provider whose SDK keeps the method but not the endpoint (Bedrock's) fails here in its own way.
-  const counted = await bounded(bounds, (signal) => count.call(api, params, { signal })).catch(() =>
-    undefined
-  );
+  // A model the endpoint cannot count (Bedrock counts foundation models only) fails here.
+  const counted = await boundedCall(bounds, async (signal) => await count.call(api, params, { signal }))
+    .catch(() => undefined);
   if (counted === undefined) return undefined;
   if (!("kind" in counted)) return counted.input_tokens;
   const status = counted.kind === "stop" ? counted.stop.status : undefined;
   return status === "cancelled" || status === "timeout" ? counted : undefined;
 }
 
-async function bounded<T extends object>(
+/**
+ * Runs `call` with a signal that aborts after `bounds.timeoutMs` or when `bounds.cancel` aborts.
+ *
+ * @returns what `call` resolved to, or its failure classified (see {@link classifyModelFailure}).
+ */
+export async function boundedCall<T extends object>(
   bounds: CallBounds,
   call: (signal: AbortSignal) => Promise<T>,
 ): Promise<T | ModelFailure> {

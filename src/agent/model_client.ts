@@ -12,6 +12,7 @@ import { ConfigError } from "../errors.ts";
 import type { MessagesApi } from "./model_call.ts";
 import { awsCredentials, googleAuthClient } from "./cloud_credentials.ts";
 import { withCredentialFixes } from "./credential_fixes.ts";
+import { bedrockCountTokens } from "./bedrock_count_tokens.ts";
 
 /** Where the model is reached and how the host authenticates there. */
 export type ModelConnection =
@@ -86,15 +87,24 @@ export async function createMessagesApi(options: ModelClientOptions): Promise<Me
     case "bedrock": {
       const credentials = await awsCredentials();
       const { AnthropicBedrock } = await import("@anthropic-ai/bedrock-sdk");
+      const endpoint = options.baseUrl ?? `https://bedrock-runtime.${options.region}.amazonaws.com`;
       const client = new AnthropicBedrock({
         ...common,
         awsRegion: options.region,
-        baseURL: options.baseUrl ?? `https://bedrock-runtime.${options.region}.amazonaws.com`,
+        baseURL: endpoint,
         // null: sign with AWS credentials; never a bearer key read from the environment.
         apiKey: null,
         providerChainResolver: () => Promise.resolve(credentials.provider),
       });
-      return withCredentialFixes(client.messages, "bedrock", () => [...secrets, ...credentials.secrets()]);
+      // The Bedrock SDK has no count-tokens; Bedrock Runtime's CountTokens signs with the same chain.
+      const messages: MessagesApi = Object.create(client.messages);
+      messages.countTokens = bedrockCountTokens({
+        region: options.region,
+        endpoint,
+        credentials: credentials.provider,
+        maxRetries: options.maxRetries,
+      });
+      return withCredentialFixes(messages, "bedrock", () => [...secrets, ...credentials.secrets()]);
     }
     case "vertex": {
       const auth = await googleAuthClient(options.credentialsFile);

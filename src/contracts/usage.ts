@@ -74,7 +74,9 @@ export type CallUsage = z.infer<typeof callUsageSchema>;
 
 /**
  * Usage as the job record keeps it, per work item and summed per job: the run's
- * token and dollar totals (cache tokens counted in `totalTokens` only) and the
+ * token and dollar totals (cache tokens counted in `totalTokens`), the cache
+ * writes split by TTL (priced apart: 1-hour writes at 2× input; the stores
+ * always report them, events from before they were kept lack them), and the
  * model calls made.
  */
 export const recordedUsageSchema = usageSchema.pick({
@@ -83,6 +85,12 @@ export const recordedUsageSchema = usageSchema.pick({
   totalTokens: true,
   costUsd: true,
 }).extend({
+  ephemeral5mInputTokens: tokens.optional().describe(
+    "Cache writes to 5-minute entries (`cache_creation.ephemeral_5m_input_tokens`), in `totalTokens`.",
+  ),
+  ephemeral1hInputTokens: tokens.optional().describe(
+    "Cache writes to 1-hour entries (`cache_creation.ephemeral_1h_input_tokens`), priced at 2× input.",
+  ),
   turns: tokens.describe("Model calls made."),
 });
 
@@ -93,6 +101,8 @@ export type RecordedUsage = z.infer<typeof recordedUsageSchema>;
 export const NO_USAGE: RecordedUsage = {
   inputTokens: 0,
   outputTokens: 0,
+  ephemeral5mInputTokens: 0,
+  ephemeral1hInputTokens: 0,
   totalTokens: 0,
   costUsd: 0,
   turns: 0,
@@ -100,6 +110,15 @@ export const NO_USAGE: RecordedUsage = {
 
 /** The record of a run's `totals` after `turns` model calls. */
 export function recordedUsage(totals: Usage, turns: number): RecordedUsage {
-  const { inputTokens, outputTokens, totalTokens, costUsd } = totals;
-  return { inputTokens, outputTokens, totalTokens, costUsd, turns };
+  const { inputTokens, outputTokens, ephemeral5mInputTokens, ephemeral1hInputTokens, totalTokens, costUsd } =
+    totals;
+  return {
+    inputTokens,
+    outputTokens,
+    ephemeral5mInputTokens,
+    ephemeral1hInputTokens,
+    totalTokens,
+    costUsd,
+    turns,
+  };
 }

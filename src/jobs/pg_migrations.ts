@@ -114,6 +114,9 @@ export const PG_MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL,
      PRIMARY KEY (job_id, issue)
    );`,
+  // 3: each work item's cache writes split by TTL (the SQLite store's migration 10).
+  `ALTER TABLE work_items ADD COLUMN ephemeral_5m_input_tokens INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE work_items ADD COLUMN ephemeral_1h_input_tokens INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Any constant: the advisory lock that lets one replica at a time migrate. */

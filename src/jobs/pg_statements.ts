@@ -77,19 +77,25 @@ export const PG_SQL = {
        replica = NULL, worker_id = NULL
      WHERE id = $5 AND status NOT IN ${FINAL_SQL}`,
   upsertItem: `INSERT INTO work_items (job_id, issue, title, status, reason, pull_request, tests,
-       input_tokens, output_tokens, total_tokens, cost_usd, turns, environment)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       input_tokens, output_tokens, total_tokens, cost_usd, turns, environment,
+       ephemeral_5m_input_tokens, ephemeral_1h_input_tokens)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (job_id, issue) DO UPDATE SET title = excluded.title, status = excluded.status,
        reason = excluded.reason, pull_request = excluded.pull_request, tests = excluded.tests,
        environment = excluded.environment,
        input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-       total_tokens = excluded.total_tokens, cost_usd = excluded.cost_usd, turns = excluded.turns`,
+       total_tokens = excluded.total_tokens, cost_usd = excluded.cost_usd, turns = excluded.turns,
+       ephemeral_5m_input_tokens = excluded.ephemeral_5m_input_tokens,
+       ephemeral_1h_input_tokens = excluded.ephemeral_1h_input_tokens`,
   endRunningItems: "UPDATE work_items SET status = $1, reason = $2 WHERE job_id = $3 AND status = 'running'",
-  usage: `INSERT INTO work_items (job_id, issue, input_tokens, output_tokens, total_tokens, cost_usd, turns)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+  usage: `INSERT INTO work_items (job_id, issue, input_tokens, output_tokens, total_tokens, cost_usd, turns,
+       ephemeral_5m_input_tokens, ephemeral_1h_input_tokens)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (job_id, issue) DO UPDATE SET input_tokens = excluded.input_tokens,
        output_tokens = excluded.output_tokens, total_tokens = excluded.total_tokens,
-       cost_usd = excluded.cost_usd, turns = excluded.turns`,
+       cost_usd = excluded.cost_usd, turns = excluded.turns,
+       ephemeral_5m_input_tokens = excluded.ephemeral_5m_input_tokens,
+       ephemeral_1h_input_tokens = excluded.ephemeral_1h_input_tokens`,
   requeue:
     `UPDATE jobs SET status = 'queued', started_at = NULL, updated_at = $1, replica = NULL, worker_id = NULL
      WHERE id = $2 AND status IN ${ACTIVE_SQL} RETURNING id`,

@@ -231,6 +231,8 @@ export class PgJobStore implements JobStore {
         usage.totalTokens,
         usage.costUsd,
         usage.turns,
+        usage.ephemeral5mInputTokens ?? 0,
+        usage.ephemeral1hInputTokens ?? 0,
       ]);
       await this.#addSpend(db, jobId, usage.costUsd - before);
     });

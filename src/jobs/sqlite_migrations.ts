@@ -123,6 +123,10 @@ export const MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL CHECK (json_valid(body)),
      PRIMARY KEY (job_id, issue)
    );`,
+  // 10: each work item's cache writes split by TTL (`cache_creation.ephemeral_5m_input_tokens`,
+  // `ephemeral_1h_input_tokens`); 0 on work items recorded before.
+  `ALTER TABLE work_items ADD COLUMN ephemeral_5m_input_tokens INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE work_items ADD COLUMN ephemeral_1h_input_tokens INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Job, JobOutcome, WorkItem } from "../contracts/job.ts";
 import type { NewJob } from "./store.ts";
+import { NO_USAGE, type RecordedUsage } from "../contracts/usage.ts";
 import { type JobEvent, type NewJobEvent, newJobEventSchema } from "../contracts/job_events.ts";
 
 /** A `jobs` row. */
@@ -45,18 +46,21 @@ export interface WorkItemRow {
   total_tokens: number;
   cost_usd: number;
   turns: number;
+  /** 0 on work items recorded before migration 10. */
+  ephemeral_5m_input_tokens: number;
+  ephemeral_1h_input_tokens: number;
 }
 
 /** The job of `row` with its work items; usage is their sum. */
 export function toJob(row: JobRow, items: WorkItemRow[]): Job {
   const workItems = items.map(toWorkItem);
-  const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, turns: 0 };
+  const usage: Required<RecordedUsage> = {
+    ...NO_USAGE,
+    ephemeral5mInputTokens: 0,
+    ephemeral1hInputTokens: 0,
+  };
   for (const item of workItems) {
-    usage.inputTokens += item.usage.inputTokens;
-    usage.outputTokens += item.usage.outputTokens;
-    usage.totalTokens += item.usage.totalTokens;
-    usage.costUsd += item.usage.costUsd;
-    usage.turns += item.usage.turns;
+    for (const key of Object.keys(usage) as Array<keyof RecordedUsage>) usage[key] += item.usage[key] ?? 0;
   }
   usage.costUsd = Math.round(usage.costUsd * 1e6) / 1e6;
   return {
@@ -91,6 +95,8 @@ function toWorkItem(row: WorkItemRow): WorkItem {
     usage: {
       inputTokens: row.input_tokens,
       outputTokens: row.output_tokens,
+      ephemeral5mInputTokens: row.ephemeral_5m_input_tokens,
+      ephemeral1hInputTokens: row.ephemeral_1h_input_tokens,
       totalTokens: row.total_tokens,
       costUsd: row.cost_usd,
       turns: row.turns,
@@ -163,6 +169,8 @@ export function workItemValues(jobId: string, item: NonNullable<JobOutcome["work
     item.usage.costUsd,
     item.usage.turns,
     item.environment ? JSON.stringify(item.environment) : null,
+    item.usage.ephemeral5mInputTokens ?? 0,
+    item.usage.ephemeral1hInputTokens ?? 0,
   ] as const;
 }
 

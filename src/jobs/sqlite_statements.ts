@@ -58,23 +58,29 @@ export function prepareStatements(db: DatabaseSync) {
     ),
     upsertItem: db.prepare(
       `INSERT INTO work_items (job_id, issue, title, status, reason, pull_request, tests,
-       input_tokens, output_tokens, total_tokens, cost_usd, turns, environment)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       input_tokens, output_tokens, total_tokens, cost_usd, turns, environment,
+       ephemeral_5m_input_tokens, ephemeral_1h_input_tokens)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (job_id, issue) DO UPDATE SET title = excluded.title, status = excluded.status,
        reason = excluded.reason, pull_request = excluded.pull_request, tests = excluded.tests,
        environment = excluded.environment,
        input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-       total_tokens = excluded.total_tokens, cost_usd = excluded.cost_usd, turns = excluded.turns`,
+       total_tokens = excluded.total_tokens, cost_usd = excluded.cost_usd, turns = excluded.turns,
+       ephemeral_5m_input_tokens = excluded.ephemeral_5m_input_tokens,
+       ephemeral_1h_input_tokens = excluded.ephemeral_1h_input_tokens`,
     ),
     endRunningItems: db.prepare(
       "UPDATE work_items SET status = ?, reason = ? WHERE job_id = ? AND status = 'running'",
     ),
     usage: db.prepare(
-      `INSERT INTO work_items (job_id, issue, input_tokens, output_tokens, total_tokens, cost_usd, turns)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO work_items (job_id, issue, input_tokens, output_tokens, total_tokens, cost_usd, turns,
+       ephemeral_5m_input_tokens, ephemeral_1h_input_tokens)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (job_id, issue) DO UPDATE SET input_tokens = excluded.input_tokens,
        output_tokens = excluded.output_tokens, total_tokens = excluded.total_tokens,
-       cost_usd = excluded.cost_usd, turns = excluded.turns`,
+       cost_usd = excluded.cost_usd, turns = excluded.turns,
+       ephemeral_5m_input_tokens = excluded.ephemeral_5m_input_tokens,
+       ephemeral_1h_input_tokens = excluded.ephemeral_1h_input_tokens`,
     ),
     requeue: db.prepare(
       `UPDATE jobs SET status = 'queued', started_at = NULL, updated_at = ? WHERE id = ? AND status IN ${ACTIVE_SQL}`,

@@ -176,6 +176,8 @@ export class SqliteJobStore implements JobStore {
         usage.totalTokens,
         usage.costUsd,
         usage.turns,
+        usage.ephemeral5mInputTokens ?? 0,
+        usage.ephemeral1hInputTokens ?? 0,
       );
       this.#spend.add(jobId, usage.costUsd - before);
     });

@@ -1,6 +1,8 @@
 /**
  * The pipeline: one job's path, and the only place that knows its order.
  *
+ * 0. The provider is asked whether it serves the model (`agent/model_check.ts`, once per model for
+ *    the process); a model id it does not serve (unknown or retired) fails the job at once.
  * 1. GitHub is opened for the job (`github/access.ts`).
  * 2. The issue resolves to its `[dev]` work items; closed ones and ones in other repositories are
  *    skipped and named (`github/work_items.ts`).
@@ -16,9 +18,11 @@
  * 5. The job's outcome sums the work items' (`pipeline_contract.ts` is what the worker sees).
  */
 import type { AgentDeps } from "../agent/loop.ts";
+import type { ModelCheck } from "../agent/model_check.ts";
+import { checkModelFirst, modelNotFound } from "./model_preflight.ts";
 import type { AuditLog } from "../audit.ts";
 import type { GitHubAccess } from "../github/access.ts";
-import type { GitHubGateway, Issue, RepoRef } from "../github/gateway.ts";
+import type { GitHubGateway, RepoRef } from "../github/gateway.ts";
 import { resolveWorkItems } from "../github/work_items.ts";
 import { readBaseSnapshot } from "./base_snapshot.ts";
 import { readGuidance } from "./guidance.ts";
@@ -28,7 +32,7 @@ import type { PipelineSettings } from "./pipeline_settings.ts";
 import { jobEvents } from "./job_event_builders.ts";
 import type { EmitJobEvent } from "../contracts/job_events.ts";
 import type { ProgressCommentIds } from "./work_item_progress.ts";
-import { type JobProgress, openJobProgress } from "./job_progress.ts";
+import { openJobProgress } from "./job_progress.ts";
 import { notStarted, runWorkItemAlone } from "./work_item_isolation.ts";
 import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
@@ -44,6 +48,8 @@ export interface PipelineDeps {
   /** Where each work item's environment is prepared and its sandbox created. */
   hosts: HostPlacement;
   messages: AgentDeps["messages"];
+  /** Whether the provider serves a model id, asked before a job's first step. */
+  checkModel: ModelCheck;
   store: JobRunRecords;
   /** Records `pr_opened` audit events. */
   audit: AuditLog;
@@ -58,6 +64,8 @@ export interface PipelineDeps {
 /** Builds the pipeline the worker runs for each job. */
 export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): Pipeline {
   return async (job: Job, emit, signal?: AbortSignal): Promise<JobOutcome> => {
+    const notServed = await checkModelFirst(deps.checkModel, settings.model, emit, signal);
+    if (notServed) return notServed;
     const repo = parseRepo(job.repo);
     const session = await deps.github.open(repo, signal);
     try {
@@ -223,31 +231,6 @@ async function runWorkItems(
     return { status: "failed", reason, pullRequests, workItems };
   }
   return { status: "succeeded", pullRequests, workItems };
-}
-
-/**
- * The model id is not served: every work item would fail the same way, so the job fails at once,
- * naming the id and the setting, and the work items after this one are reported skipped.
- */
-async function modelNotFound(
-  done: WorkItemResult,
-  items: readonly Issue[],
-  workItems: WorkItemResult[],
-  progress: JobProgress,
-): Promise<JobOutcome> {
-  const reason = `${done.reason ?? "The model id is not served"}; set MODEL to a model id the API serves`;
-  const notRun = "Not started: the job stopped because the model id is not served";
-  const rest = items.slice(items.findIndex((i) => i.number === done.issue) + 1);
-  workItems.push(...rest.map((issue): WorkItemResult => ({
-    issue: issue.number,
-    title: issue.title,
-    status: "skipped",
-    reason: notRun,
-    usage: NO_USAGE,
-  })));
-  await progress.endAll("skipped", notRun);
-  const pullRequests = workItems.flatMap((w) => w.pullRequest ? [w.pullRequest] : []);
-  return { status: "failed", reason, pullRequests, workItems };
 }
 
 function parseRepo(fullName: string): RepoRef {

@@ -119,24 +119,34 @@ describe("jobs API", () => {
     expect((await errorOf(response)).message).toMatch(/^idempotency-key: /);
   });
 
-  test("GET /v1/jobs/{id} shows status, work items, usage, cost and timings; an unknown id is 404", async () => {
+  test("GET /v1/jobs/{id} shows status, work items, usage (cache writes by TTL), cost and timings; an unknown id is 404", async () => {
     const { id } = await (await submit({ repo: "acme/tasks", issue: 7 })).json() as JobView;
     await api.store.claimNext();
     await api.store.recordUsage(id, 7, {
       inputTokens: 1000,
       outputTokens: 200,
+      ephemeral5mInputTokens: 100,
+      ephemeral1hInputTokens: 50,
       totalTokens: 1500,
       costUsd: 0.02,
       turns: 2,
     });
-    await api.store.recordUsage(id, 7, {
+    const latest = {
       inputTokens: 2000,
       outputTokens: 400,
+      ephemeral5mInputTokens: 300,
+      ephemeral1hInputTokens: 200,
       totalTokens: 3000,
       costUsd: 0.04,
       turns: 3,
+    };
+    await api.store.recordUsage(id, 7, latest);
+    await api.store.recordUsage(id, 9, {
+      ...NO_USAGE,
+      ephemeral1hInputTokens: 400,
+      totalTokens: 500,
+      costUsd: 0.01,
     });
-    await api.store.recordUsage(id, 9, { ...NO_USAGE, totalTokens: 500, costUsd: 0.01 });
     const found = await api.call(`/v1/jobs/${id}`);
     expect(found.status).toBe(200);
     const job = await found.json() as JobView;
@@ -144,10 +154,16 @@ describe("jobs API", () => {
     expect(job.usage).toEqual({
       inputTokens: 2000,
       outputTokens: 400,
+      ephemeral5mInputTokens: 300,
+      ephemeral1hInputTokens: 600,
       totalTokens: 3500,
       costUsd: 0.05,
       turns: 3,
     });
+    expect(job.workItems.map((w) => w.usage)).toEqual([
+      latest,
+      { ...NO_USAGE, ephemeral1hInputTokens: 400, totalTokens: 500, costUsd: 0.01 },
+    ]);
     expect(job.workItems.map((w) => [w.issue, w.status])).toEqual([[7, "running"], [9, "running"]]);
     expect(job.startedAt).toBeDefined();
     expect(job.timings.queuedMs).toBeGreaterThanOrEqual(0);

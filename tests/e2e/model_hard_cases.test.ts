@@ -2,13 +2,17 @@
  * The Messages API's hard cases that end a work item, through the whole service with real Docker: a
  * refusal opens no pull request and keeps the model's words in the trajectory; 529s past the SDK's
  * retries end the work item `model_unavailable` with its sandbox removed; a model id the API does not
- * serve fails the job at once, naming the id and the setting.
+ * serve fails the job at once, naming the id and the setting, before any container is created; one the
+ * check passes but the model call refuses ends its work item and the job there.
  */
+import { Buffer } from "node:buffer";
 import Docker from "dockerode";
 import { afterEach, describe, expect, test } from "vitest";
 import { parentIssueScenario } from "../../examples/scenarios/parent_issue.ts";
 import type { Scenario, ScriptedTurn } from "../../examples/scenario.ts";
+import type { BedrockStandIn } from "../stand_ins/bedrock_server.ts";
 import { type Harness, type HarnessOptions, runScenarioJob, startHarness } from "./harness.ts";
+import { bedrockFront } from "./provider_fronts.ts";
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -117,19 +121,69 @@ describe("a work item the loop gets past the hard cases of", () => {
 });
 
 describe("a model id the API does not serve", () => {
-  test("fails the job at once, naming the id and the setting; the next work item is not started", async () => {
-    const { id, job, items } = await run(parentIssueScenario, {
+  test("fails the job at once, naming the id and the setting: no repository read, no container created", async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const { id, job, items, events } = await run(parentIssueScenario, {
       env: { MODEL: "claude-sonnet-4-20250514" },
       anthropic: { models: ["claude-sonnet-5-5"] },
     });
 
     expect(job.status).toBe("failed");
     expect(String(job.reason)).toMatch(
-      /^The model API does not serve model "claude-sonnet-4-20250514" \(unknown or retired\): HTTP 404 \(not_found_error\): model: claude-sonnet-4-20250514 \[request-id req_\w+\]; set MODEL to a model id the API serves$/,
+      /^model_not_found: The model API does not serve model "claude-sonnet-4-20250514" \(unknown or retired\): HTTP 404 \(not_found_error\): model: claude-sonnet-4-20250514 \[request-id req_\w+\]; set MODEL to a model id the API serves$/,
     );
-    expect(items.map((i) => [i.issue, i.status])).toEqual([[21, "model_not_found"], [23, "skipped"]]);
-    expect(items[1]!.reason).toMatch(/Not started: the job stopped because the model id is not served/);
-    expect(harness!.anthropic!.requests).toHaveLength(1);
+    expect(items).toEqual([]);
+    expect(events.map((e) => e.kind)).not.toContain("snapshot");
+    expect(events.map((e) => e.message)).toContainEqual(expect.stringMatching(/^model check: .*set MODEL/));
+    // The check was one count-tokens call; no model call was made.
+    expect(harness!.anthropic!.countRequests).toEqual([
+      expect.objectContaining({ model: "claude-sonnet-4-20250514" }),
+    ]);
+    expect(harness!.anthropic!.requests).toEqual([]);
+    expect(harness!.github.requests.filter((r) => /tarball|\/git\/|\/comments/.test(r.path))).toEqual([]);
+    expect(await containersCreatedFor(id, since)).toEqual([]);
     expect(await leftInDocker(id)).toEqual({ containers: [], volumes: [] });
   });
 });
+
+describe("a model id the check passes but the model call refuses", () => {
+  test("on Bedrock, a profile of another geography: the first work item ends model_not_found and the job stops there", async () => {
+    const foundation = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    const { id, job, items } = await run(parentIssueScenario, {
+      provider: (anthropic) => bedrockFront(anthropic),
+      env: { MODEL: `eu.${foundation}` },
+      anthropic: { models: [foundation, `us.${foundation}`] },
+    });
+
+    expect(job.status).toBe("failed");
+    expect(String(job.reason)).toMatch(
+      /^The model API does not serve model "eu\.anthropic\.claude-sonnet-4-5-20250929-v1:0" \(unknown or retired\): HTTP 400: .*The provided model identifier is invalid\.; set MODEL to a model id the API serves$/,
+    );
+    expect(items.map((i) => [i.issue, i.status])).toEqual([[21, "model_not_found"], [23, "skipped"]]);
+    expect(items[1]!.reason).toMatch(/Not started: the job stopped because the model id is not served/);
+    const bedrock = harness!.provider!.standIn as BedrockStandIn;
+    expect(bedrock.calls.map((c) => [c.operation, c.modelId])).toEqual([
+      ["CountTokens", foundation],
+      ["InvokeModel", `eu.${foundation}`],
+    ]);
+    expect(await leftInDocker(id)).toEqual({ containers: [], volumes: [] });
+  });
+});
+
+/** The names of the containers Docker created with job `jobId`'s label since `since` (Unix seconds). */
+async function containersCreatedFor(jobId: string, since: number): Promise<string[]> {
+  const stream = await new Docker().getEvents({
+    since,
+    until: Math.ceil(Date.now() / 1000) + 1,
+    filters: JSON.stringify({
+      type: ["container"],
+      event: ["create"],
+      label: [`dev.backend-agent.job=${jobId}`],
+    }),
+  });
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString().split("\n").filter(Boolean).map((line) =>
+    JSON.parse(line).Actor.Attributes.name
+  );
+}

@@ -10,9 +10,18 @@ describe("the demo scenario on Amazon Bedrock, with an IAM role (EKS web identit
     PRICES.bedrock["anthropic.claude-sonnet-4"]!,
   );
 
+  test("the job first checked the model with CountTokens on the profile's foundation model", () => {
+    expect(run.standIn.calls[0]).toMatchObject({
+      operation: "CountTokens",
+      modelId: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+      arn: expect.stringMatching(/^arn:aws:sts::123456789012:assumed-role\/agent-runner\//),
+    });
+  });
+
   test("each call was InvokeModel on the cross-region inference profile, SigV4-signed by the assumed role", () => {
-    expect(run.standIn.calls.length).toBe(run.harness.anthropic!.requests.length);
-    for (const call of run.standIn.calls) {
+    const invocations = run.standIn.calls.filter((call) => call.operation !== "CountTokens");
+    expect(invocations.length).toBe(run.harness.anthropic!.requests.length);
+    for (const call of invocations) {
       expect(call.operation).toBe("InvokeModel");
       expect(call.modelId).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
       expect(call.arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/agent-runner\//);

@@ -8,7 +8,11 @@
 import type { AnthropicStandIn } from "../stand_ins/anthropic_server.ts";
 import { createAwsIdentities } from "../stand_ins/aws_identities.ts";
 import { startAwsStsStandIn } from "../stand_ins/aws_sts_server.ts";
-import { type BedrockStandIn, startBedrockStandIn } from "../stand_ins/bedrock_server.ts";
+import {
+  type BedrockStandIn,
+  type BedrockStandInOptions,
+  startBedrockStandIn,
+} from "../stand_ins/bedrock_server.ts";
 import { createGoogleTokens, startGoogleAuthStandIn } from "../stand_ins/google_auth_server.ts";
 import { type LlmGateway, startLlmGateway } from "../stand_ins/llm_gateway.ts";
 import { createOidcIssuer } from "../stand_ins/oidc_issuer.ts";
@@ -71,7 +75,7 @@ const ROLE = "arn:aws:iam::123456789012:role/agent-runner";
 /** Bedrock with an IAM role: a projected service-account token exchanged at STS for the role's credentials. */
 export async function bedrockFront(
   upstream: AnthropicStandIn,
-  options: { clockSkewMs?: number } = {},
+  options: Pick<BedrockStandInOptions, "clockSkewMs" | "retired"> = {},
 ): Promise<ProviderFront<BedrockStandIn>> {
   const dir = await Deno.makeTempDir({ prefix: "bedrock-front-" });
   const identities = createAwsIdentities();

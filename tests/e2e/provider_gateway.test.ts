@@ -11,6 +11,8 @@ describe("the demo scenario on the Anthropic API through a gateway with its own 
   );
 
   test("each call passed the gateway with its virtual key and ANTHROPIC_CUSTOM_HEADERS", () => {
-    expect(run.standIn.forwarded).toBe(run.harness.anthropic!.requests.length);
+    const { requests, countRequests } = run.harness.anthropic!;
+    expect(run.standIn.forwarded).toBe(requests.length + countRequests.length);
+    expect(countRequests[0]).toMatchObject({ model: "claude-sonnet-4-5-20250929" });
   });
 });

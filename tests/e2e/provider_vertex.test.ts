@@ -10,9 +10,17 @@ describe("the demo scenario on Vertex AI, with GKE workload identity, to a pull 
     PRICES.vertex["claude-sonnet-4"]!,
   );
 
+  test("the job first checked the model with count-tokens:rawPredict", () => {
+    expect(run.standIn.calls[0]).toMatchObject({
+      method: "countTokens",
+      model: "claude-sonnet-4-5@20250929",
+    });
+  });
+
   test("each call was rawPredict on the project's model, with the pod's service-account token", () => {
-    expect(run.standIn.calls.length).toBe(run.harness.anthropic!.requests.length);
-    for (const call of run.standIn.calls) {
+    const predictions = run.standIn.calls.filter((call) => call.method !== "countTokens");
+    expect(predictions.length).toBe(run.harness.anthropic!.requests.length);
+    for (const call of predictions) {
       expect(call.method).toBe("rawPredict");
       expect(call.model).toBe("claude-sonnet-4-5@20250929");
       expect(call.principal).toBe("agent-runner@acme-agents.iam.gserviceaccount.com");

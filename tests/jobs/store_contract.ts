@@ -69,12 +69,20 @@ export function describeJobStoreContract(name: string, open: OpenStore): void {
       expect(await store.claimNext()).toBeUndefined();
     });
 
-    test("finish records the outcome and work items once; a final job is never overwritten", async () => {
+    test("finish records the outcome and work items once (usage with cache writes by TTL); a final job is never overwritten", async () => {
       const job = await store.create({ repo: "acme/tasks", issue: 1 });
       await store.claimNext();
       await store.recordUsage(job.id, 12, { ...NO_USAGE, totalTokens: 100, costUsd: 0.5 });
       const pr = { issue: 12, number: 3, url: "https://github.example/acme/tasks/pull/3" };
-      const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 120, costUsd: 0.75, turns: 4 };
+      const usage = {
+        inputTokens: 10,
+        outputTokens: 5,
+        ephemeral5mInputTokens: 30,
+        ephemeral1hInputTokens: 70,
+        totalTokens: 120,
+        costUsd: 0.75,
+        turns: 4,
+      };
       const done = await store.finish(job.id, {
         status: "succeeded",
         pullRequests: [pr],

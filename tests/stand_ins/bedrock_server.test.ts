@@ -1,4 +1,6 @@
 import { AnthropicBedrock } from "@anthropic-ai/bedrock-sdk";
+import { BedrockRuntimeClient, CountTokensCommand } from "@aws-sdk/client-bedrock-runtime";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AnthropicStandIn, startAnthropicStandIn } from "./anthropic_server.ts";
 import { ADD_LOGIN_SCRIPT, apiFailure } from "./provider_test_kit.ts";
@@ -14,7 +16,7 @@ afterEach(async () => {
   await upstream?.close();
 });
 
-async function start(options: { clockSkewMs?: number } = {}) {
+async function start(options: { clockSkewMs?: number; retired?: string[] } = {}) {
   upstream = await startAnthropicStandIn({ scripts: [ADD_LOGIN_SCRIPT] });
   const identities: AwsIdentities = createAwsIdentities();
   bedrock = startBedrockStandIn({ upstream, identities, region: "us-east-1", ...options });
@@ -112,5 +114,51 @@ describe("Bedrock runtime stand-in", () => {
     );
     expect(error.status).toBe(400);
     expect(error.error).toEqual({ message: "The provided model identifier is invalid." });
+  });
+
+  it("CountTokens: the AWS SDK's signed request on a foundation model is counted; a profile, a wrong key and a retired model are refused", async () => {
+    const { key } = await start({ retired: ["anthropic.claude-3-5-sonnet-20241022-v2:0"] });
+    const count = (modelId: string, secretAccessKey = key.secretAccessKey) =>
+      new BedrockRuntimeClient({
+        region: "us-east-1",
+        endpoint: bedrock!.url,
+        credentials: { accessKeyId: key.accessKeyId, secretAccessKey },
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler(),
+      }).send(
+        new CountTokensCommand({
+          modelId,
+          input: {
+            invokeModel: {
+              body: new TextEncoder().encode(JSON.stringify({
+                anthropic_version: "bedrock-2023-05-31",
+                max_tokens: 10,
+                messages: ask.messages,
+              })),
+            },
+          },
+        }),
+      ).then((answer) => answer.inputTokens, (error: { name: string; message: string }) =>
+        `${error.name}: ${error.message}`);
+
+    expect(await count("anthropic.claude-sonnet-4-5-20250929-v1:0")).toBeGreaterThan(0);
+    expect(bedrock!.calls).toEqual([
+      expect.objectContaining({
+        operation: "CountTokens",
+        modelId: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+      }),
+    ]);
+    expect(bedrock!.calls[0]!.arn).toContain("user/agent-runner");
+    expect(await count(PROFILE)).toBe(
+      "ValidationException: The provided model doesn't support counting tokens.",
+    );
+    expect(
+      await count("anthropic.claude-sonnet-4-5-20250929-v1:0", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    )
+      .toMatch(/^InvalidSignatureException: The request signature we calculated does not match/);
+    expect(await count("anthropic.claude-3-5-sonnet-20241022-v2:0")).toBe(
+      "ResourceNotFoundException: This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
+    );
+    expect(bedrock!.calls).toHaveLength(1);
   });
 });

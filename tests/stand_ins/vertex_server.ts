@@ -5,7 +5,9 @@
  * request needs a bearer token the Google auth stand-in issued and that has not expired (else 401
  * `UNAUTHENTICATED`, as Google answers), on this stand-in's project (else 403 `PERMISSION_DENIED`);
  * the body must carry `anthropic_version` and no `model`. The turn comes from the Anthropic stand-in;
- * a streamed one is sent as the Messages API's server-sent events. Sources: Vertex AI "Use Claude
+ * a streamed one is sent as the Messages API's server-sent events. A model the Anthropic stand-in
+ * does not serve (unknown, or retired from Model Garden) gets Vertex's 404 `NOT_FOUND` "Publisher
+ * Model `…` not found." on each method, token counting included. Sources: Vertex AI "Use Claude
  * models" (request format, endpoints) and Google Cloud's API error model (`google.rpc.Status`).
  */
 import type { AnthropicStandIn } from "./anthropic_server.ts";
@@ -96,7 +98,11 @@ export function startVertexStandIn(options: VertexStandInOptions): VertexStandIn
     const [, project, region, encodedModel, method] = route;
     const counting = encodedModel === "count-tokens" && method === "rawPredict";
     const model = decodeURIComponent(encodedModel!);
-    const resource = `projects/${project}/locations/${region}/publishers/anthropic/models/${model}`;
+    const resourceOf = (id: string) =>
+      `projects/${project}/locations/${region}/publishers/anthropic/models/${id}`;
+    const resource = resourceOf(model);
+    const notFound = (id: string) =>
+      googleError(404, "NOT_FOUND", `Publisher Model \`${resourceOf(id)}\` not found.`);
     if (project !== options.projectId || region !== options.region) {
       return googleError(
         403,
@@ -105,9 +111,7 @@ export function startVertexStandIn(options: VertexStandInOptions): VertexStandIn
         "IAM_PERMISSION_DENIED",
       );
     }
-    if (!counting && !MODEL.test(model)) {
-      return googleError(404, "NOT_FOUND", `Publisher Model \`${resource}\` not found.`);
-    }
+    if (!counting && !MODEL.test(model)) return notFound(model);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text);
@@ -124,6 +128,7 @@ export function startVertexStandIn(options: VertexStandInOptions): VertexStandIn
       calls.push({ method: "countTokens", model: body.model, principal: holder.principal, body });
       const { anthropic_version: _version, ...countRequest } = body;
       const counted = await askUpstream(options.upstream, countRequest, "/v1/messages/count_tokens");
+      if (counted.status === 404) return notFound(body.model);
       return Response.json(counted.body, { status: counted.status });
     }
     if ("model" in body) return invalid("model: Extra inputs are not permitted");
@@ -132,6 +137,7 @@ export function startVertexStandIn(options: VertexStandInOptions): VertexStandIn
     calls.push({ method: method as VertexCall["method"], model, principal: holder.principal, body });
     const { anthropic_version: _v, stream: _s, ...messagesRequest } = body;
     const answer = await askUpstream(options.upstream, { ...messagesRequest, model });
+    if (answer.status === 404) return notFound(model);
     if (answer.status !== 200 || !streaming) return Response.json(answer.body, { status: answer.status });
     const sse = streamEvents(answer.body as unknown as WireMessage)
       .map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join("");
