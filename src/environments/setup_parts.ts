@@ -157,6 +157,17 @@ export async function removeParts(made: MadeParts): Promise<unknown[]> {
   return failures;
 }
 
+/**
+ * Throws, when there are `failures` (from {@link removeParts}), a SandboxError saying `what` could
+ * not be removed (the reaper will) with the engine's words, caused by the first.
+ */
+export function throwRemovalFailures(what: string, failures: readonly unknown[]): void {
+  if (failures.length === 0) return;
+  throw new SandboxError(`Cannot remove ${what} (the reaper will): ${failures.map(describe).join("; ")}`, {
+    cause: failures[0],
+  });
+}
+
 /** Pushes `error` to `failures` unless the engine said the part was gone already (404). */
 export function missingOr(error: unknown, failures: unknown[]): void {
   if ((error as { statusCode?: number }).statusCode !== 404) failures.push(error);

@@ -15,12 +15,12 @@ import { parseEgressLog } from "./egress_log.ts";
 import { PROXY_PORT } from "./setup_bodies.ts";
 import { ENV_IMAGE_REPO } from "./environment_labels.ts";
 import {
-  describe,
   missingOr,
   removeParts,
   type SetupSessionOptions,
   startSetupContainer,
   startSetupParts,
+  throwRemovalFailures,
 } from "./setup_parts.ts";
 import type { EgressPair } from "./spare_pair.ts";
 import { scanSetup, seedAndInstall, type SetupRun } from "./setup_program.ts";
@@ -223,14 +223,7 @@ export class SetupSession implements AsyncDisposable {
     ]);
     const left = this.#containers.splice(0).filter((c) => !others.includes(c));
     failures.push(...await removeParts({ containers: left, networks: this.#networks }));
-    if (failures.length > 0) {
-      throw new SandboxError(
-        `Cannot remove every part of setup "${this.options.names.setup}" (the reaper will): ${
-          failures.map(describe).join("; ")
-        }`,
-        { cause: failures[0] },
-      );
-    }
+    throwRemovalFailures(`every part of setup "${this.options.names.setup}"`, failures);
   }
 
   #live<T>(part: T | undefined): T {

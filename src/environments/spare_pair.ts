@@ -8,16 +8,15 @@
  */
 import type Docker from "dockerode";
 import type { Container } from "dockerode";
-import { SandboxError } from "../errors.ts";
 import { LABELS } from "../sandbox/limits.ts";
 import { spareNames } from "./spare_names.ts";
 import {
-  describe,
   type MadeParts,
   removeParts,
   type SetupNames,
   type SetupSessionOptions,
   startEgressPair,
+  throwRemovalFailures,
 } from "./setup_parts.ts";
 
 /** An internal network and its proxy, running on it and on the egress network. */
@@ -93,15 +92,7 @@ export class SparePair {
     this.#spare = undefined;
     const pair = await spare?.pair;
     if (!pair) return;
-    const failures = await removeParts(pair.made);
-    if (failures.length > 0) {
-      throw new SandboxError(
-        `Cannot remove the spare egress proxy "${pair.names.proxy}" (the reaper will): ${
-          failures.map(describe).join("; ")
-        }`,
-        { cause: failures[0] },
-      );
-    }
+    throwRemovalFailures(`the spare egress proxy "${pair.names.proxy}"`, await removeParts(pair.made));
   }
 
   /** Whether the pair's proxy runs and is on its internal network. */

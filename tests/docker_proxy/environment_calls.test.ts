@@ -6,11 +6,7 @@
 import type { ContainerCreateOptions } from "dockerode";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { EnvironmentBuilder } from "../../src/environments/environment_builder.ts";
 import { ENV_LABELS, SETUP_ROLE_LABEL } from "../../src/environments/environment_labels.ts";
-import { memoryEnvironmentUses } from "../../src/environments/environment_uses.ts";
-import { EnvironmentCache } from "../../src/environments/image_cache.ts";
-import { parsePackageIndex } from "../../src/environments/package_index.ts";
 import { networkBody, proxyContainerBody, setupContainerBody } from "../../src/environments/setup_bodies.ts";
 import { setupLabels } from "../../src/environments/environment_labels.ts";
 import { createDockerSandboxFactory } from "../../src/sandbox/docker_sandbox.ts";
@@ -18,6 +14,7 @@ import { buildCreateBody } from "../../src/sandbox/hardening.ts";
 import { LABELS } from "../../src/sandbox/limits.ts";
 import { tarOf, testLimits } from "../sandbox/sandbox_fixture.ts";
 import { PackageIndexFixture } from "../environments/package_index_fixture.ts";
+import { testEnvironmentBuilder } from "../environments/environment_fixture.ts";
 import {
   containerExists,
   direct,
@@ -71,20 +68,7 @@ test("a whole setup goes through the proxy, a sandbox starts from its image, and
     created.push(options.name ?? "");
     return create(options);
   }) as typeof under.docker.createContainer;
-  const builder = new EnvironmentBuilder(
-    under.docker,
-    new EnvironmentCache(under.docker, memoryEnvironmentUses()),
-    {
-      limits: testLimits({ memoryMb: 512, pidsLimit: 256 }),
-      index: parsePackageIndex(index.url(), "PIP_INDEX_URL"),
-      extraIndexes: [],
-      allowedHosts: [],
-      setupTimeoutMs: 120_000,
-      cacheMax: 10,
-      egressNetwork: index.network,
-      spareMaxAgeMs: 600_000,
-    },
-  );
+  const builder = testEnvironmentBuilder(under.docker, index, 600_000);
   const spares = () => created.filter((name) => name.startsWith("backend-agent-spare-"));
   try {
     const seed = await tarOf({ "requirements.txt": `tinyjwt==1.0.0\n# ${crypto.randomUUID()}\n` });

@@ -1,8 +1,17 @@
-/** Helpers for environment tests: run Python in an image as the agent would, find a setup's leftovers. */
+/**
+ * Helpers for environment tests: a builder installing from a test index, run Python in an image as
+ * the agent would, find a setup's leftovers.
+ */
 import { Buffer } from "node:buffer";
 import { PassThrough } from "node:stream";
+import type Docker from "dockerode";
+import { EnvironmentBuilder } from "../../src/environments/environment_builder.ts";
+import { memoryEnvironmentUses } from "../../src/environments/environment_uses.ts";
+import { EnvironmentCache } from "../../src/environments/image_cache.ts";
+import { parsePackageIndex } from "../../src/environments/package_index.ts";
 import { LABELS } from "../../src/sandbox/limits.ts";
-import { docker } from "../sandbox/sandbox_fixture.ts";
+import { docker, testLimits } from "../sandbox/sandbox_fixture.ts";
+import type { PackageIndexFixture } from "./package_index_fixture.ts";
 
 /**
  * Runs `python` (`python3 -c`) in a container from `image` with the agent's kind of isolation:
@@ -57,4 +66,25 @@ export async function setupPartsOf(name: string): Promise<{ containers: string[]
   const containers = (await docker.listContainers({ all: true, filters })).filter((c) => mine(c.Labels));
   const networks = (await docker.listNetworks({ filters })).filter((n) => mine(n.Labels));
   return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
+}
+
+/**
+ * A builder on `client` that installs from `index` (whose network is the egress network), with the
+ * test sandbox's limits and a spare egress pair kept for `spareMaxAgeMs` (null: none).
+ */
+export function testEnvironmentBuilder(
+  client: Docker,
+  index: PackageIndexFixture,
+  spareMaxAgeMs: number | null,
+): EnvironmentBuilder {
+  return new EnvironmentBuilder(client, new EnvironmentCache(client, memoryEnvironmentUses()), {
+    limits: testLimits({ memoryMb: 512, pidsLimit: 256 }),
+    index: parsePackageIndex(index.url(), "PIP_INDEX_URL"),
+    extraIndexes: [],
+    allowedHosts: [],
+    setupTimeoutMs: 120_000,
+    cacheMax: 10,
+    egressNetwork: index.network,
+    spareMaxAgeMs,
+  });
 }

@@ -7,17 +7,14 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { EnvironmentBuilder } from "../../src/environments/environment_builder.ts";
-import { memoryEnvironmentUses } from "../../src/environments/environment_uses.ts";
-import { EnvironmentCache } from "../../src/environments/image_cache.ts";
-import { parsePackageIndex } from "../../src/environments/package_index.ts";
+import type { EnvironmentBuilder } from "../../src/environments/environment_builder.ts";
 import { SandboxError } from "../../src/errors.ts";
 import { LABELS } from "../../src/sandbox/limits.ts";
 import { reapSandboxes } from "../../src/sandbox/reaper.ts";
 import { SetupSession } from "../../src/environments/setup_session.ts";
 import { SparePair } from "../../src/environments/spare_pair.ts";
 import { docker, tarOf, testLimits } from "../sandbox/sandbox_fixture.ts";
-import { setupPartsOf } from "./environment_fixture.ts";
+import { setupPartsOf, testEnvironmentBuilder } from "./environment_fixture.ts";
 import { PackageIndexFixture } from "./package_index_fixture.ts";
 
 let index: PackageIndexFixture;
@@ -33,16 +30,7 @@ afterAll(async () => {
 });
 
 function builder(spareMaxAgeMs: number | null, client = docker): EnvironmentBuilder {
-  return new EnvironmentBuilder(client, new EnvironmentCache(client, memoryEnvironmentUses()), {
-    limits: testLimits({ memoryMb: 512, pidsLimit: 256 }),
-    index: parsePackageIndex(index.url(), "PIP_INDEX_URL"),
-    extraIndexes: [],
-    allowedHosts: [],
-    setupTimeoutMs: 120_000,
-    cacheMax: 10,
-    egressNetwork: index.network,
-    spareMaxAgeMs,
-  });
+  return testEnvironmentBuilder(client, index, spareMaxAgeMs);
 }
 
 /** What {@link build} varies. */
