@@ -123,16 +123,13 @@ async function openPool(
         lost.get(name)!.delete(sandbox);
       }
     },
+    onDown: (name, error) => hostsLog.warn("Docker host {host} is down: {error}", { host: name, error }),
     onError: (error) => hostsLog.warn("Docker host check failed: {error}", { error: errorText(error) }),
   });
   await pool.start(hosts.pingIntervalMs);
   const guardOf = (engine: Engine): GuardedHost => ({
     name: engine.name,
-    confirmUp: async () => {
-      const up = await pool.confirmUp(engine);
-      if (!up) hostsLog.warn("Docker host {host} is down", { host: engine.name });
-      return up;
-    },
+    confirmUp: () => pool.confirmUp(engine),
     lost: (sandbox) => lost.get(engine.name)!.add(sandbox),
   });
   const live = () => engines.filter((e) => pool.states().find((s) => s.host === e.name)?.status === "up");

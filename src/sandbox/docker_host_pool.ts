@@ -33,6 +33,8 @@ export interface PoolOptions {
   pingTimeoutMs: number;
   /** Called when an engine answers again after being down (e.g. to remove what was lost on it). */
   onUp?: (name: string) => Promise<void>;
+  /** Called once when an engine that answered stops answering, with the ping's error. */
+  onDown?: (name: string, error: string) => void;
   /** Called with a failure of {@link PoolOptions.onUp}. */
   onError?: (error: unknown) => void;
 }
@@ -201,6 +203,7 @@ export class DockerHostPool<H extends PoolHost> {
       this.#wakeAll();
       await this.options.onUp?.(entry.host.name).catch((error) => this.options.onError?.(error));
     }
+    if (!entry.up && wasUp) this.options.onDown?.(entry.host.name, entry.error ?? "not answering");
     if (!entry.up && this.#entries.every((e) => !e.up)) {
       const error = this.#noHost();
       for (const waiter of [...this.#waiters]) waiter.fail(error);

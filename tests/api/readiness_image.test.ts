@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { NO_AUDIT } from "../../src/audit.ts";
+import { hashApiKey } from "../../src/api/auth/api_keys.ts";
 import { loadConfig } from "../../src/config.ts";
 import { buildService, type Service } from "../../src/service.ts";
 import { holdingPipeline } from "../jobs/holding_pipeline.ts";
@@ -12,12 +13,12 @@ const MISSING = "backend-agent/readiness-test-no-such-image:missing";
 describe("/readyz and the sandbox image", () => {
   let dir: string;
   let service: Service | undefined;
-  const readiness = async (env: Record<string, string>) => {
+  const readiness = async (env: Record<string, string>, headers: Record<string, string> = {}) => {
     service = await buildService(
       loadConfig({ ...BASE_ENV, JOBS_DB_PATH: `${dir}/jobs.sqlite`, ...env }),
       { audit: NO_AUDIT, pipeline: holdingPipeline().pipeline },
     );
-    const response = await service.app.request("/readyz");
+    const response = await service.app.request("/readyz", { headers });
     return { status: response.status, body: await response.json() };
   };
 
@@ -83,5 +84,30 @@ describe("/readyz and the sandbox image", () => {
       service = undefined;
       await proxy.proxy.close();
     }
+  });
+
+  test("with API keys, a probe without credentials learns only status and checks; a key holder gets the fixes", async () => {
+    const key = "bak_readiness-test-key";
+    const env = {
+      SANDBOX_IMAGE: MISSING,
+      AUTH_DISABLED: "false",
+      API_KEYS: JSON.stringify([{ name: "ops", hash: hashApiKey(key), scopes: ["jobs:read"] }]),
+    };
+    const anonymous = await readiness(env);
+    expect(anonymous).toEqual({
+      status: 503,
+      body: { status: "not_ready", checks: { docker: "ok", store: "ok", image: "failed" } },
+    });
+    await service?.close();
+    for (const headers of [{ authorization: "Bearer bak_wrong" }, { "x-api-key": "bak_wrong" }]) {
+      const wrong = await readiness(env, headers);
+      expect(wrong.body).not.toHaveProperty("problems");
+      await service?.close();
+    }
+    const operator = await readiness(env, { authorization: `Bearer ${key}` });
+    expect(operator.status).toBe(503);
+    expect(operator.body.problems).toEqual([
+      expect.stringContaining(`The sandbox image ${MISSING} is missing`),
+    ]);
   });
 });

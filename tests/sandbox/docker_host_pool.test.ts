@@ -107,16 +107,21 @@ describe("a pool of Docker hosts", () => {
     slot.release();
   });
 
-  test("a host that stops answering is marked down and skipped; it comes back when it answers again", async () => {
+  test("a host that stops answering is marked down (said once) and skipped; it comes back when it answers again", async () => {
     const back: string[] = [];
+    const down: string[] = [];
     const pool = new DockerHostPool([hostA, hostB], {
       capacity: 4,
       pingTimeoutMs: 1_500,
       onUp: (name) => Promise.resolve(void back.push(name)),
+      onDown: (name, error) => void down.push(`${name}: ${error}`),
     });
     await stopHost(hostA);
     try {
+      await pool.check();
+      expect(await pool.confirmUp(hostA)).toBe(false);
       const states = await pool.check();
+      expect(down).toEqual([expect.stringMatching(new RegExp(`^${hostA.name}: .*ENOENT`))]);
       expect(states[0]).toMatchObject({
         host: hostA.name,
         status: "down",

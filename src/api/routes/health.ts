@@ -2,6 +2,9 @@
  * `GET /healthz` (the process answers) and `GET /readyz` (Docker reachable, store writable, the
  * sandbox image there and allowed by the Docker API proxy; with
  * `DOCKER_HOSTS`, every engine listed with its state, and ready while one of them answers).
+ * Both answer without credentials (load balancers and orchestrators probe them); `/readyz` adds what
+ * an operator needs to act (`problems`, `hosts`: engine addresses and their errors) only for a
+ * caller whose credential the API accepts.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
@@ -24,10 +27,11 @@ const readinessSchema = z.object({
   }),
   problems: z.array(z.string()).optional().describe(
     "What keeps the service from being ready that an operator fixes, each with its fix " +
-      "(e.g. the sandbox image is missing: build it with `deno task image`).",
+      "(e.g. the sandbox image is missing: build it with `deno task image`). Only for a caller with credentials.",
   ),
   hosts: z.array(dockerHostStateSchema.clone().openapi("DockerHost")).optional().describe(
-    "With DOCKER_HOSTS: each engine as last pinged (every DOCKER_HOSTS_PING_MS; see checkedAt). `docker` is `ok` while one of them is up.",
+    "With DOCKER_HOSTS: each engine as last pinged (every DOCKER_HOSTS_PING_MS; see checkedAt). `docker` is " +
+      "`ok` while one of them is up. Only for a caller with credentials.",
   ),
 }).openapi("Readiness");
 
@@ -51,14 +55,16 @@ export function registerHealth(app: ApiApp, deps: ApiDeps): void {
       summary: "Readiness",
       description: "Ready when the Docker engine answers a ping (with DOCKER_HOSTS: one of them), the job " +
         "store accepts a write, and the sandbox image is there (and allowed by the Docker API proxy) " +
-        "on every engine that answers; `problems` says what to fix.",
+        "on every engine that answers. For a caller with credentials (as for `/v1`), `problems` says what " +
+        "to fix and `hosts` lists the engines; without, only `status` and `checks`.",
       responses: { 200: json(readinessSchema, "Ready."), 503: json(readinessSchema, "Not ready.") },
     }),
     async (c) => {
-      const [engines, store, image] = await Promise.all([
+      const [engines, store, image, details] = await Promise.all([
         probeEngines(deps),
         probe("store", () => deps.store.checkWritable()),
         probeImage(deps),
+        hasCredentials(deps, c.req.header("authorization"), c.req.header("x-api-key")),
       ]);
       const { docker, hosts } = engines;
       const body = {
@@ -66,8 +72,8 @@ export function registerHealth(app: ApiApp, deps: ApiDeps): void {
           ? "ready" as const
           : "not_ready" as const,
         checks: { docker, store, ...(image ? { image: image.status } : {}) },
-        ...(image?.problems.length ? { problems: image.problems } : {}),
-        ...(hosts ? { hosts } : {}),
+        ...(details && image?.problems.length ? { problems: image.problems } : {}),
+        ...(details && hosts ? { hosts } : {}),
       };
       return body.status === "ready" ? c.json(body, 200) : c.json(body, 503);
     },
@@ -82,13 +88,30 @@ async function probeEngines(
   let hosts: DockerHostState[] = [];
   const docker = await probe("docker", async () => {
     hosts = await deps.dockerHosts!();
-    const down = hosts.filter((h) => h.status === "down");
-    for (const h of down) {
-      healthLog.warn("Docker host {host} is down: {error}", { host: h.host, error: h.error });
-    }
-    if (down.length === hosts.length) throw new Error("no Docker host of DOCKER_HOSTS answers");
+    // Each host going down is logged once, by the pool; here only the probe's outcome.
+    if (hosts.every((h) => h.status === "down")) throw new Error("no Docker host of DOCKER_HOSTS answers");
   });
   return { docker, hosts };
+}
+
+/**
+ * True when the request carries a credential the API accepts (or `AUTH_DISABLED`). A probe without
+ * one is normal, so nothing is audited and nothing is refused: the answer is only shorter.
+ */
+async function hasCredentials(
+  deps: ApiDeps,
+  authorization: string | undefined,
+  apiKey: string | undefined,
+): Promise<boolean> {
+  try {
+    await deps.authenticator({
+      ...(authorization !== undefined ? { authorization } : {}),
+      ...(apiKey !== undefined ? { apiKey } : {}),
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The sandbox image on the engines (`sandboxImage`), when the service checks it. */
