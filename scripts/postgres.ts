@@ -42,12 +42,19 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   await Deno.chmod(dir, 0o700);
   const run = (program: string, args: string[]) =>
     asRoot ? must("runuser", ["-u", "postgres", "--", program, ...args]) : must(program, args);
-  await run(`${bin}/initdb`, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   const ctl = (...args: string[]) => run(`${bin}/pg_ctl`, ["-D", data, "-l", `${dir}/server.log`, ...args]);
   const start = () => ctl("-o", options, "-w", "-t", "60", "start");
-  await start();
+  try {
+    await run(`${bin}/initdb`, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+    await start();
+  } catch (error) {
+    // Nothing is left behind: a server that half started is stopped, and its folder removed.
+    await ctl("-m", "immediate", "stop").catch(() => undefined);
+    await Deno.remove(dir, { recursive: true }).catch(() => undefined);
+    throw error;
+  }
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let stopped = false;
   const urlOf = (name: string) => `postgres://postgres@127.0.0.1:${port}/${name}`;

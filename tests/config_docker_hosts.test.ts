@@ -52,6 +52,15 @@ describe("DOCKER_HOSTS in the config", () => {
       /DOCKER_HOSTS must be unix:\/\/\/path\/to\/docker.sock or tcp:\/\/host:port, got "http:\/\/b:2375"/,
     );
     expect(() => loadConfig({ ...BASE, DOCKER_HOSTS: "tcp://b" })).toThrow(/got "tcp:\/\/b"/);
+    // Credentials mistakenly written into an entry are not printed back.
+    let error: unknown;
+    try {
+      loadConfig({ ...BASE, DOCKER_HOSTS: "tcp://ops:s3cr@t-token@engine-b:2376" });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).toMatch(/got "tcp:\/\/\[redacted\]@engine-b:2376"/);
+    expect(String(error)).not.toMatch(/s3cr|t-token|ops:/);
     expect(() => loadConfig({ ...BASE, DOCKER_HOSTS: " , " })).toThrow(/DOCKER_HOSTS is empty/);
     expect(() => loadConfig({ ...BASE, DOCKER_HOSTS: "tcp://b:2375,tcp://b:2375" })).toThrow(
       /DOCKER_HOSTS names tcp:\/\/b:2375 more than once/,

@@ -46,5 +46,8 @@ export function parseDockerEndpoint(text: string, setting: string): DockerEndpoi
   if (tcp && port > 0 && port < 65_536) {
     return { kind: "tcp", url: url.replace(/\/$/, ""), host: tcp[1]!.replace(/^\[|\]$/g, ""), port };
   }
-  throw new ConfigError(`${setting} must be unix:///path/to/docker.sock or tcp://host:port, got "${url}"`);
+  // A mistaken `tcp://user:token@host` must not print its credentials: the user info is cut (to the
+  // last `@` before the path, as URL parsers read it).
+  const shown = url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/]*@/, "$1[redacted]@");
+  throw new ConfigError(`${setting} must be unix:///path/to/docker.sock or tcp://host:port, got "${shown}"`);
 }

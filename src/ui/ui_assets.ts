@@ -20,6 +20,8 @@ export function registerUiAssets(app: ApiApp): void {
       if (!text) {
         text = Deno.readTextFile(new URL(`./assets/${name}`, import.meta.url));
         cache.set(name, text);
+        // A failed read is not kept: the next request reads the file again.
+        text.catch(() => cache.delete(name));
       }
       return c.body(await text, 200, { "content-type": type, "cache-control": "no-cache" });
     });

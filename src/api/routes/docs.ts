@@ -4,6 +4,7 @@
  * operations; no scripts, no CDN). Neither needs authentication.
  */
 import type { ApiApp } from "../api_env.ts";
+import { escapeHtml } from "../../ui/safe_markdown.ts";
 
 type OpenApiDocument = ReturnType<ApiApp["getOpenAPI31Document"]>;
 
@@ -41,29 +42,29 @@ function renderDocs(document: OpenApiDocument): string {
       const op = item?.[method];
       if (!op) continue;
       const params = (op.parameters ?? []).map((p) =>
-        "name" in p ? `<code>${esc(p.name)}</code> (${p.in})` : ""
+        "name" in p ? `<code>${escapeHtml(p.name)}</code> (${p.in})` : ""
       )
         .filter(Boolean);
       const responses = Object.entries(op.responses ?? {}).map(([status, r]) =>
-        `<li><code>${status}</code> ${esc("description" in r ? r.description ?? "" : "")}</li>`
+        `<li><code>${status}</code> ${escapeHtml("description" in r ? r.description ?? "" : "")}</li>`
       );
       operations.push(
-        `<section><h2><code>${method.toUpperCase()} ${esc(path)}</code> — ${esc(op.summary ?? "")}</h2>` +
-          (op.description ? `<p>${esc(op.description)}</p>` : "") +
+        `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code> — ${
+          escapeHtml(op.summary ?? "")
+        }</h2>` +
+          (op.description ? `<p>${escapeHtml(op.description)}</p>` : "") +
           (params.length ? `<p>Parameters: ${params.join(", ")}</p>` : "") +
           (op.security?.length ? "<p>Needs credentials.</p>" : "") +
           `<ul>${responses.join("")}</ul></section>`,
       );
     }
   }
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(INFO.title)}</title>` +
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${
+    escapeHtml(INFO.title)
+  }</title>` +
     `<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}h2{font-size:1.05rem}` +
     `section{border-top:1px solid #ddd;padding-top:.5rem}</style></head><body>` +
-    `<h1>${esc(INFO.title)}</h1><p>${esc(INFO.description)}</p>` +
+    `<h1>${escapeHtml(INFO.title)}</h1><p>${escapeHtml(INFO.description)}</p>` +
     `<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>` +
     `${operations.join("")}</body></html>`;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
