@@ -99,7 +99,10 @@ describe("/readyz and the sandbox image", () => {
       body: { status: "not_ready", checks: { docker: "ok", store: "ok", image: "failed" } },
     });
     await service?.close();
-    for (const headers of [{ authorization: "Bearer bak_wrong" }, { "x-api-key": "bak_wrong" }]) {
+    const wrongCredentials: Record<string, string>[] = [{ authorization: "Bearer bak_wrong" }, {
+      "x-api-key": "bak_wrong",
+    }];
+    for (const headers of wrongCredentials) {
       const wrong = await readiness(env, headers);
       expect(wrong.body).not.toHaveProperty("problems");
       await service?.close();
