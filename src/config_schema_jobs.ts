@@ -14,6 +14,11 @@ export const jobSettings = {
     z.string().regex(
       /^postgres(ql)?:\/\/\S+$/,
       "DATABASE_URL must be a postgres:// (or postgresql://) URL, e.g. postgres://agent:secret@db:5432/agent",
+    ).refine(
+      // WHATWG URL rules, as node-postgres reads it; the message never quotes the value (its password).
+      (url) => URL.canParse(url),
+      "DATABASE_URL is not a URL node-postgres can read: check its host and port, and percent-encode " +
+        "the characters @ : / ? # [ ] % in its user name and password",
     ).optional(),
   ),
   JOBS_CONCURRENCY: positiveInt("JOBS_CONCURRENCY", 1).refine(

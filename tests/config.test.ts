@@ -108,6 +108,20 @@ describe("GitHub credentials in the config", () => {
     expect(() => loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", DATABASE_URL: "mysql://x@y/z" })).toThrow(
       /DATABASE_URL must be a postgres:\/\/ \(or postgresql:\/\/\) URL/,
     );
+    // A port out of range or an unencoded character in the password: refused at load (exit 2 with the
+    // other problems), naming the fix and never quoting the password.
+    for (const url of ["postgres://agent:pw-9x@db:99999/agent", "postgres://agent:pw-9x#1@db:5432/agent"]) {
+      let error: unknown;
+      try {
+        loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", DATABASE_URL: url });
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).toMatch(
+        /DATABASE_URL is not a URL node-postgres can read: check its host and port/,
+      );
+      expect(String(error)).not.toContain("pw-9x");
+    }
   });
 
   test("the printable copy hides credentials written into URLs", () => {

@@ -60,17 +60,19 @@ test("a service without authentication configured says how to configure it, as o
   });
 });
 
-test("a DATABASE_URL node-postgres cannot read stops the start with a line naming it, never its password", async () => {
+test("a DATABASE_URL node-postgres cannot read is a settings problem (exit 2) naming it, never its password", async () => {
   const password = "pg-password-must-not-be-logged";
   const { code, stderr } = await start({
     GITHUB_TOKEN: "ghp_x",
     ANTHROPIC_API_KEY: "sk-ant-x",
     AUTH_DISABLED: "true",
-    // The shape the settings accept, but port 99999 is not a port: node-postgres' URL parser refuses it.
+    // postgres:// in shape, but port 99999 is not a port: no URL parser reads it.
     DATABASE_URL: `postgres://agent:${password}@db:99999/agent`,
   });
-  expect(code).toBe(1);
+  expect(code).toBe(2);
   const fatal = stderr.map((line) => JSON.parse(line)).find((line) => line.level === "FATAL");
-  expect(fatal?.properties.error).toMatch(/DATABASE_URL/);
+  expect(fatal?.properties.problems).toEqual([
+    expect.stringMatching(/^DATABASE_URL is not a URL node-postgres can read: check its host and port/),
+  ]);
   expect(stderr.join("\n")).not.toContain(password);
 });
