@@ -24,7 +24,7 @@ export interface ReplicaProcess {
 const START_PERMISSIONS = [
   "--allow-net",
   "--allow-env",
-  "--allow-sys=homedir",
+  "--allow-sys=homedir,osRelease",
   "--allow-read=.,/var/run/docker.sock,/run/secrets",
   "--allow-write=data,/var/run/docker.sock",
 ];
