@@ -18,6 +18,8 @@ const log = logger("service");
 
 /** Pool size per replica: the worker's jobs, the API's requests and the lease share it. */
 const POOL_MAX = 20;
+/** How long a start waits for its LISTEN connection before it fails. */
+const LISTEN_READY_TIMEOUT_MS = 30_000;
 
 /** Opens PostgreSQL at `url` (migrating it) as the service's database. */
 export async function openPostgres(config: Config, url: string): Promise<ServiceDatabase> {
@@ -41,7 +43,7 @@ export async function openPostgres(config: Config, url: string): Promise<Service
           started.worker?.jobChanged(jobId);
         },
         reconnected: () => options.changes.notifyWaiting(),
-      });
+      }, { readyTimeoutMs: LISTEN_READY_TIMEOUT_MS });
       stops.push(() => listener.close());
       await listener.ready;
       if (!options.run || options.concurrency === 0) return idleWorker();

@@ -22,23 +22,49 @@ export interface JobChangeHandlers {
 
 /** A running listener; {@link JobChangeListener.close} stops it for good. */
 export interface JobChangeListener {
-  /** Resolves once the first LISTEN is in place. */
+  /**
+   * Resolves once the first LISTEN is in place; rejects with {@link ListenNotReadyError} when none is
+   * within `readyTimeoutMs` (the listener goes on trying until closed).
+   */
   ready: Promise<void>;
   close(): Promise<void>;
 }
 
-/** Listens at `connectionString` until closed. */
+/** No LISTEN connection could be opened in time (e.g. the server's connection limit is reached). */
+export class ListenNotReadyError extends Error {
+  override name = "ListenNotReadyError";
+}
+
+/**
+ * Listens at `connectionString` until closed.
+ * @param readyTimeoutMs how long `ready` waits for the first LISTEN, in milliseconds.
+ */
 export function listenForJobChanges(
   connectionString: string,
   handlers: JobChangeHandlers,
+  { readyTimeoutMs }: { readyTimeoutMs: number },
 ): JobChangeListener {
   let closed = false;
   let client: pg.Client | undefined;
   let backoffMs = 100;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let first = true;
+  let lastError = "no answer yet";
   let markReady!: () => void;
-  const ready = new Promise<void>((resolve) => markReady = resolve);
+  let readyTimer: ReturnType<typeof setTimeout> | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = () => {
+      clearTimeout(readyTimer);
+      resolve();
+    };
+    readyTimer = setTimeout(() =>
+      reject(
+        new ListenNotReadyError(
+          `cannot LISTEN for job changes on DATABASE_URL within ${readyTimeoutMs} ms (${lastError}): check ` +
+            "that the server answers and has a free connection (max_connections)",
+        ),
+      ), readyTimeoutMs);
+  });
 
   const connect = async () => {
     timer = undefined;
@@ -53,7 +79,8 @@ export function listenForJobChanges(
       await next.connect();
       await next.query(`LISTEN ${JOB_CHANGES_CHANNEL}`);
     } catch (error) {
-      log.warn("cannot listen for job changes: {error}; retrying", { error: errorText(error) });
+      lastError = errorText(error);
+      log.warn("cannot listen for job changes: {error}; retrying", { error: lastError });
       dropped(next);
       return;
     }
@@ -84,6 +111,7 @@ export function listenForJobChanges(
     async close() {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(readyTimer);
       const last = client;
       client = undefined;
       if (last) {
