@@ -1,13 +1,15 @@
 /**
- * The PostgreSQL job store's schema, as versioned migrations recorded in `schema_migrations` and run
- * by `migration_runner.ts`. Migrations are append-only; a released one is never rewritten. Version 1 is the SQLite store's
- * schema at its migration 8 (same tables and columns, so one row reader serves both), plus what
- * several replicas need: an identity for the submission order, a sequence for the start order,
- * which replica holds a running job, the replicas' heartbeats, and triggers that announce every
- * change of a job on the `backend_agent_jobs` channel (LISTEN/NOTIFY, delivered at commit).
+ * The PostgreSQL job store's schema, as versioned migrations recorded in `schema_migrations` and run by
+ * `migration_runner.ts`. Migrations are append-only; a released one is never rewritten. Version 1 is the
+ * SQLite store's schema at its migration 8 (same tables and columns, so one row reader serves both), plus
+ * what several replicas need: an identity for the submission order, a sequence for the start order, which
+ * replica holds a running job, the replicas' heartbeats, and triggers that announce every change of a job
+ * on the `backend_agent_jobs` channel (LISTEN/NOTIFY, delivered at commit).
  */
+import { runMigrations } from "graphile-worker";
 import type pg from "pg";
-import { migrateAsync } from "./migration_runner.ts";
+import { graphileLogger } from "./graphile_logger.ts";
+import { migrateAsync, type MigrationTarget } from "./migration_runner.ts";
 
 /** The LISTEN/NOTIFY channel; each notification's payload is a job id. */
 export const JOB_CHANGES_CHANNEL = "backend_agent_jobs";
@@ -123,41 +125,53 @@ export const PG_MIGRATIONS: readonly string[] = [
 const MIGRATION_LOCK = 7_140_314;
 
 /**
- * Runs the migrations the database has not had yet, each in its own transaction under an advisory
- * lock, so replicas starting together migrate once.
+ * Runs the migrations the database has not had yet, each in its own transaction, then graphile-worker's
+ * (the queue's schema), all under one advisory lock, so replicas starting together migrate once.
+ * graphile-worker's own schema install is not safe against a concurrent one (its `CREATE SCHEMA IF NOT
+ * EXISTS` fails in one of two replicas starting on a new database), hence the lock around it too. Takes
+ * two of the pool's connections at once.
  * @throws {MigrationError} naming the version that failed, with PostgreSQL's error as `cause`; or
  *   when a newer release wrote the database.
  */
 export async function migratePg(pool: pg.Pool, migrations: readonly string[] = PG_MIGRATIONS): Promise<void> {
   const client = await pool.connect();
   try {
-    await migrateAsync({
-      name: "the PostgreSQL job store",
-      begin: async () => {
-        await client.query("BEGIN");
-        await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-      },
-      version: async () => {
-        await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
-        const { rows } = await client.query<{ v: number }>(
-          "SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations",
-        );
-        return rows[0]!.v;
-      },
-      apply: async (sql) => {
-        await client.query(sql);
-      },
-      record: async (version) => {
-        await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [version]);
-      },
-      commit: async () => {
-        await client.query("COMMIT");
-      },
-      rollback: async () => {
-        await client.query("ROLLBACK");
-      },
-    }, migrations);
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    try {
+      await migrateAsync(pgMigrationTarget(client), migrations);
+      await runMigrations({ pgPool: pool, logger: graphileLogger() });
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    }
   } finally {
     client.release();
   }
+}
+
+function pgMigrationTarget(client: pg.PoolClient): MigrationTarget {
+  return {
+    name: "the PostgreSQL job store",
+    begin: async () => {
+      await client.query("BEGIN");
+    },
+    version: async () => {
+      await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+      const { rows } = await client.query<{ v: number }>(
+        "SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations",
+      );
+      return rows[0]!.v;
+    },
+    apply: async (sql) => {
+      await client.query(sql);
+    },
+    record: async (version) => {
+      await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [version]);
+    },
+    commit: async () => {
+      await client.query("COMMIT");
+    },
+    rollback: async () => {
+      await client.query("ROLLBACK");
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../../scripts/postgres.ts";
 import { MigrationError } from "../../src/jobs/migration_runner.ts";
 import { migratePg, PG_MIGRATIONS } from "../../src/jobs/pg_migrations.ts";
+import { openPgStore } from "../../src/jobs/pg_store.ts";
 import { migrate, MIGRATIONS } from "../../src/jobs/sqlite_migrations.ts";
 
 /** Each migration counts itself in `applied`: a row per run. */
@@ -111,6 +112,19 @@ describe("PostgreSQL", () => {
       { version: 2 },
       { version: 3 },
     ]);
+  });
+
+  test("replicas opening a new database at once all start: the store's schema and graphile-worker's made once", async () => {
+    // graphile-worker's own schema install (CREATE SCHEMA IF NOT EXISTS) is not safe against a concurrent one.
+    for (let round = 0; round < 3; round++) {
+      const url = await server.createDatabase(`opened_together_${round}`);
+      const stores = await Promise.all(
+        [1, 2, 3].map(() =>
+          openPgStore(new pg.Pool({ connectionString: url, max: 3 }), { idempotencyTtlMs: 1 })
+        ),
+      );
+      await Promise.all(stores.map((store) => store.close()));
+    }
   });
 
   test("a failing migration is rolled back alone and named", async () => {
