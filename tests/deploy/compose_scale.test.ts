@@ -19,6 +19,8 @@ import {
   TRY_IT_API_KEY,
   TRY_IT_HEADERS,
   TRY_IT_SECRETS,
+  TRY_IT_TEST_SETTINGS,
+  tryItComposeEnv,
   tryItSecret,
 } from "./try_it_job.ts";
 
@@ -33,21 +35,13 @@ beforeAll(async () => {
   const base = await buildTryItImages();
   await buildPostgresImage(DEFAULT_POSTGRES_IMAGE, base, () => {});
   project = await ComposeProject.create(name, ["compose.scale.yaml", "compose.scale.demo.yaml"], {
+    ...tryItComposeEnv(name),
     POSTGRES_IMAGE: DEFAULT_POSTGRES_IMAGE,
-    SETUP_EGRESS_NETWORK: `${name}-egress`,
-    // Ephemeral host ports, so that a deployment on this machine is not in the way.
     REPLICA_A_PUBLISH: "127.0.0.1:",
     REPLICA_B_PUBLISH: "127.0.0.1:",
-    TRY_IT_GITHUB_PUBLISH: "127.0.0.1:",
-    HEALTHCHECK_INTERVAL: "2s",
     // Both replicas on the machine's two cores.
     SERVICE_CPUS: "1",
-    // The proxy counts every managed sandbox on the engine, other tests' too.
-    PROXY_MAX_SANDBOXES: "64",
-  }, {
-    // The engine is shared with other tests: this stack must not reap their sandboxes as leftovers.
-    SANDBOX_REAP_AFTER_MS: "604800000",
-  });
+  }, TRY_IT_TEST_SETTINGS);
   await project.run("up", "--detach");
 }, 600_000);
 

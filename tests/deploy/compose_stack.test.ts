@@ -18,6 +18,8 @@ import {
   TRY_IT_API_KEY,
   TRY_IT_HEADERS,
   TRY_IT_SECRETS,
+  TRY_IT_TEST_SETTINGS,
+  tryItComposeEnv,
 } from "./try_it_job.ts";
 
 const id = crypto.randomUUID().slice(0, 8);
@@ -29,18 +31,12 @@ let apiUrl: string;
 beforeAll(async () => {
   await buildTryItImages();
   project = await ComposeProject.create(name, ["compose.yaml", "compose.demo.yaml"], {
-    SETUP_EGRESS_NETWORK: `${name}-egress`,
-    // Ephemeral host ports, so that a deployment on this machine is not in the way.
+    ...tryItComposeEnv(name),
     SERVICE_PUBLISH: "127.0.0.1:",
-    TRY_IT_GITHUB_PUBLISH: "127.0.0.1:",
-    HEALTHCHECK_INTERVAL: "2s",
-    // The proxy counts every managed sandbox on the engine, other tests' too.
-    PROXY_MAX_SANDBOXES: "64",
   }, {
+    ...TRY_IT_TEST_SETTINGS,
     SERVICE_CPUS: "1.5",
     BUDGET_USD: "3",
-    // The engine is shared with other tests: this service must not reap their sandboxes as leftovers.
-    SANDBOX_REAP_AFTER_MS: "604800000",
   });
   await project.run("up", "--detach");
   apiUrl = `http://${await project.port("service", 8080)}`;

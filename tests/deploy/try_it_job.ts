@@ -43,6 +43,28 @@ export async function buildTryItImages(): Promise<string> {
   return base;
 }
 
+/**
+ * The compose variables a try-it stack under test needs besides its own: its egress network named after the
+ * project, the GitHub stand-in on an ephemeral host port, quick health checks, and room for other tests'
+ * sandboxes on the shared engine.
+ */
+export function tryItComposeEnv(project: string): Record<string, string> {
+  return {
+    SETUP_EGRESS_NETWORK: `${project}-egress`,
+    // Ephemeral host ports, so that a deployment on this machine is not in the way.
+    TRY_IT_GITHUB_PUBLISH: "127.0.0.1:",
+    HEALTHCHECK_INTERVAL: "2s",
+    // The proxy counts every managed sandbox on the engine, other tests' too.
+    PROXY_MAX_SANDBOXES: "64",
+  };
+}
+
+/** The service settings every try-it stack under test gets (its env file). */
+export const TRY_IT_TEST_SETTINGS = {
+  // The engine is shared with other tests: the stack must not reap their sandboxes as leftovers.
+  SANDBOX_REAP_AFTER_MS: "604800000",
+};
+
 /** The try-it key as a request header. */
 export const TRY_IT_HEADERS = { authorization: `Bearer ${TRY_IT_API_KEY}` };
 
