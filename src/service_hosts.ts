@@ -48,8 +48,8 @@ export interface SandboxHosts {
   /** Runs the reaper on every engine that answers; returns what it removed. */
   reap(options?: ReapOptions): Promise<string[]>;
   /**
-   * Stops the pings and removes each engine's spare egress pair (one that cannot be removed is
-   * logged; the reaper removes it).
+   * Stops the pings and removes the spare egress pair of each engine that answers (one that cannot
+   * be removed is logged; the reaper removes it, and those of engines that are down).
    */
   close(): Promise<void>;
 }
@@ -186,9 +186,11 @@ async function openPool(
       }
       return removed;
     },
+    // Engines the monitor saw down are left to the reaper: a call to one could wait long.
     close: () => {
+      const up = live();
       pool.stop();
-      return closeEngines(engines);
+      return closeEngines(up);
     },
   };
 }
