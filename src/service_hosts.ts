@@ -122,6 +122,8 @@ async function openPool(
         }
         lost.get(name)!.delete(sandbox);
       }
+      // Its spare egress pair stopped with it: removed, and made again after the next setup there.
+      await engine.environments.dropSpare();
     },
     onDown: (name, error) => hostsLog.warn("Docker host {host} is down: {error}", { host: name, error }),
     onError: (error) => hostsLog.warn("Docker host check failed: {error}", { error: errorText(error) }),

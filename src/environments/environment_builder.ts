@@ -57,6 +57,11 @@ export class EnvironmentBuilder implements Environments {
     return this.#spare?.close() ?? Promise.resolve();
   }
 
+  /** Removes the spare egress pair (its engine restarted, which stopped it); a build makes the next. */
+  dropSpare(): Promise<void> {
+    return this.#spare?.discard() ?? Promise.resolve();
+  }
+
   /** The hosts the egress proxy allows. */
   get allowlist(): readonly string[] {
     return this.#allowlist;

@@ -88,11 +88,24 @@ export class SparePair {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    const { proxy, failures } = await this.#removeSpare();
+    throwRemovalFailures(`the spare egress proxy "${proxy}"`, failures);
+  }
+
+  /**
+   * Removes the spare, if there is one (an engine that restarted stopped it); the next setup makes
+   * its own pair, and a spare after it. What cannot be removed is left to the reaper.
+   */
+  async discard(): Promise<void> {
+    await this.#removeSpare();
+  }
+
+  async #removeSpare(): Promise<{ proxy: string; failures: unknown[] }> {
     const spare = this.#spare;
     this.#spare = undefined;
     const pair = await spare?.pair;
-    if (!pair) return;
-    throwRemovalFailures(`the spare egress proxy "${pair.names.proxy}"`, await removeParts(pair.made));
+    if (!pair) return { proxy: "", failures: [] };
+    return { proxy: pair.names.proxy, failures: await removeParts(pair.made) };
   }
 
   /** Whether the pair's proxy runs and is on its internal network. */
