@@ -120,7 +120,7 @@ export class PgJobStore implements JobStore {
         : await db.query<JobRow>(SQL.claimId, [now(), options.id]);
       return result.rows[0];
     });
-    return row ? toJob(row, []) : undefined;
+    return row ? await this.#withItems(this.#pool, row) : undefined;
   }
 
   /**

@@ -116,7 +116,8 @@ export class SqliteJobStore implements JobStore {
       (options.id === undefined
         ? this.#sql.claim.get(at, at, options.maxRunningPerSubmitter ?? Number.MAX_SAFE_INTEGER)
         : this.#sql.claimId.get(at, at, options.id)) as JobRow | undefined;
-    return row ? toJob(row, []) : undefined;
+    // With its work items: a job that runs again records its usage on top of theirs.
+    return row ? this.#withItems(row) : undefined;
   }
 
   async finish(id: string, result: JobOutcome): Promise<Job> {

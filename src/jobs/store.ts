@@ -97,7 +97,8 @@ export interface JobQueueStore {
    * fair order. Each submitter's queue is first in, first out; between submitters the one whose
    * last job started longest ago (or never) goes first, so one submitter's backlog does not hold
    * back the others. With `maxRunningPerSubmitter`, a submitter that many jobs running is skipped:
-   * its jobs stay queued and another submitter's job starts.
+   * its jobs stay queued and another submitter's job starts. The job comes with its work items as
+   * recorded so far (a job running again has some).
    */
   claimNext(options?: { id?: string; maxRunningPerSubmitter?: number }): Promise<Job | undefined>;
   /** Puts a running job back in the queue (service shut down, `JOBS_REQUEUE_INTERRUPTED`). */

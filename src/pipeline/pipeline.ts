@@ -33,7 +33,8 @@ import { jobEvents } from "./job_event_builders.ts";
 import type { EmitJobEvent } from "../contracts/job_events.ts";
 import type { ProgressCommentIds } from "./work_item_progress.ts";
 import { openJobProgress } from "./job_progress.ts";
-import { notStarted, runWorkItemAlone } from "./work_item_isolation.ts";
+import { notStarted, runWorkItemAlone, type WorkItemFailures } from "./work_item_isolation.ts";
+import { type OnTopOfEarlier, onTopOfEarlierAttempts } from "./earlier_attempts.ts";
 import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../contracts/job.ts";
@@ -68,14 +69,18 @@ export function createPipeline(deps: PipelineDeps, settings: PipelineSettings): 
     if (notServed) return notServed;
     const repo = parseRepo(job.repo);
     const session = await deps.github.open(repo, signal);
+    const onTop = onTopOfEarlierAttempts(job);
     try {
-      return await runWorkItems(deps, settings, {
+      const outcome = await runWorkItems(deps, settings, {
         job,
         emit,
         repo,
         github: session.gateway,
+        onTop,
         ...(signal ? { signal } : {}),
       });
+      const workItems = outcome.workItems?.map((item) => ({ ...item, usage: onTop(item.issue, item.usage) }));
+      return workItems ? { ...outcome, workItems } : outcome;
     } finally {
       await session.close();
     }
@@ -87,6 +92,8 @@ interface JobContext {
   emit: EmitJobEvent;
   repo: RepoRef;
   github: GitHubGateway;
+  /** Records this attempt's usage on top of the job's earlier attempts'. */
+  onTop: OnTopOfEarlier;
   signal?: AbortSignal;
 }
 
@@ -95,7 +102,7 @@ async function runWorkItems(
   settings: PipelineSettings,
   ctx: JobContext,
 ): Promise<JobOutcome> {
-  const { job, emit, repo, github, signal } = ctx;
+  const { job, emit, repo, github, onTop, signal } = ctx;
   // A follow-up works on the pull request's own work item, from the head of its branch.
   const followUp = job.pull === undefined ? undefined : await prepareFollowUp(github, repo, job);
   if (followUp?.kind === "refused") {
@@ -167,8 +174,9 @@ async function runWorkItems(
     reason: `${issue.repo.owner}/${issue.repo.name}#${issue.number}: ${reason}`,
     usage: NO_USAGE,
   }));
-  /** Each work item's latest usage, kept for one that ends in an infrastructure failure. */
+  /** Each work item's latest usage, and the failures a retry can get past. */
   const spent = new Map<number, WorkItemResult["usage"]>();
+  const lost: WorkItemFailures = { spent, retryable: [] };
   const allowance = job.submitter ? await deps.dailyAllowance(job.submitter) : undefined;
   for (const item of items) {
     if (signal?.aborted) break;
@@ -178,7 +186,7 @@ async function runWorkItems(
     const itemStart = performance.now();
     workItems.push(
       await runWorkItemAlone(
-        spent,
+        lost,
         {
           github,
           hosts: deps.hosts,
@@ -187,7 +195,7 @@ async function runWorkItems(
           recordPublication: (publication) => deps.store.savePublication(job.id, publication),
           recordUsage: async (issue, usage) => {
             spent.set(issue, usage);
-            await deps.store.recordUsage(job.id, issue, usage);
+            await deps.store.recordUsage(job.id, issue, onTop(issue, usage));
             await allowance?.refresh();
           },
           ...(allowance ? { allowance } : {}),
@@ -228,7 +236,8 @@ async function runWorkItems(
   if (signal?.aborted) return { status: "failed", reason: "cancelled", pullRequests, workItems };
   if (failures.length > 0) {
     const reason = failures.map((w) => `#${w.issue} ${w.status}: ${w.reason ?? ""}`.trim()).join("; ");
-    return { status: "failed", reason, pullRequests, workItems };
+    const retry = lost.retryable.length > 0 ? { retry: lost.retryable.join("; ") } : {};
+    return { status: "failed", reason, pullRequests, workItems, ...retry };
   }
   return { status: "succeeded", pullRequests, workItems };
 }

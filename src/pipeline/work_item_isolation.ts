@@ -9,13 +9,23 @@ import type { JobOutcome, WorkItemResult } from "../contracts/job.ts";
 import { workItemEvents } from "./job_event_builders.ts";
 import { errorText } from "../logging.ts";
 import { runWorkItem } from "./work_item_run.ts";
+import { DockerHostDownError } from "../sandbox/docker_host_errors.ts";
+
+/** What the job keeps across its work items for the ones that end in an infrastructure failure. */
+export interface WorkItemFailures {
+  /** Each work item's latest usage. */
+  spent: ReadonlyMap<number, WorkItemResult["usage"]>;
+  /** Why work items failed in a way a retry of the job can get past (their Docker host went down). */
+  retryable: string[];
+}
 
 /**
  * {@link runWorkItem}, with an infrastructure failure (Docker, GitHub) ending this work item as
- * `error` instead of the job, so the next one still runs. A cancel still stops the job.
+ * `error` instead of the job, so the next one still runs. A cancel still stops the job. A failure
+ * typed `retryable` (the work item's Docker host stopped answering) is also noted in `failures`.
  */
 export async function runWorkItemAlone(
-  spent: ReadonlyMap<number, WorkItemResult["usage"]>,
+  failures: WorkItemFailures,
   ...args: Parameters<typeof runWorkItem>
 ): Promise<WorkItemResult> {
   const [deps, input] = args;
@@ -24,15 +34,22 @@ export async function runWorkItemAlone(
   } catch (error) {
     if (input.signal?.aborted) throw error;
     const reason = errorText(error);
+    if (lostItsHost(error)) failures.retryable.push(`#${input.item.number}: ${reason}`);
     await deps.emit(workItemEvents(input.item.number).error(reason));
     return {
       issue: input.item.number,
       title: input.item.title,
       status: "error",
       reason,
-      usage: spent.get(input.item.number) ?? NO_USAGE,
+      usage: failures.spent.get(input.item.number) ?? NO_USAGE,
     };
   }
+}
+
+/** Whether `error`, or an error it was caused by, says the work item's Docker host went down. */
+function lostItsHost(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof DockerHostDownError) return true;
+  return false;
 }
 
 /** The outcome of a job whose work items never started (`ops_not_done`, or cancelled while waiting). */

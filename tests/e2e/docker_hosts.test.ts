@@ -4,12 +4,12 @@
  * sandbox image moved to it with `docker save | docker load`, and the example's package index
  * served on both under one egress network name, so each host builds the environment it needs.
  * Host 2 is listed first, so a tie goes to it. Stopping host 2 stops its dockerd (its containers
- * are killed with it); restarting it starts the same engine again.
+ * are killed with it): the job on it goes back in the queue and runs again on host 1. Restarting it
+ * starts the same engine again.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EXAMPLE_INDEX_HOST, EXAMPLE_PACKAGES } from "../../examples/example_index.ts";
 import { taskStatsScenario } from "../../examples/scenarios/task_stats.ts";
-import { bash } from "../../examples/scenarios/script_helpers.ts";
 import type { Scenario } from "../../examples/scenario.ts";
 import { copyImage, type SecondEngine, startSecondEngine } from "../../scripts/second_engine.ts";
 import { createDockerClient, DEFAULT_DOCKER_SOCKET } from "../../src/sandbox/docker_client.ts";
@@ -19,21 +19,23 @@ import { ENV_LABELS, envImageName } from "../../src/environments/environment_lab
 import { PackageIndexFixture } from "../environments/package_index_fixture.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { type FinishedJob, submitJob } from "./submit_job.ts";
+import { costOverAttempts } from "./attempt_usage.ts";
+import { holdOnEngine } from "./host_hold.ts";
 
-const HOLD_TITLE = "[dev] Hold the sandbox while its host goes away";
 const stats = taskStatsScenario.issues[0]!;
-/** Issues 12 to 15 ask for the same change (each on its own branch); 20 holds its sandbox in a sleep. */
-const scenario: Scenario = {
-  ...taskStatsScenario,
-  issues: [
-    ...[12, 13, 14, 15].map((number) => ({ ...stats, number })),
-    { number: 20, title: HOLD_TITLE, body: "Sleep.\n\n## Acceptance criteria\n- [ ] It sleeps\n" },
-  ],
-  scripts: [...taskStatsScenario.scripts, {
-    match: HOLD_TITLE,
-    turns: [bash("sleep 600"), bash("echo after")],
-  }],
-};
+
+/**
+ * Issues 12 to 15 ask for the same change (each on its own branch); 20 asks for it too, and holds
+ * its sandbox in a sleep on host 2 (`host_hold.ts`).
+ */
+function scenarioWith(engine2Url: string): Scenario {
+  const hold = holdOnEngine(engine2Url, 20);
+  return {
+    ...taskStatsScenario,
+    issues: [...[12, 13, 14, 15].map((number) => ({ ...stats, number })), hold.issue],
+    scripts: [hold.script, ...taskStatsScenario.scripts],
+  };
+}
 
 const image = Deno.env.get("SANDBOX_IMAGE") ?? DEFAULT_SANDBOX_LIMITS.image;
 const engine1Url = Deno.env.get("DOCKER_HOST") ?? `unix://${DEFAULT_DOCKER_SOCKET}`;
@@ -53,7 +55,7 @@ describe("a pool of two Docker hosts", () => {
       ...await response.json() as { status: string; hosts: DockerHostState[] },
     };
   };
-  const submit = (issue: number) => submitJob(harness, { repo: scenario.repo.fullName, issue });
+  const submit = (issue: number) => submitJob(harness, { repo: taskStatsScenario.repo.fullName, issue });
 
   beforeAll(async () => {
     engine2 = await startSecondEngine();
@@ -73,7 +75,7 @@ describe("a pool of two Docker hosts", () => {
         network: index1.network,
       }),
     );
-    harness = await startHarness(scenario, {
+    harness = await startHarness(scenarioWith(engine2.url), {
       env: {
         DOCKER_HOSTS: `${engine2.url},${engine1Url}`,
         SANDBOXES_PER_HOST: "1",
@@ -117,7 +119,7 @@ describe("a pool of two Docker hosts", () => {
     ]);
   });
 
-  test("host 2 stops under a job: the work item fails, retryable, naming it; /readyz reports it down; new jobs go to host 1", async () => {
+  test("host 2 stops under a job: the job goes back in the queue, saying why, and succeeds on host 1; its spend counts both attempts once", async () => {
     const held = submit(20);
     // Host 2 comes first on a tie: the job's sleep runs there.
     await waitFor(async () => {
@@ -129,15 +131,24 @@ describe("a pool of two Docker hosts", () => {
       return (top.Processes ?? []).some((p: string[]) => p.join(" ").includes("sleep 600"));
     });
     await engine2.halt();
-    const failed = await held;
-    expect(hostOf(failed)).toEqual([engine2.url]);
-    expect(failed.job.status).toBe("failed");
-    expect(failed.job.workItems[0]).toMatchObject({
-      issue: 20,
-      status: "error",
-      reason: expect.stringContaining(`Docker host ${engine2.url} stopped answering`),
-    });
-    expect(failed.job.workItems[0]!.reason).toContain("retryable");
+    const retried = await held;
+    expect(hostOf(retried)).toEqual([engine2.url, engine1Url]);
+    expect(retried.job.status, retried.job.reason).toBe("succeeded");
+    const lost = `Docker host ${engine2.url} stopped answering`;
+    const kinds = retried.events.map((e) => e.kind);
+    expect(kinds.indexOf("error")).toBeLessThan(kinds.indexOf("retry"));
+    expect(retried.events.find((e) => e.kind === "error")?.message).toContain(lost);
+    expect(retried.events.filter((e) => e.kind === "retry").map((e) => e.data)).toEqual([
+      { retry: 1, maxRetries: 2, reason: expect.stringContaining(`#20: ${lost}`) },
+    ]);
+    // One pull request for the work item, and the model calls of both attempts counted once each.
+    const pulls = harness.github.pulls(taskStatsScenario.repo.fullName).filter((p) =>
+      p.head.startsWith("agent/issue-20-")
+    );
+    expect(pulls).toHaveLength(1);
+    const spent = costOverAttempts(retried.events);
+    expect(spent.attempts).toBe(2);
+    expect((retried.job.usage as { costUsd: number }).costUsd).toBeCloseTo(spent.costUsd, 6);
 
     await waitFor(async () => (await readiness()).hosts[0]!.status === "down");
     const ready = await readiness();

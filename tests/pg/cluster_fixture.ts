@@ -4,7 +4,7 @@
  * script answers, so jobs on different branches run side by side), the Anthropic stand-in, the
  * example package index, and the settings every replica process shares.
  */
-import type { Scenario } from "../../examples/scenario.ts";
+import type { ModelScript, Scenario, ScenarioIssue } from "../../examples/scenario.ts";
 import { type ExampleIndex, startExampleIndex } from "../../examples/example_index.ts";
 import { taskStatsScenario } from "../../examples/scenarios/task_stats.ts";
 import { createDockerClient } from "../../src/sandbox/docker_client.ts";
@@ -19,6 +19,10 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from "../../scripts/po
 export interface Cluster {
   scenario: Scenario;
   postgres: ThrowawayPostgres;
+  /** The replicas' database. */
+  databaseUrl: string;
+  /** The network the example package index serves on (`SETUP_EGRESS_NETWORK`). */
+  egressNetwork: string;
   github: GitHubStandIn;
   anthropic: AnthropicStandIn;
   /** The issue numbers jobs may be submitted on (the scenario's, then its copies). */
@@ -32,8 +36,18 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+/** Options for {@link startCluster}. */
+export interface ClusterOptions {
+  /** More issues answered by the scenario's script (numbers 101, 102, …). */
+  copies?: number;
+  /** Issues of the test's own and their scripts (matched before the scenario's). */
+  extra?: { issues: ScenarioIssue[]; scripts: ModelScript[] };
+  /** Docker sockets of other engines the replicas may use (`DOCKER_HOSTS`). */
+  sockets?: string[];
+}
+
 /** Starts the cluster's parts; replicas are started by the test. */
-export async function startCluster(options: { copies?: number } = {}): Promise<Cluster> {
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const scenario = taskStatsScenario;
   const docker = createDockerClient(Deno.env.get("DOCKER_HOST"));
   const parts: Array<() => Promise<unknown>> = [];
@@ -55,7 +69,10 @@ export async function startCluster(options: { copies?: number } = {}): Promise<C
       });
       issues.push(number);
     }
-    const anthropic = await startAnthropicStandIn({ scripts: scenario.scripts });
+    for (const issue of options.extra?.issues ?? []) github.addIssue(scenario.repo.fullName, issue);
+    const anthropic = await startAnthropicStandIn({
+      scripts: [...options.extra?.scripts ?? [], ...scenario.scripts],
+    });
     parts.push(() => anthropic.close());
     const index: ExampleIndex = await startExampleIndex(docker, DEFAULT_SANDBOX_LIMITS.image);
     parts.push(async () => await index[Symbol.asyncDispose]());
@@ -78,11 +95,13 @@ export async function startCluster(options: { copies?: number } = {}): Promise<C
     return {
       scenario,
       postgres,
+      databaseUrl,
+      egressNetwork: index.settings.SETUP_EGRESS_NETWORK!,
       github,
       anthropic,
       issues,
       async replica(name, env = {}) {
-        const started = await startReplica(name, { ...settings, ...env });
+        const started = await startReplica(name, { ...settings, ...env }, options.sockets);
         replicas.push(started);
         return started;
       },

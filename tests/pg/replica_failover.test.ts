@@ -2,12 +2,15 @@
  * Replicas as real processes on one PostgreSQL: a replica killed with SIGKILL in the middle of a job
  * (its pull request just opened on GitHub, the reply lost) loses its lease; the other replica
  * takes the job over, removes the dead one's sandbox, and finishes on the same branch and pull
- * request.
+ * request; the model calls of both attempts are counted once each, in the job's usage and in its
+ * submitter's spend.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { JobEvent } from "../../src/contracts/job_events.ts";
 import { fetchEvents, waitForJob } from "../e2e/harness.ts";
 import { type Cluster, startCluster } from "./cluster_fixture.ts";
+import { costOverAttempts } from "../e2e/attempt_usage.ts";
+import pg from "pg";
 
 describe("a replica killed mid-job", () => {
   let cluster: Cluster;
@@ -46,6 +49,16 @@ describe("a replica killed mid-job", () => {
     expect(events.slice(0, takeOver).some((e) => e.message.startsWith("started"))).toBe(true);
     expect(events.at(-1)).toMatchObject({ kind: "done" });
     expect(await cluster.containersOf(id)).toEqual([]);
+    const spent = costOverAttempts(events);
+    expect(spent.attempts).toBe(2);
+    expect((job.usage as { costUsd: number }).costUsd).toBeCloseTo(spent.costUsd, 6);
+    const ledger = new pg.Pool({ connectionString: cluster.databaseUrl, max: 1 });
+    try {
+      const { rows } = await ledger.query<{ cost_usd: number }>("SELECT cost_usd FROM principal_spend");
+      expect(rows.map((r) => r.cost_usd)).toEqual([expect.closeTo(spent.costUsd, 6)]);
+    } finally {
+      await ledger.end();
+    }
     expect(b.logs.some((line) => line.includes("replica-a") && line.includes("released their jobs"))).toBe(
       true,
     );

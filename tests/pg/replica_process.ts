@@ -30,13 +30,23 @@ const START_PERMISSIONS = [
 ];
 
 /**
- * Starts replica `name` with `settings` and waits until `GET /healthz` answers.
+ * Starts replica `name` with `settings` and waits until `GET /healthz` answers. `sockets`: more
+ * Docker sockets it may use (another engine of `DOCKER_HOSTS`), added to its read and write permissions.
  * @throws Error with its log when it exits or does not answer within 60 s.
  */
-export async function startReplica(name: string, settings: Record<string, string>): Promise<ReplicaProcess> {
+export async function startReplica(
+  name: string,
+  settings: Record<string, string>,
+  sockets: readonly string[] = [],
+): Promise<ReplicaProcess> {
   const port = await freePort();
+  const permissions = START_PERMISSIONS.map((flag) =>
+    flag.startsWith("--allow-read=") || flag.startsWith("--allow-write=")
+      ? [flag, ...sockets].join(",")
+      : flag
+  );
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...START_PERMISSIONS, "src/main.ts"],
+    args: ["run", ...permissions, "src/main.ts"],
     cwd: PROJECT_ROOT,
     env: { ...settings, HOST: "127.0.0.1", PORT: String(port), HOSTNAME: name },
     stdin: "null",

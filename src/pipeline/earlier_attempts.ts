@@ -1,0 +1,28 @@
+/**
+ * A job that runs again (a retry after its Docker host went down, a takeover from a dead replica, a
+ * requeue after a shutdown) starts its work items' usage from zero, while its record already holds
+ * what the earlier attempts spent: those model calls were made and paid for. Each attempt's usage
+ * is recorded on top of the earlier attempts', so the job's usage and its submitter's daily spend
+ * (`QUOTA_USD_PER_DAY`) count every model call once: not replaced by the last attempt's, not twice.
+ */
+import type { Job } from "../contracts/job.ts";
+import type { RecordedUsage } from "../contracts/usage.ts";
+
+/** Adds to an attempt's usage of a work item what the job's earlier attempts recorded for it. */
+export type OnTopOfEarlier = (issue: number, usage: RecordedUsage) => RecordedUsage;
+
+/** The {@link OnTopOfEarlier} of `job` as it was taken for this attempt (its work items as stored). */
+export function onTopOfEarlierAttempts(job: Job): OnTopOfEarlier {
+  const earlier = new Map(job.workItems.map((item) => [item.issue, item.usage]));
+  return (issue, usage) => {
+    const before = earlier.get(issue);
+    if (!before) return usage;
+    return {
+      inputTokens: before.inputTokens + usage.inputTokens,
+      outputTokens: before.outputTokens + usage.outputTokens,
+      totalTokens: before.totalTokens + usage.totalTokens,
+      costUsd: before.costUsd + usage.costUsd,
+      turns: before.turns + usage.turns,
+    };
+  };
+}
