@@ -8,6 +8,7 @@ import { ConfigError } from "./errors.ts";
 import { listenForJobChanges } from "./jobs/pg_listener.ts";
 import { pgEnvironmentUses, pgProgressComments, pgWebhookDeliveries } from "./jobs/pg_records.ts";
 import { openPgStore } from "./jobs/pg_store.ts";
+import { PgReplicaTakes } from "./jobs/pg_replica_takes.ts";
 import { type PgWorker, startPgWorker } from "./jobs/pg_worker.ts";
 import { startReplicaLease } from "./jobs/replica_leases.ts";
 import type { Worker } from "./jobs/worker.ts";
@@ -51,19 +52,10 @@ export async function openPostgres(config: Config, url: string): Promise<Service
       // Stopped first on close, and also when the first beat or the worker's start fails.
       stops.unshift(() => lease.stop());
       await lease.beat();
-      const worker = await startPgWorker(
-        pool,
-        {
-          ...jobStore,
-          takeForRun: (...a) => store.takeForRun(...a),
-          releaseWorkers: (ids) => store.releaseWorkers(ids),
-        },
-        pipeline,
-        {
-          ...options,
-          replicaId,
-        },
-      );
+      const worker = await startPgWorker(pool, jobStore, new PgReplicaTakes(pool), pipeline, {
+        ...options,
+        replicaId,
+      });
       started.worker = worker;
       log.info("replica {replicaId} takes jobs from PostgreSQL", { replicaId });
       return worker;

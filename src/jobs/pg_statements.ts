@@ -33,6 +33,8 @@ export const ENQUEUE_SQL =
 
 /** The statements of {@link PgJobStore}. */
 export const PG_SQL = {
+  // The advisory lock (any constant) held by submissions and claims, which read then write the queue.
+  lockQueue: "SELECT pg_advisory_xact_lock(7140315)",
   job: "SELECT * FROM jobs WHERE id = $1",
   items: "SELECT * FROM work_items WHERE job_id = $1 ORDER BY issue",
   insert:

@@ -22,7 +22,7 @@ import { logJobFinished, logJobStarted } from "./job_lifecycle_log.ts";
 import type { Job } from "../contracts/job.ts";
 import { JobAbort } from "./job_abort.ts";
 import { jobEvents } from "../pipeline/job_event_builders.ts";
-import type { PgJobStore } from "./pg_store.ts";
+import type { PgReplicaTakes } from "./pg_replica_takes.ts";
 import { RUN_JOB_TASK } from "./pg_statements.ts";
 import { runJob, type RunJobOptions, type RunJobStore } from "./run_job.ts";
 import type { Worker, WorkerOptions } from "./worker.ts";
@@ -45,8 +45,8 @@ export interface PgWorkerOptions
   beforeResume(job: Job): Promise<void>;
 }
 
-/** The store roles the worker uses: {@link runJob}'s, taking a job (or taking one over), releasing. */
-export type PgWorkerStore = RunJobStore & Pick<PgJobStore, "takeForRun" | "releaseWorkers">;
+/** How the worker takes its jobs and releases the ones it could not finish (`pg_replica_takes.ts`). */
+export type ReplicaTakes = Pick<PgReplicaTakes, "takeForRun" | "releaseWorkers">;
 
 /** A {@link Worker} that also hears about job changes made on other replicas. */
 export interface PgWorker extends Worker {
@@ -54,10 +54,11 @@ export interface PgWorker extends Worker {
   jobChanged(jobId: string): void;
 }
 
-/** Starts graphile-worker on `pool` with the task that runs a job. */
+/** Starts graphile-worker on `pool` with the task that runs a job (`takes` picks which one). */
 export async function startPgWorker(
   pool: pg.Pool,
-  store: PgWorkerStore,
+  store: RunJobStore,
+  takes: ReplicaTakes,
   pipeline: Pipeline,
   options: PgWorkerOptions,
 ): Promise<PgWorker> {
@@ -71,7 +72,7 @@ export async function startPgWorker(
   const task: Task = async (_payload, helpers) => {
     const workerId = helpers.job.locked_by ?? "unknown";
     workerIds.add(workerId);
-    const taken = await store.takeForRun(options.replicaId, workerId, options.maxRunningPerPrincipal);
+    const taken = await takes.takeForRun(options.replicaId, workerId, options.maxRunningPerPrincipal);
     if (!taken) return;
     const { job, resumed } = taken;
     if (resumed) {
@@ -92,7 +93,7 @@ export async function startPgWorker(
     } catch (error) {
       logJobError("worker error", error, { jobId: job.id });
       // Its end was not recorded: the next turn of the queue takes it over.
-      await store.releaseWorkers([workerId]).catch(() => undefined);
+      await takes.releaseWorkers([workerId]).catch(() => undefined);
       throw error;
     } finally {
       runs.delete(running);
@@ -127,7 +128,7 @@ export async function startPgWorker(
     while (!halt.signal.aborted) {
       try {
         // A job whose end its worker could not record is taken over by the next turn of the queue.
-        await store.releaseWorkers(stale);
+        await takes.releaseWorkers(stale);
         await pool.query("SELECT graphile_worker.force_unlock_workers($1::text[])", [stale]);
         if (halt.signal.aborted) return;
         runner = await startRunner();

@@ -8,6 +8,7 @@
  */
 import type pg from "pg";
 import { errorText, logger } from "../logging.ts";
+import { inTransaction } from "./pg_transaction.ts";
 
 const log = logger("queue");
 
@@ -30,35 +31,25 @@ export function startReplicaLease(
        ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
       [replicaId],
     );
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
+    return await inTransaction(pool, async (client) => {
       const dead = (await client.query<{ id: string }>(
         `DELETE FROM replicas WHERE heartbeat_at < now() - make_interval(secs => $1::float8 / 1000) AND id <> $2
          RETURNING id`,
         [leaseMs, replicaId],
       )).rows.map((r) => r.id);
-      let jobIds: string[] = [];
-      if (dead.length > 0) {
-        const held = (await client.query<{ id: string; worker_id: string | null }>(
-          "UPDATE jobs SET replica = NULL WHERE replica = ANY($1) RETURNING id, worker_id",
-          [dead],
-        )).rows;
-        const workers = [...new Set(held.flatMap((r) => r.worker_id ? [r.worker_id] : []))];
-        if (workers.length > 0) {
-          await client.query("SELECT graphile_worker.force_unlock_workers($1::text[])", [workers]);
-        }
-        jobIds = held.map((r) => r.id);
-        log.warn("replicas {dead} stopped beating; released their jobs {jobs}", { dead, jobs: jobIds });
+      if (dead.length === 0) return [];
+      const held = (await client.query<{ id: string; worker_id: string | null }>(
+        "UPDATE jobs SET replica = NULL WHERE replica = ANY($1) RETURNING id, worker_id",
+        [dead],
+      )).rows;
+      const workers = [...new Set(held.flatMap((r) => r.worker_id ? [r.worker_id] : []))];
+      if (workers.length > 0) {
+        await client.query("SELECT graphile_worker.force_unlock_workers($1::text[])", [workers]);
       }
-      await client.query("COMMIT");
+      const jobIds = held.map((r) => r.id);
+      log.warn("replicas {dead} stopped beating; released their jobs {jobs}", { dead, jobs: jobIds });
       return jobIds;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   };
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {

@@ -8,7 +8,7 @@ import type { Job, JobOutcome } from "../contracts/job.ts";
 import { JobAbort } from "./job_abort.ts";
 import { jobEvents } from "../pipeline/job_event_builders.ts";
 import type { EmitJobEvent, NewJobEvent } from "../contracts/job_events.ts";
-import type { JobEventStore, JobQueueStore, JobReadModel } from "./store.ts";
+import { INTERRUPTED_REASON, type JobEventStore, type JobQueueStore, type JobReadModel } from "./store.ts";
 import type { Pipeline } from "../pipeline/pipeline_contract.ts";
 
 /** Options for {@link runJob}. */
@@ -34,7 +34,6 @@ export interface RunJobOptions {
 /** The roles {@link runJob} uses: the queue, the events, and reading the job back after a requeue. */
 export type RunJobStore = JobQueueStore & JobEventStore & Pick<JobReadModel, "get">;
 
-const INTERRUPTED = "interrupted: the service stopped while the job was running; submit it again to retry";
 const GRACE_OVER = Symbol("grace over");
 type Settled = { outcome: JobOutcome } | { error: unknown };
 
@@ -133,7 +132,9 @@ function decide(
     const abort = signal.reason instanceof JobAbort ? signal.reason : undefined;
     if (abort?.kind === "cancelled") return { status: "cancelled", reason: abort.message, ...produced };
     if (abort?.kind === "shutdown") {
-      return options.requeueInterrupted ? "requeue" : { status: "failed", reason: INTERRUPTED, ...produced };
+      return options.requeueInterrupted
+        ? "requeue"
+        : { status: "failed", reason: INTERRUPTED_REASON, ...produced };
     }
     return { status: "failed", reason: abort?.message ?? "aborted", ...produced };
   }

@@ -5,18 +5,12 @@
  * file is migrated like the job store's.
  */
 // deno-lint-ignore-file require-await -- node:sqlite is synchronous; `async` is what makes a throw a rejection.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import type { EnvironmentUses } from "../environments/environment_uses.ts";
-import { migrate } from "./sqlite_migrations.ts";
+import { openSqliteDatabase } from "./sqlite_database.ts";
 
 /** Opens the last-use records in the job store at `path` (`:memory:`: a private database). */
 export function openSqliteEnvironmentUses(path: string): EnvironmentUses & { close(): void } {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
-  migrate(db);
+  const db = openSqliteDatabase(path);
   const touch = db.prepare(
     `INSERT INTO environment_uses (key, used_at) VALUES (?, ?)
      ON CONFLICT (key) DO UPDATE SET used_at = max(used_at, excluded.used_at)`,

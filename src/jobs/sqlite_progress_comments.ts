@@ -5,18 +5,12 @@
  * migrated like the job store's.
  */
 // deno-lint-ignore-file require-await -- node:sqlite is synchronous; `async` is what makes a throw a rejection.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import type { ProgressCommentIds } from "../pipeline/work_item_progress.ts";
-import { migrate } from "./sqlite_migrations.ts";
+import { openSqliteDatabase } from "./sqlite_database.ts";
 
 /** Opens the progress comment ids in the job store at `path` (`:memory:`: a private database). */
 export function openSqliteProgressComments(path: string): ProgressCommentIds & { close(): void } {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
-  migrate(db);
+  const db = openSqliteDatabase(path);
   const read = db.prepare("SELECT comment_id FROM progress_comments WHERE repo = ? AND issue = ?");
   const write = db.prepare(
     `INSERT INTO progress_comments (repo, issue, comment_id) VALUES (?, ?, ?)

@@ -5,12 +5,10 @@
  * throw into a rejected promise.
  */
 // deno-lint-ignore-file require-await -- node:sqlite is synchronous; `async` is what makes a throw a rejection.
-import { DatabaseSync } from "node:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import type { DatabaseSync } from "node:sqlite";
 import type { Job, JobOutcome } from "../contracts/job.ts";
 import type { JobEvent, NewJobEvent } from "../contracts/job_events.ts";
-import { migrate } from "./sqlite_migrations.ts";
+import { inTransaction, openSqliteDatabase } from "./sqlite_database.ts";
 import {
   encodeCursor,
   type EventRow,
@@ -28,22 +26,17 @@ import { type WorkItemPublication, workItemPublicationSchema } from "../contract
 import {
   type CreateOnceResult,
   type IdempotencyKey,
+  INTERRUPTED_REASON,
   type JobFilter,
   type JobPage,
   type JobStore,
+  type JobStoreOptions,
   type NewJob,
   type SubmitQuota,
 } from "./store.ts";
 
-const INTERRUPTED = "interrupted: the service stopped while the job was running; submit it again to retry";
-
 /** Options for {@link openSqliteStore}. */
-export interface SqliteStoreOptions {
-  /** How long an `Idempotency-Key` answers with its job, ms (`IDEMPOTENCY_KEY_TTL_MS`); then the key is free. */
-  idempotencyTtlMs: number;
-  /** Clock of the spend ledger: which UTC day spending counts on. Default: `() => new Date()`. */
-  clock?: () => Date;
-}
+export type SqliteStoreOptions = JobStoreOptions;
 
 /**
  * Opens (creating and migrating as needed) the store at `path`; `:memory:`
@@ -64,23 +57,20 @@ export class SqliteJobStore implements JobStore {
 
   constructor(path: string, options: SqliteStoreOptions) {
     this.#idempotencyTtlMs = options.idempotencyTtlMs;
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
-    this.#db.exec(
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-    );
-    migrate(this.#db);
+    this.#db = openSqliteDatabase(path);
     this.#sql = prepareStatements(this.#db);
     this.#spend = new SqliteSpend(this.#sql, options.clock ?? (() => new Date()));
   }
 
   async create(request: NewJob, quota?: SubmitQuota): Promise<Job> {
-    const id = quota ? this.#transaction(() => this.#insertWithin(request, quota)) : this.#insert(request);
+    const id = quota
+      ? inTransaction(this.#db, () => this.#insertWithin(request, quota))
+      : this.#insert(request);
     return this.#mustGet(id);
   }
 
   async createOnce(request: NewJob, key: IdempotencyKey, quota?: SubmitQuota): Promise<CreateOnceResult> {
-    const outcome = this.#transaction(() => {
+    const outcome = inTransaction(this.#db, () => {
       this.#sql.expireKeys.run(new Date(Date.now() - this.#idempotencyTtlMs).toISOString());
       const seen = this.#sql.key.get(key.principal, key.key) as
         | { fingerprint: string; job_id: string }
@@ -121,7 +111,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async finish(id: string, result: JobOutcome): Promise<Job> {
-    this.#transaction(() => {
+    inTransaction(this.#db, () => {
       const at = now();
       const pullRequests = JSON.stringify(result.pullRequests);
       const changed = this.#sql.finish.run(result.status, result.reason ?? null, pullRequests, at, at, id);
@@ -159,15 +149,15 @@ export class SqliteJobStore implements JobStore {
 
   async recoverInterrupted({ requeue }: { requeue: boolean }): Promise<Job[]> {
     const at = now();
-    const rows = this.#transaction(() => [
+    const rows = inTransaction(this.#db, () => [
       ...this.#sql.recoverCancelled.all(at, at),
-      ...(requeue ? this.#sql.recoverRequeue.all(at) : this.#sql.recoverFail.all(INTERRUPTED, at, at)),
+      ...(requeue ? this.#sql.recoverRequeue.all(at) : this.#sql.recoverFail.all(INTERRUPTED_REASON, at, at)),
     ]) as unknown as Array<{ id: string }>;
     return rows.map((r) => this.#mustGet(r.id));
   }
 
   async recordUsage(jobId: string, issue: number, usage: RecordedUsage): Promise<void> {
-    this.#transaction(() => {
+    inTransaction(this.#db, () => {
       const before = this.#spend.itemCost(jobId, issue);
       this.#sql.usage.run(
         jobId,
@@ -261,18 +251,6 @@ export class SqliteJobStore implements JobStore {
   #insertWithin(request: NewJob, quota: SubmitQuota): string {
     if (request.submitter !== undefined) this.#spend.checkQuota(request.submitter, quota);
     return this.#insert(request);
-  }
-
-  #transaction<T>(work: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = work();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
   }
 }
 

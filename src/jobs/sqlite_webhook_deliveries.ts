@@ -4,18 +4,12 @@
  * connection of its own; the file is migrated like the job store's.
  */
 // deno-lint-ignore-file require-await -- node:sqlite is synchronous; `async` is what makes a throw a rejection.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import type { WebhookDeliveries } from "../webhooks/webhook_deliveries.ts";
-import { migrate } from "./sqlite_migrations.ts";
+import { openSqliteDatabase } from "./sqlite_database.ts";
 
 /** Opens the delivery records in the job store at `path` (`:memory:`: a private database). */
 export function openSqliteWebhookDeliveries(path: string): WebhookDeliveries & { close(): void } {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
-  migrate(db);
+  const db = openSqliteDatabase(path);
   const claim = db.prepare(
     "INSERT INTO webhook_deliveries (id, event, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
   );

@@ -7,6 +7,18 @@ import type { JobEvent, NewJobEvent } from "../contracts/job_events.ts";
 import type { JobRunRecords } from "../pipeline/pipeline_contract.ts";
 import type { WorkItemPublication } from "../contracts/work_item_publication.ts";
 
+/** Options every job store is opened with. */
+export interface JobStoreOptions {
+  /** How long an `Idempotency-Key` answers with its job, ms (`IDEMPOTENCY_KEY_TTL_MS`); then the key is free. */
+  idempotencyTtlMs: number;
+  /** Clock of the spend ledger: which UTC day spending counts on. Default: `() => new Date()`. */
+  clock?: () => Date;
+}
+
+/** The reason of a job a stopped or crashed process left running, when it is not queued again. */
+export const INTERRUPTED_REASON =
+  "interrupted: the service stopped while the job was running; submit it again to retry";
+
 /** A job to create: the request plus who made it. */
 export interface NewJob extends JobRequest {
   /** The verified principal's id; never taken from the request body. */

@@ -6,6 +6,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { PgJobStore } from "../../src/jobs/pg_store.ts";
+import { PgReplicaTakes } from "../../src/jobs/pg_replica_takes.ts";
 import { startPgWorker } from "../../src/jobs/pg_worker.ts";
 import { type PgFixture, startPgFixture } from "../pg/pg_fixture.ts";
 import { holdingPipeline } from "./holding_pipeline.ts";
@@ -23,18 +24,19 @@ test("a stop ends the worker pool's restart loop while the database is away, and
   pool.on("error", () => undefined);
   let attempts = 0;
   /** Counts the restart loop's attempts: each begins by releasing the dead workers' jobs. */
-  class CountingStore extends PgJobStore {
+  class CountingTakes extends PgReplicaTakes {
     override releaseWorkers(workerIds: readonly string[]): Promise<void> {
       attempts++;
       return super.releaseWorkers(workerIds);
     }
   }
   // The fresh database is a copy of a migrated one.
-  const store = new CountingStore(pool, { idempotencyTtlMs: 60_000 });
+  const store = new PgJobStore(pool, { idempotencyTtlMs: 60_000 });
   const held = holdingPipeline();
   const worker = await startPgWorker(
     pool,
     store,
+    new CountingTakes(pool),
     held.pipeline,
     {
       concurrency: 1,
