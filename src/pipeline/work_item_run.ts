@@ -92,7 +92,8 @@ export async function runWorkItem(
     (error) =>
       logJobError("cannot save a work item's trajectory", error, { jobId: input.jobId, issue: item.number }),
   );
-  const name = `backend-agent-${input.jobId.slice(0, 8)}-${item.number}`;
+  // Unique per attempt: a job that runs again may meet its lost sandbox on an engine that came back.
+  const name = `backend-agent-${input.jobId.slice(0, 8)}-${item.number}-${crypto.randomUUID().slice(0, 4)}`;
   const parsed = parseWorkItem(item.body);
   const result: WorkItemResult = {
     issue: item.number,

@@ -4,6 +4,7 @@ import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";
 import { startWorker, type Worker } from "../../src/jobs/worker.ts";
 import { holdingPipeline, WORKER_SETTINGS } from "./holding_pipeline.ts";
+import { LOST_HOST, lostHostPipeline } from "./lost_host_pipeline.ts";
 
 const until = async (check: () => Promise<boolean>, timeoutMs = 5_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -48,6 +49,29 @@ describe("worker", () => {
       });
       expect(events.at(-1)).toMatchObject({ kind: "done" });
     }
+  });
+
+  test("a job whose work item lost its Docker host goes back in the queue, saying why, up to JOBS_HOST_RETRIES times", async () => {
+    const { pipeline, runs } = lostHostPipeline(1);
+    const retried = await store.create({ repo: "acme/tasks", issue: 1 });
+    worker = startWorker(store, pipeline, { ...WORKER_SETTINGS, hostRetries: 2 });
+    await until(async () => (await store.get(retried.id))?.status === "succeeded");
+    expect(runs.get(retried.id)).toBe(2);
+    const events = await store.listEvents(retried.id);
+    expect(events.filter((e) => e.kind === "retry").map((e) => e.data)).toEqual([
+      { retry: 1, maxRetries: 2, reason: `#1: Docker host ${LOST_HOST} stopped answering` },
+    ]);
+    await worker.stop();
+
+    const always = lostHostPipeline(9);
+    const failing = await store.create({ repo: "acme/tasks", issue: 2 });
+    worker = startWorker(store, always.pipeline, { ...WORKER_SETTINGS, hostRetries: 2 });
+    await until(async () => (await store.get(failing.id))?.status === "failed");
+    expect(always.runs.get(failing.id)).toBe(3);
+    expect((await store.get(failing.id))?.reason).toBe(
+      `#2 error: Docker host ${LOST_HOST} stopped answering`,
+    );
+    expect((await store.listEvents(failing.id)).filter((e) => e.kind === "retry")).toHaveLength(2);
   });
 
   test("cancelling a running job aborts its pipeline's signal and ends it cancelled", async () => {

@@ -13,6 +13,7 @@ import { buildService, type Service } from "../../src/service.ts";
 import { readFrames } from "../api/sse_frames.ts";
 import { type HoldingPipeline, holdingPipeline } from "../jobs/holding_pipeline.ts";
 import { type PgFixture, startPgFixture } from "./pg_fixture.ts";
+import { LOST_HOST, lostHostPipeline } from "../jobs/lost_host_pipeline.ts";
 
 const BASE_ENV = { GITHUB_TOKEN: "ghp_test", ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
 
@@ -120,6 +121,24 @@ describe("replicas on PostgreSQL", () => {
     }
     expect(started.slice(2)).toEqual(["key:a#2", "key:a#3"]);
     expect(peak).toBe(1);
+  });
+
+  test("a job whose work item lost its Docker host goes back in the queue and another turn runs it again", async () => {
+    const url = await fixture.freshDatabase();
+    const { pipeline, runs } = lostHostPipeline(1);
+    const config = loadConfig({ ...BASE_ENV, DATABASE_URL: url, JOBS_LEASE_MS: "3000" });
+    const service = await buildService(config, { pipeline, audit: NO_AUDIT });
+    services.push(service);
+    const id = await submit(service, 1);
+    expect(await finalStatus(service, id)).toBe("succeeded");
+    expect(runs.get(id)).toBe(2);
+    const events = await service.store.listEvents(id);
+    expect(events.map((e) => e.kind)).toEqual(["step", "retry", "step", "done"]);
+    expect(events[1]!.data).toEqual({
+      retry: 1,
+      maxRetries: 2,
+      reason: `#1: Docker host ${LOST_HOST} stopped answering`,
+    });
   });
 
   test("SSE from replica B follows a job running on replica A without a gap, and resumes on A", async () => {
