@@ -29,6 +29,11 @@ export interface SecondEngine {
   readonly docker: Docker;
   /** Stops its dockerd (SIGTERM; its containers are killed) and waits until it has exited. */
   halt(): Promise<void>;
+  /**
+   * Kills its dockerd (SIGKILL), as a crash: its API stops answering at once while its containers
+   * (under containerd, left running) are not stopped; a restart adopts containerd and stops them.
+   */
+  crash(): Promise<void>;
   /** Starts its dockerd again on the same folders and waits until it answers. */
   restart(): Promise<void>;
   /**
@@ -125,6 +130,7 @@ export async function startSecondEngine(options: { tls?: boolean } = {}): Promis
     // nothing of it is left running and a restart starts clean (after a SIGKILL, the containers' shims
     // outlive it and the next containerd does not start).
     halt: () => signal("SIGTERM"),
+    crash: () => signal("SIGKILL"),
     restart: start,
     stop() {
       stopped ??= (async () => {

@@ -3,9 +3,8 @@
  * (`scripts/second_engine.ts`, its own data root, exec root, socket and no default bridge), the
  * sandbox image moved to it with `docker save | docker load`, and the example's package index
  * served on both under one egress network name, so each host builds the environment it needs.
- * Host 2 is listed first, so a tie goes to it. Stopping host 2 stops its dockerd (its containers
- * are killed with it): the job on it goes back in the queue and runs again on host 1. Restarting it
- * starts the same engine again.
+ * Host 2 is listed first, so a tie goes to it. Host 2 crashes (its dockerd killed) under a job: the
+ * job goes back in the queue and runs again on host 1. Restarting it starts the same engine again.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EXAMPLE_INDEX_HOST, EXAMPLE_PACKAGES } from "../../examples/example_index.ts";
@@ -119,7 +118,7 @@ describe("a pool of two Docker hosts", () => {
     ]);
   });
 
-  test("host 2 stops under a job: the job goes back in the queue, saying why, and succeeds on host 1; its spend counts both attempts once", async () => {
+  test("host 2 crashes under a job: the job goes back in the queue, saying why, and succeeds on host 1; its spend counts both attempts once", async () => {
     const held = submit(20);
     // Host 2 comes first on a tie: the job's sleep runs there.
     await waitFor(async () => {
@@ -130,7 +129,9 @@ describe("a pool of two Docker hosts", () => {
       const top = await engine2.docker.getContainer(container.Id).top().catch(() => ({ Processes: [] }));
       return (top.Processes ?? []).some((p: string[]) => p.join(" ").includes("sleep 600"));
     });
-    await engine2.halt();
+    // A crash: the engine stops answering at once (a stop would first stop its containers while it
+    // still answers, and the work item would fail on its own before the engine went away).
+    await engine2.crash();
     const retried = await held;
     expect(hostOf(retried)).toEqual([engine2.url, engine1Url]);
     expect(retried.job.status, retried.job.reason).toBe("succeeded");
