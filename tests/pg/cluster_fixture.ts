@@ -4,7 +4,7 @@
  * script answers, so jobs on different branches run side by side), the Anthropic stand-in, the
  * example package index, and the settings every replica process shares.
  */
-import type { Scenario } from "../../examples/scenario.ts";
+import type { ModelScript, Scenario, ScenarioIssue } from "../../examples/scenario.ts";
 import { type ExampleIndex, startExampleIndex } from "../../examples/example_index.ts";
 import { taskStatsScenario } from "../../examples/scenarios/task_stats.ts";
 import { createDockerClient } from "../../src/sandbox/docker_client.ts";
@@ -40,6 +40,8 @@ export interface Cluster {
 export interface ClusterOptions {
   /** More issues answered by the scenario's script (numbers 101, 102, …). */
   copies?: number;
+  /** Issues of the test's own and their scripts (matched before the scenario's). */
+  extra?: { issues: ScenarioIssue[]; scripts: ModelScript[] };
   /** Docker sockets of other engines the replicas may use (`DOCKER_HOSTS`). */
   sockets?: string[];
 }
@@ -67,7 +69,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       });
       issues.push(number);
     }
-    const anthropic = await startAnthropicStandIn({ scripts: scenario.scripts });
+    for (const issue of options.extra?.issues ?? []) github.addIssue(scenario.repo.fullName, issue);
+    const anthropic = await startAnthropicStandIn({
+      scripts: [...options.extra?.scripts ?? [], ...scenario.scripts],
+    });
     parts.push(() => anthropic.close());
     const index: ExampleIndex = await startExampleIndex(docker, DEFAULT_SANDBOX_LIMITS.image);
     parts.push(async () => await index[Symbol.asyncDispose]());

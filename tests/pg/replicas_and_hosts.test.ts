@@ -2,8 +2,9 @@
  * Two replicas (real processes) on one PostgreSQL and two Docker hosts together: the default engine
  * and a second dockerd of this test's own (`scripts/second_engine.ts`), the sandbox image moved to it
  * and the example package index served on both under one egress network name. Eight jobs spread
- * over both hosts and succeed; then host 2 stops: once both replicas see it down, new jobs land on
- * host 1 and succeed. At the end no sandbox is left on either host.
+ * over both hosts and succeed; then host 2 crashes under a job: the job goes back in the queue and
+ * succeeds on host 1, and once both replicas see host 2 down, new jobs land on host 1 and succeed.
+ * At the end no sandbox is left on either host.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EXAMPLE_INDEX_HOST, EXAMPLE_PACKAGES } from "../../examples/example_index.ts";
@@ -14,11 +15,13 @@ import { DEFAULT_SANDBOX_LIMITS, LABELS } from "../../src/sandbox/limits.ts";
 import { PackageIndexFixture } from "../environments/package_index_fixture.ts";
 import { fetchEvents, waitForJob } from "../e2e/harness.ts";
 import { type Cluster, startCluster } from "./cluster_fixture.ts";
+import { holdOnEngine } from "../e2e/host_hold.ts";
 import type { ReplicaProcess } from "./replica_process.ts";
 
 const image = Deno.env.get("SANDBOX_IMAGE") ?? DEFAULT_SANDBOX_LIMITS.image;
 const engine1Url = Deno.env.get("DOCKER_HOST") ?? `unix://${DEFAULT_DOCKER_SOCKET}`;
 const engine1 = createDockerClient(engine1Url);
+const HOLD_ISSUE = 90;
 const MANAGED = JSON.stringify({ label: [`${LABELS.managed}=true`] });
 
 /** The Docker hosts job `id`'s sandboxes ran on, in order. */
@@ -43,7 +46,12 @@ describe("two replicas and two Docker hosts on one PostgreSQL", () => {
   beforeAll(async () => {
     engine2 = await startSecondEngine();
     await copyImage(engine1, engine2.docker, image);
-    cluster = await startCluster({ copies: 7, sockets: [new URL(engine2.url).pathname] });
+    const hold = holdOnEngine(engine2.url, HOLD_ISSUE);
+    cluster = await startCluster({
+      copies: 7,
+      extra: { issues: [hold.issue], scripts: [hold.script] },
+      sockets: [new URL(engine2.url).pathname],
+    });
     await engine2.docker.createNetwork({ Name: cluster.egressNetwork, Driver: "bridge" });
     index2 = await PackageIndexFixture.start(engine2.docker, {
       image,
@@ -81,8 +89,38 @@ describe("two replicas and two Docker hosts on one PostgreSQL", () => {
     expect(new Set(hosts.flat())).toEqual(new Set([engine2.url, engine1Url]));
   });
 
-  test("host 2 stops: both replicas see it down, and new jobs land on host 1 and succeed", async () => {
-    await engine2.halt();
+  test("host 2 crashes under a job: the job goes back in the queue and succeeds on host 1", async () => {
+    const held = await cluster.submit(a, HOLD_ISSUE);
+    ids.push(held);
+    await waitFor(async () => {
+      const [container] = await engine2.docker.listContainers({ filters: MANAGED });
+      if (!container) return false;
+      const top = await engine2.docker.getContainer(container.Id).top().catch(() => ({ Processes: [] }));
+      return (top.Processes ?? []).some((p: string[]) => p.join(" ").includes("sleep 600"));
+    });
+    await engine2.crash();
+    const retried = await waitForJob(b.url, held, { timeoutMs: 240_000 });
+    const events: JobEvent[] = await fetchEvents(b.url, held, 0);
+    console.log(
+      `events of job ${held}, retried:\n` +
+        events.filter((e) => e.kind !== "tool" && e.kind !== "usage")
+          .map((e) => `  ${e.seq} ${e.at} ${e.kind}: ${e.message}`).join("\n"),
+    );
+    expect(retried.status, String(retried.reason)).toBe("succeeded");
+    // The first attempt ran on host 2, the last on host 1. A replica that has not seen host 2 go down
+    // yet may place a retry there once more: each retry names host 2.
+    const hosts = await hostsOf(a, held);
+    expect([hosts[0], hosts.at(-1)]).toEqual([engine2.url, engine1Url]);
+    const retries = events.filter((e) => e.kind === "retry");
+    expect(retries.length).toBe(hosts.length - 1);
+    for (const retry of retries) {
+      expect(retry.data).toMatchObject({ reason: expect.stringContaining(`Docker host ${engine2.url}`) });
+    }
+    const pulls = cluster.github.pulls(cluster.scenario.repo.fullName);
+    expect(pulls.filter((pull) => pull.head.startsWith(`agent/issue-${HOLD_ISSUE}-`))).toHaveLength(1);
+  });
+
+  test("host 2 down: both replicas see it, and new jobs land on host 1 and succeed", async () => {
     for (const replica of [a, b]) {
       await waitFor(async () => {
         const ready = await (await fetch(`${replica.url}/readyz`)).json() as {
