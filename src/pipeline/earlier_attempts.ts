@@ -20,6 +20,8 @@ export function onTopOfEarlierAttempts(job: Job): OnTopOfEarlier {
     return {
       inputTokens: before.inputTokens + usage.inputTokens,
       outputTokens: before.outputTokens + usage.outputTokens,
+      ephemeral5mInputTokens: (before.ephemeral5mInputTokens ?? 0) + (usage.ephemeral5mInputTokens ?? 0),
+      ephemeral1hInputTokens: (before.ephemeral1hInputTokens ?? 0) + (usage.ephemeral1hInputTokens ?? 0),
       totalTokens: before.totalTokens + usage.totalTokens,
       costUsd: before.costUsd + usage.costUsd,
       turns: before.turns + usage.turns,
