@@ -4,7 +4,10 @@
  * what the earlier attempts spent: those model calls were made and paid for. Each attempt's usage
  * is recorded on top of the earlier attempts', so the job's usage and its submitter's daily spend
  * (`QUOTA_USD_PER_DAY`) count every model call once: not replaced by the last attempt's, not twice.
+ * The work item's dollar and token budgets (`BUDGET_USD`, `BUDGET_TOKENS`) hold across attempts too:
+ * a rerun gets what the earlier attempts left of them. Turns and the wall clock are per attempt.
  */
+import type { BudgetLimits } from "../agent/budget.ts";
 import type { Job } from "../contracts/job.ts";
 import type { RecordedUsage } from "../contracts/usage.ts";
 
@@ -26,5 +29,20 @@ export function onTopOfEarlierAttempts(job: Job): OnTopOfEarlier {
       costUsd: before.costUsd + usage.costUsd,
       turns: before.turns + usage.turns,
     };
+  };
+}
+
+/**
+ * `limits` less what the job's earlier attempts spent on work item `issue`: dollars (`maxUsd`) and
+ * tokens (`maxTotalTokens`). A budget used up leaves the smallest positive limit, so the attempt's
+ * first model call stops on it (`budget_exceeded`) instead of spending again.
+ */
+export function budgetAfterEarlierAttempts(limits: BudgetLimits, job: Job, issue: number): BudgetLimits {
+  const before = job.workItems.find((item) => item.issue === issue)?.usage;
+  if (!before || (before.costUsd === 0 && before.totalTokens === 0)) return limits;
+  return {
+    ...limits,
+    maxUsd: Math.max(limits.maxUsd - before.costUsd, Number.MIN_VALUE),
+    maxTotalTokens: Math.max(limits.maxTotalTokens - before.totalTokens, Number.MIN_VALUE),
   };
 }

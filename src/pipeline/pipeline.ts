@@ -34,7 +34,11 @@ import type { EmitJobEvent } from "../contracts/job_events.ts";
 import type { ProgressCommentIds } from "./work_item_progress.ts";
 import { openJobProgress } from "./job_progress.ts";
 import { notStarted, runWorkItemAlone, type WorkItemFailures } from "./work_item_isolation.ts";
-import { type OnTopOfEarlier, onTopOfEarlierAttempts } from "./earlier_attempts.ts";
+import {
+  budgetAfterEarlierAttempts,
+  type OnTopOfEarlier,
+  onTopOfEarlierAttempts,
+} from "./earlier_attempts.ts";
 import { prepareFollowUp } from "./follow_up.ts";
 import { NO_USAGE } from "../contracts/usage.ts";
 import type { Job, JobOutcome, WorkItemResult } from "../contracts/job.ts";
@@ -223,7 +227,7 @@ async function runWorkItems(
           environment,
           ...(signal ? { signal } : {}),
         },
-        settings,
+        { ...settings, budget: budgetAfterEarlierAttempts(settings.budget, job, item.number) },
       ),
     );
     const done = workItems.at(-1)!;

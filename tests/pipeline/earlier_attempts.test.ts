@@ -1,7 +1,70 @@
-import { expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { createBudget } from "../../src/agent/budget.ts";
+import { loadConfig } from "../../src/config.ts";
+import { openSqliteStore } from "../../src/jobs/sqlite_store.ts";
+import type { JobStore } from "../../src/jobs/store.ts";
+import { budgetAfterEarlierAttempts, onTopOfEarlierAttempts } from "../../src/pipeline/earlier_attempts.ts";
 import type { Job } from "../../src/contracts/job.ts";
 import { NO_USAGE } from "../../src/contracts/usage.ts";
-import { onTopOfEarlierAttempts } from "../../src/pipeline/earlier_attempts.ts";
+import { DEFAULT_ANTHROPIC_MODEL } from "../../src/config_schema_model.ts";
+
+const config = loadConfig({ GITHUB_TOKEN: "ghp_x", ANTHROPIC_API_KEY: "sk-ant-x", BUDGET_USD: "2" });
+const limits = {
+  maxTurns: config.budget.turns,
+  maxOutputTokensPerCall: config.budget.maxOutputTokens,
+  maxOutputTokensCap: config.budget.maxOutputTokensCap,
+  exactCountWithin: config.budget.countTokensWithin,
+  maxTotalTokens: config.budget.tokens,
+  maxUsd: config.budget.usd,
+  maxWallClockMs: config.budget.wallClockMs,
+};
+const spent = (costUsd: number, totalTokens: number) => ({
+  inputTokens: totalTokens - 100,
+  outputTokens: 100,
+  totalTokens,
+  costUsd,
+  turns: 7,
+  ephemeral5mInputTokens: 40,
+  ephemeral1hInputTokens: 10,
+});
+
+describe("a job's rerun (host-down retry, takeover, requeue) counts what its earlier attempts spent", () => {
+  let store: JobStore;
+  beforeEach(() => {
+    store = openSqliteStore(":memory:", { idempotencyTtlMs: 60_000 });
+  });
+  afterEach(() => store.close());
+
+  /** The job as a rerun takes it: work item #5 already spent `costUsd` and `totalTokens`. */
+  async function rerunAfter(costUsd: number, totalTokens: number) {
+    const { id } = await store.create({ repo: "acme/tasks", issue: 5 });
+    await store.claimNext();
+    await store.recordUsage(id, 5, spent(costUsd, totalTokens));
+    return (await store.get(id))!;
+  }
+
+  test("the work item's dollar and token budgets are what the earlier attempts left; turns stay per attempt", async () => {
+    const job = await rerunAfter(1.25, 30_000);
+    const left = budgetAfterEarlierAttempts(limits, job, 5);
+    expect(left.maxUsd).toBeCloseTo(0.75, 10);
+    expect(left.maxTotalTokens).toBe(limits.maxTotalTokens - 30_000);
+    expect(left.maxTurns).toBe(limits.maxTurns);
+    // Another work item of the job, or a first attempt, keeps the whole budget.
+    expect(budgetAfterEarlierAttempts(limits, job, 6)).toEqual(limits);
+  });
+
+  test("a budget the earlier attempts used up stops the rerun's first model call, so nothing is spent again", async () => {
+    const job = await rerunAfter(2.1, 30_000);
+    const budget = createBudget(budgetAfterEarlierAttempts(limits, job, 5), {
+      model: DEFAULT_ANTHROPIC_MODEL,
+      clock: () => 0,
+    });
+    expect(budget.checkCall(1_000)).toMatchObject({ kind: "budget_exceeded" });
+    // The same call on a first attempt goes ahead.
+    expect(createBudget(limits, { model: DEFAULT_ANTHROPIC_MODEL, clock: () => 0 }).checkCall(1_000))
+      .toBeUndefined();
+  });
+});
 
 const earlier = {
   inputTokens: 100,
