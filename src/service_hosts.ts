@@ -8,7 +8,7 @@
 import type { Config } from "./config.ts";
 import type { DockerHostsConfig } from "./config_docker_hosts.ts";
 import type { EnvironmentUses } from "./environments/environment_uses.ts";
-import type { EnvironmentImage } from "./environments/image_cache.ts";
+import type { EnvironmentImage } from "./contracts/environment.ts";
 import { errorText, logger } from "./logging.ts";
 import { type HostPlacement, oneHost } from "./pipeline/host_placement.ts";
 import { createDockerClient, dockerClientFor } from "./sandbox/docker_client.ts";

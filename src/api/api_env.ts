@@ -1,7 +1,7 @@
 /** The Hono environment of the API: what middleware puts on the context. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AuditLog } from "../audit.ts";
-import type { EnvironmentImage } from "../environments/image_cache.ts";
+import type { EnvironmentImage } from "../contracts/environment.ts";
 import type { DockerHostState } from "../contracts/docker_host_state.ts";
 import type { JobChanges } from "../jobs/job_changes.ts";
 import type { JobStore, SubmitQuota } from "../jobs/store.ts";

@@ -90,3 +90,19 @@ export const environmentResultSchema = z.object({
 
 /** {@link environmentResultSchema}'s type. */
 export type EnvironmentResult = z.infer<typeof environmentResultSchema>;
+
+/** One cached environment, as `GET /v1/environments` lists it. */
+export const environmentImageSchema = z.object({
+  key: z.string().describe("The cache key (SHA-256 hex)."),
+  image: z.string().describe("`backend-agent/env:<key>`."),
+  repo: z.string().describe("`owner/name` it was built for."),
+  createdAt: z.string().describe("When it was built (ISO 8601)."),
+  sizeBytes: z.number().int().nonnegative().describe("Bytes setup added to the base image."),
+  packages: z.number().int().nonnegative().describe("Distributions installed in /opt/venv."),
+  lastUsedAt: z.string().nullable().describe(
+    "Its last cache hit or build (ISO 8601); null when not recorded.",
+  ),
+});
+
+/** {@link environmentImageSchema}'s type. */
+export type EnvironmentImage = z.infer<typeof environmentImageSchema>;

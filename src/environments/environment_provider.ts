@@ -5,7 +5,7 @@
  */
 import type { EgressEntry, EnvironmentResult, EnvironmentSpec } from "../contracts/environment.ts";
 import type { SetupFailure } from "./environment_error.ts";
-import type { EnvironmentImage } from "./image_cache.ts";
+import type { EnvironmentImage } from "../contracts/environment.ts";
 
 /** What happened, as it happens. */
 export type EnvironmentProgress =

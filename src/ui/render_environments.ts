@@ -1,6 +1,6 @@
 /** The cached environments: repository, image, size, packages, age and last use. */
 import { html } from "hono/html";
-import type { EnvironmentImage } from "../environments/image_cache.ts";
+import type { EnvironmentImage } from "../contracts/environment.ts";
 import { dataTable } from "./data_table.ts";
 import { age, bytes, count } from "./ui_format.ts";
 import type { Html } from "./ui_layout.ts";

@@ -1,6 +1,6 @@
 /** `GET /v1/environments`: scope `jobs:read`, and only the repositories the caller may see. */
 import { expect, test } from "vitest";
-import type { EnvironmentImage } from "../../src/environments/image_cache.ts";
+import type { EnvironmentImage } from "../../src/contracts/environment.ts";
 import { ADMIN_KEY, apiFixture, READER_KEY, TEST_KEY } from "../api/api_fixture.ts";
 
 const image = (repo: string, key: string): EnvironmentImage => ({

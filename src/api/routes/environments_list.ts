@@ -4,7 +4,7 @@
  * touches Docker itself.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { environmentImageSchema } from "../../environments/image_cache.ts";
+import { environmentImageSchema } from "../../contracts/environment.ts";
 import type { ApiApp, ApiDeps } from "../api_env.ts";
 import { requireScope } from "../auth/auth_middleware.ts";
 import { repoAllowed } from "../auth/principal.ts";
