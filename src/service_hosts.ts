@@ -14,7 +14,7 @@ import { type HostPlacement, oneHost } from "./pipeline/host_placement.ts";
 import { createDockerClient, dockerClientFor } from "./sandbox/docker_client.ts";
 import { DockerHostPool } from "./sandbox/docker_host_pool.ts";
 import type { DockerHostState } from "./contracts/docker_host_state.ts";
-import { type GuardedHost, guardSandboxes, onHost } from "./sandbox/host_guard.ts";
+import { containerEnded, type GuardedHost, guardSandboxes, onHost } from "./sandbox/host_guard.ts";
 import { LABELS } from "./sandbox/limits.ts";
 import { type ReapOptions, reapSandboxes } from "./sandbox/reaper.ts";
 import { buildEngine, type Engine } from "./service_engine.ts";
@@ -133,6 +133,7 @@ async function openPool(
     name: engine.name,
     confirmUp: () => pool.confirmUp(engine),
     lost: (sandbox) => lost.get(engine.name)!.add(sandbox),
+    sandboxEnded: (sandbox) => containerEnded(engine.docker, sandbox),
   });
   const live = () => engines.filter((e) => pool.states().find((s) => s.host === e.name)?.status === "up");
   return {

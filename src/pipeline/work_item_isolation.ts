@@ -9,7 +9,7 @@ import type { JobOutcome, WorkItemResult } from "../contracts/job.ts";
 import { workItemEvents } from "./job_event_builders.ts";
 import { errorText } from "../logging.ts";
 import { runWorkItem } from "./work_item_run.ts";
-import { DockerHostDownError } from "../sandbox/docker_host_errors.ts";
+import { DockerHostDownError, SandboxLostError } from "../sandbox/docker_host_errors.ts";
 
 /** What the job keeps across its work items for the ones that end in an infrastructure failure. */
 export interface WorkItemFailures {
@@ -46,9 +46,14 @@ export async function runWorkItemAlone(
   }
 }
 
-/** Whether `error`, or an error it was caused by, says the work item's Docker host went down. */
+/**
+ * Whether `error`, or an error it was caused by, says the work item's Docker host went down or
+ * stopped its sandbox under it.
+ */
 function lostItsHost(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof DockerHostDownError) return true;
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e instanceof DockerHostDownError || e instanceof SandboxLostError) return true;
+  }
   return false;
 }
 

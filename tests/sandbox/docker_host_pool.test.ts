@@ -6,10 +6,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import Docker from "dockerode";
 import { DEFAULT_DOCKER_SOCKET } from "../../src/sandbox/docker_client.ts";
-import { DockerHostDownError, NoDockerHostError } from "../../src/sandbox/docker_host_errors.ts";
+import {
+  DockerHostDownError,
+  NoDockerHostError,
+  SandboxLostError,
+} from "../../src/sandbox/docker_host_errors.ts";
 import { DockerHostPool, type PoolHost } from "../../src/sandbox/docker_host_pool.ts";
-import { onHost } from "../../src/sandbox/host_guard.ts";
+import { containerEnded, onHost } from "../../src/sandbox/host_guard.ts";
 import { SocketForwarder } from "./socket_forwarder.ts";
+import { IMAGE as SANDBOX_IMAGE } from "../docker_proxy/proxy_fixture.ts";
 
 const engineSocket: string = Deno.env.get("DOCKER_HOST")?.replace(/^unix:\/\//, "") ?? DEFAULT_DOCKER_SOCKET;
 
@@ -163,7 +168,12 @@ describe("a pool of Docker hosts", () => {
   test("a failure on a host that no longer answers becomes DockerHostDownError naming it", async () => {
     const docker = new Docker({ socketPath: hostA.socket });
     const pool = new DockerHostPool([hostA], { capacity: 1, pingTimeoutMs: 1_500 });
-    const guard = { name: hostA.name, confirmUp: () => pool.confirmUp(hostA), lost: () => undefined };
+    const guard = {
+      name: hostA.name,
+      confirmUp: () => pool.confirmUp(hostA),
+      lost: () => undefined,
+      sandboxEnded: (name: string) => containerEnded(docker, name),
+    };
     await expect(onHost(guard, () => docker.getContainer("no-such-container-here").inspect())).rejects
       .toThrow(
         /no such container/i,
@@ -177,6 +187,53 @@ describe("a pool of Docker hosts", () => {
       expect(String((error as Error).cause)).toMatch(/ENOENT/);
     } finally {
       startHost(hostA);
+    }
+  });
+
+  test("a failure while the host answers but the sandbox's container was stopped under it becomes SandboxLostError", async () => {
+    // As a Docker host shutting down does: its containers stop while its API still answers.
+    const docker = new Docker({ socketPath: hostA.socket });
+    const pool = new DockerHostPool([hostA], { capacity: 1, pingTimeoutMs: 1_500 });
+    const guard = {
+      name: hostA.name,
+      confirmUp: () => pool.confirmUp(hostA),
+      lost: () => undefined,
+      sandboxEnded: (name: string) => containerEnded(docker, name),
+    };
+    const name = `host-guard-test-${crypto.randomUUID().slice(0, 8)}`;
+    const container = await docker.createContainer({
+      name,
+      Image: SANDBOX_IMAGE,
+      Cmd: ["sleep", "600"],
+      Labels: { "backend-agent.test": "host-guard" },
+      HostConfig: { NetworkMode: "none", AutoRemove: false },
+    });
+    const exec = () =>
+      container.exec({ Cmd: ["true"], AttachStdout: true }).then((e) =>
+        e.start({ hijack: true, stdin: false })
+      );
+    try {
+      await container.start();
+      // Running: a failure of the operation is its own.
+      const own = await onHost(guard, () => Promise.reject(new Error("the tool failed")), name).catch((e) =>
+        e
+      );
+      expect(own).toMatchObject({ message: "the tool failed" });
+      await container.stop({ t: 0 });
+      const stopped = await onHost(guard, exec, name).catch((e: unknown) => e);
+      expect(stopped).toBeInstanceOf(SandboxLostError);
+      expect(stopped).toMatchObject({ host: hostA.name, sandbox: name, retryable: true });
+      expect((stopped as Error).message).toMatch(
+        new RegExp(
+          `^The sandbox ${name} on Docker host ${hostA.name} stopped under the work item \\(its container exited \\(exit \\d+\\) at `,
+        ),
+      );
+      expect(String((stopped as Error).cause)).toMatch(/is not running/);
+      await container.remove({ force: true });
+      const removed = await onHost(guard, exec, name).catch((e: unknown) => e);
+      expect((removed as Error).message).toContain("(its container was removed)");
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
     }
   });
 });
