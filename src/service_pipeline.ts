@@ -17,6 +17,7 @@ import type { HostPlacement } from "./pipeline/host_placement.ts";
 import { createPipeline } from "./pipeline/pipeline.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import type { ProgressCommentIds } from "./pipeline/work_item_progress.ts";
+import type { BudgetLimits } from "./agent/budget.ts";
 
 /**
  * The real pipeline: GitHub, Docker sandboxes, the model on its provider (whose cloud credentials
@@ -57,15 +58,7 @@ export async function buildPipeline(
     {
       model: config.model.model,
       prices: { [config.model.model]: config.model.price },
-      budget: {
-        maxTurns: config.budget.turns,
-        maxOutputTokensPerCall: config.budget.maxOutputTokens,
-        maxOutputTokensCap: config.budget.maxOutputTokensCap,
-        exactCountWithin: config.budget.countTokensWithin,
-        maxTotalTokens: config.budget.tokens,
-        maxUsd: config.budget.usd,
-        maxWallClockMs: config.budget.wallClockMs,
-      },
+      budget: budgetLimits(config),
       testCommand: config.testCommand,
       testTimeoutMs: config.testTimeoutMs,
       maxVerifyRetries: config.maxVerifyRetries,
@@ -92,4 +85,17 @@ export function githubCredentials(config: Config): GitHubCredentials {
     installationId: auth.installationId,
     baseUrl: config.github.apiUrl,
   });
+}
+
+/** A work item's budget limits as the settings give them (`BUDGET_*`, `MAX_OUTPUT_TOKENS*`). */
+export function budgetLimits(config: Config): BudgetLimits {
+  return {
+    maxTurns: config.budget.turns,
+    maxOutputTokensPerCall: config.budget.maxOutputTokens,
+    maxOutputTokensCap: config.budget.maxOutputTokensCap,
+    exactCountWithin: config.budget.countTokensWithin,
+    maxTotalTokens: config.budget.tokens,
+    maxUsd: config.budget.usd,
+    maxWallClockMs: config.budget.wallClockMs,
+  };
 }

@@ -11,6 +11,7 @@ import { buildService } from "../../src/service.ts";
 import { captureConsole } from "../console_capture.ts";
 import { holdingPipeline } from "../jobs/holding_pipeline.ts";
 import { type PgFixture, startPgFixture } from "./pg_fixture.ts";
+import { submitToReplica } from "./submit_to_replica.ts";
 
 let fixture: PgFixture;
 beforeAll(async () => {
@@ -41,15 +42,7 @@ test("a queue worker lost while the database refused is replaced once it is back
     }),
     { pipeline: held.pipeline, audit: NO_AUDIT },
   );
-  const submit = async (issue: number) => {
-    const response = await service.app.request("/v1/jobs", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ repo: "acme/tasks", issue }),
-    });
-    expect(response.status).toBe(202);
-    return (await response.json()).id as string;
-  };
+  const submit = (issue: number) => submitToReplica(service, issue);
   const statusOf = async (id: string) => (await service.store.get(id))?.status;
   try {
     const first = await submit(1);
@@ -69,6 +62,7 @@ test("a queue worker lost while the database refused is replaced once it is back
     await held.whenActive(1);
     held.release();
     await waitFor(async () => await statusOf(second) === "succeeded");
+    expect([await statusOf(first), await statusOf(second)]).toEqual(["succeeded", "succeeded"]);
   } finally {
     console.restore();
     held.release();

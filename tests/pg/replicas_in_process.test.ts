@@ -14,6 +14,7 @@ import { readFrames } from "../api/sse_frames.ts";
 import { type HoldingPipeline, holdingPipeline } from "../jobs/holding_pipeline.ts";
 import { type PgFixture, startPgFixture } from "./pg_fixture.ts";
 import { LOST_HOST, lostHostPipeline } from "../jobs/lost_host_pipeline.ts";
+import { submitToReplica } from "./submit_to_replica.ts";
 
 const BASE_ENV = { GITHUB_TOKEN: "ghp_test", ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
 
@@ -37,15 +38,7 @@ describe("replicas on PostgreSQL", () => {
     services.push(service);
     return service;
   };
-  const submit = async (service: Service, issue: number) => {
-    const response = await service.app.request("/v1/jobs", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ repo: "acme/tasks", issue }),
-    });
-    expect(response.status).toBe(202);
-    return (await response.json()).id as string;
-  };
+  const submit = submitToReplica;
   const until = async (check: () => boolean) => {
     while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
   };

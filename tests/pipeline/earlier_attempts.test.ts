@@ -7,17 +7,10 @@ import { budgetAfterEarlierAttempts, onTopOfEarlierAttempts } from "../../src/pi
 import type { Job } from "../../src/contracts/job.ts";
 import { NO_USAGE } from "../../src/contracts/usage.ts";
 import { DEFAULT_ANTHROPIC_MODEL } from "../../src/config_schema_model.ts";
+import { budgetLimits } from "../../src/service_pipeline.ts";
 
 const config = loadConfig({ GITHUB_TOKEN: "ghp_x", ANTHROPIC_API_KEY: "sk-ant-x", BUDGET_USD: "2" });
-const limits = {
-  maxTurns: config.budget.turns,
-  maxOutputTokensPerCall: config.budget.maxOutputTokens,
-  maxOutputTokensCap: config.budget.maxOutputTokensCap,
-  exactCountWithin: config.budget.countTokensWithin,
-  maxTotalTokens: config.budget.tokens,
-  maxUsd: config.budget.usd,
-  maxWallClockMs: config.budget.wallClockMs,
-};
+const limits = budgetLimits(config);
 const spent = (costUsd: number, totalTokens: number) => ({
   inputTokens: totalTokens - 100,
   outputTokens: 100,

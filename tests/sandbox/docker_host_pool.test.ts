@@ -34,6 +34,13 @@ describe("a pool of Docker hosts", () => {
     };
   };
   const stopHost = (host: TestHost) => host.forwarder.stop();
+  /** What the service's guard of host A does, on `pool` and through `docker`. */
+  const guardOf = (pool: DockerHostPool<TestHost>, docker: Docker) => ({
+    name: hostA.name,
+    confirmUp: () => pool.confirmUp(hostA),
+    lost: () => undefined,
+    sandboxEnded: (name: string) => containerEnded(docker, name),
+  });
   const startHost = (host: TestHost) => host.forwarder.start();
 
   beforeAll(async () => {
@@ -168,12 +175,7 @@ describe("a pool of Docker hosts", () => {
   test("a failure on a host that no longer answers becomes DockerHostDownError naming it", async () => {
     const docker = new Docker({ socketPath: hostA.socket });
     const pool = new DockerHostPool([hostA], { capacity: 1, pingTimeoutMs: 1_500 });
-    const guard = {
-      name: hostA.name,
-      confirmUp: () => pool.confirmUp(hostA),
-      lost: () => undefined,
-      sandboxEnded: (name: string) => containerEnded(docker, name),
-    };
+    const guard = guardOf(pool, docker);
     await expect(onHost(guard, () => docker.getContainer("no-such-container-here").inspect())).rejects
       .toThrow(
         /no such container/i,
@@ -194,12 +196,7 @@ describe("a pool of Docker hosts", () => {
     // As a Docker host shutting down does: its containers stop while its API still answers.
     const docker = new Docker({ socketPath: hostA.socket });
     const pool = new DockerHostPool([hostA], { capacity: 1, pingTimeoutMs: 1_500 });
-    const guard = {
-      name: hostA.name,
-      confirmUp: () => pool.confirmUp(hostA),
-      lost: () => undefined,
-      sandboxEnded: (name: string) => containerEnded(docker, name),
-    };
+    const guard = guardOf(pool, docker);
     const name = `host-guard-test-${crypto.randomUUID().slice(0, 8)}`;
     const container = await docker.createContainer({
       name,
