@@ -45,7 +45,7 @@ export async function selfSigned(dir: string, cn: string, name: string): Promise
 }
 
 /** `<name>-cert.pem` and `<name>-key.pem` for `subject`, signed by the CA in `dir` with extensions `ext`. */
-async function signed(dir: string, name: string, subject: string, ext: string): Promise<void> {
+export async function signed(dir: string, name: string, subject: string, ext: string): Promise<void> {
   await Deno.writeTextFile(`${dir}/${name}.ext`, ext);
   await openssl(dir, [
     "req",
