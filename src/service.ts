@@ -89,7 +89,10 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   const store = queueLoggingStore(notifyingStore(database.store, changes));
   // The engines: none are used with an injected pipeline (tests and benchmarks of the service).
   const records = options.pipeline ? undefined : database.records();
-  const hosts = records ? await openSandboxHosts(config, records.environmentUses) : undefined;
+  const runWorker = options.worker ?? true;
+  // Only a replica that takes jobs holds a lease, which frees its slots if it dies; the CLI counts its own.
+  const ledger = runWorker && config.jobs.concurrency > 0 ? database.slotLedger : undefined;
+  const hosts = records ? await openSandboxHosts(config, records.environmentUses, ledger) : undefined;
   if (hosts) undo.defer(undoStep(() => hosts.close()));
   let reaper: ReturnType<typeof setInterval> | undefined;
   const reapJobSandboxes = async (job: Job) => {
@@ -123,7 +126,6 @@ export async function buildService(config: Config, options: ServiceOptions = {})
       progressComments: records!.progressComments,
     });
   }
-  const runWorker = options.worker ?? true;
   // With PostgreSQL, jobs left running by a dead replica are taken over through the queue instead.
   if (runWorker && database.kind === "sqlite") {
     const interrupted = await recoverInterrupted(store, config.jobs.requeueInterrupted);

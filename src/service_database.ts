@@ -15,6 +15,7 @@ import type { JobStore } from "./jobs/store.ts";
 import { startWorker, type Worker, type WorkerOptions } from "./jobs/worker.ts";
 import type { Pipeline } from "./pipeline/pipeline_contract.ts";
 import type { ProgressCommentIds } from "./pipeline/work_item_progress.ts";
+import type { SlotLedger } from "./sandbox/slot_ledger.ts";
 import type { WebhookDeliveries } from "./webhooks/webhook_deliveries.ts";
 
 /** What the service keeps in its database, and how its jobs are dispatched. */
@@ -24,6 +25,11 @@ export interface ServiceDatabase {
   store: JobStore;
   /** Opens the side records (they need the engine-backed pipeline only). */
   records(): { environmentUses: EnvironmentUses; progressComments: ProgressCommentIds };
+  /**
+   * PostgreSQL's count of every replica's slots on the Docker hosts, for a replica that takes jobs
+   * (its lease frees them if it dies); undefined: SQLite, one process counts its own.
+   */
+  slotLedger?: SlotLedger;
   /** PostgreSQL's delivery record; undefined: the webhooks open SQLite's. */
   webhookDeliveries?: WebhookDeliveries;
   /**

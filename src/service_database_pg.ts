@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { listenForJobChanges } from "./jobs/pg_listener.ts";
 import { pgEnvironmentUses, pgProgressComments, pgWebhookDeliveries } from "./jobs/pg_records.ts";
+import { pgHostSlots } from "./jobs/pg_host_slots.ts";
 import { openPgStore } from "./jobs/pg_store.ts";
 import { PgReplicaTakes } from "./jobs/pg_replica_takes.ts";
 import { type PgWorker, startPgWorker } from "./jobs/pg_worker.ts";
@@ -35,6 +36,7 @@ export async function openPostgres(config: Config, url: string): Promise<Service
     store,
     records: () => ({ environmentUses: pgEnvironmentUses(pool), progressComments: pgProgressComments(pool) }),
     webhookDeliveries: pgWebhookDeliveries(pool),
+    slotLedger: pgHostSlots(pool, replicaId),
     async startWorker(jobStore, pipeline, options) {
       // Set once the worker runs; changes heard before reach the event streams only.
       const started: { worker?: PgWorker } = {};

@@ -2,7 +2,7 @@
  * The Docker engines the service runs sandboxes on: the one at `DOCKER_HOST` (everything on it, as
  * before), or the pool of `DOCKER_HOSTS` (`sandbox/docker_host_pool.ts`: each work item on the
  * least-loaded engine that answers, preferring one that holds its environment image, at most
- * `SANDBOXES_PER_HOST` per engine). Also what `/readyz` reports of them, the environment listing
+ * `SANDBOXES_PER_HOST` per engine, counted across replicas when a slot ledger is given). Also what `/readyz` reports of them, the environment listing
  * and the reaper over all of them.
  */
 import type { Config } from "./config.ts";
@@ -13,6 +13,7 @@ import { errorText, logger } from "./logging.ts";
 import { type HostPlacement, oneHost } from "./pipeline/host_placement.ts";
 import { createDockerClient, dockerClientFor } from "./sandbox/docker_client.ts";
 import { DockerHostPool } from "./sandbox/docker_host_pool.ts";
+import type { SlotLedger } from "./sandbox/slot_ledger.ts";
 import type { DockerHostState } from "./contracts/docker_host_state.ts";
 import { containerEnded, type GuardedHost, guardSandboxes, onHost } from "./sandbox/host_guard.ts";
 import { LABELS } from "./sandbox/limits.ts";
@@ -54,8 +55,15 @@ export interface SandboxHosts {
   close(): Promise<void>;
 }
 
-/** Builds the engines of `config` and, with a pool, pings them all before it returns. */
-export async function openSandboxHosts(config: Config, uses: EnvironmentUses): Promise<SandboxHosts> {
+/**
+ * Builds the engines of `config` and, with a pool, pings them all before it returns. `ledger`
+ * (replicas on PostgreSQL) counts the pool's slots across every replica sharing it.
+ */
+export async function openSandboxHosts(
+  config: Config,
+  uses: EnvironmentUses,
+  ledger?: SlotLedger,
+): Promise<SandboxHosts> {
   if (!config.dockerHosts) {
     const engine = buildEngine(
       config.dockerHost ?? "local",
@@ -71,7 +79,7 @@ export async function openSandboxHosts(config: Config, uses: EnvironmentUses): P
       close: () => closeEngines([engine]),
     };
   }
-  return await openPool(config, config.dockerHosts, uses);
+  return await openPool(config, config.dockerHosts, uses, ledger);
 }
 
 /** What `/readyz` needs, without building engines (a service whose pipeline is injected). */
@@ -106,6 +114,7 @@ async function openPool(
   config: Config,
   hosts: DockerHostsConfig,
   uses: EnvironmentUses,
+  ledger: SlotLedger | undefined,
 ): Promise<SandboxHosts> {
   const engines = hosts.endpoints.map((e) => buildEngine(e.url, dockerClientFor(e), config, uses));
   /** Per engine, sandboxes that could not be removed while it was down. */
@@ -113,6 +122,7 @@ async function openPool(
   const pool: DockerHostPool<Engine> = new DockerHostPool(engines, {
     capacity: hosts.sandboxesPerHost,
     pingTimeoutMs: PING_TIMEOUT_MS,
+    ...(ledger ? { ledger } : {}),
     onUp: async (name) => {
       hostsLog.info("Docker host {host} answers again", { host: name });
       const engine = engines.find((e) => e.name === name)!;

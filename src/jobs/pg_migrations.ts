@@ -119,6 +119,15 @@ export const PG_MIGRATIONS: readonly string[] = [
   // 3: each work item's cache writes split by TTL (the SQLite store's migration 10).
   `ALTER TABLE work_items ADD COLUMN ephemeral_5m_input_tokens INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE work_items ADD COLUMN ephemeral_1h_input_tokens INTEGER NOT NULL DEFAULT 0;`,
+  // 4: the slots each replica holds on the Docker hosts (pg_host_slots.ts), freed with its lease.
+  `CREATE TABLE host_slots (
+     holder TEXT PRIMARY KEY,
+     host TEXT NOT NULL,
+     replica TEXT NOT NULL,
+     taken_at TIMESTAMPTZ NOT NULL DEFAULT now()
+   );
+   CREATE INDEX host_slots_host ON host_slots(host);
+   CREATE INDEX host_slots_replica ON host_slots(replica);`,
 ];
 
 /** Any constant: the advisory lock that lets one replica at a time migrate. */

@@ -4,7 +4,9 @@
  * cut off). Their graphile-worker locks are released (`force_unlock_workers`, graphile-worker's way
  * to recover a crashed worker's jobs at once instead of after its 4-hour lock timeout), so a live
  * replica picks their jobs up and takes them over. The `DELETE … RETURNING` makes one replica
- * handle each dead one. Uses PostgreSQL's clock throughout.
+ * handle each dead one. A dead replica's slots on the Docker hosts (`host_slots`, see
+ * `pg_host_slots.ts`) are deleted in the same transaction, and a replica that stops cleanly deletes
+ * its own. Uses PostgreSQL's clock throughout.
  */
 import type pg from "pg";
 import { errorText, logger } from "../logging.ts";
@@ -38,6 +40,7 @@ export function startReplicaLease(
         [leaseMs, replicaId],
       )).rows.map((r) => r.id);
       if (dead.length === 0) return [];
+      await client.query("DELETE FROM host_slots WHERE replica = ANY($1)", [dead]);
       const held = (await client.query<{ id: string; worker_id: string | null }>(
         "UPDATE jobs SET replica = NULL WHERE replica = ANY($1) RETURNING id, worker_id",
         [dead],
@@ -64,7 +67,10 @@ export function startReplicaLease(
     async stop() {
       clearInterval(timer);
       await running;
-      await pool.query("DELETE FROM replicas WHERE id = $1", [replicaId]).catch(() => undefined);
+      await inTransaction(pool, async (client) => {
+        await client.query("DELETE FROM host_slots WHERE replica = $1", [replicaId]);
+        await client.query("DELETE FROM replicas WHERE id = $1", [replicaId]);
+      }).catch(() => undefined);
     },
   };
 }

@@ -9,9 +9,17 @@
  * Health: every engine is pinged every `DOCKER_HOSTS_PING_MS`; one failed ping marks it down, one
  * answered ping up again. A caller that sees an engine fail asks {@link DockerHostPool.confirmUp},
  * which pings it now.
+ *
+ * Shared: with a {@link SlotLedger} (replicas on PostgreSQL), the cap and the least-loaded choice
+ * count the slots every process sharing the ledger holds, read from it at each placement, and a slot
+ * is only taken once the ledger grants it. A request waiting for a slot is woken when one of this
+ * pool's slots frees and, for slots other processes free, at each round of pings
+ * (`DOCKER_HOSTS_PING_MS`): a slot is held for a whole work item (minutes), so that delay is small
+ * beside it, and it needs no connection held open per replica.
  */
 import { NoDockerHostError } from "./docker_host_errors.ts";
 import type { DockerHostState } from "../contracts/docker_host_state.ts";
+import type { SlotLedger } from "./slot_ledger.ts";
 
 /** One engine of the pool: its name (URL) and its ping. */
 export interface PoolHost {
@@ -35,7 +43,9 @@ export interface PoolOptions {
   onUp?: (name: string) => Promise<void>;
   /** Called once when an engine that answered stops answering, with the ping's error. */
   onDown?: (name: string, error: string) => void;
-  /** Called with a failure of {@link PoolOptions.onUp}. */
+  /** Where slots are counted across processes; without it, this pool's own count is the truth. */
+  ledger?: SlotLedger;
+  /** Called with a failure of {@link PoolOptions.onUp}, or of a ledger's release or count. */
   onError?: (error: unknown) => void;
 }
 
@@ -52,7 +62,10 @@ export interface AcquireOptions<H extends PoolHost> {
 interface Entry<H> {
   host: H;
   up: boolean;
+  /** This pool's slots on it. */
   load: number;
+  /** Everyone's slots on it, as the ledger last said (with a ledger). */
+  shared: number;
   error?: string;
   checkedAt: string | null;
 }
@@ -65,7 +78,7 @@ export class DockerHostPool<H extends PoolHost> {
 
   /** Every engine starts `up` until its first ping says otherwise. */
   constructor(hosts: readonly H[], private readonly options: PoolOptions) {
-    this.#entries = hosts.map((host) => ({ host, up: true, load: 0, checkedAt: null }));
+    this.#entries = hosts.map((host) => ({ host, up: true, load: 0, shared: 0, checkedAt: null }));
   }
 
   /** Each engine's state, in the order given. */
@@ -73,16 +86,23 @@ export class DockerHostPool<H extends PoolHost> {
     return this.#entries.map((e) => ({
       host: e.host.name,
       status: e.up ? "up" : "down",
-      sandboxes: e.load,
+      sandboxes: this.#loadOf(e),
       capacity: this.options.capacity,
       ...(e.up || e.error === undefined ? {} : { error: e.error }),
       checkedAt: e.checkedAt,
     }));
   }
 
-  /** Pings every engine now and returns their states. */
+  /**
+   * Pings every engine now and returns their states. With a ledger, also reads everyone's slots
+   * (a failure is passed to `onError`) and wakes the waiting requests, for slots freed elsewhere.
+   */
   async check(): Promise<DockerHostState[]> {
     await Promise.all(this.#entries.map((e) => this.#ping(e)));
+    if (this.options.ledger) {
+      await this.#readLoads().catch((error) => this.options.onError?.(error));
+      this.#wakeAll();
+    }
     return this.states();
   }
 
@@ -109,6 +129,7 @@ export class DockerHostPool<H extends PoolHost> {
   /**
    * A slot on the best engine (see the module's description).
    * @throws NoDockerHostError when no engine answers (at once, or while waiting).
+   * @throws the ledger's error when it cannot be read or written (e.g. the database is away).
    */
   async acquire(options: AcquireOptions<H> = {}): Promise<HostSlot<H>> {
     let waited = false;
@@ -116,11 +137,15 @@ export class DockerHostPool<H extends PoolHost> {
       options.signal?.throwIfAborted();
       const live = this.#entries.filter((e) => e.up);
       if (live.length === 0) throw this.#noHost();
-      const open = live.filter((e) => e.load < this.options.capacity);
+      if (this.options.ledger) await this.#readLoads();
+      const open = live.filter((e) => this.#loadOf(e) < this.options.capacity);
       if (open.length > 0) {
         const chosen = await this.#choose(open, options.prefer);
         // The preference is asked asynchronously: take the slot only if the engine still has one.
-        if (chosen.up && chosen.load < this.options.capacity) return this.#take(chosen);
+        if (chosen.up && this.#loadOf(chosen) < this.options.capacity) {
+          const slot = await this.#take(chosen);
+          if (slot) return slot;
+        }
         continue;
       }
       if (!waited) {
@@ -141,22 +166,48 @@ export class DockerHostPool<H extends PoolHost> {
       )
       : [];
     const pool = preferred.length > 0 ? preferred : open;
-    return pool.reduce((best, e) => e.load < best.load ? e : best);
+    return pool.reduce((best, e) => this.#loadOf(e) < this.#loadOf(best) ? e : best);
   }
 
-  #take(entry: Entry<H>): HostSlot<H> {
+  #loadOf(entry: Entry<H>): number {
+    return this.options.ledger ? entry.shared : entry.load;
+  }
+
+  async #readLoads(): Promise<void> {
+    const loads = await this.options.ledger!.loads();
+    for (const e of this.#entries) e.shared = loads.get(e.host.name) ?? 0;
+  }
+
+  /** A slot on `entry`, or undefined when the ledger finds it full (another process took the last). */
+  async #take(entry: Entry<H>): Promise<HostSlot<H> | undefined> {
+    const { ledger } = this.options;
+    const holder = crypto.randomUUID();
+    if (ledger && !(await ledger.take(entry.host.name, holder, this.options.capacity))) return undefined;
     entry.load++;
-    let released = false;
+    entry.shared++;
+    let released: Promise<void> | undefined;
     const release = () => {
       if (released) return;
-      released = true;
       entry.load--;
-      this.#wakeAll();
+      entry.shared--;
+      if (!ledger) {
+        released = Promise.resolve();
+        this.#wakeAll();
+        return;
+      }
+      // Waiters are woken once the ledger has it back, so that their count sees it free.
+      released = ledger.release(holder).then(
+        () => this.#wakeAll(),
+        (error) => this.options.onError?.(error),
+      );
     };
     return {
       host: entry.host,
       release,
-      [Symbol.asyncDispose]: () => Promise.resolve(release()),
+      [Symbol.asyncDispose]: () => {
+        release();
+        return released!;
+      },
     };
   }
 
