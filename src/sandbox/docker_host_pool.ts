@@ -15,11 +15,15 @@
  * is only taken once the ledger grants it. A request waiting for a slot is woken when one of this
  * pool's slots frees and, for slots other processes free, at each round of pings
  * (`DOCKER_HOSTS_PING_MS`): a slot is held for a whole work item (minutes), so that delay is small
- * beside it, and it needs no connection held open per replica.
+ * beside it, and it needs no connection held open per replica. A ledger that cannot be read or
+ * written (the database restarting) is reported to `onError` and waited on like a full pool, and a
+ * slot it could not give back is given back at the next round.
  */
 import { NoDockerHostError } from "./docker_host_errors.ts";
 import type { DockerHostState } from "../contracts/docker_host_state.ts";
 import type { SlotLedger } from "./slot_ledger.ts";
+import { Waiters } from "./waiters.ts";
+import { withTimeout } from "./with_timeout.ts";
 
 /** One engine of the pool: its name (URL) and its ping. */
 export interface PoolHost {
@@ -73,7 +77,9 @@ interface Entry<H> {
 /** The pool; see the module's description. */
 export class DockerHostPool<H extends PoolHost> {
   readonly #entries: Entry<H>[];
-  readonly #waiters = new Set<{ wake: () => void; fail: (error: unknown) => void }>();
+  readonly #waiters = new Waiters();
+  /** Holders of slots the ledger could not give back (or may have taken), retried each round. */
+  readonly #unreleased = new Set<string>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** Every engine starts `up` until its first ping says otherwise. */
@@ -100,8 +106,9 @@ export class DockerHostPool<H extends PoolHost> {
   async check(): Promise<DockerHostState[]> {
     await Promise.all(this.#entries.map((e) => this.#ping(e)));
     if (this.options.ledger) {
+      await this.#releaseLeftovers(this.options.ledger).catch((error) => this.options.onError?.(error));
       await this.#readLoads().catch((error) => this.options.onError?.(error));
-      this.#wakeAll();
+      this.#waiters.wakeAll();
     }
     return this.states();
   }
@@ -129,7 +136,6 @@ export class DockerHostPool<H extends PoolHost> {
   /**
    * A slot on the best engine (see the module's description).
    * @throws NoDockerHostError when no engine answers (at once, or while waiting).
-   * @throws the ledger's error when it cannot be read or written (e.g. the database is away).
    */
   async acquire(options: AcquireOptions<H> = {}): Promise<HostSlot<H>> {
     let waited = false;
@@ -137,15 +143,22 @@ export class DockerHostPool<H extends PoolHost> {
       options.signal?.throwIfAborted();
       const live = this.#entries.filter((e) => e.up);
       if (live.length === 0) throw this.#noHost();
-      if (this.options.ledger) await this.#readLoads();
-      const open = live.filter((e) => this.#loadOf(e) < this.options.capacity);
-      if (open.length > 0) {
-        const chosen = await this.#choose(open, options.prefer);
-        // The preference is asked asynchronously: take the slot only if the engine still has one.
-        if (chosen.up && this.#loadOf(chosen) < this.options.capacity) {
-          const slot = await this.#take(chosen);
-          if (slot) return slot;
+      try {
+        if (this.options.ledger) await this.#readLoads();
+        const open = live.filter((e) => this.#loadOf(e) < this.options.capacity);
+        if (open.length > 0) {
+          const chosen = await this.#choose(open, options.prefer);
+          // The preference is asked asynchronously: take the slot only if the engine still has one.
+          if (chosen.up && this.#loadOf(chosen) < this.options.capacity) {
+            const slot = await this.#take(chosen);
+            if (slot) return slot;
+          }
+          continue;
         }
+      } catch (error) {
+        // Only the ledger throws here: tried again at the next round of pings.
+        this.options.onError?.(error);
+        await this.#waiters.wait(options.signal);
         continue;
       }
       if (!waited) {
@@ -153,7 +166,7 @@ export class DockerHostPool<H extends PoolHost> {
         await options.onWait?.();
         continue;
       }
-      await this.#wait(options.signal);
+      await this.#waiters.wait(options.signal);
     }
   }
 
@@ -173,6 +186,13 @@ export class DockerHostPool<H extends PoolHost> {
     return this.options.ledger ? entry.shared : entry.load;
   }
 
+  async #releaseLeftovers(ledger: SlotLedger): Promise<void> {
+    for (const holder of [...this.#unreleased]) {
+      await ledger.release(holder);
+      this.#unreleased.delete(holder);
+    }
+  }
+
   async #readLoads(): Promise<void> {
     const loads = await this.options.ledger!.loads();
     for (const e of this.#entries) e.shared = loads.get(e.host.name) ?? 0;
@@ -182,7 +202,17 @@ export class DockerHostPool<H extends PoolHost> {
   async #take(entry: Entry<H>): Promise<HostSlot<H> | undefined> {
     const { ledger } = this.options;
     const holder = crypto.randomUUID();
-    if (ledger && !(await ledger.take(entry.host.name, holder, this.options.capacity))) return undefined;
+    if (ledger) {
+      let taken: boolean;
+      try {
+        taken = await ledger.take(entry.host.name, holder, this.options.capacity);
+      } catch (error) {
+        // It may have been taken all the same (a commit whose answer was lost): given back later.
+        this.#unreleased.add(holder);
+        throw error;
+      }
+      if (!taken) return undefined;
+    }
     entry.load++;
     entry.shared++;
     let released: Promise<void> | undefined;
@@ -192,13 +222,16 @@ export class DockerHostPool<H extends PoolHost> {
       entry.shared--;
       if (!ledger) {
         released = Promise.resolve();
-        this.#wakeAll();
+        this.#waiters.wakeAll();
         return;
       }
       // Waiters are woken once the ledger has it back, so that their count sees it free.
       released = ledger.release(holder).then(
-        () => this.#wakeAll(),
-        (error) => this.options.onError?.(error),
+        () => this.#waiters.wakeAll(),
+        (error) => {
+          this.#unreleased.add(holder);
+          this.options.onError?.(error);
+        },
       );
     };
     return {
@@ -209,27 +242,6 @@ export class DockerHostPool<H extends PoolHost> {
         return released!;
       },
     };
-  }
-
-  #wait(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        wake: () => finish(resolve),
-        fail: (error: unknown) => finish(() => reject(error)),
-      };
-      const onAbort = () => finish(() => reject(signal!.reason));
-      const finish = (then: () => void) => {
-        this.#waiters.delete(waiter);
-        signal?.removeEventListener("abort", onAbort);
-        then();
-      };
-      this.#waiters.add(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-
-  #wakeAll(): void {
-    for (const waiter of [...this.#waiters]) waiter.wake();
   }
 
   #noHost(): NoDockerHostError {
@@ -251,29 +263,14 @@ export class DockerHostPool<H extends PoolHost> {
       entry.checkedAt = new Date().toISOString();
     }
     if (entry.up && !wasUp) {
-      this.#wakeAll();
+      this.#waiters.wakeAll();
       await this.options.onUp?.(entry.host.name).catch((error) => this.options.onError?.(error));
     }
     if (!entry.up && wasUp) this.options.onDown?.(entry.host.name, entry.error ?? "not answering");
     if (!entry.up && this.#entries.every((e) => !e.up)) {
       const error = this.#noHost();
-      for (const waiter of [...this.#waiters]) waiter.fail(error);
+      this.#waiters.failAll(error);
     }
     return entry.up;
-  }
-}
-
-/** `promise`, or a rejection `no answer within <ms> ms` once `ms` have passed. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -164,6 +164,33 @@ describe("slots on the Docker hosts, counted in PostgreSQL across replicas", () 
     expect(await rows()).toEqual([]);
   });
 
+  test("while the ledger cannot be read, a request waits; a slot that could not be given back is, at the next round", async () => {
+    const { url, reader, rows } = await database();
+    const a = await replica(url, "replica-a", [hosts[0]!], 1);
+    const b = await replica(url, "replica-b", [hosts[0]!], 1);
+    const held = await a.pool.acquire();
+    // The table goes away under both replicas (as a database that does not answer would).
+    await reader.query("ALTER TABLE host_slots RENAME TO host_slots_away");
+    await held[Symbol.asyncDispose]();
+    const ofB = b.pool.acquire();
+    await a.pool.check();
+    await b.pool.check();
+    const failures = errors.splice(0).map((e) => (e as Error).message);
+    expect(failures.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(failures)).toEqual(new Set(['relation "host_slots" does not exist']));
+    // A's slot is still counted: not given back yet.
+    expect((await reader.query("SELECT replica FROM host_slots_away")).rows).toEqual([{
+      replica: "replica-a",
+    }]);
+    await reader.query("ALTER TABLE host_slots_away RENAME TO host_slots");
+    const slot = await ofB;
+    expect(await rows()).toEqual([["replica-b", hosts[0]!.name]]);
+    await slot[Symbol.asyncDispose]();
+    expect(await rows()).toEqual([]);
+    // A round that began before the table came back may have failed the same way since.
+    expect(errors.splice(0).filter((e) => !(e as Error).message.includes('"host_slots"'))).toEqual([]);
+  });
+
   test("the service on PostgreSQL with DOCKER_HOSTS counts another replica's slot on its engine", async () => {
     const { url, reader } = await database();
     const engine = `unix://${engineSocket}`;

@@ -59,8 +59,8 @@ describe("two replicas and two Docker hosts on one PostgreSQL", () => {
       alias: EXAMPLE_INDEX_HOST,
       network: cluster.egressNetwork,
     });
-    // Each replica counts its own sandboxes per host: one each, so a replica's second job goes to
-    // the other host whichever holds the environment. Host 2 is listed first: a tie goes to it.
+    // One slot per host, counted over both replicas (host_slots): a work item goes to the other host
+    // whichever holds the environment, or waits. Host 2 is listed first: a tie goes to it.
     const env = {
       DOCKER_HOSTS: `${engine2.url},${engine1Url}`,
       SANDBOXES_PER_HOST: "1",
