@@ -136,7 +136,8 @@ async function openPool(
       await engine.environments.dropSpare();
     },
     onDown: (name, error) => hostsLog.warn("Docker host {host} is down: {error}", { host: name, error }),
-    onError: (error) => hostsLog.warn("Docker host check or slot count failed: {error}", { error: errorText(error) }),
+    onError: (error) =>
+      hostsLog.warn("Docker host check or slot count failed: {error}", { error: errorText(error) }),
   });
   await pool.start(hosts.pingIntervalMs);
   const guardOf = (engine: Engine): GuardedHost => ({
