@@ -23,6 +23,8 @@ import {
   TRUNCATED,
 } from "./markdown_field.ts";
 import { sanitizeUntrusted } from "./sanitize.ts";
+import { largestFitting } from "./body_fit.ts";
+import { linkedIssueSection } from "./linked_issue_section.ts";
 import type { Submission } from "../contracts/submission.ts";
 import type { TestRun } from "../contracts/test_run.ts";
 
@@ -63,11 +65,6 @@ const OUTPUT_MAX = 4_000;
 const COMMAND_MAX = 1_000;
 const PATH_MAX = 300;
 const NOT_COMMITTED_MAX = 100;
-/**
- * When the body must be trimmed, a trim that leaves it this close to its limit is good enough: the search
- * stops there rather than render again for the last few characters.
- */
-const FIT_SLACK = 512;
 
 /** `text` cut to what is read of a field shown at most `max` characters, then sanitised. */
 function readUntrusted(text: string, max: number): string {
@@ -104,7 +101,7 @@ interface Prepared {
  *   6,000 characters, cut on whole grapheme clusters and ending `… (truncated)`.
  * - The whole body, marker included, stays within {@link BODY_MAX}. When it would not, the
  *   evidence is trimmed first (each criterion's to the same size, the largest that fits within
- *   {@link FIT_SLACK} characters, so the longest lose most, down to none), then the other
+ *   512 characters (`FIT_SLACK`, `body_fit.ts`), so the longest lose most, down to none), then the other
  *   model-written text; then, for an issue whose criteria alone are too long, the criteria texts, and
  *   last how many criteria are listed. The linked issue and the test result are never cut.
  * - Every untrusted text is cut to {@link READ_FACTOR} times what can be shown of it before anything
@@ -159,51 +156,6 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   return body + marker;
 }
 
-/**
- * The largest value in [0, top] whose body (of `measure(value)` characters; `topSize` at `top`) is
- * within `budget`, or within {@link FIT_SLACK} of the largest; undefined when even 0 is too large.
- * `sizes` are the lengths of the texts the value caps, each showing `min(length, value)`: the body is
- * taken to grow with the characters shown, so the first guess mostly fits at once and a second one
- * corrects it (regula falsi on the bracket); after three guesses the bracket is halved, so the search
- * always ends.
- */
-function largestFitting(
-  top: number,
-  topSize: number,
-  sizes: readonly number[],
-  measure: (value: number) => number,
-  budget: number,
-): number | undefined {
-  const lowest = measure(0);
-  if (lowest > budget) return undefined;
-  const shown = (value: number) => sizes.reduce((sum, size) => sum + Math.min(size, value), 0);
-  let [low, lowSize, high, highSize] = [0, lowest, top, topSize];
-  for (let guesses = 0; high - low > 1 && budget - lowSize > FIT_SLACK; guesses++) {
-    let value = Math.floor((low + high) / 2);
-    if (guesses < 3) {
-      const [from, to] = [shown(low), shown(high)];
-      const target = from + ((to - from) * (budget - lowSize)) / Math.max(highSize - lowSize, 1);
-      value = largestShowing(low, high, target, shown);
-    }
-    value = Math.min(Math.max(value, low + 1), high - 1);
-    const size = measure(value);
-    if (size <= budget) [low, lowSize] = [value, size];
-    else [high, highSize] = [value, size];
-  }
-  return low;
-}
-
-/** The largest value in [low, high] at which `shown(value)` is at most `target` (a binary search on sums). */
-function largestShowing(low: number, high: number, target: number, shown: (value: number) => number): number {
-  let [from, to] = [low, high];
-  while (to - from > 1) {
-    const middle = Math.floor((from + to) / 2);
-    if (shown(middle) <= target) from = middle;
-    else to = middle;
-  }
-  return from;
-}
-
 function prepare(input: PullRequestBodyInput): Prepared {
   const { submission } = input;
   return {
@@ -232,7 +184,7 @@ function render(prepared: Prepared, limits: CriteriaLimits): string {
     ["Description", text(prepared.summary, "_No description given._")],
     ["API / service changes", text(prepared.apiChanges, "None.")],
     ["Auth & validation", text(prepared.auth, "None.")],
-    ["Linked issue", linkedIssue(input)],
+    ["Linked issue", linkedIssueSection(input, PATH_MAX)],
     ["Acceptance criteria mapping", renderCriteria(prepared.criteria, limits, prepared.field)],
     ["Tests", testResult(input.tests, prepared.output, other)],
     ...(prepared.notCommittedCount > 0 ? [["Not committed", notCommittedList(prepared, other)]] : []),
@@ -280,34 +232,4 @@ function notCommittedList(prepared: Prepared, max: number): string {
   const more = prepared.notCommittedCount - listed;
   if (more > 0) lines.push(`- … and ${more} more`);
   return ["The agent changed these files, but they were left out of the commit:", "", ...lines].join("\n");
-}
-
-/** `#N` for an issue of `repo`, `owner/name#N` for one elsewhere (a bare `#N` would mean another issue). */
-function reference(issue: Issue, repo: RepoRef): string {
-  const same = issue.repo.owner.toLowerCase() === repo.owner.toLowerCase() &&
-    issue.repo.name.toLowerCase() === repo.name.toLowerCase();
-  return same ? `#${issue.number}` : `${issue.repo.owner}/${issue.repo.name}#${issue.number}`;
-}
-
-/**
- * The "Linked issue" section. GitHub closes an issue from a closing keyword only when the pull
- * request is merged into the default branch ("Linking a pull request to an issue", GitHub Docs),
- * so the section says which branch that is, and says plainly when merging this one will not.
- * The prose avoids `close #N` wording so GitHub reads only the first line as a closing keyword.
- */
-function linkedIssue(input: PullRequestBodyInput): string {
-  const { issue, parent, repo, base } = input;
-  const ref = reference(issue, repo);
-  const lines = [`Closes ${ref}`, ...(parent ? [`Parent issue: ${reference(parent, repo)}`] : []), ""];
-  const branch = (name: string) => codeSpan(cutGraphemes(sanitizeUntrusted(name), PATH_MAX));
-  const defaultBranch = branch(base.defaultBranch);
-  lines.push(
-    base.branch === base.defaultBranch
-      ? `Issue ${ref} is closed automatically only when this pull request is merged into the ` +
-        `default branch, ${defaultBranch}.`
-      : `This pull request merges into ${branch(base.branch)}, not the default branch ` +
-        `${defaultBranch}: merging it will not close issue ${ref}. GitHub closes linked issues ` +
-        `only on merges into the default branch.`,
-  );
-  return lines.join("\n");
 }

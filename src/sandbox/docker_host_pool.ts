@@ -24,17 +24,12 @@ import type { DockerHostState } from "../contracts/docker_host_state.ts";
 import type { SlotLedger } from "./slot_ledger.ts";
 import { Waiters } from "./waiters.ts";
 import { withTimeout } from "./with_timeout.ts";
+import { countedSlot, type HostSlot } from "./host_slot.ts";
 
 /** One engine of the pool: its name (URL) and its ping. */
 export interface PoolHost {
   readonly name: string;
   ping(): Promise<unknown>;
-}
-
-/** A slot on one engine; releasing it is idempotent. */
-export interface HostSlot<H extends PoolHost> extends AsyncDisposable {
-  readonly host: H;
-  release(): void;
 }
 
 /** Options for {@link DockerHostPool}. */
@@ -213,35 +208,13 @@ export class DockerHostPool<H extends PoolHost> {
       }
       if (!taken) return undefined;
     }
-    entry.load++;
-    entry.shared++;
-    let released: Promise<void> | undefined;
-    const release = () => {
-      if (released) return;
-      entry.load--;
-      entry.shared--;
-      if (!ledger) {
-        released = Promise.resolve();
-        this.#waiters.wakeAll();
-        return;
-      }
-      // Waiters are woken once the ledger has it back, so that their count sees it free.
-      released = ledger.release(holder).then(
-        () => this.#waiters.wakeAll(),
-        (error) => {
-          this.#unreleased.add(holder);
-          this.options.onError?.(error);
-        },
-      );
-    };
-    return {
-      host: entry.host,
-      release,
-      [Symbol.asyncDispose]: () => {
-        release();
-        return released!;
+    return countedSlot(entry, holder, ledger, {
+      freed: () => this.#waiters.wakeAll(),
+      notGivenBack: (error) => {
+        this.#unreleased.add(holder);
+        this.options.onError?.(error);
       },
-    };
+    });
   }
 
   #noHost(): NoDockerHostError {
