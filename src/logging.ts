@@ -43,7 +43,7 @@ export function configureLogging(): void {
  * message's values plain: a string as it is (LogTape's formatter quotes it: `http://"127.0.0.1":8080`),
  * a list as its items joined by ", ", an error as its message, an object as JSON. `properties` as given.
  */
-export function jsonLine(record: LogRecord): string {
+function jsonLine(record: LogRecord): string {
   const message = record.message.map((part, i) => i % 2 === 0 ? String(part) : plainValue(part)).join("");
   return jsonLinesFormatter({ ...record, message: [message] }).trimEnd();
 }

@@ -28,7 +28,13 @@ export async function openPostgres(config: Config, url: string): Promise<Service
   const pool = openPool(url);
   // An idle connection dropped by the server (a restart) is replaced on the next query.
   pool.on("error", (error) => log.warn("database connection lost: {error}", { error: errorText(error) }));
-  const store = await openPgStore(pool, { idempotencyTtlMs: config.idempotencyTtlMs });
+  const store = await openPgStore(pool, { idempotencyTtlMs: config.idempotencyTtlMs }).catch(
+    async (error) => {
+      // A database that cannot be reached or migrated leaves no pool behind.
+      await pool.end().catch(() => undefined);
+      throw error;
+    },
+  );
   const replicaId = `${Deno.env.get("HOSTNAME") ?? "replica"}-${crypto.randomUUID().slice(0, 8)}`;
   const stops: Array<() => Promise<void>> = [];
   return {

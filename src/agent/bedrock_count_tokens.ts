@@ -34,7 +34,7 @@ const PROFILE_PREFIX = /^(?:us|us-gov|eu|apac|jp|au|ca|global)\.(?=anthropic\.)/
  * The foundation model a model id or cross-region inference profile runs, which `CountTokens`
  * takes: `us.anthropic.claude-…` → `anthropic.claude-…`; anything else unchanged.
  */
-export function foundationModelId(modelId: string): string {
+function foundationModelId(modelId: string): string {
   return modelId.replace(PROFILE_PREFIX, "");
 }
 

@@ -11,7 +11,12 @@
 import { boundedCall, type MessagesApi } from "./model_call.ts";
 
 /** The setting that names the model, which a person changes when the model is not served. */
-export const MODEL_SETTING = "MODEL";
+const MODEL_SETTING = "MODEL";
+
+/** `reason` (why the model is not served) followed by the fix: the setting to change. */
+export function notServedFix(reason: string): string {
+  return `${reason}; set ${MODEL_SETTING} to a model id the API serves`;
+}
 
 /**
  * What the provider said about a model id: `served`; `not_found` (unknown or retired, with the
@@ -28,7 +33,7 @@ export type ModelAnswer =
 export type ModelCheck = (model: string, signal?: AbortSignal) => Promise<ModelAnswer>;
 
 /** How long the check may take before it counts as undecided, in milliseconds. */
-export const MODEL_CHECK_TIMEOUT_MS = 30_000;
+const MODEL_CHECK_TIMEOUT_MS = 30_000;
 
 /**
  * A model check on `messages`' count-tokens endpoint. A `served` or `not_found` answer is kept for
@@ -70,7 +75,7 @@ async function ask(
   if (counted.kind === "stop" && counted.stop.status === "model_not_found") {
     return {
       verdict: "not_found",
-      reason: `${counted.stop.reason}; set ${MODEL_SETTING} to a model id the API serves`,
+      reason: notServedFix(counted.stop.reason),
     };
   }
   const reason = counted.kind === "stop" ? counted.stop.reason : counted.detail;

@@ -9,6 +9,7 @@ import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { isFinal } from "../contracts/job.ts";
 import type { JobEventStore, JobReadModel } from "../jobs/store.ts";
 import type { ApiDeps, ApiEnv } from "./api_env.ts";
+import { sleepUnlessAborted } from "../sleep_unless_aborted.ts";
 
 const PAGE = 500;
 const HEARTBEAT_MS = 15_000;
@@ -72,7 +73,7 @@ async function pump(
       }
       if (events.length > 0) quietSince = Date.now();
       if (changes) await changes.wait(jobId, version, { timeoutMs: HEARTBEAT_MS, signal: closed.signal });
-      else await sleep(POLL_MS, closed.signal);
+      else await sleepUnlessAborted(POLL_MS, closed.signal);
       if (Date.now() - quietSince >= HEARTBEAT_MS && !closed.signal.aborted) {
         await stream.write(": keep-alive\n\n");
         quietSince = Date.now();
@@ -81,16 +82,4 @@ async function pump(
   } finally {
     deps.stopping?.removeEventListener("abort", stop);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -56,7 +56,7 @@ export interface StartingParts {
 }
 
 /** The internal network's name, once made, and the proxy, once it runs on both networks. */
-export interface StartingPair {
+interface StartingPair {
   internal: Promise<string>;
   proxy: Promise<Container>;
 }
@@ -187,7 +187,7 @@ async function step<T>(names: SetupNames, what: string, work: () => Promise<T>):
 }
 
 /** An engine error's message. */
-export function describe(error: unknown): string {
+function describe(error: unknown): string {
   const e = error as { json?: { message?: string }; message?: string };
   return e.json?.message ?? e.message ?? String(error);
 }

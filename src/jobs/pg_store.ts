@@ -7,8 +7,6 @@
  * {@link JOB_CHANGES_CHANNEL} by triggers (see `pg_migrations.ts`).
  */
 import pg from "pg";
-import { runMigrations } from "graphile-worker";
-import { graphileLogger } from "./graphile_logger.ts";
 import type { RecordedUsage } from "../contracts/usage.ts";
 import type { Job, JobOutcome } from "../contracts/job.ts";
 import type { JobEvent, NewJobEvent } from "../contracts/job_events.ts";
@@ -46,8 +44,8 @@ export type PgStoreOptions = JobStoreOptions;
  * @throws Error when the database cannot be reached or migrated.
  */
 export async function openPgStore(pool: pg.Pool, options: PgStoreOptions): Promise<PgJobStore> {
+  // Ours and graphile-worker's, under one migration lock.
   await migratePg(pool);
-  await runMigrations({ pgPool: pool, logger: graphileLogger() });
   return new PgJobStore(pool, options);
 }
 

@@ -17,11 +17,17 @@ import { migrate } from "./sqlite_migrations.ts";
 export function openSqliteDatabase(path: string): DatabaseSync {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec(
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-  );
-  migrate(db);
-  return db;
+  try {
+    db.exec(
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+    );
+    migrate(db);
+    return db;
+  } catch (error) {
+    // A file that cannot be migrated (e.g. a newer release wrote it) is not left open.
+    db.close();
+    throw error;
+  }
 }
 
 /**

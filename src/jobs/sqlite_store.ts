@@ -35,15 +35,12 @@ import {
   type SubmitQuota,
 } from "./store.ts";
 
-/** Options for {@link openSqliteStore}. */
-export type SqliteStoreOptions = JobStoreOptions;
-
 /**
  * Opens (creating and migrating as needed) the store at `path`; `:memory:`
  * gives a private in-memory database.
  * @throws Error when the file cannot be opened or migrated.
  */
-export function openSqliteStore(path: string, options: SqliteStoreOptions): JobStore {
+export function openSqliteStore(path: string, options: JobStoreOptions): JobStore {
   return new SqliteJobStore(path, options);
 }
 
@@ -55,7 +52,7 @@ export class SqliteJobStore implements JobStore {
   readonly #spend: SqliteSpend;
   readonly #listStatements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
 
-  constructor(path: string, options: SqliteStoreOptions) {
+  constructor(path: string, options: JobStoreOptions) {
     this.#idempotencyTtlMs = options.idempotencyTtlMs;
     this.#db = openSqliteDatabase(path);
     this.#sql = prepareStatements(this.#db);

@@ -10,6 +10,7 @@ import { NO_USAGE } from "../contracts/usage.ts";
 import type { JobOutcome, WorkItemResult } from "../contracts/job.ts";
 import { jobEvents } from "./job_event_builders.ts";
 import type { JobProgress } from "./job_progress.ts";
+import { notServedFix } from "../agent/model_check.ts";
 
 /**
  * Asks `check` about `model` and says so in a `step` event.
@@ -43,7 +44,7 @@ export async function modelNotFound(
   workItems: WorkItemResult[],
   progress: JobProgress,
 ): Promise<JobOutcome> {
-  const reason = `${done.reason ?? "The model id is not served"}; set MODEL to a model id the API serves`;
+  const reason = notServedFix(done.reason ?? "The model id is not served");
   const notRun = "Not started: the job stopped because the model id is not served";
   const rest = items.slice(items.findIndex((i) => i.number === done.issue) + 1);
   workItems.push(...rest.map((issue): WorkItemResult => ({

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { NO_AUDIT } from "../../src/audit.ts";
+import { createAuditLog } from "../../src/audit.ts";
 import { hashApiKey } from "../../src/api/auth/api_keys.ts";
 import { loadConfig } from "../../src/config.ts";
 import { buildService, type Service } from "../../src/service.ts";
@@ -13,10 +13,14 @@ const MISSING = "backend-agent/readiness-test-no-such-image:missing";
 describe("/readyz and the sandbox image", () => {
   let dir: string;
   let service: Service | undefined;
+  const audited: string[] = [];
   const readiness = async (env: Record<string, string>, headers: Record<string, string> = {}) => {
     service = await buildService(
       loadConfig({ ...BASE_ENV, JOBS_DB_PATH: `${dir}/jobs.sqlite`, ...env }),
-      { audit: NO_AUDIT, pipeline: holdingPipeline().pipeline },
+      {
+        audit: createAuditLog({ write: (line) => audited.push(line) }),
+        pipeline: holdingPipeline().pipeline,
+      },
     );
     const response = await service.app.request("/readyz", { headers });
     return { status: response.status, body: await response.json() };
@@ -93,11 +97,13 @@ describe("/readyz and the sandbox image", () => {
       AUTH_DISABLED: "false",
       API_KEYS: JSON.stringify([{ name: "ops", hash: hashApiKey(key), scopes: ["jobs:read"] }]),
     };
+    audited.length = 0;
     const anonymous = await readiness(env);
     expect(anonymous).toEqual({
       status: 503,
       body: { status: "not_ready", checks: { docker: "ok", store: "ok", image: "failed" } },
     });
+    expect(audited).toEqual([]);
     await service?.close();
     const wrongCredentials: Record<string, string>[] = [{ authorization: "Bearer bak_wrong" }, {
       "x-api-key": "bak_wrong",
@@ -105,6 +111,11 @@ describe("/readyz and the sandbox image", () => {
     for (const headers of wrongCredentials) {
       const wrong = await readiness(env, headers);
       expect(wrong.body).not.toHaveProperty("problems");
+      // A credential sent and rejected is audited, as on /v1; a probe without one is not.
+      expect(audited.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ event: "auth_failed", path: "/readyz" }),
+      ]);
+      audited.length = 0;
       await service?.close();
     }
     const operator = await readiness(env, { authorization: `Bearer ${key}` });

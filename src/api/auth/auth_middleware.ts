@@ -4,27 +4,29 @@
  * audited; the response says only "missing or invalid credentials" (401) or
  * which scope is needed (403).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AuditLog } from "../../audit.ts";
 import type { ApiEnv } from "../api_env.ts";
 import { HttpError } from "../http_error.ts";
 import { AuthFailure, AuthUnavailable } from "./auth_failure.ts";
-import type { Authenticator } from "./authenticator.ts";
+import type { Authenticator, Credentials } from "./authenticator.ts";
 import { hasScope, type Scope } from "./principal.ts";
+
+/** The credentials a request carries: its `Authorization` and `X-Api-Key` headers, when present. */
+export function credentialsOf(c: Context<ApiEnv>): Credentials {
+  const authorization = c.req.header("authorization");
+  const apiKey = c.req.header("x-api-key");
+  return {
+    ...(authorization !== undefined ? { authorization } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+  };
+}
 
 /** Verifies every request's credentials. */
 export function authenticate(authenticator: Authenticator, audit: AuditLog): MiddlewareHandler<ApiEnv> {
   return async function authenticateRequest(c, next) {
-    const authorization = c.req.header("authorization");
-    const apiKey = c.req.header("x-api-key");
     try {
-      c.set(
-        "principal",
-        await authenticator({
-          ...(authorization !== undefined ? { authorization } : {}),
-          ...(apiKey !== undefined ? { apiKey } : {}),
-        }),
-      );
+      c.set("principal", await authenticator(credentialsOf(c)));
     } catch (error) {
       const reason = error instanceof AuthFailure
         ? error.reason

@@ -7,7 +7,10 @@
  * caller whose credential the API accepts.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { ApiApp, ApiDeps } from "../api_env.ts";
+import type { Context } from "hono";
+import type { ApiApp, ApiDeps, ApiEnv } from "../api_env.ts";
+import { credentialsOf } from "../auth/auth_middleware.ts";
+import { AuthFailure } from "../auth/auth_failure.ts";
 import { json } from "../route_responses.ts";
 import { errorText, logger } from "../../logging.ts";
 import { type DockerHostState, dockerHostStateSchema } from "../../contracts/docker_host_state.ts";
@@ -64,7 +67,7 @@ export function registerHealth(app: ApiApp, deps: ApiDeps): void {
         probeEngines(deps),
         probe("store", () => deps.store.checkWritable()),
         probeImage(deps),
-        hasCredentials(deps, c.req.header("authorization"), c.req.header("x-api-key")),
+        hasCredentials(deps, c),
       ]);
       const { docker, hosts } = engines;
       const body = {
@@ -96,20 +99,24 @@ async function probeEngines(
 
 /**
  * True when the request carries a credential the API accepts (or `AUTH_DISABLED`). A probe without
- * one is normal, so nothing is audited and nothing is refused: the answer is only shorter.
+ * one is normal: nothing is refused, the answer is only shorter. A credential sent and rejected is
+ * audited (`auth_failed`), as on `/v1`, so `/readyz` cannot be used to try keys unseen.
  */
-async function hasCredentials(
-  deps: ApiDeps,
-  authorization: string | undefined,
-  apiKey: string | undefined,
-): Promise<boolean> {
+async function hasCredentials(deps: ApiDeps, c: Context<ApiEnv>): Promise<boolean> {
+  const credentials = credentialsOf(c);
   try {
-    await deps.authenticator({
-      ...(authorization !== undefined ? { authorization } : {}),
-      ...(apiKey !== undefined ? { apiKey } : {}),
-    });
+    await deps.authenticator(credentials);
     return true;
-  } catch {
+  } catch (error) {
+    if (credentials.authorization !== undefined || credentials.apiKey !== undefined) {
+      deps.audit.record({
+        event: "auth_failed",
+        reason: error instanceof AuthFailure ? error.reason : "error",
+        method: c.req.method,
+        path: c.req.path,
+        requestId: c.get("requestId"),
+      });
+    }
     return false;
   }
 }
