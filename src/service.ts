@@ -73,7 +73,8 @@ const REAP_INTERVAL_MS = 10 * 60_000;
 /**
  * Builds the service. Removes sandboxes left by a crashed process (labelled,
  * older than `reapAfterMs`, so other live services on the same engine keep
- * theirs) before the worker starts, and again every 10 minutes.
+ * theirs, and not of a job the store says is running) before the worker
+ * starts, and again every 10 minutes.
  * Needs: the Docker socket, network access to GitHub and Anthropic (or their
  * configured URLs), read/write on the job database's folder.
  */
@@ -100,7 +101,11 @@ export async function buildService(config: Config, options: ServiceOptions = {})
   };
   if (hosts) {
     const reap = async () => {
-      const reaped = await hosts.reap({ olderThanMs: config.reapAfterMs });
+      const reaped = await hosts.reap({
+        olderThanMs: config.reapAfterMs,
+        // A job that runs longer than SANDBOX_REAP_AFTER_MS (on any replica) keeps its sandbox.
+        isLive: async (id) => (await store.get(id))?.status === "running",
+      });
       if (reaped.length > 0) {
         serviceLog.info("removed {count} leftover sandbox resources", {
           count: reaped.length,

@@ -3,7 +3,7 @@
  * a built environment is returned before its parts are removed, and the removal handed on removes
  * them all; a seed that does not unpack fails naming it, leaving nothing; a spare egress pair that
  * is gone (the reaper took it) is not used, and the setup makes its own; the reaper removes a
- * setup's taken spare pair with the setup.
+ * setup's taken spare pair with the setup, and keeps both, however old, while the setup's job runs.
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -133,6 +133,45 @@ test("a setup that took the spare pair is reaped with it by its job's labels, as
   // The pair carries no job's labels; the restarted service reaps by the interrupted job's.
   const reaped = await reapSandboxes(docker, { withLabels: { [LABELS.job]: job } });
   expect(reaped).toEqual([name, `${base}-proxy`, `${base}-internal`]);
+  expect(await setupPartsOf(base)).toEqual({ containers: [], networks: [] });
+  expect(await setupPartsOf(name)).toEqual({ containers: [], networks: [] });
+});
+
+test("an old setup on a taken spare pair keeps the pair while its job runs; both go once it has ended", async () => {
+  const limits = testLimits({ memoryMb: 512, pidsLimit: 256 });
+  const options = { allowlist: [index.host], limits, egressNetwork: index.network };
+  const spare = new SparePair(docker, options, 600_000);
+  await spare.replenish();
+  const pair = (await spare.take())!;
+  const job = crypto.randomUUID();
+  const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
+  await SetupSession.open(docker, {
+    ...options,
+    names: { ...pair.names, setup: name },
+    labels: { "dev.backend-agent.test": "true", [LABELS.job]: job },
+  }, pair);
+  const base = pair.names.proxy.replace(/-proxy$/, "");
+  // The reaper sees only this setup's parts (the pair's carry no label to filter on), three hours on.
+  const ours = new Set([name, `${base}-proxy`, `${base}-internal`, `${base}-egress`]);
+  const mine = <T extends { Labels?: Record<string, string> | null }>(all: T[]) =>
+    all.filter((r) => ours.has(r.Labels?.[LABELS.sandbox] ?? ""));
+  const scoped = Object.create(docker) as typeof docker;
+  scoped.listContainers =
+    (async (o: object) => mine(await docker.listContainers(o))) as typeof docker.listContainers;
+  scoped.listNetworks =
+    (async (o: object) => mine(await docker.listNetworks(o))) as typeof docker.listNetworks;
+  scoped.listVolumes = (() => Promise.resolve({ Volumes: [], Warnings: [] })) as typeof docker.listVolumes;
+  const later = () => Date.now() + 3 * 60 * 60_000;
+  const reap = (running: boolean) =>
+    reapSandboxes(scoped, {
+      olderThanMs: 60 * 60_000,
+      now: later,
+      isLive: (id) => Promise.resolve(running && id === job),
+    });
+  expect(await reap(true)).toEqual([]);
+  expect(await setupPartsOf(base)).toMatchObject({ containers: [`/${base}-proxy`] });
+  expect((await setupPartsOf(name)).containers).toEqual([`/${name}`]);
+  expect((await reap(false)).sort()).toEqual([name, `${base}-internal`, `${base}-proxy`].sort());
   expect(await setupPartsOf(base)).toEqual({ containers: [], networks: [] });
   expect(await setupPartsOf(name)).toEqual({ containers: [], networks: [] });
 });

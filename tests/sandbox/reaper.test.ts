@@ -9,13 +9,14 @@ const made: string[] = [];
 const RUN = { "dev.backend-agent.test-run": crypto.randomUUID() };
 
 /** Leaves a labelled container and volume behind, as a process killed mid-job would. */
-async function leftover(createdAt: number | undefined): Promise<string> {
+async function leftover(createdAt: number | undefined, job?: string): Promise<string> {
   const name = `backend-agent-test-reap-${crypto.randomUUID().slice(0, 8)}`;
   made.push(name);
   const labels = (sandbox: string): Record<string, string> => ({
     [LABELS.managed]: "true",
     [LABELS.sandbox]: sandbox,
     ...RUN,
+    ...(job === undefined ? {} : { [LABELS.job]: job }),
     ...(createdAt === undefined ? {} : { [LABELS.createdAt]: String(createdAt) }),
   });
   await docker.createVolume({ Name: `${name}-workspace`, Labels: labels(`${name}-workspace`) });
@@ -77,5 +78,44 @@ describe("the reaper", () => {
     });
     expect(removed).toEqual([]);
     expect(await exists(inUse)).toEqual({ container: true, volume: true });
+  });
+
+  test("keeps an old sandbox whose job still runs, on any replica, and removes it once the job has ended", async () => {
+    const running = crypto.randomUUID();
+    const ended = crypto.randomUUID();
+    const long = await leftover(Date.now() - 3 * HOUR, running);
+    const done = await leftover(Date.now() - 3 * HOUR, ended);
+    const asked: string[] = [];
+    const isLive = (job: string) => {
+      asked.push(job);
+      return Promise.resolve(job === running);
+    };
+    // Earlier tests' leftovers are not this test's.
+    const keep = new Set(made.filter((n) => n !== long && n !== done));
+    const removed = await reapSandboxes(docker, { olderThanMs: HOUR, withLabels: RUN, keep, isLive });
+    expect(removed.sort()).toEqual([done, `${done}-workspace`]);
+    expect(await exists(long)).toEqual({ container: true, volume: true });
+    expect(await exists(done)).toEqual({ container: false, volume: false });
+    // Asked once per job, not once per resource.
+    expect(asked.filter((j) => j === running)).toHaveLength(1);
+    const afterwards = await reapSandboxes(docker, {
+      olderThanMs: HOUR,
+      withLabels: RUN,
+      keep,
+      isLive: () => Promise.resolve(false),
+    });
+    expect(afterwards.sort()).toEqual([long, `${long}-workspace`]);
+  });
+
+  test("a job whose state cannot be read counts as running: nothing is removed on a guess", async () => {
+    const unknown = await leftover(Date.now() - 3 * HOUR, crypto.randomUUID());
+    const removed = await reapSandboxes(docker, {
+      olderThanMs: HOUR,
+      withLabels: RUN,
+      keep: new Set(made.filter((n) => n !== unknown)),
+      isLive: () => Promise.reject(new Error("database unreachable")),
+    });
+    expect(removed).toEqual([]);
+    expect(await exists(unknown)).toEqual({ container: true, volume: true });
   });
 });
