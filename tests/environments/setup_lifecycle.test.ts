@@ -72,6 +72,26 @@ function recording(): { client: typeof docker; created: string[] } {
   return { client, created };
 }
 
+/**
+ * A setup running on a spare egress pair it took, for job `job`, left running (nothing disposes
+ * it, as when the process dies). `base` is the pair's base name.
+ */
+async function setupOnTakenSpare(): Promise<{ job: string; name: string; base: string }> {
+  const limits = testLimits({ memoryMb: 512, pidsLimit: 256 });
+  const options = { allowlist: [index.host], limits, egressNetwork: index.network };
+  const spare = new SparePair(docker, options, 600_000);
+  await spare.replenish();
+  const pair = (await spare.take())!;
+  const job = crypto.randomUUID();
+  const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
+  await SetupSession.open(docker, {
+    ...options,
+    names: { ...pair.names, setup: name },
+    labels: { "dev.backend-agent.test": "true", [LABELS.job]: job },
+  }, pair);
+  return { job, name, base: pair.names.proxy.replace(/-proxy$/, "") };
+}
+
 test("a built environment is returned before its setup is removed; the removal handed on removes every part", async () => {
   let removal: Promise<void> | undefined;
   const { result, name } = await build(builder(null), { defer: (r) => (removal = r) });
@@ -115,20 +135,8 @@ test("a spare egress pair the reaper removed is not used: the setup makes its ow
 });
 
 test("a setup that took the spare pair is reaped with it by its job's labels, as after a crash", async () => {
-  const limits = testLimits({ memoryMb: 512, pidsLimit: 256 });
-  const options = { allowlist: [index.host], limits, egressNetwork: index.network };
-  const spare = new SparePair(docker, options, 600_000);
-  await spare.replenish();
-  const pair = (await spare.take())!;
-  const job = crypto.randomUUID();
-  const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
   // The process dies with the setup running: nothing disposes the session.
-  await SetupSession.open(docker, {
-    ...options,
-    names: { ...pair.names, setup: name },
-    labels: { "dev.backend-agent.test": "true", [LABELS.job]: job },
-  }, pair);
-  const base = pair.names.proxy.replace(/-proxy$/, "");
+  const { job, name, base } = await setupOnTakenSpare();
   expect(await setupPartsOf(base)).toMatchObject({ containers: [`/${base}-proxy`] });
   // The pair carries no job's labels; the restarted service reaps by the interrupted job's.
   const reaped = await reapSandboxes(docker, { withLabels: { [LABELS.job]: job } });
@@ -138,19 +146,7 @@ test("a setup that took the spare pair is reaped with it by its job's labels, as
 });
 
 test("an old setup on a taken spare pair keeps the pair while its job runs; both go once it has ended", async () => {
-  const limits = testLimits({ memoryMb: 512, pidsLimit: 256 });
-  const options = { allowlist: [index.host], limits, egressNetwork: index.network };
-  const spare = new SparePair(docker, options, 600_000);
-  await spare.replenish();
-  const pair = (await spare.take())!;
-  const job = crypto.randomUUID();
-  const name = `backend-agent-test-${crypto.randomUUID().slice(0, 8)}-env`;
-  await SetupSession.open(docker, {
-    ...options,
-    names: { ...pair.names, setup: name },
-    labels: { "dev.backend-agent.test": "true", [LABELS.job]: job },
-  }, pair);
-  const base = pair.names.proxy.replace(/-proxy$/, "");
+  const { job, name, base } = await setupOnTakenSpare();
   // The reaper sees only this setup's parts (the pair's carry no label to filter on), three hours on.
   const ours = new Set([name, `${base}-proxy`, `${base}-internal`, `${base}-egress`]);
   const mine = <T extends { Labels?: Record<string, string> | null }>(all: T[]) =>
