@@ -48,6 +48,14 @@ export function providerRun<T>(
       printed = console_.text();
       console_.restore();
     }
+    // The run as a reviewer reads it (secrets are checked absent from these below).
+    const env = run.harness.provider!.env;
+    console.log(
+      `MODEL_PROVIDER=${
+        env.MODEL_PROVIDER ?? "anthropic"
+      } MODEL=${env.MODEL} run of job ${run.job.id}: ${run.job.status}\n` +
+        run.events.map((e) => `  ${e.seq} ${e.kind}: ${e.message}`).join("\n"),
+    );
   });
 
   afterAll(async () => {
