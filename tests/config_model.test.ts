@@ -125,13 +125,17 @@ describe("ANTHROPIC_CUSTOM_HEADERS", () => {
     expect(shown).toContain('"x-gateway-key":"[redacted]"');
   });
 
-  test("a line that is not a header, or a header the client owns, is refused without quoting a value", () => {
+  test("a line that is not a header, a value fetch could not send, or a header the client owns, is refused without quoting a value", () => {
     for (
       const [text, problem] of [
         ["gw-secret-123", /line 1 must be "Name: value"/],
         ["X-Key: a\nBad Name: gw-secret-123", /line 2 must be "Name: value"/],
         ["Host: gw-secret-123", /the host header is set by the HTTP client/],
         ["X-Key: a\nx-key: gw-secret-123", /x-key is given twice/],
+        ["X-Key: gw\x01secret-123", /line 1: the value holds a character HTTP does not allow/],
+        ["X-Key: a\nX-Team: gw-secret-123\x7f", /line 2: the value holds a character HTTP does not allow/],
+        ["X-Key: a\rX-Team: gw-secret-123", /line 1: the value holds a character HTTP does not allow/],
+        ["X-Key: gw-secret-123 €", /line 1: the value holds a character HTTP does not allow/],
       ] as const
     ) {
       let message = "";
