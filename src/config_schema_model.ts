@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { parseCustomHeaders } from "./agent/custom_headers.ts";
 import { MODEL_PROVIDERS } from "./agent/model_prices.ts";
-import { positive, positiveInt, secret } from "./config_setting_kinds.ts";
+import { httpUrl, positive, positiveInt, secret } from "./config_setting_kinds.ts";
 
 /** `MODEL`'s default on `MODEL_PROVIDER=anthropic`; Bedrock and Vertex name their models their own way. */
 export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-5-5";
@@ -46,7 +46,7 @@ export const modelSettings = {
     error: `MODEL_PROVIDER must be one of ${MODEL_PROVIDERS.join(", ")}`,
   }).default("anthropic"),
   ANTHROPIC_API_KEY: secret(z.string().min(1, "ANTHROPIC_API_KEY is empty").optional()),
-  ANTHROPIC_BASE_URL: z.url({ error: "ANTHROPIC_BASE_URL must be a URL" }).optional(),
+  ANTHROPIC_BASE_URL: httpUrl("ANTHROPIC_BASE_URL"),
   ANTHROPIC_CUSTOM_HEADERS: secret(
     z.string().optional().transform((text, ctx) => {
       try {
@@ -61,7 +61,7 @@ export const modelSettings = {
     /^[a-z]{2}(?:-[a-z]+)+-\d+$/,
     'AWS_REGION must be an AWS Region code, e.g. "us-east-1"',
   ).optional(),
-  ANTHROPIC_BEDROCK_BASE_URL: z.url({ error: "ANTHROPIC_BEDROCK_BASE_URL must be a URL" }).optional(),
+  ANTHROPIC_BEDROCK_BASE_URL: httpUrl("ANTHROPIC_BEDROCK_BASE_URL"),
   CLOUD_ML_REGION: z.string().trim().regex(
     /^[a-z0-9-]+$/,
     'CLOUD_ML_REGION must be a Google Cloud region, e.g. "us-east5" or "global"',
@@ -70,7 +70,7 @@ export const modelSettings = {
     /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
     "ANTHROPIC_VERTEX_PROJECT_ID must be a Google Cloud project id",
   ).optional(),
-  ANTHROPIC_VERTEX_BASE_URL: z.url({ error: "ANTHROPIC_VERTEX_BASE_URL must be a URL" }).optional(),
+  ANTHROPIC_VERTEX_BASE_URL: httpUrl("ANTHROPIC_VERTEX_BASE_URL"),
   GOOGLE_APPLICATION_CREDENTIALS: z.string().trim().min(1, "GOOGLE_APPLICATION_CREDENTIALS is empty")
     .optional(),
   MODEL: z.string().trim().min(1, "MODEL is empty").optional(),

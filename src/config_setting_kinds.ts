@@ -20,6 +20,9 @@ export const positive = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a number` }).positive(`${name} must be positive`).default(
     fallback,
   );
+/** An `http://` or `https://` URL named `name` (what `fetch` can reach), undefined when unset. */
+export const httpUrl = (name: string) =>
+  z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }).optional();
 /** A non-empty list named `name`, separated by commas or white space. */
 export const list = (name: string) =>
   z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean)).refine(

@@ -110,6 +110,25 @@ describe("MODEL_PROVIDER", () => {
   });
 });
 
+describe("the providers' base URLs", () => {
+  test("an http(s) URL is taken; any other scheme, which fetch cannot reach, refuses to start naming the setting", () => {
+    const settings = {
+      ANTHROPIC_BASE_URL: { ...BASE, ANTHROPIC_API_KEY: "k" },
+      ANTHROPIC_BEDROCK_BASE_URL: { ...BEDROCK, MODEL: "anthropic.claude-opus-4-8-v1:0" },
+      ANTHROPIC_VERTEX_BASE_URL: { ...VERTEX, MODEL: "claude-opus-4-8@20260101" },
+    };
+    for (const [name, env] of Object.entries(settings)) {
+      expect(loadConfig({ ...env, [name]: "https://llm-gateway.acme.internal/anthropic" }).model.baseUrl)
+        .toBe("https://llm-gateway.acme.internal/anthropic");
+      for (
+        const url of ["ftp://llm-gateway.acme.internal", "file:///etc/passwd", "llm-gateway.acme.internal"]
+      ) {
+        expect(() => loadConfig({ ...env, [name]: url })).toThrow(`${name} must be an http(s) URL`);
+      }
+    }
+  });
+});
+
 describe("ANTHROPIC_CUSTOM_HEADERS", () => {
   test("one `Name: value` per line, sent by every provider's client, redacted when the config is shown", () => {
     const config = loadConfig({
