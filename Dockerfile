@@ -40,7 +40,7 @@ USER 10001:10001
 EXPOSE 8080
 # `deno task start` with the same explicit permissions: never -A, never --allow-run. The Docker engine is
 # reached through DOCKER_HOST (compose: our docker-proxy); the socket path is listed for deployments that mount one.
-CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env", "--allow-sys=homedir,osRelease", \
+CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env", "--allow-sys=homedir,osRelease,networkInterfaces", \
      "--allow-read=/app,/var/run/docker.sock,/run/secrets,/var/run/secrets", "--allow-write=/app/data,/var/run/docker.sock", \
      "src/main.ts"]
 

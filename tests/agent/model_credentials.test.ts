@@ -253,6 +253,17 @@ describe("Vertex AI credentials", () => {
     expect(message).toContain("missing.json");
   });
 
+  test("a credentials file that is not JSON (another secret mounted in its place): the service does not start, and none of the file shows", async () => {
+    const { client, dir } = await vertex();
+    for (const secret of ["gw-key-0123456789", "sk-gw-virtual-0123456789abcdef0123456789abcdef"]) {
+      await Deno.writeTextFile(`${dir}/gcp.json`, `${secret}\n`);
+      const message = await startRefusal(client(`${dir}/gcp.json`));
+      expect(message).toContain("GOOGLE_APPLICATION_CREDENTIALS");
+      expect(message).toContain("(Invalid JSON key file: Unexpected token: the file is not JSON)");
+      expectNoSecret([message], [secret, secret.slice(0, 10)]);
+    }
+  });
+
   test("a subject token Google STS refuses: the service does not start; the token is not shown", async () => {
     const { client, federationFile } = await vertex();
     const foreign = await (await createOidcIssuer()).mint("system:serviceaccount:agents:runner", AUDIENCE);
