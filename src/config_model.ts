@@ -37,7 +37,7 @@ export function modelConfig(e: Settings): ModelConfig {
     throw invalid(`MODEL is required with MODEL_PROVIDER=${provider}: ${MODEL_EXAMPLES[provider]}`);
   }
   const model = e.MODEL ?? DEFAULT_ANTHROPIC_MODEL;
-  const price = modelPrice(provider, model, e.MODEL_PRICES);
+  const price = modelPrice(provider, model, e.MODEL_PRICES, e.CLOUD_ML_REGION);
   if (provider === "anthropic") {
     if (e.ANTHROPIC_API_KEY === undefined) {
       throw invalid(

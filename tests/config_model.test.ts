@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { redactedConfig } from "../src/config_redacted.ts";
-import { modelPrice, PRICES } from "../src/agent/model_prices.ts";
+import { longestPrefixPrice, modelPrice, PRICES } from "../src/agent/model_prices.ts";
 import { ConfigError } from "../src/errors.ts";
 
 const BASE = { GITHUB_TOKEN: "ghp_x", AUTH_DISABLED: "true" };
@@ -35,8 +35,10 @@ describe("MODEL_PROVIDER", () => {
       provider: "bedrock",
       region: "us-east-1",
       model: "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-      price: { input: 3, output: 15 },
     });
+    // A geographic profile is a regional endpoint: Sonnet 4.5's list price plus 10%.
+    expect(config.model.price.input).toBeCloseTo(3.3);
+    expect(config.model.price.output).toBeCloseTo(16.5);
     expect(config.model).not.toHaveProperty("apiKey");
     expect(() => loadConfig({ ...BEDROCK, AWS_REGION: undefined, MODEL: "anthropic.claude-opus-4-8-v1:0" }))
       .toThrow(/AWS_REGION is required with MODEL_PROVIDER=bedrock/);
@@ -58,8 +60,11 @@ describe("MODEL_PROVIDER", () => {
       region: "us-east5",
       projectId: "acme-agents",
       credentialsFile: "/run/secrets/gcp.json",
-      price: { input: 5, output: 25 },
     });
+    expect(config.model.price.input).toBeCloseTo(5.5); // us-east5 is a regional endpoint
+    expect(config.model.price.output).toBeCloseTo(27.5);
+    const global = loadConfig({ ...VERTEX, CLOUD_ML_REGION: "global", MODEL: "claude-opus-4-8@20260101" });
+    expect(global.model.price).toMatchObject({ input: 5, output: 25 });
     expect(() =>
       loadConfig({
         ...VERTEX,
@@ -96,17 +101,43 @@ describe("MODEL_PROVIDER", () => {
   test("one table prices each provider's ids: Bedrock's vendor prefix and geographies, Vertex's @date", () => {
     const sonnet = PRICES.anthropic["claude-sonnet-4"];
     expect(modelPrice("anthropic", "claude-sonnet-4-5-20250929", {})).toEqual(sonnet);
-    expect(modelPrice("vertex", "claude-sonnet-4-5@20250929", {})).toEqual(sonnet);
-    for (
-      const id of [
-        "anthropic.claude-sonnet-4-5-20250929-v1:0",
-        "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
-        "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
-      ]
-    ) {
-      expect(modelPrice("bedrock", id, {})).toEqual(sonnet);
-    }
+    expect(modelPrice("vertex", "claude-sonnet-4-5@20250929", {}, "global")).toEqual(sonnet);
+    expect(modelPrice("bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0", {})).toEqual(sonnet);
     expect(() => modelPrice("bedrock", "claude-sonnet-4-5", {})).toThrow(/on bedrock: set MODEL_PRICES/);
+  });
+
+  test("from Sonnet 4.5 on, a regional endpoint costs 10% over the global one; older models cost the same everywhere", () => {
+    const sonnet = PRICES.anthropic["claude-sonnet-4"]!;
+    const regional = [
+      modelPrice("vertex", "claude-sonnet-4-5@20250929", {}, "us-east5"),
+      modelPrice("bedrock", "anthropic.claude-sonnet-4-5-20250929-v1:0", {}),
+      modelPrice("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", {}),
+      modelPrice("bedrock", "eu.anthropic.claude-sonnet-4-5-20250929-v1:0", {}),
+    ];
+    for (const price of regional) {
+      expect(price.input).toBeCloseTo(3.3);
+      expect(price.output).toBeCloseTo(16.5);
+      expect(price.cacheWrite).toBeCloseTo(4.125);
+      expect(price.cacheRead).toBeCloseTo(0.33);
+    }
+    const haiku = modelPrice("bedrock", "jp.anthropic.claude-haiku-4-5-20251001-v1:0", {});
+    expect([haiku.input, haiku.output].map((n) => n.toFixed(2))).toEqual(["1.10", "5.50"]);
+    for (
+      const [provider, id] of [
+        ["vertex", "claude-sonnet-4@20250514"],
+        ["bedrock", "us.anthropic.claude-sonnet-4-20250514-v1:0"],
+        ["bedrock", "anthropic.claude-opus-4-1-20250805-v1:0"],
+        ["vertex", "claude-3-7-sonnet@20250219"],
+      ] as const
+    ) {
+      expect(modelPrice(provider, id, {}, "us-east5"), id).toEqual(
+        longestPrefixPrice(id.replace(/^(?:us\.)?anthropic\./, ""), PRICES.anthropic),
+      );
+    }
+    const own = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
+    expect(modelPrice("vertex", "claude-next@20270101", { "claude-next@20270101": own }, "us-east5")).toBe(
+      own,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { PRICES } from "../../src/agent/model_prices.ts";
+import { PRICES, regionalPrice } from "../../src/agent/model_prices.ts";
 import type { BedrockStandIn } from "../stand_ins/bedrock_server.ts";
 import { bedrockFront } from "./provider_fronts.ts";
 import { providerRun } from "./provider_run.ts";
@@ -7,7 +7,8 @@ import { providerRun } from "./provider_run.ts";
 describe("the demo scenario on Amazon Bedrock, with an IAM role (EKS web identity), to a pull request", () => {
   const run = providerRun<BedrockStandIn>(
     (anthropic) => bedrockFront(anthropic),
-    PRICES.bedrock["anthropic.claude-sonnet-4"]!,
+    // A `us.` profile is a regional endpoint: Sonnet 4.5's list price plus 10%.
+    regionalPrice(PRICES.bedrock["anthropic.claude-sonnet-4"]!),
   );
 
   test("the job first checked the model with CountTokens on the profile's foundation model", () => {

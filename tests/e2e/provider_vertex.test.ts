@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { PRICES } from "../../src/agent/model_prices.ts";
+import { PRICES, regionalPrice } from "../../src/agent/model_prices.ts";
 import type { VertexStandIn } from "../stand_ins/vertex_server.ts";
 import { vertexFront } from "./provider_fronts.ts";
 import { providerRun } from "./provider_run.ts";
@@ -7,7 +7,8 @@ import { providerRun } from "./provider_run.ts";
 describe("the demo scenario on Vertex AI, with GKE workload identity, to a pull request", () => {
   const run = providerRun<VertexStandIn>(
     (anthropic) => vertexFront(anthropic),
-    PRICES.vertex["claude-sonnet-4"]!,
+    // us-east5 is a regional endpoint: Sonnet 4.5's list price plus 10%.
+    regionalPrice(PRICES.vertex["claude-sonnet-4"]!),
   );
 
   test("the job first checked the model with count-tokens:rawPredict", () => {
