@@ -23,6 +23,8 @@ export interface BedrockCountOptions {
   credentials: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
   /** Retries of a throttled or failed call (`ANTHROPIC_MAX_RETRIES`). */
   maxRetries: number;
+  /** `ANTHROPIC_CUSTOM_HEADERS`, sent (and signed) with every request, as the Bedrock client sends them. */
+  headers: Readonly<Record<string, string>>;
 }
 
 /** The `InvokeModel` body's version for Anthropic models on Bedrock. */
@@ -59,6 +61,12 @@ export function bedrockCountTokens(options: BedrockCountOptions): CountTokens {
       // stream, which the loop does not use.
       requestHandler: new NodeHttpHandler(),
     });
+    // Added before the signing step, so the signature covers them.
+    runtime.middlewareStack.add((next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) Object.assign(request.headers, options.headers);
+      return next(args);
+    }, { step: "build", name: "customHeaders" });
     return {
       send: async (params: Record<string, unknown>, signal?: AbortSignal) => {
         const { model, ...request } = params;

@@ -103,6 +103,7 @@ export async function createMessagesApi(options: ModelClientOptions): Promise<Me
         endpoint,
         credentials: credentials.provider,
         maxRetries: options.maxRetries,
+        headers: options.customHeaders,
       });
       return withCredentialFixes(messages, "bedrock", () => [...secrets, ...credentials.secrets()]);
     }

@@ -34,7 +34,11 @@ async function front<T>(made: Promise<ProviderFront<T>>): Promise<ProviderFront<
   return opened;
 }
 
-async function bedrock(options: { models?: string[] } & Pick<BedrockStandInOptions, "retired"> = {}) {
+async function bedrock(
+  options:
+    & { models?: string[]; customHeaders?: Record<string, string> }
+    & Pick<BedrockStandInOptions, "retired"> = {},
+) {
   const anthropic = await upstream(options.models);
   const opened = await front<BedrockStandIn>(
     bedrockFront(anthropic, options.retired ? { retired: options.retired } : {}),
@@ -44,6 +48,7 @@ async function bedrock(options: { models?: string[] } & Pick<BedrockStandInOptio
     region: "us-east-1",
     baseUrl: opened.env.ANTHROPIC_BEDROCK_BASE_URL!,
     ...COMMON,
+    ...(options.customHeaders ? { customHeaders: options.customHeaders } : {}),
   };
   return { anthropic, standIn: opened.standIn, messages: await createMessagesApi(client) };
 }
@@ -155,6 +160,20 @@ describe("on Amazon Bedrock (Bedrock Runtime CountTokens)", () => {
     expect(counted).toBe((await direct.json()).input_tokens);
     expect(counted).toBeGreaterThan(100);
     expect(standIn.calls.map((c) => c.operation)).toEqual(["CountTokens"]);
+  });
+});
+
+describe("ANTHROPIC_CUSTOM_HEADERS on Amazon Bedrock", () => {
+  test("CountTokens carries them as InvokeModel does, under the SigV4 signature", async () => {
+    const { standIn, messages } = await bedrock({ customHeaders: { "x-team": "payments" } });
+    expect(await createModelCheck(messages)(PROFILE)).toEqual({ verdict: "served" });
+    await messages.create({ model: PROFILE, max_tokens: 16, messages: [{ role: "user", content: "hi" }] })
+      .catch(() => undefined); // the Anthropic stand-in has no turn to play: only the request matters
+    expect(standIn.calls.map((call) => call.operation)).toEqual(["CountTokens", "InvokeModel"]);
+    for (const call of standIn.calls) {
+      expect(call.headers["x-team"], call.operation).toBe("payments");
+      expect(call.headers.authorization, call.operation).toMatch(/SignedHeaders=[a-z0-9;-]*\bx-team\b/);
+    }
   });
 });
 

@@ -46,6 +46,8 @@ export interface BedrockCall {
   arn: string;
   /** The `InvokeModel` body (for `CountTokens`, the one it counts). */
   body: Record<string, unknown>;
+  /** The request's headers, names lower-cased. */
+  headers: Record<string, string>;
 }
 
 /** A running stand-in. */
@@ -200,7 +202,7 @@ export function startBedrockStandIn(options: BedrockStandInOptions): BedrockStan
     const parsed = operation === "CountTokens" ? countedBody(modelId, raw) : invokeBody(raw);
     if (parsed instanceof Response) return parsed;
     const body = parsed;
-    calls.push({ operation, modelId, arn: signer.arn, body });
+    calls.push({ operation, modelId, arn: signer.arn, body, headers: Object.fromEntries(request.headers) });
     const { anthropic_version: _version, ...messagesRequest } = body;
     if (operation === "CountTokens") {
       const { max_tokens: _max, ...countRequest } = messagesRequest;
