@@ -130,6 +130,10 @@ function gcloudCredentialsFile(): string | undefined {
  *   not chained: its request carries the signed assertion, itself a credential.
  */
 export async function googleAuthClient(keyFile: string | undefined): Promise<CloudCredentials<AuthClient>> {
+  // Off, as ANTHROPIC_LOG is pinned: Google's debug logging (GOOGLE_SDK_NODE_LOGGING) prints the
+  // metadata server's and the token endpoint's answers, access tokens included. Its loggers read the
+  // variable once, as the library loads.
+  Deno.env.delete("GOOGLE_SDK_NODE_LOGGING");
   const { Compute, GoogleAuth } = await import("google-auth-library");
   const scopes = [CLOUD_PLATFORM_SCOPE];
   let client: AuthClient;
