@@ -66,9 +66,12 @@ export const modelSettings = {
     /^[a-z0-9-]+$/,
     'CLOUD_ML_REGION must be a Google Cloud region, e.g. "us-east5" or "global"',
   ).optional(),
+  // A project id, a legacy domain-scoped id (`example.com:acme-agents`), or the project number: Vertex AI
+  // names a project by any of them. Source: Google Cloud, "Creating and managing projects".
   ANTHROPIC_VERTEX_PROJECT_ID: z.string().trim().regex(
-    /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
-    "ANTHROPIC_VERTEX_PROJECT_ID must be a Google Cloud project id",
+    /^(?:(?:[a-z0-9-]+\.)+[a-z]{2,}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$|^\d{1,20}$/,
+    'ANTHROPIC_VERTEX_PROJECT_ID must be a Google Cloud project id ("acme-agents", or ' +
+      '"example.com:acme-agents") or project number',
   ).optional(),
   ANTHROPIC_VERTEX_BASE_URL: httpUrl("ANTHROPIC_VERTEX_BASE_URL"),
   GOOGLE_APPLICATION_CREDENTIALS: z.string().trim().min(1, "GOOGLE_APPLICATION_CREDENTIALS is empty")

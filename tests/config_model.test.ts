@@ -49,7 +49,7 @@ describe("MODEL_PROVIDER", () => {
     );
   });
 
-  test("Vertex AI takes CLOUD_ML_REGION, ANTHROPIC_VERTEX_PROJECT_ID and an optional credentials file", () => {
+  test("Vertex AI takes CLOUD_ML_REGION, ANTHROPIC_VERTEX_PROJECT_ID (an id, a domain-scoped id or a number) and an optional credentials file", () => {
     const config = loadConfig({
       ...VERTEX,
       MODEL: "claude-opus-4-8@20260101",
@@ -65,6 +65,17 @@ describe("MODEL_PROVIDER", () => {
     expect(config.model.price.output).toBeCloseTo(27.5);
     const global = loadConfig({ ...VERTEX, CLOUD_ML_REGION: "global", MODEL: "claude-opus-4-8@20260101" });
     expect(global.model.price).toMatchObject({ input: 5, output: 25 });
+    for (const project of ["example.com:acme-agents", "123456789012"]) {
+      expect(loadConfig({ ...VERTEX, ANTHROPIC_VERTEX_PROJECT_ID: project, MODEL: "claude-opus-4-8" }).model)
+        .toMatchObject({ projectId: project });
+    }
+    for (const project of ["Acme_Agents", "acme", "example.com:", "projects/acme-agents"]) {
+      expect(
+        () => loadConfig({ ...VERTEX, ANTHROPIC_VERTEX_PROJECT_ID: project, MODEL: "claude-opus-4-8" }),
+        project,
+      )
+        .toThrow(/ANTHROPIC_VERTEX_PROJECT_ID must be a Google Cloud project id/);
+    }
     expect(() =>
       loadConfig({
         ...VERTEX,
