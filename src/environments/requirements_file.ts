@@ -11,7 +11,11 @@
  * - `${VAR}` references are refused: pip would expand them from the setup container's environment;
  * - options that only shape the install (`--pre`, `--prefer-binary`, `--only-binary`, `--no-binary`,
  *   `--require-hashes`, `--use-feature`, and per requirement `--hash`, `--config-settings`,
- *   `--global-option`) are left to pip; any other option is refused.
+ *   `--global-option`) are left to pip; any other option is refused;
+ * - what pip would read other than this reader is refused: a PEP 263 coding declaration other than UTF-8
+ *   (pip decodes the file with it), and the characters Python's `splitlines` or `strip` count as line breaks
+ *   or spaces and JavaScript's do not (or the other way round), so a line such as
+ *   `x\v--index-url=…` cannot hide an option from this reader.
  */
 import { EnvironmentSpecError } from "./environment_spec_error.ts";
 import { refusalText, resolveRepoPath } from "./repo_path.ts";
@@ -32,6 +36,19 @@ export const MAX_LINE_CHARS = 16_384;
 /** Longest logical line (continued lines joined), in characters. */
 export const MAX_LOGICAL_LINE_CHARS = 65_536;
 const ENV_VARIABLE = /\$\{[A-Z0-9_]+\}/;
+/**
+ * Characters pip and this reader split or trim differently: line breaks for Python's `str.splitlines`
+ * (`\v`, `\f`, `\x1c`–`\x1e`, `\x85`, `\u2028`, `\u2029`), `\x1f` (a space for Python's `strip`, not for
+ * JavaScript's `trim`) and `\ufeff` (the other way round).
+ */
+// deno-lint-ignore no-control-regex -- these control characters are what the pattern is for
+const AMBIGUOUS_CHARACTER = /[\v\f\x1c-\x1f\x85\u2028\u2029\ufeff]/;
+/** pip's PEP 263 pattern, looked for on the first two lines when they start with `#`. */
+const CODING = /coding[:=]\s*([-\w.]+)/;
+/** Python's names of UTF-8 and ASCII (normalised: lower case, `-` as `_`), which read UTF-8 text alike. */
+const UTF8_CODINGS = new Set(["utf_8", "utf8", "u8", "utf", "cp65001", "utf_8_sig", "ascii", "us_ascii"]);
+/** Python's `shlex` whitespace, which pip splits a line's options on (`\r` and `\n` end the line before). */
+const OPTION_SPACE = /[ \t]+/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const ARCHIVE = /\.(whl|tar\.gz|tgz|zip|tar\.bz2)$/i;
 
@@ -70,6 +87,7 @@ const EDITABLE_OPTIONS = new Set(["-e", "--editable"]);
  *   or a path that leaves the repository.
  */
 export function readRequirementsFile(path: string, text: string): RequirementsLine[] {
+  checkCoding(path, text);
   const lines: RequirementsLine[] = [];
   for (const { line, content } of logicalLines(path, text)) {
     const where = `${path}:${line}`;
@@ -81,6 +99,19 @@ export function readRequirementsFile(path: string, text: string): RequirementsLi
     lines.push(...readLine(where, line, content));
   }
   return lines;
+}
+
+/** Refuses a PEP 263 declaration of another encoding than UTF-8: pip would decode the file with it. */
+function checkCoding(path: string, text: string): void {
+  text.split("\n").slice(0, 2).forEach((raw, index) => {
+    const coding = raw.startsWith("#") ? CODING.exec(raw)?.[1] : undefined;
+    if (coding === undefined || UTF8_CODINGS.has(coding.toLowerCase().replaceAll("-", "_"))) return;
+    throw new EnvironmentSpecError(
+      `${path}:${
+        index + 1
+      }: the coding declaration ${coding} makes pip decode the file as ${coding}, but setup reads requirement files as UTF-8; remove the declaration and save the file as UTF-8`,
+    );
+  });
 }
 
 /** pip's `join_lines` then `ignore_comments`: continued lines joined, comments and blank lines dropped. */
@@ -98,6 +129,13 @@ function logicalLines(path: string, text: string): Array<{ line: number; content
     if (raw.length > MAX_LINE_CHARS) {
       throw new EnvironmentSpecError(
         `${path}:${line}: the line is ${raw.length} characters, over the ${MAX_LINE_CHARS} setup reads; split it`,
+      );
+    }
+    const ambiguous = AMBIGUOUS_CHARACTER.exec(raw)?.[0];
+    if (ambiguous !== undefined) {
+      const code = ambiguous.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+      throw new EnvironmentSpecError(
+        `${path}:${line}: the character U+${code} is not allowed: pip and setup would split or trim the line differently around it; remove it`,
       );
     }
     pendingChars = raw.endsWith("\\") ? pendingChars + raw.length : 0;
@@ -144,7 +182,7 @@ function readLine(where: string, line: number, content: string): RequirementsLin
   const words = content.split(" ");
   const at = words.findIndex((w) => w.startsWith("-"));
   const requirement = (at < 0 ? words : words.slice(0, at)).join(" ").trim();
-  const options = optionWords(at < 0 ? [] : words.slice(at));
+  const options = optionWords(at < 0 ? "" : words.slice(at).join(" "));
   if (requirement !== "") {
     for (const option of options) {
       if (option.name !== undefined && !REQUIREMENT_OPTIONS.has(option.name)) refuse(where, option.name);
@@ -175,8 +213,9 @@ interface OptionWord {
   value?: string;
 }
 
-function optionWords(words: string[]): OptionWord[] {
-  return words.filter((w) => w !== "").map((raw) => {
+/** The option words of `text`, split as pip's `shlex.split` does on whitespace (quotes around a word dropped). */
+function optionWords(text: string): OptionWord[] {
+  return text.split(OPTION_SPACE).filter((w) => w !== "").map((raw) => {
     const word = raw.replace(/^(["'])(.*)\1$/, "$2");
     if (word.startsWith("--")) {
       const eq = word.indexOf("=");

@@ -29,6 +29,7 @@ describe("requirements file lines (pip's format)", () => {
       undefined,
       "org-pkg",
     ]],
+    ["a UTF-8 coding declaration", "# -*- coding: utf-8 -*-\nx==1\n", ["x"]],
     ["install options left to pip", "--pre\n--prefer-binary\n--only-binary :all:\n--require-hashes\nx==1\n", [
       "x",
     ]],
@@ -87,6 +88,29 @@ describe("requirements file lines (pip's format)", () => {
     ],
     ["an absolute editable path", "-e /opt/pkg\n", /r\.txt:1: \/opt\/pkg is an absolute path/],
     ["-r without a value", "-r\n", /r\.txt:1: -r needs a value/],
+    // Each of these is an index option to pip 25 (splitlines, strip, shlex, PEP 263), not to a JS reading.
+    ["a vertical tab, a line break to pip", "x\v--index-url=https://e/\n", /r\.txt:1: the character U\+000B/],
+    [
+      "a form feed ending a comment line for pip",
+      "# pinned\f--extra-index-url=https://e/\nx\n",
+      /r\.txt:1: the character U\+000C/,
+    ],
+    ["a line separator", "x\u2028--trusted-host=e\n", /r\.txt:1: the character U\+2028/],
+    [
+      "a unit separator, which Python strips",
+      "x\n\x1f--index-url=https://e/\n",
+      /r\.txt:2: the character U\+001F/,
+    ],
+    [
+      "an index option after a tab, which shlex splits on",
+      "--only-binary=:all:\t--index-url=https://e/\n",
+      /r\.txt:1: --index-url .*PIP_INDEX_URL/,
+    ],
+    [
+      "a coding declaration pip decodes the file with",
+      "# -*- coding: utf-7 -*-\n+AC0ALQ-index-url=https://e/\n",
+      /r\.txt:1: the coding declaration utf-7 .*save the file as UTF-8/,
+    ],
   ];
   for (const [what, text, message] of refused) {
     it(`refuses ${what}, naming file and line`, () => {
