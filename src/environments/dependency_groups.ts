@@ -1,7 +1,8 @@
 /**
  * PEP 735 dependency groups (`[dependency-groups]`): each group is a list of requirement strings and
  * `{include-group = "name"}` tables. Group names compare normalised; an include of a missing group, a
- * cycle, or two names that normalise alike is an error, as the PEP asks of tools.
+ * cycle, or two names that normalise alike is an error, as the PEP asks of tools. Each group is expanded
+ * once, so groups that include the next one twice, forty deep, take forty expansions and not 2⁴⁰.
  */
 import { EnvironmentSpecError } from "./environment_spec_error.ts";
 import { normalizeName } from "./requirement_name.ts";
@@ -30,7 +31,10 @@ export function groupRequirements(
     byName.set(key, entries);
   }
   const out = new Set<string>();
+  /** Groups already expanded: their requirements are in `out`, so a group included again adds nothing. */
+  const expanded = new Set<string>();
   const expand = (name: string, chain: string[]): void => {
+    if (expanded.has(name)) return;
     for (const entry of byName.get(name)!) {
       if (typeof entry === "string") {
         out.add(entry);
@@ -49,6 +53,7 @@ export function groupRequirements(
       }
       expand(included, [...chain, included]);
     }
+    expanded.add(name);
   };
   for (const name of selected) if (byName.has(name)) expand(name, [name]);
   return [...out];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type GroupEntry, groupRequirements } from "../../src/environments/dependency_groups.ts";
 import { EnvironmentSpecError } from "../../src/environments/environment_spec_error.ts";
 import { pipArgs, specOf } from "./spec_repo.ts";
 
@@ -141,5 +142,29 @@ describe("pyproject.toml", () => {
       expect((error as Error).cause).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(/^pyproject\.toml:1:\d+: malformed TOML/);
     }
+  });
+
+  it("expands each dependency group once, however often it is included", () => {
+    // dev includes g0 twice, g0 includes g1 twice, …: 2ⁿ expansions of the last group when each include is
+    // walked (40 deep, a 2 KB file, would hold the service's event loop for days).
+    const depth = 12;
+    const reads = new Map<string, number>();
+    const counted = (name: string, entries: GroupEntry[]) =>
+      new Proxy(entries, {
+        get(target, key, receiver) {
+          if (key === Symbol.iterator) reads.set(name, (reads.get(name) ?? 0) + 1);
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    const groups: Record<string, GroupEntry[]> = {
+      dev: counted("dev", [{ "include-group": "g0" }, { "include-group": "g0" }]),
+      [`g${depth}`]: counted(`g${depth}`, ["requests"]),
+    };
+    for (let i = 0; i < depth; i++) {
+      const next = { "include-group": `g${i + 1}` };
+      groups[`g${i}`] = counted(`g${i}`, [next, next]);
+    }
+    expect(groupRequirements("pyproject.toml", groups, ["dev"])).toEqual(["requests"]);
+    expect([...reads.values()]).toEqual(new Array(depth + 2).fill(1));
   });
 });
