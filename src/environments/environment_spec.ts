@@ -66,6 +66,7 @@ export function readEnvironmentSpec(
     };
   }
   const found = fromLock(files, limits) ?? fromManifests(files, limits);
+  checkInstallSize(found, limits);
   const inputs = found.args.length > 0 ? [...files.keys()].filter(isInstallInput) : [];
   return {
     manifests: hashed(files, [...found.read, ...inputs]),
@@ -118,6 +119,17 @@ function fromManifests(files: ReadonlyMap<string, Uint8Array>, limits: ManifestL
     sources: [...found.sources, PYPROJECT],
     names: [...found.names, ...install.names],
   };
+}
+
+/** Refuses a plan whose pip arguments are over `limits.maxInstallChars` characters, naming its files. */
+function checkInstallSize(found: Found, limits: ManifestLimits): void {
+  const chars = found.args.reduce((sum, arg) => sum + arg.length, 0);
+  if (chars <= limits.maxInstallChars) return;
+  throw new EnvironmentSpecError(
+    `${
+      found.sources.join(", ")
+    }: the install asks for ${chars} characters of pip arguments, over the ${limits.maxInstallChars} setup passes to pip; install with .backend-agent/setup.sh instead`,
+  );
 }
 
 /** The names `pyproject.toml` declares (for the prompt when a lock decides the versions). */

@@ -5,11 +5,15 @@
  * path to it; pip then evaluates it (PEP 508 markers) and skips what this interpreter does not need.
  *
  * A condition is kept as the set of edge markers that must all hold, so walking a cycle adds nothing and the
- * walk ends; a condition that another one implies is dropped (`a or (a and b)` is `a`). A package reached by more than {@link MAX_CONDITIONS} different paths counts as always needed.
+ * walk ends; a condition that another one implies is dropped (`a or (a and b)` is `a`). A package reached by more than {@link MAX_CONDITIONS} different paths, or by a path of more than {@link MAX_CONDITION_MARKERS}
+ * different markers, counts as always needed: the markers a package gets stay few, however the lock's
+ * edges are drawn (a chain of 4 000 packages with a new marker on each edge gave the last one 4 000).
  */
 
 /** Most distinct conditions kept per package before it counts as always needed. */
 const MAX_CONDITIONS = 16;
+/** Most markers in one condition (one path's edges) before the package counts as always needed. */
+const MAX_CONDITION_MARKERS = 16;
 
 /** A graph node's outgoing edges: the target node and the edge's marker (undefined: always). */
 export type Edges<N> = (node: N) => Iterable<{ to: N; marker: string | undefined }>;
@@ -28,7 +32,9 @@ export function reachWithMarkers<N>(roots: Iterable<N>, edges: Edges<N>): Map<N,
     if (condition !== undefined && [...conditions.values()].some((weaker) => subset(weaker, condition))) {
       return;
     }
-    if (condition === undefined || conditions.size >= MAX_CONDITIONS) {
+    if (
+      condition === undefined || condition.length > MAX_CONDITION_MARKERS || conditions.size >= MAX_CONDITIONS
+    ) {
       needs.set(node, "always");
       queue.push({ node, condition: undefined });
       return;

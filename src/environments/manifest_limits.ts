@@ -14,6 +14,11 @@ export interface ManifestLimits {
   maxRequirementFiles: number;
   /** Most packages a lock file may pin. */
   maxLockedPackages: number;
+  /**
+   * Most characters of pip arguments one plan may hold (a lock's pinned requirements with their markers;
+   * a marker on an edge near the root is repeated on every package below it).
+   */
+  maxInstallChars: number;
 }
 
 /** The bounds the service reads manifests with. */
@@ -22,4 +27,5 @@ export const MANIFEST_LIMITS: ManifestLimits = {
   maxIncludeDepth: 8,
   maxRequirementFiles: 64,
   maxLockedPackages: 5000,
+  maxInstallChars: 4 * 1024 * 1024,
 };

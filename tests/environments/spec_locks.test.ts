@@ -260,6 +260,41 @@ source = { registry = "https://pypi.org/simple" }
     });
   }
 
+  /** A uv.lock: app → p0 → p1 → … → p<n-1>, the edge into p<i> under `marker(i)`. */
+  const chainLock = (n: number, marker: (i: number) => string | undefined) =>
+    [
+      'version = 1\n[[package]]\nname = "app"\nversion = "0"\nsource = { virtual = "." }',
+      ...Array.from({ length: n }, (_, i) => {
+        const m = marker(i + 1);
+        const next = i + 1 < n
+          ? `\ndependencies = [{ name = "p${i + 1}"${m ? `, marker = "${m}"` : ""} }]`
+          : "";
+        return `[[package]]\nname = "p${i}"\nversion = "1"\nsource = { registry = "https://pypi.org/simple" }${next}`;
+      }),
+    ].join("\n").replace(
+      'source = { virtual = "." }',
+      `source = { virtual = "." }\ndependencies = [{ name = "p0", marker = "${marker(0)}" }]`,
+    ) +
+    "\n";
+
+  it("counts a package reached through more than 16 different markers as always needed", () => {
+    const args = pipArgs({ "uv.lock": chainLock(20, (i) => `python_full_version != '${i}.0'`) });
+    const markers = (name: string) => args.find((a) => a.startsWith(`${name}==`))!.split(" and ").length;
+    expect(markers("p0")).toBe(1);
+    expect(markers("p15")).toBe(16);
+    expect(args).toContain("p16==1");
+    expect(markers("p17")).toBe(1);
+  });
+
+  it("bounds the characters of pip arguments a lock gives, naming the lock", () => {
+    const long = Array.from({ length: 10 }, (_, i) => `python_full_version != '3.${i}.0'`).join(" and ");
+    const lock = chainLock(10, (i) => i === 0 ? long : undefined);
+    expect(pipArgs({ "uv.lock": lock }).every((a) => a.endsWith(` ; ${long}`))).toBe(true);
+    expect(() => specOf({ "uv.lock": lock }, { ...MANIFEST_LIMITS, maxInstallChars: 2000 })).toThrow(
+      /^uv\.lock: the install asks for 3\d\d\d characters of pip arguments, over the 2000 setup passes to pip; install with \.backend-agent\/setup\.sh instead$/,
+    );
+  });
+
   it("bounds the number of locked packages", () => {
     expect(() => specOf({ "uv.lock": UV_LOCK }, { ...MANIFEST_LIMITS, maxLockedPackages: 5 })).toThrow(
       /uv\.lock pins 16 packages, more than the 5 setup installs/,
