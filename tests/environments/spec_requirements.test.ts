@@ -29,6 +29,7 @@ describe("requirements file lines (pip's format)", () => {
       undefined,
       "org-pkg",
     ]],
+    ["an include in quotes, which shlex drops", '-r "base.txt"\n', ["include base.txt"]],
     ["a UTF-8 coding declaration", "# -*- coding: utf-8 -*-\nx==1\n", ["x"]],
     ["install options left to pip", "--pre\n--prefer-binary\n--only-binary :all:\n--require-hashes\nx==1\n", [
       "x",
@@ -106,6 +107,12 @@ describe("requirements file lines (pip's format)", () => {
       "--only-binary=:all:\t--index-url=https://e/\n",
       /r\.txt:1: --index-url .*PIP_INDEX_URL/,
     ],
+    [
+      "a backslash in an include, which shlex drops (a\\b.txt is ab.txt to pip)",
+      "-r a\\b.txt\n",
+      /r\.txt:1: a\\b\.txt holds a quote or backslash/,
+    ],
+    ["a quote inside an option word", "-r 'a'b.txt\n", /r\.txt:1: 'a'b\.txt holds a quote or backslash/],
     [
       "a coding declaration pip decodes the file with",
       "# -*- coding: utf-7 -*-\n+AC0ALQ-index-url=https://e/\n",
