@@ -111,11 +111,16 @@ function fromManifests(files: ReadonlyMap<string, Uint8Array>, limits: ManifestL
   };
   const bytes = files.get(PYPROJECT);
   if (bytes === undefined) return found;
-  const install = pyprojectInstall(readPyproject(bytes, limits.maxFileBytes));
+  const pyproject = readPyproject(bytes, limits.maxFileBytes);
+  const install = pyprojectInstall(pyproject);
   if (install.args.length === 0) return found;
+  // Files setuptools reads dependencies from, as far as the snapshot's manifest files hold them (.txt, .in).
+  const dependencyFiles = pyproject.buildable
+    ? pyproject.dependencyFiles.filter((path) => files.has(path))
+    : [];
   return {
     args: [...found.args, ...install.args],
-    read: [...found.read, PYPROJECT],
+    read: [...found.read, PYPROJECT, ...dependencyFiles],
     sources: [...found.sources, PYPROJECT],
     names: [...found.names, ...install.names],
   };

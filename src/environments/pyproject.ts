@@ -1,13 +1,17 @@
 /**
  * What `pyproject.toml` declares for an install: the build backend (`[build-system] build-backend`), the
  * PEP 621 project (`[project]` name, `dependencies`, `optional-dependencies`), PEP 735 `[dependency-groups]`,
- * and, for the prompt only, the names of Poetry's `[tool.poetry…dependencies]` tables. Every extra is kept (a group
+ * and, for the prompt only, the names of Poetry's `[tool.poetry…dependencies]` tables. Dependencies that
+ * setuptools reads from files (`[tool.setuptools.dynamic] dependencies = {file = […]}`, and the same per
+ * extra under `optional-dependencies`) are not read here, pip's build does that: their files are kept for
+ * the cache key, and their extras' names, so that `-e .[test]` asks for them. Every extra is kept (a group
  * may name one of the project's own); of the groups, those of {@link SELECTED_EXTRAS}. Every requirement string must start with a PEP 508 name: pip
  * gets them as arguments, so a string such as `--index-url=…` must never get through.
  */
 import { z } from "zod";
 import { groupRequirements } from "./dependency_groups.ts";
 import { EnvironmentSpecError } from "./environment_spec_error.ts";
+import { resolveRepoPath } from "./repo_path.ts";
 import { normalizeName, requirementName } from "./requirement_name.ts";
 import { isSelectedExtra, SELECTED_EXTRAS } from "./selected_extras.ts";
 import { readTomlFile } from "./toml_file.ts";
@@ -24,6 +28,15 @@ const poetrySchema = z.object({
   group: z.record(z.string(), z.object({ dependencies: poetryDependencies.optional() })).optional(),
 });
 
+/** setuptools' `{file = "a.txt"}` or `{file = ["a.txt", "b.txt"]}` (paths from the project root). */
+const dynamicFiles = z.object({ file: z.union([z.string(), z.array(z.string())]).optional() });
+const setuptoolsSchema = z.object({
+  dynamic: z.object({
+    dependencies: dynamicFiles.optional(),
+    "optional-dependencies": z.record(z.string(), dynamicFiles).optional(),
+  }).optional(),
+});
+
 const pyprojectSchema = z.object({
   "build-system": z.object({ "build-backend": z.string().optional() }).optional(),
   project: z.object({
@@ -35,7 +48,7 @@ const pyprojectSchema = z.object({
     z.string(),
     z.array(z.union([z.string(), z.object({ "include-group": z.string() })])),
   ).optional(),
-  tool: z.object({ poetry: poetrySchema.optional() }).optional(),
+  tool: z.object({ poetry: poetrySchema.optional(), setuptools: setuptoolsSchema.optional() }).optional(),
 });
 
 /** The install-relevant parts of a `pyproject.toml`. */
@@ -48,8 +61,13 @@ export interface Pyproject {
   buildable: boolean;
   /** `[project] dependencies`. */
   dependencies: string[];
-  /** Every extra of `[project.optional-dependencies]`: its normalised name → its requirements. */
+  /**
+   * Every extra of `[project.optional-dependencies]`: its normalised name → its requirements; an extra
+   * setuptools reads from a file has none here.
+   */
   extras: Map<string, string[]>;
+  /** The repo paths of the files setuptools reads dependencies from (`[tool.setuptools.dynamic]`). */
+  dependencyFiles: string[];
   /** The requirements of the selected dependency groups, includes expanded. */
   groups: string[];
   /** Normalised names from `[tool.poetry]`'s dependency tables (selected groups only, `python` left out). */
@@ -68,6 +86,10 @@ export function readPyproject(bytes: Uint8Array, maxBytes: number): Pyproject {
   for (const [extra, list] of Object.entries(project?.["optional-dependencies"] ?? {})) {
     extras.set(normalizeName(extra), checked(`project.optional-dependencies.${extra}`, list));
   }
+  const dynamic = doc.tool?.setuptools?.dynamic;
+  for (const extra of Object.keys(dynamic?.["optional-dependencies"] ?? {})) {
+    if (!extras.has(normalizeName(extra))) extras.set(normalizeName(extra), []);
+  }
   const groups = groupRequirements(PYPROJECT, doc["dependency-groups"] ?? {}, SELECTED_EXTRAS);
   return {
     name: project?.name === undefined || project.name === "" ? undefined : normalizeName(project.name),
@@ -77,6 +99,12 @@ export function readPyproject(bytes: Uint8Array, maxBytes: number): Pyproject {
     extras,
     groups: checked("dependency-groups", groups),
     poetryNames: poetryNames(doc.tool?.poetry),
+    dependencyFiles: [dynamic?.dependencies, ...Object.values(dynamic?.["optional-dependencies"] ?? {})]
+      .flatMap((entry) => [entry?.file ?? []].flat())
+      .flatMap((path) => {
+        const resolved = resolveRepoPath("", path);
+        return "path" in resolved ? [resolved.path] : [];
+      }),
   };
 }
 

@@ -167,4 +167,19 @@ describe("pyproject.toml", () => {
     expect(groupRequirements("pyproject.toml", groups, ["dev"])).toEqual(["requests"]);
     expect([...reads.values()]).toEqual(new Array(depth + 2).fill(1));
   });
+
+  it("asks for the extras setuptools reads from files, and keys the environment on those files", () => {
+    const toml = `${BACKEND}[project]\nname = "svc"\ndynamic = ["dependencies", "optional-dependencies"]\n` +
+      `[tool.setuptools.dynamic]\ndependencies = { file = ["deps.in"] }\n` +
+      `optional-dependencies.Test = { file = "test-requirements.txt" }\n` +
+      `optional-dependencies.docs = { file = ["docs/requirements.txt"] }\n`;
+    const files = { "pyproject.toml": toml, "deps.in": "fastapi\n", "test-requirements.txt": "pytest\n" };
+    const spec = specOf(files);
+    expect(spec.plan).toEqual({ kind: "pip", installs: [["-e", ".[test]"]] });
+    expect(spec.manifests.map((m) => m.path)).toEqual(["deps.in", "pyproject.toml", "test-requirements.txt"]);
+    const bumped = specOf({ ...files, "deps.in": "fastapi>=0.110\n" }).manifests;
+    expect(bumped.find((m) => m.path === "deps.in")!.sha256).not.toBe(
+      spec.manifests.find((m) => m.path === "deps.in")!.sha256,
+    );
+  });
 });
