@@ -182,7 +182,12 @@ function readLine(where: string, line: number, content: string): RequirementsLin
   const words = content.split(" ");
   const at = words.findIndex((w) => w.startsWith("-"));
   const requirement = (at < 0 ? words : words.slice(0, at)).join(" ").trim();
-  const options = optionWords(where, at < 0 ? "" : words.slice(at).join(" "));
+  // pip reads only per-requirement options on a requirement's line, so only an options line's words must
+  // read the same to pip as here.
+  const options = optionWords(
+    at < 0 ? "" : words.slice(at).join(" "),
+    requirement === "" ? where : undefined,
+  );
   if (requirement !== "") {
     for (const option of options) {
       if (option.name !== undefined && !REQUIREMENT_OPTIONS.has(option.name)) refuse(where, option.name);
@@ -215,13 +220,13 @@ interface OptionWord {
 
 /**
  * The option words of `text`, split as pip's `shlex.split` does on whitespace (quotes around a word
- * dropped). A quote or backslash left inside a word is refused: shlex would join, unquote or unescape it
- * (`-r a\b.txt` opens `ab.txt`), so pip would read another value than the one checked here.
+ * dropped). With `where`, a quote or backslash left inside a word is refused: shlex would join, unquote or
+ * unescape it (`-r a\b.txt` opens `ab.txt`), so pip would read another value than the one checked here.
  */
-function optionWords(where: string, text: string): OptionWord[] {
+function optionWords(text: string, where?: string): OptionWord[] {
   return text.split(OPTION_SPACE).filter((w) => w !== "").map((raw) => {
     const word = raw.replace(/^(["'])(.*)\1$/, "$2");
-    if (/["'\\]/.test(word)) {
+    if (where !== undefined && /["'\\]/.test(word)) {
       throw new EnvironmentSpecError(
         `${where}: ${raw} holds a quote or backslash, which pip would read differently (shlex); write the option without it`,
       );

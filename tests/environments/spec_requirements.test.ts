@@ -30,6 +30,7 @@ describe("requirements file lines (pip's format)", () => {
       "org-pkg",
     ]],
     ["an include in quotes, which shlex drops", '-r "base.txt"\n', ["include base.txt"]],
+    ["a quoted per-requirement option", 'x==1 --config-settings="--build-option=--cpp"\n', ["x"]],
     ["a UTF-8 coding declaration", "# -*- coding: utf-8 -*-\nx==1\n", ["x"]],
     ["install options left to pip", "--pre\n--prefer-binary\n--only-binary :all:\n--require-hashes\nx==1\n", [
       "x",
