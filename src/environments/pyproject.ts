@@ -77,13 +77,20 @@ export interface Pyproject {
 /**
  * Reads `pyproject.toml`.
  * @throws EnvironmentSpecError on malformed TOML (file and line), a key of the wrong shape, a requirement
- *   string that is not PEP 508, or a dependency-group error.
+ *   string that is not PEP 508, two extras whose names normalise alike, or a dependency-group error.
  */
 export function readPyproject(bytes: Uint8Array, maxBytes: number): Pyproject {
   const doc = readTomlFile(PYPROJECT, bytes, maxBytes, pyprojectSchema);
   const project = doc.project;
   const extras = new Map<string, string[]>();
   for (const [extra, list] of Object.entries(project?.["optional-dependencies"] ?? {})) {
+    if (extras.has(normalizeName(extra))) {
+      throw new EnvironmentSpecError(
+        `${PYPROJECT}: [project.optional-dependencies] has two extras named ${
+          normalizeName(extra)
+        } once normalised (PEP 685); merge them`,
+      );
+    }
     extras.set(normalizeName(extra), checked(`project.optional-dependencies.${extra}`, list));
   }
   const dynamic = doc.tool?.setuptools?.dynamic;

@@ -120,6 +120,11 @@ describe("pyproject.toml", () => {
       /include-group forms a cycle \(dev → test → dev\)/,
     ],
     [
+      "two extras that normalise alike (PEP 685), one of which would be dropped",
+      '[project]\nname = "x"\n[project.optional-dependencies]\nTest = ["a"]\ntest = ["b"]\n',
+      /\[project\.optional-dependencies\] has two extras named test once normalised \(PEP 685\)/,
+    ],
+    [
       "two groups that normalise alike",
       '[dependency-groups]\nTest = ["a"]\ntest = ["b"]\n',
       /two groups named test once normalised/,
