@@ -89,7 +89,9 @@ class IncludeWalk {
       const where = `${path}:${line.line}`;
       const target = this.target(where, path, line.target, chain);
       this.included.add(target);
-      this.visit(target, mode === "constraint" ? "constraint" : line.mode, [...chain, target]);
+      // As pip nests them: `-r` reads requirements and `-c` constraints, whatever the including file is
+      // (pip installs what a constraint file includes with `-r`).
+      this.visit(target, line.mode, [...chain, target]);
     }
   }
 

@@ -171,6 +171,16 @@ describe("requirement files of a repository", () => {
     expect(spec.topLevelRequirements).toEqual(["gunicorn", "pytest", "sqlalchemy"]);
   });
 
+  it("installs what a constraint file includes with -r, as pip does", () => {
+    const spec = specOf({
+      "requirements.txt": "-c constraints.txt\n",
+      "constraints.txt": "-r base.txt\nstarlette<1\n",
+      "base.txt": "fastapi\n",
+    });
+    expect(spec.plan).toEqual({ kind: "pip", installs: [["-r", "requirements.txt"]] });
+    expect(spec.topLevelRequirements).toEqual(["fastapi"]);
+  });
+
   it("does not count a constraint file's lines as requirements, even when its name matches", () => {
     const spec = specOf({
       "requirements.txt": "fastapi\n-c requirements/constraints.txt\n",
