@@ -153,7 +153,7 @@ function logicalLines(path: string, text: string): Array<{ line: number; content
       } else emit(line, piece);
     } else {
       if (pending.length === 0) first = line;
-      pending.push(withoutTrailingBackslashes(raw));
+      pending.push(withoutEdgeBackslashes(raw));
     }
   });
   if (pending.length > 0) emit(first, pending.join(""));
@@ -171,10 +171,13 @@ function withoutComment(content: string): string {
   return content;
 }
 
-function withoutTrailingBackslashes(raw: string): string {
+/** pip's `line.strip("\\")` on a continued line: backslashes dropped at both ends. */
+function withoutEdgeBackslashes(raw: string): string {
+  let start = 0;
   let end = raw.length;
   while (end > 0 && raw[end - 1] === "\\") end--;
-  return raw.slice(0, end);
+  while (start < end && raw[start] === "\\") start++;
+  return raw.slice(start, end);
 }
 
 /** pip's `break_args_options`: words up to the first one starting with `-` are the requirement. */

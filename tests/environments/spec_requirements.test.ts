@@ -115,6 +115,11 @@ describe("requirements file lines (pip's format)", () => {
     ],
     ["a quote inside an option word", "-r 'a'b.txt\n", /r\.txt:1: 'a'b\.txt holds a quote or backslash/],
     [
+      "an option behind a leading backslash on a continued line (pip strips both ends)",
+      "\\--index-url=https://e/ \\\nx\n",
+      /r\.txt:1: --index-url .*PIP_INDEX_URL/,
+    ],
+    [
       "a coding declaration pip decodes the file with",
       "# -*- coding: utf-7 -*-\n+AC0ALQ-index-url=https://e/\n",
       /r\.txt:1: the coding declaration utf-7 .*save the file as UTF-8/,
