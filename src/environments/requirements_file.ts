@@ -5,7 +5,8 @@
  * per-requirement options such as `--hash`) or options alone (`-r`, `-c`, `-e`, …).
  *
  * The setup container runs pip on these files as they are, so what pip would do with them is decided here:
- * - `-r`/`--requirement` and `-c`/`--constraint` are returned as includes, to be followed inside the repo;
+ * - `-r`/`--requirement` and `-c`/`--constraint` are returned as includes, to be followed inside the repo
+ *   (of several on one line, the one pip follows);
  * - index options (`-i`, `--index-url`, `--extra-index-url`, `--no-index`, `-f`, `--find-links`,
  *   `--trusted-host`) are refused: the index comes only from the service's `PIP_INDEX_URL`;
  * - `${VAR}` references are refused: pip would expand them from the setup container's environment;
@@ -210,7 +211,17 @@ function readLine(where: string, line: number, content: string): RequirementsLin
       if (LINE_OPTIONS.get(name)) value();
     } else refuse(where, option.name ?? option.word);
   }
-  return out;
+  return asPipFollows(out);
+}
+
+/**
+ * What pip takes of one line's `-e`, `-r` and `-c` (its `ParsedLine` and `_parse_and_recurse`): the first
+ * `-e` alone when there is one (the line is then a requirement), else the first `-r`, else the first `-c`.
+ */
+function asPipFollows(lines: RequirementsLine[]): RequirementsLine[] {
+  const first = lines.find((l) => l.kind === "requirement") ??
+    lines.find((l) => l.kind === "include" && l.mode === "requirement") ?? lines[0];
+  return first === undefined ? [] : [first];
 }
 
 interface OptionWord {

@@ -176,6 +176,24 @@ describe("requirement files of a repository", () => {
     expect(spec.topLevelRequirements).toEqual(["gunicorn", "pytest", "sqlalchemy"]);
   });
 
+  it("follows the one include pip follows of a line that has several", () => {
+    const spec = specOf({
+      "requirements.txt": "-c constraints.txt -r base.txt -r requirements-dev.txt\n",
+      "constraints.txt": "starlette<1\n",
+      "base.txt": "fastapi\n",
+      "requirements-dev.txt": "pytest\n",
+    });
+    expect(spec.plan).toEqual({
+      kind: "pip",
+      installs: [["-r", "requirements.txt", "-r", "requirements-dev.txt"]],
+    });
+    expect(spec.manifests.map((m) => m.path)).toEqual([
+      "base.txt",
+      "requirements-dev.txt",
+      "requirements.txt",
+    ]);
+  });
+
   it("installs what a constraint file includes with -r, as pip does", () => {
     const spec = specOf({
       "requirements.txt": "-c constraints.txt\n",
