@@ -1,6 +1,8 @@
 /**
  * A package index URL as configured (`PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`), split into what may
- * be shown and what may not: Artifactory, Nexus and devpi URLs carry `user:token@`. The URL with
+ * be shown and what may not: Artifactory, Nexus and devpi URLs carry `user:token@`; Cloudsmith and
+ * Gemfury also take a token as a path segment (`https://dl.cloudsmith.io/TOKEN/org/repo/python/simple/`,
+ * `https://pypi.fury.io/TOKEN/user/`), and some indexes take one in the query. The URL with
  * its credentials goes only into the setup container's exec environment; keys, events, logs and
  * errors get {@link PackageIndex.publicUrl}, and text that may hold the secret is passed through
  * {@link redactSecrets} first.
@@ -16,9 +18,21 @@ export interface PackageIndex {
   host: string;
   /**
    * The secrets the URL holds, longest first (empty without): its password (or its user name when
-   * that is all there is, a token), as written and decoded, and `user:password`.
+   * that is all there is, a token), as written and decoded, and `user:password`; each path segment
+   * that looks like a token ({@link looksLikeToken}) and each query value of 8 characters or more
+   * (the public URL hides every query value).
    */
   secrets: string[];
+}
+
+/**
+ * Whether a path segment of an index URL is taken for a token: at least 12 characters of
+ * `[A-Za-z0-9._~-]` holding a digit, or both upper and lower case letters. Words such as
+ * `pypi-virtual-remote` or `simple` are not; a random token of that length nearly always is.
+ */
+export function looksLikeToken(segment: string): boolean {
+  return segment.length >= 12 && /^[A-Za-z0-9._~-]+$/.test(segment) &&
+    (/[0-9]/.test(segment) || (/[a-z]/.test(segment) && /[A-Z]/.test(segment)));
 }
 
 /**
@@ -48,9 +62,15 @@ export function parsePackageIndex(url: string, setting: string): PackageIndex {
   }
   parsed.username = "";
   parsed.password = "";
+  const segments = parsed.pathname.split("/");
+  for (const segment of segments) if (looksLikeToken(segment)) secrets.add(segment);
+  // A short query value is not a token, and redacting it would mangle words of pip's output.
+  for (const [, value] of parsed.searchParams) if (value.length >= 8) secrets.add(value);
+  const path = segments.map((segment) => looksLikeToken(segment) ? "[redacted]" : segment).join("/");
+  const query = [...parsed.searchParams.keys()].map((key) => `${key}=[redacted]`).join("&");
   return {
     url,
-    publicUrl: parsed.toString(),
+    publicUrl: `${parsed.origin}${path}${query ? `?${query}` : ""}`,
     host: parsed.hostname.toLowerCase(),
     secrets: [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length),
   };

@@ -23,6 +23,39 @@ describe("a package index URL", () => {
     expect(index.publicUrl).not.toContain("glpat");
   });
 
+  test("a token in the path (Cloudsmith, Gemfury) or the query is a secret, kept out of the public URL", () => {
+    const cloudsmith = parsePackageIndex(
+      "https://dl.cloudsmith.io/Ab3dEf9hIj2kLm4n/acme/internal/python/simple/",
+      "PIP_INDEX_URL",
+    );
+    expect(cloudsmith.secrets).toEqual(["Ab3dEf9hIj2kLm4n"]);
+    expect(cloudsmith.publicUrl).toBe("https://dl.cloudsmith.io/[redacted]/acme/internal/python/simple/");
+    const fury = parsePackageIndex("https://pypi.fury.io/qWeRtYuIoPaSdFgH/acme/", "PIP_EXTRA_INDEX_URL");
+    expect(fury.secrets).toEqual(["qWeRtYuIoPaSdFgH"]);
+    const query = parsePackageIndex("https://idx.example/simple?token=t0k3n-s3cret&scope=read", "X");
+    expect(query.secrets).toEqual(["t0k3n-s3cret"]);
+    expect(query.publicUrl).toBe("https://idx.example/simple?token=[redacted]&scope=[redacted]");
+    const pipOutput =
+      "Looking in indexes: https://dl.cloudsmith.io/Ab3dEf9hIj2kLm4n/acme/internal/python/simple/";
+    expect(redactSecrets(pipOutput, cloudsmith.secrets)).toBe(
+      "Looking in indexes: https://dl.cloudsmith.io/[redacted]/acme/internal/python/simple/",
+    );
+  });
+
+  test("path words of Artifactory, Nexus and devpi URLs are not taken for tokens", () => {
+    for (
+      const url of [
+        "https://acme.jfrog.io/artifactory/api/pypi/pypi-virtual-remote/simple",
+        "https://nexus.example/repository/python-packages-proxy/simple/",
+        "https://devpi.example/root/pypi/+simple/",
+      ]
+    ) {
+      const index = parsePackageIndex(url, "PIP_INDEX_URL");
+      expect(index.secrets).toEqual([]);
+      expect(index.publicUrl).toBe(url);
+    }
+  });
+
   test("without credentials there is nothing to hide", () => {
     expect(parsePackageIndex("https://pypi.org/simple", "PIP_INDEX_URL")).toEqual({
       url: "https://pypi.org/simple",
