@@ -16,13 +16,25 @@ export interface DockerHostsConfig {
 
 /**
  * The pool, or undefined without `DOCKER_HOSTS` (one engine at `DOCKER_HOST`, as before).
- * @throws ConfigError when `DOCKER_HOST` is set too, or the TLS settings are incomplete.
+ * @throws ConfigError when `DOCKER_HOST` is set too, or the TLS settings are incomplete; or, without
+ *   `DOCKER_HOSTS`, when they are set for a `tcp://` `DOCKER_HOST` (which would be reached without TLS).
  */
 export function dockerHostsConfig(
   e: Settings,
   readTextFile: (path: string) => string,
 ): DockerHostsConfig | undefined {
-  if (e.DOCKER_HOSTS === undefined) return undefined;
+  if (e.DOCKER_HOSTS === undefined) {
+    // Docker's CLI would reach such a DOCKER_HOST over TLS; the service's one engine has no TLS.
+    if (e.DOCKER_HOST?.startsWith("tcp://") && (e.DOCKER_TLS_VERIFY || e.DOCKER_CERT_PATH)) {
+      throw new ConfigError(
+        "Invalid configuration:\n  - DOCKER_TLS_VERIFY and DOCKER_CERT_PATH apply to the engines of " +
+          "DOCKER_HOSTS only, so the tcp:// engine of DOCKER_HOST would be reached without TLS: name it in " +
+          "DOCKER_HOSTS instead (DOCKER_HOSTS=tcp://host:port, DOCKER_HOST unset; SANDBOXES_PER_HOST caps it), " +
+          "or unset DOCKER_TLS_VERIFY and DOCKER_CERT_PATH",
+      );
+    }
+    return undefined;
+  }
   if (e.DOCKER_HOST) {
     throw new ConfigError(
       "Invalid configuration:\n  - DOCKER_HOST and DOCKER_HOSTS are both set: put every engine in DOCKER_HOSTS and unset DOCKER_HOST",

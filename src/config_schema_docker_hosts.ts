@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { positiveInt } from "./config_setting_kinds.ts";
-import { parseDockerEndpoint } from "./sandbox/docker_endpoint.ts";
+import { type DockerEndpoint, parseDockerEndpoint } from "./sandbox/docker_endpoint.ts";
 
 /** `DOCKER_HOST`, `DOCKER_HOSTS`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`, `SANDBOXES_PER_HOST`, `DOCKER_HOSTS_PING_MS`. */
 export const dockerHostSettings = {
@@ -14,14 +14,15 @@ export const dockerHostSettings = {
     .superRefine((hosts, ctx) => {
       if (hosts === undefined) return;
       if (hosts.length === 0) ctx.addIssue({ code: "custom", message: "DOCKER_HOSTS is empty" });
+      const engines: string[] = [];
       for (const host of hosts) {
         try {
-          parseDockerEndpoint(host, "each entry of DOCKER_HOSTS");
+          engines.push(engineOf(parseDockerEndpoint(host, "each entry of DOCKER_HOSTS")));
         } catch (error) {
           ctx.addIssue({ code: "custom", message: (error as Error).message });
         }
       }
-      const twice = hosts.filter((h, i) => hosts.indexOf(h) !== i);
+      const twice = [...new Set(engines.filter((h, i) => engines.indexOf(h) !== i))];
       if (twice.length > 0) {
         ctx.addIssue({ code: "custom", message: `DOCKER_HOSTS names ${twice.join(", ")} more than once` });
       }
@@ -33,3 +34,14 @@ export const dockerHostSettings = {
   SANDBOXES_PER_HOST: positiveInt("SANDBOXES_PER_HOST", 4),
   DOCKER_HOSTS_PING_MS: positiveInt("DOCKER_HOSTS_PING_MS", 5_000),
 };
+
+/**
+ * The engine `endpoint` reaches, written one way: host names compare case-insensitively, and a
+ * trailing `/` or a port's leading zeros name the same engine (each would count its slots apart).
+ */
+function engineOf(endpoint: DockerEndpoint): string {
+  return endpoint.kind === "unix"
+    ? `unix://${endpoint.socketPath}`
+    : `tcp://${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`
+      .toLowerCase();
+}

@@ -11,15 +11,20 @@ export const jobSettings = {
   JOBS_DB_PATH: z.string().min(1).default("data/jobs.sqlite"),
   // A secret (its password): never logged; `redactedConfig` keeps only its host, port and database.
   DATABASE_URL: secret(
-    z.string().regex(
-      /^postgres(ql)?:\/\/\S+$/,
-      "DATABASE_URL must be a postgres:// (or postgresql://) URL, e.g. postgres://agent:secret@db:5432/agent",
-    ).refine(
-      // WHATWG URL rules, as node-postgres reads it; the message never quotes the value (its password).
-      (url) => URL.canParse(url),
-      "DATABASE_URL is not a URL node-postgres can read: check its host and port, and percent-encode " +
-        "the characters @ : / ? # [ ] % in its user name and password",
-    ).optional(),
+    z.string().superRefine((url, ctx) => {
+      // One problem, the first: the message never quotes the value (its password).
+      const problem = !/^postgres(ql)?:\/\//.test(url.trim())
+        ? "DATABASE_URL must be a postgres:// (or postgresql://) URL, e.g. postgres://agent:secret@db:5432/agent"
+        : /\s/.test(url)
+        ? "DATABASE_URL holds white space: remove it around the URL, and percent-encode it (%20) in the user " +
+          "name or password"
+        // WHATWG URL rules, as node-postgres reads it.
+        : !URL.canParse(url)
+        ? "DATABASE_URL is not a URL node-postgres can read: check its host and port, and percent-encode " +
+          "the characters @ : / ? # [ ] % in its user name and password"
+        : undefined;
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }).optional(),
   ),
   JOBS_CONCURRENCY: positiveInt("JOBS_CONCURRENCY", 1).refine(
     (n) => n <= 64,

@@ -8,6 +8,7 @@ import { ConfigError } from "./errors.ts";
 import { listenForJobChanges } from "./jobs/pg_listener.ts";
 import { pgEnvironmentUses, pgProgressComments, pgWebhookDeliveries } from "./jobs/pg_records.ts";
 import { pgHostSlots } from "./jobs/pg_host_slots.ts";
+import { reachPostgres } from "./jobs/pg_reach.ts";
 import { openPgStore } from "./jobs/pg_store.ts";
 import { PgReplicaTakes } from "./jobs/pg_replica_takes.ts";
 import { type PgWorker, startPgWorker } from "./jobs/pg_worker.ts";
@@ -20,6 +21,8 @@ const log = logger("service");
 
 /** Pool size per replica: the worker's jobs, the API's requests and the lease share it. */
 const POOL_MAX = 20;
+/** How long a start waits for its first connection (TCP, TLS, log-in) before it fails. */
+const CONNECT_TIMEOUT_MS = 30_000;
 /** How long a start waits for its LISTEN connection before it fails. */
 const LISTEN_READY_TIMEOUT_MS = 30_000;
 
@@ -28,13 +31,14 @@ export async function openPostgres(config: Config, url: string): Promise<Service
   const pool = openPool(url);
   // An idle connection dropped by the server (a restart) is replaced on the next query.
   pool.on("error", (error) => log.warn("database connection lost: {error}", { error: errorText(error) }));
-  const store = await openPgStore(pool, { idempotencyTtlMs: config.idempotencyTtlMs }).catch(
-    async (error) => {
-      // A database that cannot be reached or migrated leaves no pool behind.
-      await pool.end().catch(() => undefined);
-      throw error;
-    },
-  );
+  // Reached first within a bound: the pool's connections wait without one.
+  const store = await reachPostgres(url, { timeoutMs: CONNECT_TIMEOUT_MS }).then(() =>
+    openPgStore(pool, { idempotencyTtlMs: config.idempotencyTtlMs })
+  ).catch(async (error) => {
+    // A database that cannot be reached or migrated leaves no pool behind.
+    await pool.end().catch(() => undefined);
+    throw error;
+  });
   const replicaId = `${Deno.env.get("HOSTNAME") ?? "replica"}-${crypto.randomUUID().slice(0, 8)}`;
   const stops: Array<() => Promise<void>> = [];
   return {
@@ -77,18 +81,24 @@ export async function openPostgres(config: Config, url: string): Promise<Service
 
 /**
  * The pool of `url`.
- * @throws {ConfigError} naming `DATABASE_URL` when node-postgres cannot read it as a URL. Its own
- *   error quotes the whole URL, password included, so it is neither quoted nor chained.
+ * @throws {ConfigError} naming `DATABASE_URL` when node-postgres cannot read it as a URL (its own
+ *   error quotes the whole URL, password included, so it is neither quoted nor chained), or cannot
+ *   read the files its `sslrootcert`, `sslcert` or `sslkey` name, or refuses its `sslmode`.
  */
 function openPool(url: string): pg.Pool {
   try {
-    // A client reads the URL as it is made (the pool only when it first connects); it is never connected.
+    // A client reads the URL (and its TLS files) as it is made, the pool only when it first connects;
+    // it is never connected.
     new pg.Client({ connectionString: url });
   } catch (error) {
-    throw new ConfigError(
-      `DATABASE_URL is not a URL node-postgres can read (${(error as Error).name}): check its host and ` +
-        "port, and percent-encode the characters @ : / ? # [ ] % in its user name and password",
-    );
+    if (error instanceof TypeError) {
+      throw new ConfigError(
+        `DATABASE_URL is not a URL node-postgres can read (${error.name}): check its host and ` +
+          "port, and percent-encode the characters @ : / ? # [ ] % in its user name and password",
+      );
+    }
+    // A TLS file that cannot be read (its message names the file, not the URL), or an sslmode refused.
+    throw new ConfigError(`DATABASE_URL cannot be used: ${(error as Error).message}`, { cause: error });
   }
   return new pg.Pool({ connectionString: url, max: POOL_MAX });
 }

@@ -124,6 +124,31 @@ describe("GitHub credentials in the config", () => {
     }
   });
 
+  test("a DATABASE_URL with white space or no postgres:// gets one problem naming its fix, never the value", () => {
+    const problems = (url: string) => {
+      try {
+        loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", DATABASE_URL: url });
+      } catch (e) {
+        return (e as Error).message.split("\n").slice(1);
+      }
+      return [];
+    };
+    const spaced = [
+      "  - DATABASE_URL holds white space: remove it around the URL, and percent-encode it (%20) in the user " +
+      "name or password (DATABASE_URL)",
+    ];
+    expect(problems(" postgres://agent:pw-9x@db:5432/agent")).toEqual(spaced);
+    expect(problems("postgres://agent:pw-9x@db:5432/agent\t")).toEqual(spaced);
+    expect(problems("postgres://agent:pw 9x@db:5432/agent")).toEqual(spaced);
+    const scheme = [
+      "  - DATABASE_URL must be a postgres:// (or postgresql://) URL, e.g. postgres://agent:secret@db:5432/agent " +
+      "(DATABASE_URL)",
+    ];
+    expect(problems("")).toEqual(scheme);
+    expect(problems("host=db user=agent password=pw-9x")).toEqual(scheme);
+    expect(problems("postgresql://agent:pw-9x@db:5432/agent?sslmode=verify-full")).toEqual([]);
+  });
+
   test("the printable copy hides credentials written into URLs", () => {
     const config = loadConfig({
       ...BASE,

@@ -74,6 +74,28 @@ describe("DOCKER_HOSTS in the config", () => {
     );
   });
 
+  test("one engine written two ways is named once: each would count its own SANDBOXES_PER_HOST", () => {
+    for (
+      const hosts of [
+        "tcp://engine-b:2375,tcp://engine-b:2375/",
+        "tcp://Engine-B:2375,tcp://engine-b:2375",
+        "tcp://engine-b:02375,tcp://engine-b:2375",
+      ]
+    ) {
+      expect(() => loadConfig({ ...BASE, DOCKER_HOSTS: hosts })).toThrow(
+        /DOCKER_HOSTS names tcp:\/\/engine-b:2375 more than once/,
+      );
+    }
+    expect(() => loadConfig({ ...BASE, DOCKER_HOSTS: "tcp://[FD00::5]:2375,tcp://[fd00::5]:2375" })).toThrow(
+      /DOCKER_HOSTS names tcp:\/\/\[fd00::5\]:2375 more than once/,
+    );
+    // Another port is another engine.
+    expect(
+      loadConfig({ ...BASE, DOCKER_HOSTS: "tcp://engine-b:2375,tcp://engine-b:2376" }).dockerHosts?.endpoints,
+    )
+      .toHaveLength(2);
+  });
+
   test("DOCKER_TLS_VERIFY: each tcp:// engine reads its own host:port folder, else the shared files", () => {
     const config = loadConfig({
       ...BASE,
@@ -123,5 +145,29 @@ describe("DOCKER_HOSTS in the config", () => {
     expect(() => loadConfig({ ...hosts, DOCKER_TLS_VERIFY: "yes" })).toThrow(
       /DOCKER_TLS_VERIFY must be 1 or 0/,
     );
+  });
+
+  test("Docker's TLS settings beside a tcp:// DOCKER_HOST are refused: that one engine has no TLS", () => {
+    for (const tls of [{ DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: certs }, { DOCKER_TLS_VERIFY: "1" }]) {
+      let error: unknown;
+      try {
+        loadConfig({ ...BASE, DOCKER_HOST: "tcp://ops:s3cr-token@engine-b.internal:2376", ...tls });
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).toMatch(
+        /DOCKER_TLS_VERIFY and DOCKER_CERT_PATH apply to the engines of DOCKER_HOSTS only, so the tcp:\/\/ engine of DOCKER_HOST would be reached without TLS: name it in DOCKER_HOSTS instead/,
+      );
+      expect(String(error)).not.toContain("s3cr-token");
+    }
+    // The local socket never uses TLS, and TLS off says nothing.
+    expect(
+      loadConfig({ ...BASE, DOCKER_HOST: "unix:///var/run/docker.sock", DOCKER_TLS_VERIFY: "1" }).dockerHost,
+    )
+      .toBe("unix:///var/run/docker.sock");
+    expect(
+      loadConfig({ ...BASE, DOCKER_HOST: "tcp://engine-b.internal:2375", DOCKER_TLS_VERIFY: "0" }).dockerHost,
+    )
+      .toBe("tcp://engine-b.internal:2375");
   });
 });
