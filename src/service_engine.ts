@@ -9,6 +9,7 @@ import { EnvironmentBuilder } from "./environments/environment_builder.ts";
 import type { EnvironmentRequest } from "./environments/environment_provider.ts";
 import type { EnvironmentUses } from "./environments/environment_uses.ts";
 import { EnvironmentCache } from "./environments/image_cache.ts";
+import { pingEngine } from "./sandbox/docker_client.ts";
 import { createDockerSandboxFactory } from "./sandbox/docker_sandbox.ts";
 import type { SandboxFactory } from "./sandbox/sandbox.ts";
 
@@ -19,7 +20,8 @@ export interface Engine {
   readonly docker: Docker;
   readonly environments: EnvironmentBuilder;
   readonly sandboxes: SandboxFactory;
-  ping(): Promise<unknown>;
+  /** `signal` ends the request (see `PoolHost.ping`). */
+  ping(signal?: AbortSignal): Promise<unknown>;
   /**
    * Whether this engine already holds the environment image `request` needs (false when it needs
    * none, or its key cannot be computed here, e.g. the sandbox image is missing).
@@ -46,7 +48,7 @@ export function buildEngine(name: string, docker: Docker, config: Config, uses: 
       // A seed larger than the workspace volume cannot be unpacked into it.
       maxSeedBytes: config.sandbox.workspaceMb * 1024 * 1024,
     }),
-    ping: () => docker.ping(),
+    ping: (signal) => pingEngine(docker, signal),
     async holdsEnvironment(request) {
       if (request.spec.plan.kind === "none") return false;
       return (await cache.find(await environments.key(request))) !== undefined;

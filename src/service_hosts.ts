@@ -11,7 +11,7 @@ import type { EnvironmentUses } from "./environments/environment_uses.ts";
 import type { EnvironmentImage } from "./contracts/environment.ts";
 import { errorText, logger } from "./logging.ts";
 import { type HostPlacement, oneHost } from "./pipeline/host_placement.ts";
-import { createDockerClient, dockerClientFor } from "./sandbox/docker_client.ts";
+import { createDockerClient, dockerClientFor, pingEngine } from "./sandbox/docker_client.ts";
 import { DockerHostPool } from "./sandbox/docker_host_pool.ts";
 import type { SlotLedger } from "./sandbox/slot_ledger.ts";
 import type { DockerHostState } from "./contracts/docker_host_state.ts";
@@ -91,7 +91,7 @@ export function engineReadiness(config: Config): EngineReadiness {
   const pool = new DockerHostPool(
     config.dockerHosts.endpoints.map((e) => {
       const docker = dockerClientFor(e);
-      return { name: e.url, ping: () => docker.ping() };
+      return { name: e.url, ping: (signal?: AbortSignal) => pingEngine(docker, signal) };
     }),
     { capacity: config.dockerHosts.sandboxesPerHost, pingTimeoutMs: READYZ_PING_TIMEOUT_MS },
   );

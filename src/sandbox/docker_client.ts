@@ -21,3 +21,15 @@ export function dockerClientFor(endpoint: DockerEndpoint): Docker {
   if (!tls) return new Docker({ host, port, protocol: "http" });
   return new Docker({ host, port, protocol: "https", ca: tls.ca, cert: tls.cert, key: tls.key });
 }
+
+/**
+ * `docker`'s `GET /_ping`, ended when `signal` aborts (dockerode reads `abortSignal`; its types omit
+ * the argument).
+ */
+export function pingEngine(docker: Docker, signal?: AbortSignal): Promise<unknown> {
+  const ping = docker.ping as unknown as (
+    this: Docker,
+    opts: { abortSignal?: AbortSignal },
+  ) => Promise<unknown>;
+  return ping.call(docker, signal ? { abortSignal: signal } : {});
+}

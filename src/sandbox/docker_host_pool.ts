@@ -29,7 +29,12 @@ import { countedSlot, type HostSlot } from "./host_slot.ts";
 /** One engine of the pool: its name (URL) and its ping. */
 export interface PoolHost {
   readonly name: string;
-  ping(): Promise<unknown>;
+  /**
+   * Asks the engine whether it answers. `signal` is aborted once the ping has its outcome (an
+   * answer, or none within `pingTimeoutMs`): a request it started must end then, so an engine that
+   * accepts and never answers is not left one more open connection every round.
+   */
+  ping(signal?: AbortSignal): Promise<unknown>;
 }
 
 /** Options for {@link DockerHostPool}. */
@@ -76,6 +81,8 @@ export class DockerHostPool<H extends PoolHost> {
   /** Holders of slots the ledger could not give back (or may have taken), retried each round. */
   readonly #unreleased = new Set<string>();
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** The round of pings under way, if any. */
+  #round: Promise<unknown> | undefined;
 
   /** Every engine starts `up` until its first ping says otherwise. */
   constructor(hosts: readonly H[], private readonly options: PoolOptions) {
@@ -108,11 +115,16 @@ export class DockerHostPool<H extends PoolHost> {
     return this.states();
   }
 
-  /** Pings every engine now and then every `intervalMs`, until {@link stop}. */
+  /**
+   * Pings every engine now and then every `intervalMs`, until {@link stop}. A round still waiting on
+   * an engine (up to `pingTimeoutMs`) is not doubled: the next starts at the first tick after it.
+   */
   async start(intervalMs: number): Promise<void> {
     await this.check();
     this.#timer ??= setInterval(() => {
-      this.check().catch((error) => this.options.onError?.(error));
+      this.#round ??= this.check().catch((error) => this.options.onError?.(error)).finally(() => {
+        this.#round = undefined;
+      });
     }, intervalMs);
   }
 
@@ -225,14 +237,16 @@ export class DockerHostPool<H extends PoolHost> {
 
   async #ping(entry: Entry<H>): Promise<boolean> {
     const wasUp = entry.up;
+    const done = new AbortController();
     try {
-      await withTimeout(entry.host.ping(), this.options.pingTimeoutMs);
+      await withTimeout(entry.host.ping(done.signal), this.options.pingTimeoutMs);
       entry.up = true;
       delete entry.error;
     } catch (error) {
       entry.up = false;
       entry.error = (error as Error).message ?? String(error);
     } finally {
+      done.abort();
       entry.checkedAt = new Date().toISOString();
     }
     if (entry.up && !wasUp) {
