@@ -35,7 +35,7 @@ const READYZ_PING_TIMEOUT_MS = 1_500;
 /** What `/readyz` asks of the engines. */
 export interface EngineReadiness {
   /** Resolves when an engine answers (with a pool: any of them). */
-  ping(): Promise<unknown>;
+  ping(signal?: AbortSignal): Promise<unknown>;
   /** With a pool: every engine's state, each pinged now. */
   hosts?: () => Promise<DockerHostState[]>;
 }
@@ -86,7 +86,7 @@ export async function openSandboxHosts(
 export function engineReadiness(config: Config): EngineReadiness {
   if (!config.dockerHosts) {
     const docker = createDockerClient(config.dockerHost);
-    return { ping: () => docker.ping() };
+    return { ping: (signal) => pingEngine(docker, signal) };
   }
   const pool = new DockerHostPool(
     config.dockerHosts.endpoints.map((e) => {
@@ -213,11 +213,11 @@ async function openPool(
  * `/readyz`'s sandbox image check: `SANDBOX_IMAGE` inspected on each engine (through the Docker API
  * proxy where `DOCKER_HOST` names one); see `sandbox/sandbox_image.ts`.
  */
-export function sandboxImageReadiness(config: Config): () => Promise<string[]> {
+export function sandboxImageReadiness(config: Config): (signal?: AbortSignal) => Promise<string[]> {
   const engines = config.dockerHosts
     ? config.dockerHosts.endpoints.map((e) => ({ name: e.url, docker: dockerClientFor(e) }))
     : [{ name: config.dockerHost ?? "local", docker: createDockerClient(config.dockerHost) }];
-  return () => sandboxImageProblems(engines, config.sandbox.image);
+  return (signal) => sandboxImageProblems(engines, config.sandbox.image, signal);
 }
 
 /** Closes each engine's environments (their spare egress pairs); a failure is logged. */

@@ -47,12 +47,13 @@ export interface ApiDeps {
   /** Per-principal quotas; past one, a request gets `429 quota_exceeded`. */
   quotas: ApiQuotas;
   /** Readiness probe of the Docker engine (`/readyz`); rejects when it is unreachable (with `DOCKER_HOSTS`: all are). */
-  pingDocker: () => Promise<unknown>;
+  pingDocker: (signal?: AbortSignal) => Promise<unknown>;
   /**
    * The sandbox image's problems on the engines that answer (missing, or refused by the Docker API
    * proxy), each naming the fix; empty when it is there (`/readyz`'s `image` check). Absent: not checked.
+   * `signal` (as `pingDocker`'s) ends the requests to the engines once the probe has its outcome.
    */
-  sandboxImage?: () => Promise<string[]>;
+  sandboxImage?: (signal?: AbortSignal) => Promise<string[]>;
   /** With `DOCKER_HOSTS`: every engine's state as last pinged (`/readyz` lists them). */
   dockerHosts?: () => Promise<DockerHostState[]>;
   /** Wakes event streams on job changes; without it they poll the store every 500 ms. */

@@ -31,14 +31,16 @@ export function sandboxImageProblem(image: string, error: unknown): string | und
  * @returns one problem per engine that answers without the image (its name first when there are
  *   several); empty when every engine that answers has it. An engine that does not answer is the
  *   Docker check's to report.
+ * @param signal ends the inspections (a caller that stops waiting for an engine that never answers).
  */
 export async function sandboxImageProblems(
-  engines: ReadonlyArray<{ name: string; docker: Pick<Docker, "getImage"> }>,
+  engines: ReadonlyArray<{ name: string; docker: Pick<Docker, "modem"> }>,
   image: string,
+  signal?: AbortSignal,
 ): Promise<string[]> {
   const problems = await Promise.all(engines.map(async ({ name, docker }) => {
     try {
-      await docker.getImage(image).inspect();
+      await inspectImage(docker, image, signal);
       return undefined;
     } catch (error) {
       const problem = sandboxImageProblem(image, error);
@@ -46,4 +48,19 @@ export async function sandboxImageProblems(
     }
   }));
   return problems.filter((p): p is string => p !== undefined);
+}
+
+/**
+ * `GET /images/{image}/json` as dockerode's `Image.inspect` sends it (same status codes, same
+ * errors), ended when `signal` aborts: `Image.inspect` takes no signal.
+ */
+function inspectImage(docker: Pick<Docker, "modem">, image: string, signal?: AbortSignal): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial({
+      path: `/images/${image}/json`,
+      method: "GET",
+      statusCodes: { 200: true, 404: "no such image", 500: "server error" },
+      ...(signal ? { abortSignal: signal } : {}),
+    }, (error, data) => error ? reject(error) : resolve(data));
+  });
 }

@@ -127,18 +127,26 @@ async function probeImage(
 ): Promise<{ status: "ok" | "failed"; problems: string[] } | undefined> {
   if (!deps.sandboxImage) return undefined;
   let problems: string[] = [];
-  const status = await probe("image", async () => {
-    problems = await deps.sandboxImage!();
+  const status = await probe("image", async (signal) => {
+    problems = await deps.sandboxImage!(signal);
     if (problems.length > 0) throw new Error(problems.join("; "));
   });
   return { status, problems };
 }
 
-async function probe(name: string, check: () => Promise<unknown>): Promise<"ok" | "failed"> {
+/**
+ * `check`'s outcome within {@link PROBE_TIMEOUT_MS}. `signal` is aborted once it has one: the
+ * requests the check made end then, so an engine that never answers keeps no connection per probe.
+ */
+async function probe(
+  name: string,
+  check: (signal: AbortSignal) => Promise<unknown>,
+): Promise<"ok" | "failed"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const done = new AbortController();
   try {
     await Promise.race([
-      check(),
+      check(done.signal),
       new Promise((_, reject) => timer = setTimeout(() => reject(new Error("timed out")), PROBE_TIMEOUT_MS)),
     ]);
     return "ok";
@@ -147,5 +155,6 @@ async function probe(name: string, check: () => Promise<unknown>): Promise<"ok" 
     return "failed";
   } finally {
     clearTimeout(timer);
+    done.abort();
   }
 }
