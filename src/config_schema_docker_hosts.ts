@@ -9,7 +9,17 @@ import { type DockerEndpoint, parseDockerEndpoint } from "./sandbox/docker_endpo
 
 /** `DOCKER_HOST`, `DOCKER_HOSTS`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`, `SANDBOXES_PER_HOST`, `DOCKER_HOSTS_PING_MS`. */
 export const dockerHostSettings = {
-  DOCKER_HOST: z.string().min(1).optional(),
+  DOCKER_HOST: z.string().superRefine((host, ctx) => {
+    if (host.trim() === "") {
+      ctx.addIssue({ code: "custom", message: "DOCKER_HOST is empty: unset it for the local socket" });
+      return;
+    }
+    try {
+      parseDockerEndpoint(host, "DOCKER_HOST");
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }).optional(),
   DOCKER_HOSTS: z.string().optional().transform((v) => v?.split(",").map((h) => h.trim()).filter(Boolean))
     .superRefine((hosts, ctx) => {
       if (hosts === undefined) return;
