@@ -147,6 +147,26 @@ describe("DOCKER_HOSTS in the config", () => {
     );
   });
 
+  test("a certificate folder the service may not read is named with DOCKER_CERT_PATH and where to put it", () => {
+    const outside = (path: string): string => {
+      throw new Deno.errors.NotCapable(
+        `Requires read access to "${path}", run again with the --allow-read flag`,
+      );
+    };
+    expect(() =>
+      loadConfig({
+        ...BASE,
+        DOCKER_HOSTS: "tcp://engine-b.internal:2376",
+        DOCKER_TLS_VERIFY: "1",
+        DOCKER_CERT_PATH: "/etc/docker/certs",
+      }, outside)
+    ).toThrow(
+      "DOCKER_CERT_PATH: cannot read /etc/docker/certs/engine-b.internal:2376/ca.pem (outside the paths the " +
+        "service may read (its --allow-read)); put the folder where the service may read it (deno task start: " +
+        "under /run/secrets or the project's folder)",
+    );
+  });
+
   test("a DOCKER_HOST that is empty or not unix:// or tcp://host:port is a settings problem, credentials cut", () => {
     expect(() => loadConfig({ ...BASE, DOCKER_HOST: "" })).toThrow(
       "Invalid configuration:\n  - DOCKER_HOST is empty: unset it for the local socket (DOCKER_HOST)",

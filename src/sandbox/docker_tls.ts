@@ -76,7 +76,15 @@ function readFolder(dir: string, readTextFile: (path: string) => string): Folder
       if (error instanceof Deno.errors.NotFound || (error as { code?: string }).code === "ENOENT") {
         return undefined;
       }
-      throw new ConfigError(`Cannot read ${dir}/${name}: ${(error as Error).message}`, { cause: error });
+      // Deno's own message asks for --allow-read: the fix is where the folder is, not the flags.
+      const why = (error as Error).name === "NotCapable"
+        ? "outside the paths the service may read (its --allow-read)"
+        : (error as Error).message;
+      throw new ConfigError(
+        `DOCKER_CERT_PATH: cannot read ${dir}/${name} (${why}); put the folder where the service may ` +
+          "read it (deno task start: under /run/secrets or the project's folder)",
+        { cause: error },
+      );
     }
   });
   const missing = TLS_FILES.filter((_, i) => texts[i] === undefined);
