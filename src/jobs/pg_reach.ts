@@ -26,10 +26,22 @@ export async function reachPostgres(url: string, { timeoutMs }: { timeoutMs: num
     throw new PostgresUnreachableError(
       `cannot connect to PostgreSQL at ${where} (DATABASE_URL): ${
         /timeout/i.test(why) ? `no answer within ${timeoutMs} ms` : why
-      }; check DATABASE_URL's host and port, and that the server is up and reachable from here`,
+      }; ${fixFor(error)}`,
       { cause: error },
     );
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** What to check for the failure `error` of a first connection. */
+function fixFor(error: unknown): string {
+  // The server answered and refused (node-postgres' DatabaseError carries its severity and code).
+  if ((error as { severity?: unknown }).severity !== undefined) {
+    return "check DATABASE_URL's user name, password and database";
+  }
+  if (/\bSSL\b|TLS|certificate/i.test((error as Error).message)) {
+    return "check DATABASE_URL's sslmode (and sslrootcert for a private CA) against the server's TLS";
+  }
+  return "check DATABASE_URL's host and port, and that the server is up and reachable from here";
 }
