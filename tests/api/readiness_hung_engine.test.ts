@@ -8,24 +8,18 @@ import { NO_AUDIT } from "../../src/audit.ts";
 import { loadConfig } from "../../src/config.ts";
 import { buildService, type Service } from "../../src/service.ts";
 import { holdingPipeline } from "../jobs/holding_pipeline.ts";
+import { silentServer } from "../silent_server.ts";
 
 const closers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-/** A TCP server that accepts and never writes; `accepted` holds its connections. */
+/** An engine that accepts and never answers; `accepted` holds its connections. */
 function silentEngine() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted: Deno.Conn[] = [];
-  (async () => {
-    for await (const conn of listener) accepted.push(conn);
-  })().catch(() => undefined);
-  closers.push(() => {
-    listener.close();
-    for (const conn of accepted) conn.close();
-  });
-  return { url: `tcp://127.0.0.1:${listener.addr.port}`, accepted };
+  const server = silentServer();
+  closers.push(server.close);
+  return { url: `tcp://127.0.0.1:${server.port}`, accepted: server.accepted };
 }
 
 /** Resolves once the client has closed `conn` (its read ends); what it sent is discarded. */

@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from "vitest";
 import { PostgresUnreachableError, reachPostgres } from "../../src/jobs/pg_reach.ts";
+import { silentServer } from "../silent_server.ts";
 
 const closers: Array<() => void> = [];
 afterEach(() => {
@@ -18,19 +19,12 @@ async function reachError(url: string): Promise<Error> {
 
 test("a server that accepts and never answers fails the first connection in time, naming where and the fix", async () => {
   // Connections are accepted and held, and nothing is ever written: a wrong port, a stalled proxy.
-  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  (async () => {
-    for await (const conn of silent) held.push(conn);
-  })().catch(() => undefined);
-  closers.push(() => {
-    silent.close();
-    for (const conn of held) conn.close();
-  });
-  const error = await reachError(`postgres://agent:pw-not-shown@127.0.0.1:${silent.addr.port}/agent`);
+  const silent = silentServer();
+  closers.push(silent.close);
+  const error = await reachError(`postgres://agent:pw-not-shown@127.0.0.1:${silent.port}/agent`);
   expect(error).toBeInstanceOf(PostgresUnreachableError);
   expect(error.message).toBe(
-    `cannot connect to PostgreSQL at 127.0.0.1:${silent.addr.port}/agent (DATABASE_URL): no answer within ` +
+    `cannot connect to PostgreSQL at 127.0.0.1:${silent.port}/agent (DATABASE_URL): no answer within ` +
       "300 ms; check DATABASE_URL's host and port, and that the server is up and reachable from here",
   );
   expect(error.message).not.toContain("pw-not-shown");

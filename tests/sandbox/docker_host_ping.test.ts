@@ -8,24 +8,18 @@ import { memoryEnvironmentUses } from "../../src/environments/environment_uses.t
 import { dockerClientFor } from "../../src/sandbox/docker_client.ts";
 import { DockerHostPool } from "../../src/sandbox/docker_host_pool.ts";
 import { buildEngine } from "../../src/service_engine.ts";
+import { silentServer } from "../silent_server.ts";
 
 const closers: Array<() => void> = [];
 afterEach(() => {
   for (const close of closers.splice(0)) close();
 });
 
-/** A TCP server that accepts and never writes; `accepted` holds its connections. */
+/** An engine that accepts and never answers; `accepted` holds its connections. */
 function silentEngine() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted: Deno.Conn[] = [];
-  (async () => {
-    for await (const conn of listener) accepted.push(conn);
-  })().catch(() => undefined);
-  closers.push(() => {
-    listener.close();
-    for (const conn of accepted) conn.close();
-  });
-  return { port: listener.addr.port, accepted };
+  const server = silentServer();
+  closers.push(server.close);
+  return server;
 }
 
 /** Resolves once the client has closed `conn` (its read ends); what it sent is discarded. */
