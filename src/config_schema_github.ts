@@ -5,11 +5,11 @@
  */
 import { z } from "zod";
 import { repoNameProblem } from "./api/repo_name.ts";
-import { bool, optionalPositiveInt, positiveInt, secret } from "./config_setting_kinds.ts";
+import { bool, optionalPositiveInt, positiveInt, secret, token } from "./config_setting_kinds.ts";
 
 /** `GITHUB_*`, `TRIGGER_LABEL`, `PR_DRAFT`, `PR_HEAD_REPO`, `PROJECT_STATUS_*`. */
 export const githubSettings = {
-  GITHUB_TOKEN: secret(z.string().min(1, "GITHUB_TOKEN is empty").optional()),
+  GITHUB_TOKEN: secret(token("GITHUB_TOKEN")),
   GITHUB_APP_ID: optionalPositiveInt("GITHUB_APP_ID"),
   GITHUB_APP_PRIVATE_KEY: secret(z.string().min(1, "GITHUB_APP_PRIVATE_KEY is empty").optional()),
   GITHUB_APP_PRIVATE_KEY_PATH: z.string().min(1, "GITHUB_APP_PRIVATE_KEY_PATH is empty").optional(),

@@ -6,6 +6,19 @@
 import { z } from "zod";
 import { bool, positive, positiveInt, secret } from "./config_setting_kinds.ts";
 
+/**
+ * The `sslmode` values node-postgres acts on (pg-connection-string): `disable`; `prefer`, `require`
+ * and `verify-ca`, which it takes as `verify-full`; `verify-full`; and its own `no-verify`. Any other
+ * value (libpq's `allow`, a typo) would turn on verified TLS without a word.
+ */
+const SSL_MODES = ["disable", "prefer", "require", "verify-ca", "verify-full", "no-verify"];
+
+function sslModeProblem(mode: string | null): string | undefined {
+  if (mode === null || SSL_MODES.includes(mode)) return undefined;
+  return `DATABASE_URL's sslmode must be one of ${SSL_MODES.join(", ")} (node-postgres reads no other; ` +
+    "verify-full checks the server's certificate and name)";
+}
+
 /** `JOBS_DB_PATH`, `DATABASE_URL`, `JOBS_*`, `JOB_*`, `WAIT_*`, `QUOTA_*`. */
 export const jobSettings = {
   JOBS_DB_PATH: z.string().min(1).default("data/jobs.sqlite"),
@@ -22,7 +35,7 @@ export const jobSettings = {
         : !URL.canParse(url)
         ? "DATABASE_URL is not a URL node-postgres can read: check its host and port, and percent-encode " +
           "the characters @ : / ? # [ ] % in its user name and password"
-        : undefined;
+        : sslModeProblem(new URL(url).searchParams.get("sslmode"));
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }).optional(),
   ),

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { parseCustomHeaders } from "./agent/custom_headers.ts";
 import { MODEL_PROVIDERS } from "./agent/model_prices.ts";
-import { httpUrl, positive, positiveInt, secret } from "./config_setting_kinds.ts";
+import { httpUrl, positive, positiveInt, secret, token } from "./config_setting_kinds.ts";
 
 /** `MODEL`'s default on `MODEL_PROVIDER=anthropic`; Bedrock and Vertex name their models their own way. */
 export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-5-5";
@@ -45,7 +45,7 @@ export const modelSettings = {
   MODEL_PROVIDER: z.enum(MODEL_PROVIDERS, {
     error: `MODEL_PROVIDER must be one of ${MODEL_PROVIDERS.join(", ")}`,
   }).default("anthropic"),
-  ANTHROPIC_API_KEY: secret(z.string().min(1, "ANTHROPIC_API_KEY is empty").optional()),
+  ANTHROPIC_API_KEY: secret(token("ANTHROPIC_API_KEY")),
   ANTHROPIC_BASE_URL: httpUrl("ANTHROPIC_BASE_URL"),
   ANTHROPIC_CUSTOM_HEADERS: secret(
     z.string().optional().transform((text, ctx) => {

@@ -23,6 +23,16 @@ export const positive = (name: string, fallback: number) =>
 /** An `http://` or `https://` URL named `name` (what `fetch` can reach), undefined when unset. */
 export const httpUrl = (name: string) =>
   z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }).optional();
+/**
+ * A bearer token named `name` (an API key, a GitHub token), undefined when unset: not empty, and
+ * without white space, which no such token holds (a quoted value with a stray space or line end
+ * would otherwise be sent as is and refused at the first call). The message never quotes it.
+ */
+export const token = (name: string) =>
+  z.string().min(1, `${name} is empty`).refine(
+    (v) => !/\s/.test(v),
+    `${name} holds white space: remove it (a token has none)`,
+  ).optional();
 /** A non-empty list named `name`, separated by commas or white space. */
 export const list = (name: string) =>
   z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean)).refine(

@@ -6,6 +6,16 @@ import { DEFAULT_PROTECTED_PATHS } from "../src/config_schema_verify.ts";
 const PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
 const BASE = { ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
 
+/** The problem lines `loadConfig` reports for `DATABASE_URL=url` (none: it loads). */
+function databaseUrlProblems(url: string): string[] {
+  try {
+    loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", DATABASE_URL: url });
+  } catch (e) {
+    return (e as Error).message.split("\n").slice(1);
+  }
+  return [];
+}
+
 describe("GitHub credentials in the config", () => {
   test("a token is used as is", () => {
     expect(loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x" }).github.auth).toEqual({
@@ -125,28 +135,51 @@ describe("GitHub credentials in the config", () => {
   });
 
   test("a DATABASE_URL with white space or no postgres:// gets one problem naming its fix, never the value", () => {
-    const problems = (url: string) => {
-      try {
-        loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", DATABASE_URL: url });
-      } catch (e) {
-        return (e as Error).message.split("\n").slice(1);
-      }
-      return [];
-    };
     const spaced = [
       "  - DATABASE_URL holds white space: remove it around the URL, and percent-encode it (%20) in the user " +
       "name or password (DATABASE_URL)",
     ];
-    expect(problems(" postgres://agent:pw-9x@db:5432/agent")).toEqual(spaced);
-    expect(problems("postgres://agent:pw-9x@db:5432/agent\t")).toEqual(spaced);
-    expect(problems("postgres://agent:pw 9x@db:5432/agent")).toEqual(spaced);
+    expect(databaseUrlProblems(" postgres://agent:pw-9x@db:5432/agent")).toEqual(spaced);
+    expect(databaseUrlProblems("postgres://agent:pw-9x@db:5432/agent\t")).toEqual(spaced);
+    expect(databaseUrlProblems("postgres://agent:pw 9x@db:5432/agent")).toEqual(spaced);
     const scheme = [
       "  - DATABASE_URL must be a postgres:// (or postgresql://) URL, e.g. postgres://agent:secret@db:5432/agent " +
       "(DATABASE_URL)",
     ];
-    expect(problems("")).toEqual(scheme);
-    expect(problems("host=db user=agent password=pw-9x")).toEqual(scheme);
-    expect(problems("postgresql://agent:pw-9x@db:5432/agent?sslmode=verify-full")).toEqual([]);
+    expect(databaseUrlProblems("")).toEqual(scheme);
+    expect(databaseUrlProblems("host=db user=agent password=pw-9x")).toEqual(scheme);
+    expect(databaseUrlProblems("postgresql://agent:pw-9x@db:5432/agent?sslmode=verify-full")).toEqual([]);
+  });
+
+  test("an API key or token that is blank or holds white space is refused, naming the setting, never the value", () => {
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", ...env });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "";
+    };
+    expect(problem({ ANTHROPIC_API_KEY: " " })).toContain(
+      "ANTHROPIC_API_KEY holds white space: remove it (a token has none)",
+    );
+    expect(problem({ ANTHROPIC_API_KEY: "sk-ant-c4nary " })).toContain("ANTHROPIC_API_KEY holds white space");
+    expect(problem({ ANTHROPIC_API_KEY: "sk-ant-c4nary " })).not.toContain("c4nary");
+    expect(problem({ GITHUB_TOKEN: "ghp_c4nary\nx" })).toContain("GITHUB_TOKEN holds white space");
+    expect(problem({ ANTHROPIC_API_KEY: "" })).toContain("ANTHROPIC_API_KEY is empty");
+    expect(problem({ ANTHROPIC_API_KEY: "sk-ant-c4nary", GITHUB_TOKEN: "ghp_c4nary" })).toBe("");
+  });
+
+  test("an sslmode node-postgres does not read is refused (it would turn on verified TLS without a word)", () => {
+    const refused = [
+      "  - DATABASE_URL's sslmode must be one of disable, prefer, require, verify-ca, verify-full, no-verify " +
+      "(node-postgres reads no other; verify-full checks the server's certificate and name) (DATABASE_URL)",
+    ];
+    expect(databaseUrlProblems("postgres://agent:pw-9x@db:5432/agent?sslmode=allow")).toEqual(refused);
+    expect(databaseUrlProblems("postgres://agent:pw-9x@db:5432/agent?sslmode=verify_full")).toEqual(refused);
+    for (const mode of ["disable", "require", "verify-ca", "verify-full", "no-verify"]) {
+      expect(databaseUrlProblems(`postgres://agent:pw-9x@db:5432/agent?sslmode=${mode}`)).toEqual([]);
+    }
   });
 
   test("the printable copy hides credentials written into URLs", () => {

@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from "../e2e/harness.ts";
 import { type AnthropicStandIn, startAnthropicStandIn } from "../stand_ins/anthropic_server.ts";
 import { createAwsIdentities } from "../stand_ins/aws_identities.ts";
 import { type BedrockStandIn, startBedrockStandIn } from "../stand_ins/bedrock_server.ts";
+import { startTaskPermissions } from "../service_process.ts";
 
 let upstream: AnthropicStandIn | undefined;
 let bedrock: BedrockStandIn | undefined;
@@ -16,21 +17,12 @@ afterEach(async () => {
   await upstream?.close();
 });
 
-/** The `--allow-*` flags of `deno task start`. */
-async function startPermissions(): Promise<string[]> {
-  const tasks = JSON.parse(await Deno.readTextFile(`${PROJECT_ROOT}/deno.json`)).tasks as Record<
-    string,
-    string
-  >;
-  return tasks.start!.split(" ").filter((arg) => arg.startsWith("--allow-"));
-}
-
 test("a Bedrock client run with `deno task start`'s permissions counts tokens through CountTokens", async () => {
   upstream = await startAnthropicStandIn({ scripts: [] });
   const identities = createAwsIdentities();
   bedrock = startBedrockStandIn({ upstream, identities, region: "us-east-1" });
   const key = identities.addUserKey("agent-runner");
-  const flags = await startPermissions();
+  const flags = await startTaskPermissions();
   expect(flags).not.toContain("-A");
   const dir = await Deno.makeTempDir({ prefix: "bedrock-permissions-" });
   try {

@@ -5,6 +5,7 @@
  */
 import { freePort } from "../../scripts/free_port.ts";
 import { PROJECT_ROOT } from "../e2e/harness.ts";
+import { startTaskPermissions } from "../service_process.ts";
 
 /** A started replica. */
 export interface ReplicaProcess {
@@ -20,15 +21,6 @@ export interface ReplicaProcess {
   kill(signal?: Deno.Signal): Promise<number>;
 }
 
-/** The `start` task's permissions (deno.json): no `--allow-run`, reads and writes only its own. */
-const START_PERMISSIONS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-sys=homedir,osRelease",
-  "--allow-read=.,/var/run/docker.sock,/run/secrets",
-  "--allow-write=data,/var/run/docker.sock",
-];
-
 /**
  * Starts replica `name` with `settings` and waits until `GET /healthz` answers. `sockets`: more
  * Docker sockets it may use (another engine of `DOCKER_HOSTS`), added to its read and write permissions.
@@ -40,7 +32,7 @@ export async function startReplica(
   sockets: readonly string[] = [],
 ): Promise<ReplicaProcess> {
   const port = await freePort();
-  const permissions = START_PERMISSIONS.map((flag) =>
+  const permissions = (await startTaskPermissions()).map((flag) =>
     flag.startsWith("--allow-read=") || flag.startsWith("--allow-write=")
       ? [flag, ...sockets].join(",")
       : flag
