@@ -126,10 +126,11 @@ describe("MODEL_PROVIDER", () => {
       modelPrice("bedrock", "eu.anthropic.claude-sonnet-4-5-20250929-v1:0", {}),
     ];
     for (const price of regional) {
-      expect(price.input).toBeCloseTo(3.3);
-      expect(price.output).toBeCloseTo(16.5);
-      expect(price.cacheWrite).toBeCloseTo(4.125);
-      expect(price.cacheRead).toBeCloseTo(0.33);
+      expect(price.input).toBeCloseTo(sonnet.input * 1.1);
+      expect(price.output).toBeCloseTo(sonnet.output * 1.1);
+      expect(price.cacheWrite).toBeCloseTo(sonnet.cacheWrite * 1.1);
+      expect(price.cacheRead).toBeCloseTo(sonnet.cacheRead * 1.1);
+      expect([price.input, price.output]).toEqual([expect.closeTo(3.3), expect.closeTo(16.5)]);
     }
     const haiku = modelPrice("bedrock", "jp.anthropic.claude-haiku-4-5-20251001-v1:0", {});
     expect([haiku.input, haiku.output].map((n) => n.toFixed(2))).toEqual(["1.10", "5.50"]);
