@@ -6,15 +6,18 @@ import { DEFAULT_PROTECTED_PATHS } from "../src/config_schema_verify.ts";
 const PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
 const BASE = { ANTHROPIC_API_KEY: "sk-ant-test", AUTH_DISABLED: "true" };
 
-/** The problem lines `loadConfig` reports for `DATABASE_URL=url` (none: it loads). */
-function databaseUrlProblems(url: string): string[] {
+/** The problem lines `loadConfig` reports for `env` over a valid base (none: it loads). */
+function problems(env: Record<string, string>): string[] {
   try {
-    loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", DATABASE_URL: url });
+    loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", ...env });
   } catch (e) {
     return (e as Error).message.split("\n").slice(1);
   }
   return [];
 }
+
+/** The problem lines for `DATABASE_URL=url`. */
+const databaseUrlProblems = (url: string) => problems({ DATABASE_URL: url });
 
 describe("GitHub credentials in the config", () => {
   test("a token is used as is", () => {
@@ -152,14 +155,7 @@ describe("GitHub credentials in the config", () => {
   });
 
   test("an API key or token that is blank or holds white space is refused, naming the setting, never the value", () => {
-    const problem = (env: Record<string, string>) => {
-      try {
-        loadConfig({ ...BASE, GITHUB_TOKEN: "ghp_x", ...env });
-      } catch (e) {
-        return (e as Error).message;
-      }
-      return "";
-    };
+    const problem = (env: Record<string, string>) => problems(env).join("\n");
     expect(problem({ ANTHROPIC_API_KEY: " " })).toContain(
       "ANTHROPIC_API_KEY holds white space: remove it (a token has none)",
     );

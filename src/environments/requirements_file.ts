@@ -21,6 +21,7 @@
 import { EnvironmentSpecError } from "./environment_spec_error.ts";
 import { refusalText, resolveRepoPath } from "./repo_path.ts";
 import { requirementName } from "./requirement_name.ts";
+import { checkCoding, logicalLines } from "./requirements_lines.ts";
 
 /** What one logical line of a requirements file says. */
 export type RequirementsLine =
@@ -29,25 +30,7 @@ export type RequirementsLine =
   /** A requirement (or `-e`): its normalised name when it has one (paths and URLs have none). */
   | { kind: "requirement"; name: string | undefined; line: number };
 
-/**
- * Longest physical line read, in characters: a line of pinned hashes is a few hundred; the bound keeps
- * every pattern below working on short text.
- */
-export const MAX_LINE_CHARS = 16_384;
-/** Longest logical line (continued lines joined), in characters. */
-export const MAX_LOGICAL_LINE_CHARS = 65_536;
 const ENV_VARIABLE = /\$\{[A-Z0-9_]+\}/;
-/**
- * Characters pip and this reader split or trim differently: line breaks for Python's `str.splitlines`
- * (`\v`, `\f`, `\x1c`–`\x1e`, `\x85`, `\u2028`, `\u2029`), `\x1f` (a space for Python's `strip`, not for
- * JavaScript's `trim`) and `\ufeff` (the other way round).
- */
-// deno-lint-ignore no-control-regex -- these control characters are what the pattern is for
-const AMBIGUOUS_CHARACTER = /[\v\f\x1c-\x1f\x85\u2028\u2029\ufeff]/;
-/** pip's PEP 263 pattern, looked for on the first two lines when they start with `#`. */
-const CODING = /coding[:=]\s*([-\w.]+)/;
-/** Python's names of UTF-8 and ASCII (normalised: lower case, `-` as `_`), which read UTF-8 text alike. */
-const UTF8_CODINGS = new Set(["utf_8", "utf8", "u8", "utf", "cp65001", "utf_8_sig", "ascii", "us_ascii"]);
 /** Python's `shlex` whitespace, which pip splits a line's options on (`\r` and `\n` end the line before). */
 const OPTION_SPACE = /[ \t]+/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
@@ -100,85 +83,6 @@ export function readRequirementsFile(path: string, text: string): RequirementsLi
     lines.push(...readLine(where, line, content));
   }
   return lines;
-}
-
-/** Refuses a PEP 263 declaration of another encoding than UTF-8: pip would decode the file with it. */
-function checkCoding(path: string, text: string): void {
-  text.split("\n").slice(0, 2).forEach((raw, index) => {
-    const coding = raw.startsWith("#") ? CODING.exec(raw)?.[1] : undefined;
-    if (coding === undefined || UTF8_CODINGS.has(coding.toLowerCase().replaceAll("-", "_"))) return;
-    throw new EnvironmentSpecError(
-      `${path}:${
-        index + 1
-      }: the coding declaration ${coding} makes pip decode the file as ${coding}, but setup reads requirement files as UTF-8; remove the declaration and save the file as UTF-8`,
-    );
-  });
-}
-
-/** pip's `join_lines` then `ignore_comments`: continued lines joined, comments and blank lines dropped. */
-function logicalLines(path: string, text: string): Array<{ line: number; content: string }> {
-  const out: Array<{ line: number; content: string }> = [];
-  let pending: string[] = [];
-  let first = 0;
-  let pendingChars = 0;
-  const emit = (line: number, content: string) => {
-    const stripped = withoutComment(content).trim();
-    if (stripped !== "") out.push({ line, content: stripped });
-  };
-  text.split(/\r\n|\r|\n/).forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.length > MAX_LINE_CHARS) {
-      throw new EnvironmentSpecError(
-        `${path}:${line}: the line is ${raw.length} characters, over the ${MAX_LINE_CHARS} setup reads; split it`,
-      );
-    }
-    const ambiguous = AMBIGUOUS_CHARACTER.exec(raw)?.[0];
-    if (ambiguous !== undefined) {
-      const code = ambiguous.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-      throw new EnvironmentSpecError(
-        `${path}:${line}: the character U+${code} is not allowed: pip and setup would split or trim the line differently around it; remove it`,
-      );
-    }
-    pendingChars = raw.endsWith("\\") ? pendingChars + raw.length : 0;
-    if (pendingChars > MAX_LOGICAL_LINE_CHARS) {
-      throw new EnvironmentSpecError(
-        `${path}:${line}: the continued line is over ${MAX_LOGICAL_LINE_CHARS} characters; split it`,
-      );
-    }
-    const comment = raw.trimStart().startsWith("#");
-    if (!raw.endsWith("\\") || comment) {
-      const piece = comment ? ` ${raw}` : raw;
-      if (pending.length > 0) {
-        emit(first, pending.join("") + piece);
-        pending = [];
-      } else emit(line, piece);
-    } else {
-      if (pending.length === 0) first = line;
-      pending.push(withoutEdgeBackslashes(raw));
-    }
-  });
-  if (pending.length > 0) emit(first, pending.join(""));
-  return out;
-}
-
-/**
- * `content` up to its comment: pip's `(^|\s+)#.*$`, found with one scan (the pattern takes quadratic time
- * on a long run of spaces).
- */
-function withoutComment(content: string): string {
-  for (let at = content.indexOf("#"); at >= 0; at = content.indexOf("#", at + 1)) {
-    if (at === 0 || /\s/.test(content[at - 1]!)) return content.slice(0, at);
-  }
-  return content;
-}
-
-/** pip's `line.strip("\\")` on a continued line: backslashes dropped at both ends. */
-function withoutEdgeBackslashes(raw: string): string {
-  let start = 0;
-  let end = raw.length;
-  while (end > 0 && raw[end - 1] === "\\") end--;
-  while (start < end && raw[start] === "\\") start++;
-  return raw.slice(start, end);
 }
 
 /** pip's `break_args_options`: words up to the first one starting with `-` are the requirement. */

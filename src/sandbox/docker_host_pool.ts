@@ -25,43 +25,7 @@ import type { SlotLedger } from "./slot_ledger.ts";
 import { Waiters } from "./waiters.ts";
 import { withTimeout } from "./with_timeout.ts";
 import { countedSlot, type HostSlot } from "./host_slot.ts";
-
-/** One engine of the pool: its name (URL) and its ping. */
-export interface PoolHost {
-  readonly name: string;
-  /**
-   * Asks the engine whether it answers. `signal` is aborted once the ping has its outcome (an
-   * answer, or none within `pingTimeoutMs`): a request it started must end then, so an engine that
-   * accepts and never answers is not left one more open connection every round.
-   */
-  ping(signal?: AbortSignal): Promise<unknown>;
-}
-
-/** Options for {@link DockerHostPool}. */
-export interface PoolOptions {
-  /** `SANDBOXES_PER_HOST`. */
-  capacity: number;
-  /** A ping that takes longer fails. */
-  pingTimeoutMs: number;
-  /** Called when an engine answers again after being down (e.g. to remove what was lost on it). */
-  onUp?: (name: string) => Promise<void>;
-  /** Called once when an engine that answered stops answering, with the ping's error. */
-  onDown?: (name: string, error: string) => void;
-  /** Where slots are counted across processes; without it, this pool's own count is the truth. */
-  ledger?: SlotLedger;
-  /** Called with a failure of {@link PoolOptions.onUp}, or of a ledger's release or count. */
-  onError?: (error: unknown) => void;
-}
-
-/** Options for {@link DockerHostPool.acquire}. */
-export interface AcquireOptions<H extends PoolHost> {
-  /** Engines for which this resolves true are taken first (e.g. they hold the environment image). */
-  prefer?: (host: H) => Promise<boolean>;
-  /** Called once when the request has to wait for a slot. */
-  onWait?: () => Promise<void>;
-  /** Aborting stops the wait (the promise rejects with the signal's reason). */
-  signal?: AbortSignal;
-}
+import type { AcquireOptions, PoolHost, PoolOptions } from "./docker_host_pool_options.ts";
 
 interface Entry<H> {
   host: H;

@@ -11,7 +11,8 @@ import {
   NoDockerHostError,
   SandboxLostError,
 } from "../../src/sandbox/docker_host_errors.ts";
-import { DockerHostPool, type PoolHost } from "../../src/sandbox/docker_host_pool.ts";
+import { DockerHostPool } from "../../src/sandbox/docker_host_pool.ts";
+import type { PoolHost } from "../../src/sandbox/docker_host_pool_options.ts";
 import { containerEnded, onHost } from "../../src/sandbox/host_guard.ts";
 import { SocketForwarder } from "./socket_forwarder.ts";
 import { IMAGE as SANDBOX_IMAGE } from "../docker_proxy/proxy_fixture.ts";
